@@ -1,0 +1,43 @@
+# The two commands: `make run` and `make test`. Everything else is for developers.
+PYTHON := .venv/bin/python
+export PYTHONPATH := $(CURDIR)
+export TF_CPP_MIN_LOG_LEVEL := 2
+export RASA_TELEMETRY_ENABLED := false
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+
+.PHONY: run test setup venv eval lint validate bench-startup bench-nlu clean
+
+## run: set up whatever is missing, then start the action server and the assistant
+run: setup
+	@$(PYTHON) -m bot.serve
+
+## test: the same set-up, then the whole test suite
+test: setup
+	@echo "test: ruff, rasa data validate, pytest"
+	@$(PYTHON) -m ruff check bot actions tests
+	@$(PYTHON) -m pytest
+
+## setup: venv, pinned packages, pkuseg model, spaCy pipeline, catalogue, trained model
+setup: venv
+	@$(PYTHON) -m bot.setup
+
+venv:
+	@bash scripts/bootstrap.sh
+
+## eval: grade the running assistant (started here if none runs) on ../shared/eval
+eval: setup
+	@$(PYTHON) -m bot.eval
+
+## bench-startup: the assistant's start-up time and resident memory
+bench-startup: setup
+	@$(PYTHON) -m bot.bench.startup
+
+validate: setup
+	@$(PYTHON) -m rasa data validate --fail-on-warnings
+
+lint: venv
+	@$(PYTHON) -m ruff check bot actions tests
+
+## clean: remove what the set-up built in this clone (the cache under ~/.cache stays)
+clean:
+	rm -rf build models .pytest_cache data/nlu/*.generated.yml domain/*.generated.yml

@@ -1,0 +1,33 @@
+"""The district user dictionary for pkuseg, generated from the project's data.
+
+Words come from the knowledge files (`terms`) and the service catalogue (names, aliases), so a new
+service or topic reaches the segmenter at the next set-up without being written down twice.
+"""
+
+from __future__ import annotations
+
+from bot.knowledge.model import KnowledgeBase
+
+# Longer than this is a phrase, not a word: pkuseg would force it whole and hide its parts.
+MAX_WORD_CHARS = 12
+
+
+def catalogue_terms() -> set[str]:
+    """Service names and aliases of the catalogue (empty while it has no data)."""
+    try:
+        from bot.catalogue.files import load_services
+        from bot.catalogue.rasa_data import dictionary_terms
+    except ImportError:
+        return set()
+    return set(dictionary_terms(load_services()))
+
+
+def district_words(knowledge: KnowledgeBase) -> list[str]:
+    """Every district word, sorted, without blanks or over-long phrases."""
+    words = knowledge.terms() | catalogue_terms()
+    return sorted(w.strip() for w in words if 2 <= len(w.strip()) <= MAX_WORD_CHARS)
+
+
+def user_dict_text(words: list[str]) -> str:
+    """One word a line: the format spacy-pkuseg's `Preprocesser` reads."""
+    return "".join(f"{w}\n" for w in words)

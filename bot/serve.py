@@ -1,0 +1,154 @@
+"""`python -m bot.serve`: start the action server and the assistant, print the URLs, stop on Ctrl-C.
+
+Both run as child processes of this one, so Ctrl-C (or SIGTERM) stops both and nothing is left
+behind. Ports and hosts come from the environment (ACTIONS_PORT, RASA_PORT, HOST).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot import paths
+from bot.setup import model_path, quiet_env
+
+HEALTH_TIMEOUT_SECONDS = 120
+
+
+@dataclass
+class Servers:
+    """The two server processes of one assistant, started and stopped together."""
+
+    model: Path
+    host: str = "127.0.0.1"
+    rasa_port: int = 5005
+    actions_port: int = 5055
+    tracker_db: Path = paths.BUILD / "tracker.db"
+    log_dir: Path | None = None
+    extra_env: dict[str, str] = field(default_factory=dict)
+    processes: list[subprocess.Popen] = field(default_factory=list)
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://{self.host}:{self.rasa_port}"
+
+    @property
+    def actions_url(self) -> str:
+        return f"http://{self.host}:{self.actions_port}"
+
+    def env(self) -> dict[str, str]:
+        env = quiet_env()
+        env["ACTION_ENDPOINT_URL"] = f"{self.actions_url}/webhook"
+        env["TRACKER_DB"] = str(self.tracker_db)
+        env["PYTHONPATH"] = str(paths.PROJECT)
+        env.update(self.extra_env)
+        return env
+
+    def _spawn(self, name: str, command: list[str]) -> subprocess.Popen:
+        output = None
+        if self.log_dir is not None:
+            self.log_dir.mkdir(parents=True, exist_ok=True)
+            output = (self.log_dir / f"{name}.log").open("ab")
+        process = subprocess.Popen(command, cwd=paths.PROJECT, env=self.env(), stdout=output,
+                                   stderr=subprocess.STDOUT if output else None,
+                                   start_new_session=True)
+        self.processes.append(process)
+        return process
+
+    def start_actions(self) -> subprocess.Popen:
+        return self._spawn("actions", [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
+                                       "--port", str(self.actions_port)])
+
+    def start_rasa(self) -> subprocess.Popen:
+        self.tracker_db.parent.mkdir(parents=True, exist_ok=True)
+        return self._spawn("rasa", [
+            sys.executable, "-m", "rasa", "run", "--model", str(self.model),
+            "--interface", self.host, "--port", str(self.rasa_port),
+            "--credentials", str(paths.PROJECT / "credentials.yml"),
+            "--endpoints", str(paths.PROJECT / "endpoints.yml"),
+            "--cors", f"http://{self.host}:8080",
+        ])
+
+    def start(self) -> None:
+        self.start_actions()
+        self.start_rasa()
+        self.wait_until_up()
+
+    def wait_until_up(self, timeout: float = HEALTH_TIMEOUT_SECONDS) -> None:
+        """Block until both servers answer; raise if one dies or the time runs out."""
+        deadline = time.monotonic() + timeout
+        for url in (f"{self.actions_url}/health", f"{self.rasa_url}/webhooks/rest/"):
+            while not _answers(url):
+                for process in self.processes:
+                    if process.poll() is not None:
+                        raise RuntimeError(f"{process.args[2]} exited with {process.returncode}")
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
+                time.sleep(0.3)
+
+    def stop(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in self.processes:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        self.processes.clear()
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return False
+
+
+def main() -> int:
+    servers = Servers(
+        model=model_path(),
+        host=os.environ.get("HOST", "127.0.0.1"),
+        rasa_port=int(os.environ.get("RASA_PORT", "5005")),
+        actions_port=int(os.environ.get("ACTIONS_PORT", "5055")),
+    )
+    if not servers.model.exists():
+        print(f"serve: no trained model at {servers.model}; run `make run`", file=sys.stderr)
+        return 1
+    print(f"serve: starting the action server ({servers.actions_url}) and the assistant "
+          f"({servers.rasa_url}) with {servers.model.name}", flush=True)
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
+    started = time.monotonic()
+    try:
+        servers.start()
+        print(f"\nserve: up in {time.monotonic() - started:.0f} s. Ask in Chinese:\n"
+              f"  REST:       POST {servers.rasa_url}/webhooks/rest/webhook  "
+              '{"sender": "me", "message": "经纬人才计划是什么"}\n'
+              f"  socket.io:  {servers.rasa_url}/socket.io\n"
+              f"  actions:    {servers.actions_url}/health\n"
+              "Ctrl-C stops both.", flush=True)
+        while all(process.poll() is None for process in servers.processes):
+            time.sleep(1)
+        print("serve: a server stopped unexpectedly; stopping the other", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nserve: stopping", flush=True)
+        return 0
+    except (RuntimeError, TimeoutError) as error:
+        print(f"serve: {error}", file=sys.stderr)
+        return 1
+    finally:
+        servers.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,207 @@
+"""`python -m bot.setup`: build whatever is missing or stale, in order, saying what each step does.
+
+Steps 2–6 of the set-up (step 1, the venv, is scripts/bootstrap.sh). Each step keeps a stamp (the
+hash of its inputs) beside its output and is skipped when the stamp still matches, so a second
+`make run` only checks hashes. Trained models are also kept in the per-user cache, keyed by the hash
+of everything that shapes them, so a fresh clone with unchanged data does not train again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from bot import paths
+
+STEPS = 6
+
+
+def say(step: int, text: str) -> None:
+    print(f"setup: [{step}/{STEPS}] {text}", flush=True)
+
+
+def fingerprint(files: Iterable[Path], *extra: str) -> str:
+    """A hash of the files' paths and contents (and of `extra` strings)."""
+    digest = hashlib.sha256()
+    for path in sorted(set(files)):
+        digest.update(str(path.relative_to(paths.PROJECT)).encode())
+        digest.update(path.read_bytes())
+    for value in extra:
+        digest.update(value.encode())
+    return digest.hexdigest()[:16]
+
+
+def _stamp_matches(folder: Path, stamp: str) -> bool:
+    return (folder / ".stamp").is_file() and (folder / ".stamp").read_text() == stamp
+
+
+def _write_stamp(folder: Path, stamp: str) -> None:
+    (folder / ".stamp").write_text(stamp)
+
+
+def write_if_changed(path: Path, text: str) -> bool:
+    """Write `text` unless the file already holds it (keeps mtimes, and Rasa's caches, stable)."""
+    if path.exists() and path.read_text(encoding="utf-8") == text:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return True
+
+
+def step_generate() -> None:
+    """Knowledge files → Rasa NLU data and responses; catalogue → lookup tables; dictionary."""
+    from bot.knowledge.model import load
+    from bot.knowledge.rasa_data import domain_yaml, nlu_yaml
+    from bot.nlp.dictionary import district_words, user_dict_text
+
+    say(2, "generating Rasa data from data/knowledge and data/catalogue")
+    knowledge = load()
+    changed = [
+        path.name
+        for path, text in (
+            (paths.GENERATED_NLU, nlu_yaml(knowledge)),
+            (paths.GENERATED_DOMAIN, domain_yaml(knowledge)),
+            (paths.GENERATED_LOOKUPS, _lookup_yaml()),
+        )
+        if write_if_changed(path, text)
+    ]
+    words = district_words(knowledge)
+    if write_if_changed(paths.USER_DICT, user_dict_text(words)):
+        changed.append(paths.USER_DICT.name)
+    print(f"setup:   {len(knowledge.topics)} topics, {len(words)} dictionary words; "
+          f"{'updated ' + ', '.join(changed) if changed else 'nothing changed'}", flush=True)
+
+
+def _lookup_yaml() -> str:
+    try:
+        from bot.catalogue.files import load_services
+        from bot.catalogue.rasa_data import rasa_lookup_yaml
+    except ImportError:
+        return 'version: "3.1"\nnlu: []\n'
+    return rasa_lookup_yaml(load_services())
+
+
+def step_pkuseg() -> None:
+    from bot.nlp import pkuseg_model
+    from bot.nlp.corpus import district_corpus
+
+    full = paths.BUILD / "pkuseg" / "full"
+    if not all((full / name).exists() for name in pkuseg_model.MODEL_FILES):
+        say(3, f"fetching the pkuseg source archive {pkuseg_model.ARCHIVE_NAME} (48 MB) and "
+               "checking its SHA-256")
+        archive = pkuseg_model.fetch_archive(paths.CACHE)
+        say(3, "unpacking its default model")
+        pkuseg_model.unpack_model(archive, full)
+    corpus = district_corpus()
+    # The archive's hash pins the full model; the corpus and the thresholds decide the pruning.
+    stamp = fingerprint([], *corpus, pkuseg_model.ARCHIVE_SHA256,
+                        str(pkuseg_model.PRUNE_THRESHOLDS))
+    if _stamp_matches(paths.PKUSEG_MODEL, stamp):
+        say(3, f"pruned pkuseg model ready ({paths.PKUSEG_MODEL.relative_to(paths.PROJECT)})")
+        return
+    say(3, f"pruning the pkuseg model, checked on {len(corpus)} district sentences (about a minute)")
+    shutil.rmtree(paths.PKUSEG_MODEL, ignore_errors=True)
+    threshold = pkuseg_model.prune(full, paths.PKUSEG_MODEL, corpus,
+                                   log=lambda line: print(f"setup:   {line}", flush=True))
+    _write_stamp(paths.PKUSEG_MODEL, stamp)
+    print(f"setup:   kept features with |weight| > {threshold}", flush=True)
+
+
+def step_spacy() -> None:
+    from bot.nlp import pipeline
+
+    inputs = [paths.PKUSEG_MODEL / ".stamp", paths.USER_DICT, Path(pipeline.__file__)]
+    stamp = fingerprint(inputs)
+    if _stamp_matches(paths.SPACY_PIPELINE, stamp):
+        say(4, f"spaCy pipeline ready ({paths.SPACY_PIPELINE.relative_to(paths.PROJECT)})")
+        return
+    say(4, "building the spaCy zh pipeline (pkuseg + district dictionary)")
+    pipeline.build(paths.PKUSEG_MODEL, paths.USER_DICT, paths.SPACY_PIPELINE)
+    _write_stamp(paths.SPACY_PIPELINE, stamp)
+
+
+def step_catalogue() -> None:
+    try:
+        from bot.catalogue.__main__ import build_default
+    except ImportError:
+        say(5, "service catalogue: not part of this build yet")
+        return
+    say(5, "building the service catalogue database from data/catalogue")
+    build_default()
+
+
+def training_inputs() -> list[Path]:
+    """Everything that shapes the trained model."""
+    files = [paths.CONFIG, paths.SPACY_PIPELINE / ".stamp"]
+    files += paths.DOMAIN.rglob("*.yml") if paths.DOMAIN.is_dir() else [paths.PROJECT / "domain.yml"]
+    files += [p for p in paths.DATA.rglob("*.yml") if paths.CATALOGUE_DATA not in p.parents
+              and paths.KNOWLEDGE not in p.parents]
+    files += (paths.PROJECT / "bot" / "nlp").glob("*.py")
+    return files
+
+
+def model_path() -> Path:
+    return paths.MODELS / f"shizhong-{fingerprint(training_inputs())}.tar.gz"
+
+
+def step_train(force: bool = False) -> Path:
+    model = model_path()
+    cached = paths.CACHE / "models" / model.name
+    if model.exists() and not force:
+        say(6, f"trained model ready ({model.relative_to(paths.PROJECT)})")
+        return model
+    if cached.exists() and not force:
+        say(6, f"trained model found in the cache for these data ({model.name})")
+        paths.MODELS.mkdir(exist_ok=True)
+        shutil.copyfile(cached, model)
+        return model
+    say(6, "training the Rasa model: data, domain or config changed (progress bars follow)")
+    started = time.monotonic()
+    command = [sys.executable, "-m", "rasa", "train", "--config", str(paths.CONFIG),
+               "--domain", str(paths.DOMAIN), "--data", str(paths.DATA / "nlu"),
+               str(paths.DATA / "rules"), str(paths.DATA / "stories"), "--out", str(paths.MODELS),
+               "--fixed-model-name", model.name.removesuffix(".tar.gz")]
+    subprocess.run(command, cwd=paths.PROJECT, check=True, env=quiet_env())
+    seconds = time.monotonic() - started
+    print(f"setup:   trained in {seconds:.0f} s", flush=True)
+    (paths.MODELS / "last-training-seconds").write_text(f"{seconds:.1f}\n")
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(model, cached)
+    return model
+
+
+def quiet_env() -> dict[str, str]:
+    """The environment for Rasa subprocesses: no TensorFlow chatter, no telemetry."""
+    env = dict(os.environ)
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    env.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+    return env
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--force-train", action="store_true", help="train even if a model fits")
+    parser.add_argument("--print-model", action="store_true", help="print the model path and exit")
+    args = parser.parse_args(argv)
+    os.chdir(paths.PROJECT)
+    if args.print_model:
+        print(model_path())
+        return 0
+    step_generate()
+    step_pkuseg()
+    step_spacy()
+    step_catalogue()
+    step_train(force=args.force_train)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
