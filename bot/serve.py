@@ -20,6 +20,9 @@ from bot import paths
 from bot.setup import model_path, quiet_env
 
 HEALTH_TIMEOUT_SECONDS = 120
+# Channel settings that credentials.yml reads as ${VARIABLES}: Rasa refuses to start when one is
+# unset, so an unset one becomes empty and that channel reports itself off.
+CHANNEL_VARIABLES = ("WECHAT_TOKEN", "WECHAT_APPID", "WECHAT_SECRET", "WECHAT_AES_KEY")
 
 
 @dataclass
@@ -48,6 +51,8 @@ class Servers:
         env["ACTION_ENDPOINT_URL"] = f"{self.actions_url}/webhook"
         env["TRACKER_DB"] = str(self.tracker_db)
         env["PYTHONPATH"] = str(paths.PROJECT)
+        for name in CHANNEL_VARIABLES:
+            env.setdefault(name, "")
         env.update(self.extra_env)
         return env
 
