@@ -34,5 +34,7 @@ SEED_ARTICLE = Path(
     )
 )
 
+TEST_OUTPUT = PROJECT / "test-output"
+
 # Outside the clone, shared by every checkout of this project on the machine (CI included).
 CACHE = Path(os.environ.get("SHIZHONG_CACHE", Path.home() / ".cache" / "shizhong-assistant"))

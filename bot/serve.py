@@ -36,11 +36,17 @@ class Servers:
     tracker_db: Path = paths.BUILD / "tracker.db"
     log_dir: Path | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
+    # The web widget's origin (bot/web): Rasa's CORS and socket.io accept only this page.
+    web_origin: str | None = None
     processes: list[subprocess.Popen] = field(default_factory=list)
 
     @property
     def rasa_url(self) -> str:
         return f"http://{self.host}:{self.rasa_port}"
+
+    @property
+    def widget_origin(self) -> str:
+        return (self.web_origin or f"http://{self.host}:8080").rstrip("/")
 
     @property
     def actions_url(self) -> str:
@@ -53,6 +59,7 @@ class Servers:
         env["PYTHONPATH"] = str(paths.PROJECT)
         for name in CHANNEL_VARIABLES:
             env.setdefault(name, "")
+        env["WEB_ORIGINS"] = self.widget_origin
         env.update(self.extra_env)
         return env
 
@@ -78,7 +85,7 @@ class Servers:
             "--interface", self.host, "--port", str(self.rasa_port),
             "--credentials", str(paths.PROJECT / "credentials.yml"),
             "--endpoints", str(paths.PROJECT / "endpoints.yml"),
-            "--cors", f"http://{self.host}:8080",
+            "--cors", self.widget_origin,
         ])
 
     def start(self) -> None:

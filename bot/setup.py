@@ -80,11 +80,8 @@ def step_generate() -> None:
 
 
 def _lookup_yaml() -> str:
-    try:
-        from bot.catalogue.files import load_services
-        from bot.catalogue.rasa_data import rasa_lookup_yaml
-    except ImportError:
-        return 'version: "3.1"\nnlu: []\n'
+    from bot.catalogue import load_services, rasa_lookup_yaml
+
     return rasa_lookup_yaml(load_services())
 
 
@@ -128,13 +125,31 @@ def step_spacy() -> None:
 
 
 def step_catalogue() -> None:
-    try:
-        from bot.catalogue.__main__ import build_default
-    except ImportError:
-        say(5, "service catalogue: not part of this build yet")
+    """The catalogue database (SQLite by default), indexed with the pipeline's segmentation."""
+    from bot.catalogue import create_store, load_catalogue
+    from bot.catalogue.store import default_url
+
+    url = default_url()
+    inputs = [*paths.CATALOGUE_DATA.glob("*.yml"), paths.SPACY_PIPELINE / ".stamp",
+              *(paths.PROJECT / "bot" / "catalogue").glob("*.py")]
+    stamp = fingerprint(inputs, url)
+    stamp_file = paths.BUILD / "catalogue.stamp"
+    if stamp_file.exists() and stamp_file.read_text() == stamp and (
+            not url.startswith("sqlite") or paths.CATALOGUE_DB.exists()):
+        say(5, "service catalogue database ready")
         return
-    say(5, "building the service catalogue database from data/catalogue")
-    build_default()
+    catalogue = load_catalogue()
+    if catalogue.problems:
+        for problem in catalogue.problems:
+            print(f"setup:   {problem}", file=sys.stderr)
+        raise SystemExit("setup: the catalogue has problems (python -m bot.catalogue validate)")
+    say(5, f"building the service catalogue database ({len(catalogue.services)} services)")
+    store = create_store(url)
+    try:
+        store.replace_all(catalogue.services)
+    finally:
+        store.close()
+    stamp_file.write_text(stamp)
 
 
 def training_inputs() -> list[Path]:

@@ -17,7 +17,7 @@ import pytest
 
 from bot import paths
 
-OUTPUT = paths.PROJECT / "test-output"
+OUTPUT = paths.TEST_OUTPUT
 
 
 def free_port() -> int:

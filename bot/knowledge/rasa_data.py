@@ -37,7 +37,8 @@ def response_name(topic_id: str) -> str:
 
 
 def domain_yaml(knowledge: KnowledgeBase) -> str:
-    parts = [HEADER, 'version: "3.1"\n', "intents:\n", f"  - {RETRIEVAL_INTENT}\n", "responses:\n"]
+    # Rasa adds the retrieval intent itself from the NLU data.
+    parts = [HEADER, 'version: "3.1"\n', "responses:\n"]
     for topic in knowledge.topics.values():
         parts.append(f"  {response_name(topic.id)}:\n    - text: {_quote(topic.reply)}\n")
     return "".join(parts)

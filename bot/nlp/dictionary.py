@@ -13,13 +13,10 @@ MAX_WORD_CHARS = 12
 
 
 def catalogue_terms() -> set[str]:
-    """Service names and aliases of the catalogue (empty while it has no data)."""
-    try:
-        from bot.catalogue.files import load_services
-        from bot.catalogue.rasa_data import dictionary_terms
-    except ImportError:
-        return set()
-    return set(dictionary_terms(load_services()))
+    """Service names and aliases of the catalogue."""
+    from bot.catalogue import dictionary_terms, load_services
+
+    return dictionary_terms(load_services())
 
 
 def district_words(knowledge: KnowledgeBase) -> list[str]:

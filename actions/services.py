@@ -1,0 +1,140 @@
+"""Catalogue actions: find the service a resident means and answer the part they asked about."""
+
+from __future__ import annotations
+
+import asyncio
+from functools import lru_cache
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.catalogue import UNAVAILABLE, CatalogueStore, CatalogueUnavailable, Service, create_store, describe
+from bot.catalogue.schema import CHANNELS
+from bot.catalogue.text import ASPECTS
+
+# A name or alias in the question scores at least 50; word overlap alone at most 40.
+NAMED_SCORE = 50
+# Without a name, a best match this far ahead of the next one is taken as meant.
+CLEAR_LEAD = 2.0
+SUMMARY_ASPECTS = ("overview", "channels", "materials", "place")
+MORE_HINT = "还可以问我：受理条件、办理时限、收费、办理时间、咨询电话、能否网上办。"
+ASPECT_QUESTIONS = {"materials": "要带什么材料", "place": "在哪办", "time_limit": "多久能办好",
+                    "fee": "收费吗", "phone": "咨询电话", "online": "能网上办吗", "conditions": "申请条件",
+                    "hours": "办理时间"}
+NOT_FOUND = ("抱歉，事项目录里没有找到与“{query}”对应的服务。您可以换个说法（如“临时救助在哪申请”），"
+             "或拨打12345市民服务热线咨询。")
+LISTED_AT_MOST = 12
+
+
+@lru_cache(maxsize=1)
+def store() -> CatalogueStore:
+    """One store per action server, created on first use (not at import)."""
+    return create_store()
+
+
+@lru_cache(maxsize=1)
+def _simplify():
+    from bot.nlp.traditional import converter
+
+    return converter().convert
+
+
+def entity_values(tracker: Tracker, entity: str) -> list[str]:
+    """The latest message's values of `entity`, in order, without repeats."""
+    values = [e.get("value") for e in tracker.latest_message.get("entities", []) if e.get("entity") == entity]
+    return list(dict.fromkeys(v for v in values if isinstance(v, str) and v))
+
+
+def asked_aspects(tracker: Tracker) -> tuple[str, ...]:
+    return tuple(v for v in entity_values(tracker, "aspect") if v in ASPECTS)
+
+
+def source_line(service: Service) -> str:
+    origin = "示例数据，非官方信息" if service.sample else service.source
+    return f"来源：市中区政务服务事项目录“{service.name}”（{origin}），更新于{service.updated.isoformat()}"
+
+
+def service_reply(service: Service, aspects: tuple[str, ...]) -> str:
+    text = describe(service, aspects or SUMMARY_ASPECTS)
+    hint = "" if aspects else f"\n{MORE_HINT}"
+    return f"{text}{hint}\n{source_line(service)}"
+
+
+def choose(hits: list, named: bool, current: Service | None) -> tuple[Service | None, list]:
+    """The service meant, or (None, candidates to offer) when unsure."""
+    if hits and (named or hits[0].score >= NAMED_SCORE):
+        return hits[0].service, []
+    if current is not None:
+        return current, []
+    if len(hits) == 1 or (hits and hits[0].score >= CLEAR_LEAD * hits[1].score):
+        return hits[0].service, []
+    return None, hits[:3]
+
+
+class ActionAnswerService(Action):
+    """Answers 材料/地点/时限/费用/电话/网办 for the service named, or the one under discussion."""
+
+    def name(self) -> str:
+        return "action_answer_service"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[dict[str, Any]]:
+        text = _simplify()(tracker.latest_message.get("text") or "")
+        named = entity_values(tracker, "service")
+        aspects = asked_aspects(tracker)
+        code = tracker.get_slot("service_code")
+        try:
+            hits = await asyncio.to_thread(store().search, named[0] if named else text, 3)
+            current = await asyncio.to_thread(store().get, code) if code else None
+        except CatalogueUnavailable:
+            dispatcher.utter_message(text=UNAVAILABLE)
+            return []
+        service, candidates = choose(hits, bool(named), current)
+        if service is not None:
+            dispatcher.utter_message(text=service_reply(service, aspects))
+            return [SlotSet("service_code", service.code)]
+        if candidates:
+            question = ASPECT_QUESTIONS.get(aspects[0], "") if aspects else ""
+            dispatcher.utter_message(
+                text="您想办理的是下面哪一项？也可以拨打12345市民服务热线咨询。",
+                buttons=[{"title": h.service.name, "payload": f"{h.service.name}{question}"}
+                         for h in candidates])
+            return []
+        dispatcher.utter_message(text=NOT_FOUND.format(query=text.strip()[:30]))
+        return []
+
+
+class ActionListServicesByChannel(Action):
+    """Lists the services that can be done by one channel (一证通办、全程网办 …)."""
+
+    def name(self) -> str:
+        return "action_list_services_by_channel"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[dict[str, Any]]:
+        channels = [c for c in entity_values(tracker, "channel") if c in CHANNELS]
+        text = _simplify()(tracker.latest_message.get("text") or "")
+        channels = channels or [c for c in CHANNELS if c in text]
+        if not channels:
+            dispatcher.utter_message(text=f"您想了解哪种办理方式？目前事项目录按{'、'.join(CHANNELS)}分类。",
+                                     buttons=[{"title": c, "payload": f"哪些事可以{c}"} for c in CHANNELS])
+            return []
+        channel = channels[0]
+        try:
+            services = await asyncio.to_thread(store().by_channel, channel)
+        except CatalogueUnavailable:
+            dispatcher.utter_message(text=UNAVAILABLE)
+            return []
+        if not services:
+            dispatcher.utter_message(text=f"事项目录里暂时没有标注为“{channel}”的事项，可拨打12345市民服务热线咨询。")
+            return []
+        names = "、".join(s.name for s in services[:LISTED_AT_MOST])
+        more = f"等{len(services)}项" if len(services) > LISTED_AT_MOST else f"共{len(services)}项"
+        sample = "（渠道标注为示例数据，以窗口为准）" if any(s.is_sample("channels") for s in services) else ""
+        dispatcher.utter_message(
+            text=f"可以“{channel}”的事项有：{names}，{more}{sample}。点选下面的事项或直接问我“××要带什么材料”。\n"
+                 f"来源：市中区政务服务事项目录",
+            buttons=[{"title": s.name, "payload": f"{s.name}怎么办理"} for s in services[:3]])
+        return []

@@ -1,0 +1,187 @@
+"""Loading `data/catalogue/*.yml`, keeping the line of every key so problems read file:line.
+
+The YAML is composed into nodes first (not loaded straight into dicts) because only the nodes keep
+their marks; each value is then constructed with PyYAML's safe constructor.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from bot import paths
+from bot.catalogue.schema import ARTICLE_SOURCE, Service, cross_problems, parse_service
+
+IMPORTED_FILE = "imported.yml"
+_TOP_KEYS = ("defaults", "services")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One broken rule, located for an editor: `talent.yml:12: name: is required and empty`."""
+
+    file: str
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.reason}"
+
+
+@dataclass
+class Catalogue:
+    """The valid services in file order, and every problem found on the way."""
+
+    services: list[Service] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    origin: dict[str, str] = field(default_factory=dict)  # code -> file name
+
+
+class CatalogueInvalid(ValueError):
+    """The catalogue files break rules; the message lists every problem, one per line."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+@dataclass
+class _Entry:
+    """One service mapping as raw values, with the line of each key and of the entry."""
+
+    line: int
+    values: dict[str, object] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict)
+
+
+def _mapping(loader: yaml.SafeLoader, node: yaml.Node, name: str, problems: list[Problem],
+             where: str) -> _Entry | None:
+    line = node.start_mark.line + 1
+    if not isinstance(node, yaml.MappingNode):
+        problems.append(Problem(where, line, f"{name} must be a mapping of keys to values"))
+        return None
+    entry = _Entry(line)
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        key_line = key_node.start_mark.line + 1
+        if not isinstance(key, str):
+            problems.append(Problem(where, key_line, f"{name}: key {key!r} must be text"))
+            continue
+        if key in entry.values:
+            problems.append(Problem(where, key_line, f"{name}: key {key!r} is given twice"))
+        entry.values[key] = loader.construct_object(value_node, deep=True)
+        entry.lines[key] = key_line
+    return entry
+
+
+def _entries(path: Path, problems: list[Problem]) -> list[_Entry]:
+    """The file's service entries with file defaults merged in (the entry's own keys win)."""
+    where = path.name
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        problems.append(Problem(where, 1, f"not UTF-8 ({error.reason} at byte {error.start})"))
+        return []
+    loader = yaml.SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark else 1
+        reason = getattr(error, "problem", None) or str(error)
+        problems.append(Problem(where, line, f"broken YAML: {reason}"))
+        return []
+    finally:
+        loader.dispose()
+    if root is None:
+        problems.append(Problem(where, 1, "file is empty"))
+        return []
+    top = _mapping(loader, root, "the file", problems, where)
+    if top is None:
+        return []
+    for key in top.values:
+        if key not in _TOP_KEYS:
+            problems.append(Problem(where, top.lines[key], f"unknown top-level key {key!r}"))
+    defaults = _Entry(top.lines.get("defaults", 1))
+    defaults_node = _value_node(root, "defaults")
+    if defaults_node is not None:
+        defaults = _mapping(loader, defaults_node, "defaults", problems, where) or defaults
+    services_node = _value_node(root, "services")
+    if not isinstance(services_node, yaml.SequenceNode):
+        line = top.lines.get("services", 1)
+        problems.append(Problem(where, line, "needs `services:`, a list of services"))
+        return []
+    entries = []
+    for node in services_node.value:
+        entry = _mapping(loader, node, "a service", problems, where)
+        if entry is None:
+            continue
+        merged = _Entry(entry.line, dict(defaults.values), dict(defaults.lines))
+        merged.values.update(entry.values)
+        merged.lines.update(entry.lines)
+        entries.append(merged)
+    return entries
+
+
+def _value_node(root: yaml.Node, key: str) -> yaml.Node | None:
+    if not isinstance(root, yaml.MappingNode):
+        return None
+    for key_node, value_node in root.value:
+        if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
+            return value_node
+    return None
+
+
+def _article_problem(service: Service, article: str | None) -> str | None:
+    """An article-based source must quote the article verbatim after the '：'."""
+    if article is None or not service.source.startswith(ARTICLE_SOURCE):
+        return None
+    quote = service.source[len(ARTICLE_SOURCE):].lstrip("：:").strip()
+    squash = re.compile(r"\s+")
+    if not quote or squash.sub("", quote) not in squash.sub("", article):
+        return "source: the quoted passage is not a verbatim part of the article"
+    return None
+
+
+def load_catalogue(folder: Path = paths.CATALOGUE_DATA,
+                   article_path: Path | None = paths.SEED_ARTICLE) -> Catalogue:
+    """Read every `*.yml` of `folder`; never raises for content, collects problems instead."""
+    catalogue = Catalogue()
+    article = None
+    if article_path is not None and article_path.is_file():
+        article = article_path.read_text(encoding="utf-8")
+    where_of: dict[int, tuple[str, _Entry]] = {}
+    for path in sorted(folder.glob("*.yml")):
+        for entry in _entries(path, catalogue.problems):
+            service, problems = parse_service(entry.values)
+            for problem in problems:
+                line = entry.lines.get(problem.key or "", entry.line)
+                reason = f"{problem.key}: {problem.reason}"
+                catalogue.problems.append(Problem(path.name, line, reason))
+            if service is None:
+                continue
+            reason = _article_problem(service, article)
+            if reason:
+                catalogue.problems.append(Problem(path.name, entry.lines.get("source", entry.line),
+                                                  reason))
+                continue
+            catalogue.services.append(service)
+            where_of[id(service)] = (path.name, entry)
+            catalogue.origin.setdefault(service.code, path.name)
+    for service, problem in cross_problems(catalogue.services):
+        # Reported at the later service: the first one keeps its name or code.
+        file, entry = where_of[id(service)]
+        line = entry.lines.get(problem.key or "", entry.line)
+        catalogue.problems.append(Problem(file, line, f"{problem.key}: {problem.reason}"))
+    return catalogue
+
+
+def load_services(folder: Path = paths.CATALOGUE_DATA) -> list[Service]:
+    """The valid catalogue, or CatalogueInvalid listing every problem (for build and actions)."""
+    catalogue = load_catalogue(folder)
+    if catalogue.problems:
+        raise CatalogueInvalid(catalogue.problems)
+    return catalogue.services

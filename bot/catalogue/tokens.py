@@ -1,0 +1,95 @@
+"""Segmentation for catalogue search: the NLU's pkuseg (via its spaCy pipeline) or bigrams.
+
+The store keeps pre-tokenized text, so the tokenizer used to build the database must be the one
+used to query it; each tokenizer therefore carries a `name` that the store records.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+
+from bot import paths
+
+logger = logging.getLogger(__name__)
+
+Tokenize = Callable[[str], list[str]]
+
+_RUNS = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|[a-z0-9]+")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+# Question and function words (whole words, and the bigrams they leave): they say how a resident
+# asks, not what about, and must not make "低保怎么办" match a service whose alias says 怎么.
+STOP_TOKENS = frozenset({
+    "怎么", "怎样", "么办", "么样", "如何", "哪些", "哪里", "在哪", "哪儿", "什么", "么时", "时候",
+    "需要", "要带", "带哪", "我想", "想要", "我要", "可以", "能不", "不能", "请问", "一下", "多久",
+    "多少", "了怎", "么证", "去哪", "哪办", "怎么办", "什么时候", "吗", "呢", "啊", "吧", "的",
+    "了", "我", "你", "要", "想", "能", "请", "在", "哪", "去", "带", "是", "有", "和", "或",
+})
+
+
+def search_terms(tokenize: Tokenize, text: str) -> set[str]:
+    """The tokens of `text` that carry meaning for search (stop tokens removed)."""
+    return {t for t in tokenize(text) if t and t not in STOP_TOKENS}
+
+
+def normalize(text: str) -> str:
+    """Full-width to half-width, lower case, no white space: the form names are compared in."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).lower()
+
+
+def bigram_tokenize(text: str) -> list[str]:
+    """Dependency-free fallback: character bigrams of Chinese runs, whole latin words/numbers."""
+    tokens: list[str] = []
+    for run in _RUNS.findall(normalize(text)):
+        if not _CJK.match(run) or len(run) == 1:
+            tokens.append(run)
+        else:
+            tokens += [run[i:i + 2] for i in range(len(run) - 1)]
+    return tokens
+
+
+bigram_tokenize.name = "bigram"  # type: ignore[attr-defined]
+
+
+class SpacyTokenizer:
+    """The NLU's own segmentation: the tokenizer of the spaCy zh pipeline (pkuseg + dictionary)."""
+
+    def __init__(self, pipeline: Path = paths.SPACY_PIPELINE) -> None:
+        import spacy  # lazy: only the build and the action server need it
+
+        self.name = f"spacy+bigrams:{pipeline.name}"
+        self._nlp = spacy.load(pipeline, exclude=["parser", "ner", "tagger", "lemmatizer"])
+
+    def __call__(self, text: str) -> list[str]:
+        """pkuseg's words, plus the bigrams inside words of three or more characters.
+
+        The district dictionary keeps names whole (开饭店, 人才公寓入住申请); their bigrams let
+        "开个饭店" or "人才公寓" still meet them.
+        """
+        doc = self._nlp.make_doc(normalize(text))
+        words = [token.text for token in doc if any(ch.isalnum() for ch in token.text)]
+        parts = [w[i:i + 2] for w in words if len(w) > 2 and _CJK.match(w) for i in range(len(w) - 1)]
+        return words + parts
+
+
+def tokenizer_name(tokenize: Tokenize) -> str:
+    """The name the store records next to the pre-tokenized text."""
+    return str(getattr(tokenize, "name", getattr(tokenize, "__qualname__", repr(tokenize))))
+
+
+@lru_cache(maxsize=1)
+def default_tokenizer() -> Tokenize:
+    """pkuseg through the built spaCy pipeline when it exists, else the bigram fallback."""
+    if (paths.SPACY_PIPELINE / "meta.json").is_file():
+        try:
+            return SpacyTokenizer(paths.SPACY_PIPELINE)
+        except (ImportError, OSError, ValueError) as error:
+            logger.warning("catalogue: cannot load %s (%s); searching with bigrams",
+                           paths.SPACY_PIPELINE, error)
+    return bigram_tokenize

@@ -1,0 +1,65 @@
+"""Generated NLU data (lookup, synonyms, dictionary words) and reply text with 示例 marks."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+import yaml
+
+from bot import paths
+from bot.catalogue.nlu import dictionary_terms, rasa_lookup_yaml
+from bot.catalogue.schema import Service
+from bot.catalogue.text import SAMPLE_MARK, SAMPLE_NOTE, describe
+
+
+def test_lookup_yaml_is_rasa_3_nlu_data(services: list[Service]) -> None:
+    text = rasa_lookup_yaml(services)
+    assert text.startswith("# Generated") and 'version: "3.1"' in text
+    data = yaml.safe_load(text)
+    (lookup, *synonyms) = data["nlu"]
+    assert lookup["lookup"] == "service"
+    names = {line[2:] for line in lookup["examples"].splitlines()}
+    assert names == {n for s in services for n in s.names()}
+    by_name = {s.name: s for s in services}
+    for synonym in synonyms:
+        aliases = [line[2:] for line in synonym["examples"].splitlines()]
+        assert aliases == list(by_name[synonym["synonym"]].aliases)
+
+
+def test_dictionary_terms(services: list[Service]) -> None:
+    terms = dictionary_terms(services)
+    assert {"人才落户", "临时救助", "零就业家庭就业援助", "急难救助"} <= terms
+    assert all(2 <= len(t) <= 20 for t in terms)
+
+
+def test_describe_marks_every_sample_value_and_names_12345(services: list[Service]) -> None:
+    service = next(s for s in services if s.name == "临时救助")
+    text = describe(service, ("materials", "place", "fee", "time_limit"))
+    lines = text.splitlines()
+    assert lines[0] == "申请材料：" and lines[-1] == SAMPLE_NOTE and "12345" in SAMPLE_NOTE
+    assert all(line.endswith(SAMPLE_MARK) for line in lines[1:-1])
+    assert "临时救助申请书（原件1份）" in text and "法定办结时限：30个工作日" in text
+
+
+def test_describe_leaves_official_values_unmarked(services: list[Service]) -> None:
+    service = dataclasses.replace(services[0], sample_fields=frozenset({"phone"}))
+    text = describe(service, ("overview", "place"))
+    assert SAMPLE_MARK not in text and SAMPLE_NOTE not in text
+    assert describe(service, ("phone",)).endswith(SAMPLE_NOTE)
+    with pytest.raises(ValueError):
+        describe(service, ("weather",))
+
+
+@pytest.mark.skipif(not (paths.SPACY_PIPELINE / "meta.json").is_file(),
+                    reason="the spaCy zh pipeline is not built (make setup)")
+def test_ranking_with_the_nlu_segmenter(services: list[Service], tmp_path) -> None:
+    from bot.catalogue.store import create_store
+    from bot.catalogue.tokens import SpacyTokenizer
+
+    store = create_store(f"sqlite:///{tmp_path / 'c.db'}", tokenize=SpacyTokenizer())
+    store.replace_all(services)
+    for query, expected in [("人才落户要带哪些材料", "人才落户"), ("临时救助在哪申请", "临时救助"),
+                            ("孩子上幼儿园", "幼儿园入园报名"), ("低保怎么办", "最低生活保障"),
+                            ("我想开个饭店要办什么证", "食品经营许可")]:
+        assert store.search(query)[0].service.name == expected, query

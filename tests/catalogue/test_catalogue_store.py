@@ -1,0 +1,163 @@
+"""The store, run against SQLite and PostgreSQL alike: reads, atomic replace, search ranking."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from bot import paths
+from bot.catalogue.schema import Service
+from bot.catalogue.store import CatalogueStore, CatalogueUnavailable, create_store
+from bot.catalogue.tokens import bigram_tokenize
+
+
+def test_get_all_and_order(store: CatalogueStore, services: list[Service]) -> None:
+    assert store.all() == services
+    assert store.get("SZ-SA-01") == next(s for s in services if s.code == "SZ-SA-01")
+    assert store.get("NOPE") is None
+
+
+def test_by_channel(store: CatalogueStore, services: list[Service]) -> None:
+    for channel in ("一窗办", "一证通办", "全程网办", "就近办", "网上办"):
+        expected = [s for s in services if channel in s.channels]
+        assert store.by_channel(channel) == expected and expected
+    with pytest.raises(ValueError):
+        store.by_channel("窗口办")
+
+
+def test_replace_all_replaces(store: CatalogueStore, services: list[Service]) -> None:
+    store.replace_all(services[:3])
+    assert [s.code for s in store.all()] == [s.code for s in services[:3]]
+    assert store.get(services[5].code) is None
+    assert store.search(services[5].name) == [] or \
+        store.search(services[5].name)[0].service.code != services[5].code
+
+
+def _add_failing_trigger(url: str) -> None:
+    """A real database failure in the middle of a replace: inserting channel 'BOOM' aborts."""
+    engine = sa.create_engine(url, future=True)
+    with engine.begin() as connection:
+        if engine.dialect.name == "sqlite":
+            connection.execute(sa.text(
+                "CREATE TRIGGER boom BEFORE INSERT ON catalogue_channels "
+                "WHEN NEW.code = 'BOOM' BEGIN SELECT RAISE(ABORT, 'boom'); END"))
+        else:
+            connection.execute(sa.text(
+                "CREATE OR REPLACE FUNCTION boom() RETURNS trigger AS $$ BEGIN "
+                "IF NEW.code = 'BOOM' THEN RAISE EXCEPTION 'boom'; END IF; RETURN NEW; END "
+                "$$ LANGUAGE plpgsql"))
+            connection.execute(sa.text(
+                "CREATE TRIGGER boom BEFORE INSERT ON catalogue_channels "
+                "FOR EACH ROW EXECUTE FUNCTION boom()"))
+    engine.dispose()
+
+
+def _drop_failing_trigger(url: str) -> None:
+    engine = sa.create_engine(url, future=True)
+    with engine.begin() as connection:
+        if engine.dialect.name == "sqlite":
+            connection.execute(sa.text("DROP TRIGGER IF EXISTS boom"))
+        else:
+            connection.execute(sa.text("DROP TRIGGER IF EXISTS boom ON catalogue_channels"))
+    engine.dispose()
+
+
+def test_a_failed_replace_leaves_the_old_catalogue(store: CatalogueStore, store_url: str,
+                                                    services: list[Service]) -> None:
+    _add_failing_trigger(store_url)
+    try:
+        broken = dataclasses.replace(services[0], code="BOOM", name="新事项", aliases=())
+        with pytest.raises(CatalogueUnavailable) as error:
+            store.replace_all([*services[1:4], broken])
+        assert isinstance(error.value.__cause__, sa.exc.SQLAlchemyError)
+        assert store.all() == services
+    finally:
+        _drop_failing_trigger(store_url)
+
+
+def test_replace_refuses_duplicate_codes(store: CatalogueStore, services: list[Service]) -> None:
+    with pytest.raises(ValueError):
+        store.replace_all([services[0], services[0]])
+    assert store.all() == services
+
+
+def test_an_unbuilt_database_is_unavailable(empty_store: CatalogueStore, store_url: str) -> None:
+    engine = sa.create_engine(store_url, future=True)
+    with engine.begin() as connection:  # the PostgreSQL database is shared by the session
+        for table in ("catalogue_terms", "catalogue_names", "catalogue_channels",
+                      "catalogue_services", "catalogue_meta"):
+            connection.execute(sa.text(f"DROP TABLE IF EXISTS {table}"))
+    engine.dispose()
+    with pytest.raises(CatalogueUnavailable, match="bot.catalogue build"):
+        empty_store.get("SZ-SA-01")
+
+
+def test_an_unreachable_server_is_unavailable() -> None:
+    store = create_store("postgresql://postgres@127.0.0.1:1/none", tokenize=bigram_tokenize)
+    with pytest.raises(CatalogueUnavailable) as error:
+        store.search("临时救助")
+    assert isinstance(error.value.__cause__, sa.exc.OperationalError)
+    assert "127.0.0.1:1" in str(error.value)
+
+
+def test_creating_a_store_touches_no_database(tmp_path: Path) -> None:
+    create_store(f"sqlite:///{tmp_path / 'sub' / 'x.db'}")
+    assert not (tmp_path / "sub").exists()
+    with pytest.raises(ValueError, match="unsupported"):
+        create_store("mysql://localhost/x")
+
+
+def test_default_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.catalogue.store import default_url
+
+    monkeypatch.delenv("CATALOGUE_DATABASE_URL", raising=False)
+    assert default_url() == f"sqlite:///{paths.BUILD / 'catalogue.db'}"
+    monkeypatch.setenv("CATALOGUE_DATABASE_URL", "postgresql://u@h/db")
+    assert default_url() == "postgresql://u@h/db"
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("人才落户要带哪些材料", "人才落户"),
+    ("临时救助在哪申请", "临时救助"),
+    ("孩子上幼儿园", "幼儿园入园报名"),
+    ("人才落户", "人才落户"),
+    ("违建举报", "违法建设举报"),
+    ("低保怎么办", "最低生活保障"),
+    ("家里没人上班咋办", "零就业家庭就业援助"),
+    ("退伍了怎么安置", "退役士兵安置"),
+    ("军转干部安置政策", "军队转业干部安置"),
+    ("我要注册一家公司", "企业开办"),
+    ("老旧小区改造啥时候轮到我们", "老旧小区改造咨询"),
+    ("想举报邻居私搭乱建", "违法建设举报"),
+    ("图书馆怎么办证", "图书馆读者证办理"),
+    ("结婚证怎么领", "结婚登记"),
+    ("人才公寓怎么申请", "人才公寓入住申请"),
+    ("人才看病有没有绿色通道", "人才就医绿色通道"),
+    ("高龄补贴", "高龄津贴"),
+    ("ＳＺ社保卡补办", "社会保障卡申领"),
+])
+def test_search_ranks_the_expected_service_first(store: CatalogueStore, query: str,
+                                                  expected: str) -> None:
+    hits = store.search(query)
+    assert hits, query
+    assert hits[0].service.name == expected, [(h.service.name, h.score) for h in hits]
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+def test_exact_name_beats_alias_beats_overlap(store: CatalogueStore) -> None:
+    (name_hit, *_) = store.search("临时救助")
+    (alias_hit, *_) = store.search("急难救助")
+    overlap = store.search("救助")
+    assert name_hit.score >= 100 and 90 <= alias_hit.score < name_hit.score
+    assert alias_hit.service.name == "临时救助"
+    assert {h.service.name for h in overlap} >= {"临时救助", "医疗救助"}
+
+
+def test_search_limits_and_nothing_found(store: CatalogueStore) -> None:
+    assert len(store.search("补贴", limit=3)) == 3
+    assert store.search("随便说点什么") == []
+    assert store.search("   ") == []
+    assert store.search("补贴", limit=0) == []

@@ -1,0 +1,81 @@
+"""End to end: wechatpy plays WeChat against the real assistant (Rasa + actions) with the channel on.
+
+One assistant per session (`wechat_servers`); its customer-service API points at the fake server.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+
+import pytest
+
+from bot.channels.wechat_menu import Menu
+from bot.eval import ask
+from tests.channels.wechat_harness import WeChat, http
+
+pytestmark = pytest.mark.server
+
+
+@pytest.fixture(scope="module")
+def live(wechat_servers) -> WeChat:
+    ask(wechat_servers.rasa_url, "你好")  # the first turn loads what is lazily loaded
+    assert http("GET", f"{wechat_servers.rasa_url}/webhooks/wechat/") == (200, '{"status":"ok"}')
+    return WeChat(f"{wechat_servers.rasa_url}/webhooks/wechat/webhook")
+
+
+@pytest.fixture
+def follower() -> str:
+    return f"oLive{uuid.uuid4().hex[:20]}"
+
+
+def user_texts(servers, openid: str) -> list[str]:
+    with sqlite3.connect(servers.tracker_db) as database:
+        rows = database.execute("SELECT data FROM events WHERE sender_id = ? AND type_name = 'user' ORDER BY id",
+                                (openid,)).fetchall()
+    return [json.loads(data)["text"] for (data,) in rows]
+
+
+@pytest.mark.parametrize("mode", ["plain", "aes"])
+def test_a_signed_question_gets_the_right_answer_within_5_seconds(live, follower, mode) -> None:
+    reply = live.text("经纬人才计划是什么", follower, mode)
+    assert reply.status == 200 and reply.seconds < 5
+    assert "经纬人才" in reply.content
+    assert "**" not in reply.content
+
+
+def test_a_forged_message_gets_nothing(live, wechat_servers, follower, fake_api) -> None:
+    reply = live.post(f"<xml><ToUserName>gh</ToUserName><FromUserName>{follower}</FromUserName>"
+                      "<CreateTime>1</CreateTime><MsgType>text</MsgType><Content>经纬人才计划是什么</Content>"
+                      "<MsgId>1</MsgId></xml>", forge={"signature": "0" * 40})
+    assert reply.status == 403
+    assert user_texts(wechat_servers, follower) == [] and fake_api.texts_to(follower) == []
+
+
+def test_the_openid_is_the_conversation_and_numbers_choose_buttons(live, wechat_servers, follower) -> None:
+    greeting = live.text("你好", follower, "aes")
+    assert "1. 人才政策" in greeting.content
+    answer = live.text("1", follower, "aes")
+    assert "人才" in answer.content
+    assert user_texts(wechat_servers, follower) == ["你好", "市中区对人才有哪些服务保障"]
+
+
+def test_subscribe_and_menu_keys(live, follower) -> None:
+    # Events are told apart by sender + CreateTime, so each of these has its own second.
+    welcome = live.event(follower, "subscribe", created=1_700_000_001)
+    assert "政务服务助手" in welcome.content and "回复数字" in welcome.content
+    assert "12345" in live.event(follower, "CLICK", created=1_700_000_002, EventKey="HOTLINE").content
+    assert "人才" in live.event(follower, "CLICK", created=1_700_000_003, EventKey="TALENT").content
+    assert "政务服务" in live.event(follower, "CLICK", created=1_700_000_004, EventKey="SERVICES").content
+
+
+def test_out_of_scope_names_the_hotline(live, follower) -> None:
+    assert "12345" in live.text("帮我订一张去北京的机票", follower).content
+
+
+def test_an_image_gets_the_polite_text(live, follower) -> None:
+    reply = live.post(f"<xml><ToUserName>gh</ToUserName><FromUserName>{follower}</FromUserName>"
+                      "<CreateTime>1</CreateTime><MsgType>image</MsgType><PicUrl>http://x/y.jpg</PicUrl>"
+                      "<MediaId>m</MediaId><MsgId>31</MsgId></xml>")
+    assert reply.content == Menu.load().unsupported

@@ -1,0 +1,157 @@
+"""Fixtures for the web widget: the widget app (and a stand-in Rasa) as real processes on free ports.
+
+The widget talks to Rasa from the browser, so Rasa must accept the widget's origin: the `servers`
+fixture here starts the assistant with `web_origin` set to the test widget's origin. (When the
+session-wide `servers` in tests/conftest.py passes `web_origin` itself, this override can go.)
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bot import paths
+
+OUTPUT = paths.PROJECT / "test-output" / "web"
+HERE = Path(__file__).parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class Process:
+    url: str
+    process: subprocess.Popen
+
+    @property
+    def origin(self) -> str:
+        return self.url.rstrip("/")
+
+
+def _wait(url: str, process: subprocess.Popen, log: Path, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"{process.args} did not answer at {url}; see {log}")
+        time.sleep(0.2)
+
+
+def _start(name: str, command: list[str], health_url: str) -> subprocess.Popen:
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    log = OUTPUT / f"{name}.log"
+    env = dict(os.environ, PYTHONPATH=str(paths.PROJECT))
+    process = subprocess.Popen(command, cwd=paths.PROJECT, env=env, stdout=log.open("wb"),
+                               stderr=subprocess.STDOUT, start_new_session=True)
+    _wait(health_url, process, log)
+    return process
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def _widget(name: str, port: int, rasa_url: str) -> subprocess.Popen:
+    command = [sys.executable, "-m", "bot.web", "--host", "127.0.0.1", "--port", str(port),
+               "--rasa-url", rasa_url]
+    return _start(name, command, f"http://127.0.0.1:{port}/health")
+
+
+@pytest.fixture(scope="session")
+def web_port() -> int:
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+def servers(trained_model: Path, web_port: int, tmp_path_factory: pytest.TempPathFactory) -> Iterator:
+    """The assistant (as in tests/conftest.py) accepting the test widget's origin."""
+    from bot.serve import Servers
+
+    folder = tmp_path_factory.mktemp("assistant-web")
+    running = Servers(model=trained_model, rasa_port=free_port(), actions_port=free_port(),
+                      tracker_db=folder / "tracker.db", log_dir=paths.PROJECT / "test-output" / "logs",
+                      web_origin=f"http://127.0.0.1:{web_port}")
+    try:
+        running.start()
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture(scope="session")
+def widget(servers, web_port: int) -> Iterator[Process]:
+    """The widget app on `web_port`, pointing residents' browsers at the running assistant."""
+    process = _widget("widget", web_port, servers.rasa_url)
+    try:
+        yield Process(f"http://127.0.0.1:{web_port}/", process)
+    finally:
+        _stop(process)
+
+
+@pytest.fixture(scope="session")
+def page_only() -> Iterator[Process]:
+    """The widget app alone (no assistant behind it): enough for what the page and bundle are."""
+    port = free_port()
+    process = _widget("widget-page-only", port, f"http://127.0.0.1:{free_port()}")
+    try:
+        yield Process(f"http://127.0.0.1:{port}/", process)
+    finally:
+        _stop(process)
+
+
+@pytest.fixture(scope="session")
+def hostile_widget() -> Iterator[Process]:
+    """The widget app talking to tests/web/fake_rasa.py, whose every answer is hostile markup."""
+    web, rasa = free_port(), free_port()
+    fake = _start("fake-rasa", [sys.executable, str(HERE / "fake_rasa.py"), "--port", str(rasa),
+                                "--origin", f"http://127.0.0.1:{web}"],
+                  f"http://127.0.0.1:{rasa}/socket.io/?EIO=4&transport=polling")
+    try:
+        process = _widget("widget-hostile", web, f"http://127.0.0.1:{rasa}")
+        try:
+            yield Process(f"http://127.0.0.1:{web}/", process)
+        finally:
+            _stop(process)
+    finally:
+        _stop(fake)
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """Debian's chromium under Playwright (the set-up installs it for `make test`)."""
+    from playwright.sync_api import sync_playwright
+
+    from bot.web.browser import CHROMIUM, launch
+
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing; `make test` installs it (bot.web.browser.ensure_chromium)")
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        try:
+            yield browser
+        finally:
+            browser.close()
