@@ -11,13 +11,14 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 run: setup
 	@$(PYTHON) -m bot.serve
 
-## test: the same set-up, then the whole test suite
-test: setup
-	@echo "test: ruff, rasa data validate, pytest"
+## test: the same set-up (and chromium for the browser tests), then the whole test suite
+test: venv
+	@$(PYTHON) -m bot.setup --with-browser
+	@echo "test: ruff, then pytest"
 	@$(PYTHON) -m ruff check bot actions tests
 	@$(PYTHON) -m pytest
 
-## setup: venv, pinned packages, pkuseg model, spaCy pipeline, catalogue, trained model
+## setup: venv, pinned packages, pkuseg model, spaCy pipeline, catalogue, widget, trained model
 setup: venv
 	@$(PYTHON) -m bot.setup
 
@@ -31,6 +32,9 @@ eval: setup
 ## bench-startup: the assistant's start-up time and resident memory
 bench-startup: setup
 	@$(PYTHON) -m bot.bench.startup
+
+bench-nlu: setup
+	@$(PYTHON) -m bot.bench.nlu
 
 validate: setup
 	@$(PYTHON) -m rasa data validate --fail-on-warnings

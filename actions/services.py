@@ -10,6 +10,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.knowledge import SUBJECT_KNOWLEDGE, SUBJECT_SERVICE, more_about
 from bot.catalogue import UNAVAILABLE, CatalogueStore, CatalogueUnavailable, Service, create_store, describe
 from bot.catalogue.schema import CHANNELS
 from bot.catalogue.text import ASPECTS
@@ -84,7 +85,8 @@ class ActionAnswerService(Action):
         text = _simplify()(tracker.latest_message.get("text") or "")
         named = entity_values(tracker, "service")
         aspects = asked_aspects(tracker)
-        code = tracker.get_slot("service_code")
+        # A follow-up ("在哪办？") applies to the service only while it is the subject.
+        code = tracker.get_slot("service_code") if tracker.get_slot("subject") == SUBJECT_SERVICE else None
         try:
             hits = await asyncio.to_thread(store().search, named[0] if named else text, 3)
             current = await asyncio.to_thread(store().get, code) if code else None
@@ -94,7 +96,10 @@ class ActionAnswerService(Action):
         service, candidates = choose(hits, bool(named), current)
         if service is not None:
             dispatcher.utter_message(text=service_reply(service, aspects))
-            return [SlotSet("service_code", service.code)]
+            return [SlotSet("service_code", service.code), SlotSet("subject", SUBJECT_SERVICE)]
+        if not named and tracker.get_slot("subject") == SUBJECT_KNOWLEDGE:
+            # "具体在哪？" after a knowledge answer asks about that topic, not about a service.
+            return more_about(tracker, dispatcher)
         if candidates:
             question = ASPECT_QUESTIONS.get(aspects[0], "") if aspects else ""
             dispatcher.utter_message(
@@ -104,6 +109,20 @@ class ActionAnswerService(Action):
             return []
         dispatcher.utter_message(text=NOT_FOUND.format(query=text.strip()[:30]))
         return []
+
+
+async def tell_more_about_service(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
+    """"还有吗" about a service: its whole guide."""
+    try:
+        service = await asyncio.to_thread(store().get, tracker.get_slot("service_code"))
+    except CatalogueUnavailable:
+        dispatcher.utter_message(text=UNAVAILABLE)
+        return []
+    if service is None:
+        dispatcher.utter_message(text=NOT_FOUND.format(query=tracker.get_slot("service_code")))
+        return []
+    dispatcher.utter_message(text=f"{describe(service)}\n{source_line(service)}")
+    return []
 
 
 class ActionListServicesByChannel(Action):

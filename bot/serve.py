@@ -1,7 +1,7 @@
-"""`python -m bot.serve`: start the action server and the assistant, print the URLs, stop on Ctrl-C.
+"""`python -m bot.serve`: start the action server, the assistant and the widget page; stop on Ctrl-C.
 
-Both run as child processes of this one, so Ctrl-C (or SIGTERM) stops both and nothing is left
-behind. Ports and hosts come from the environment (ACTIONS_PORT, RASA_PORT, HOST).
+All run as child processes of this one, so Ctrl-C (or SIGTERM) stops them all and nothing is left
+behind. Ports and hosts come from the environment (ACTIONS_PORT, RASA_PORT, WEB_PORT, HOST).
 """
 
 from __future__ import annotations
@@ -36,9 +36,12 @@ class Servers:
     tracker_db: Path = paths.BUILD / "tracker.db"
     log_dir: Path | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
-    # The web widget's origin (bot/web): Rasa's CORS and socket.io accept only this page.
+    # The web widget page (bot/web), started with the servers when `with_web` is set.
+    with_web: bool = False
+    web_port: int = 8080
+    # The web widget's origin: Rasa's CORS and socket.io accept only this page.
     web_origin: str | None = None
-    processes: list[subprocess.Popen] = field(default_factory=list)
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     @property
     def rasa_url(self) -> str:
@@ -46,7 +49,11 @@ class Servers:
 
     @property
     def widget_origin(self) -> str:
-        return (self.web_origin or f"http://{self.host}:8080").rstrip("/")
+        return (self.web_origin or self.web_url).rstrip("/")
+
+    @property
+    def web_url(self) -> str:
+        return f"http://{self.host}:{self.web_port}"
 
     @property
     def actions_url(self) -> str:
@@ -71,7 +78,7 @@ class Servers:
         process = subprocess.Popen(command, cwd=paths.PROJECT, env=self.env(), stdout=output,
                                    stderr=subprocess.STDOUT if output else None,
                                    start_new_session=True)
-        self.processes.append(process)
+        self.processes[name] = process
         return process
 
     def start_actions(self) -> subprocess.Popen:
@@ -88,28 +95,38 @@ class Servers:
             "--cors", self.widget_origin,
         ])
 
+    def start_web(self) -> subprocess.Popen:
+        return self._spawn("web", [sys.executable, "-m", "bot.web", "--host", self.host,
+                                   "--port", str(self.web_port), "--rasa-url", self.rasa_url])
+
     def start(self) -> None:
         self.start_actions()
         self.start_rasa()
+        if self.with_web:
+            self.start_web()
         self.wait_until_up()
+
+    def health_urls(self) -> list[str]:
+        urls = [f"{self.actions_url}/health", f"{self.rasa_url}/webhooks/rest/"]
+        return urls + ([f"{self.web_url}/health"] if self.with_web else [])
 
     def wait_until_up(self, timeout: float = HEALTH_TIMEOUT_SECONDS) -> None:
         """Block until both servers answer; raise if one dies or the time runs out."""
         deadline = time.monotonic() + timeout
-        for url in (f"{self.actions_url}/health", f"{self.rasa_url}/webhooks/rest/"):
+        for url in self.health_urls():
             while not _answers(url):
-                for process in self.processes:
+                for name, process in self.processes.items():
                     if process.poll() is not None:
-                        raise RuntimeError(f"{process.args[2]} exited with {process.returncode}")
+                        raise RuntimeError(f"the {name} server exited with {process.returncode}")
                 if time.monotonic() > deadline:
                     raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
                 time.sleep(0.3)
 
     def stop(self) -> None:
-        for process in self.processes:
+        for process in self.processes.values():
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGTERM)
-        for process in self.processes:
+        for process in self.processes.values():
             try:
                 process.wait(timeout=15)
             except subprocess.TimeoutExpired:
@@ -132,23 +149,28 @@ def main() -> int:
         host=os.environ.get("HOST", "127.0.0.1"),
         rasa_port=int(os.environ.get("RASA_PORT", "5005")),
         actions_port=int(os.environ.get("ACTIONS_PORT", "5055")),
+        with_web=True,
+        web_port=int(os.environ.get("WEB_PORT", "8080")),
     )
     if not servers.model.exists():
         print(f"serve: no trained model at {servers.model}; run `make run`", file=sys.stderr)
         return 1
-    print(f"serve: starting the action server ({servers.actions_url}) and the assistant "
-          f"({servers.rasa_url}) with {servers.model.name}", flush=True)
+    print(f"serve: starting the action server ({servers.actions_url}), the assistant "
+          f"({servers.rasa_url}, {servers.model.name}) and the web widget ({servers.web_url})",
+          flush=True)
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
     started = time.monotonic()
     try:
         servers.start()
         print(f"\nserve: up in {time.monotonic() - started:.0f} s. Ask in Chinese:\n"
+              f"  web widget: {servers.web_url}/\n"
               f"  REST:       POST {servers.rasa_url}/webhooks/rest/webhook  "
               '{"sender": "me", "message": "经纬人才计划是什么"}\n'
               f"  socket.io:  {servers.rasa_url}/socket.io\n"
+              f"  WeChat:     POST {servers.rasa_url}/webhooks/wechat/webhook (docs/wechat.md)\n"
               f"  actions:    {servers.actions_url}/health\n"
-              "Ctrl-C stops both.", flush=True)
-        while all(process.poll() is None for process in servers.processes):
+              "Ctrl-C stops them all.", flush=True)
+        while all(process.poll() is None for process in servers.processes.values()):
             time.sleep(1)
         print("serve: a server stopped unexpectedly; stopping the other", file=sys.stderr)
         return 1

@@ -28,9 +28,9 @@ key=$(cat requirements.txt constraints.txt | "$python" -c 'import hashlib, sys; 
 venv="$cache/venv-$key"
 
 if [ -x "$venv/bin/python" ] && [ -f "$venv/.complete" ]; then
-  echo "setup: [1/6] venv ready ($venv)"
+  echo "setup: [1/7] venv ready ($venv)"
 else
-  echo "setup: [1/6] creating the venv with $("$python" --version) at $venv (pinned packages, about 3 minutes)"
+  echo "setup: [1/7] creating the venv with $("$python" --version) at $venv (pinned packages, about 3 minutes)"
   rm -rf "$venv"
   mkdir -p "$cache"
   "$python" -m venv "$venv"
@@ -41,7 +41,7 @@ else
     | grep -vE "^(WARNING: Location|Requirement already satisfied)" \
     | grep -E "^(Collecting|Successfully|ERROR|error)" | sed -u 's/^/setup:   /' || true
   "$venv/bin/python" -m pip check >/dev/null || { echo "setup: the venv's packages are inconsistent (pip check)" >&2; exit 1; }
-  "$venv/bin/python" -c 'import rasa.version, spacy, spacy_pkuseg, opencc, wechatpy' \
+  TF_CPP_MIN_LOG_LEVEL=3 "$venv/bin/python" -c 'import rasa.version, spacy, spacy_pkuseg, opencc, wechatpy' \
     || { echo "setup: the venv is incomplete; see the pip output above" >&2; exit 1; }
   touch "$venv/.complete"
 fi

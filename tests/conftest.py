@@ -2,6 +2,11 @@
 
 The set-up (`make test` runs `python -m bot.setup` first) has built the artefacts these fixtures
 use; nothing here trains or downloads.
+
+One assistant (`servers`) serves the whole session, configured for every test that talks to it:
+REST (tests/test_*.py), the web widget (tests/web: Rasa accepts `widget_origin`, where `widget`
+serves the page) and WeChat (tests/channels: the channel on with the test account's credentials,
+its API pointed at the fake WeChat API, which therefore starts first).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from bot import paths
+from tests.fakes.wechat_api import AES_KEY, APPID, SECRET, TOKEN, FakeWeChatAPI, LoopThread
 
 OUTPUT = paths.TEST_OUTPUT
 
@@ -57,13 +63,51 @@ def trained_model() -> Path:
 
 
 @pytest.fixture(scope="session")
-def servers(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator:
-    """The action server and the assistant on free ports, with their own tracker database."""
+def loop_thread() -> Iterator[LoopThread]:
+    """An event loop in a background thread for the in-process fakes (WeChat API, channel server)."""
+    thread = LoopThread()
+    yield thread
+    thread.stop()
+
+
+@pytest.fixture(scope="session")
+def fake_api_server(loop_thread: LoopThread) -> Iterator[FakeWeChatAPI]:
+    """The fake WeChat API on a free port; the assistant's WeChat channel sends through it."""
+    fake = FakeWeChatAPI()
+    loop_thread.run(fake.start())
+    yield fake
+    loop_thread.run(fake.stop())
+
+
+@pytest.fixture
+def fake_api(fake_api_server: FakeWeChatAPI) -> FakeWeChatAPI:
+    fake_api_server.reset()
+    return fake_api_server
+
+
+@pytest.fixture(scope="session")
+def web_port() -> int:
+    """The port the test widget (tests/web) serves its page on, chosen before the assistant starts."""
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+def widget_origin(web_port: int) -> str:
+    return f"http://127.0.0.1:{web_port}"
+
+
+@pytest.fixture(scope="session")
+def servers(trained_model: Path, widget_origin: str, fake_api_server: FakeWeChatAPI,
+            tmp_path_factory: pytest.TempPathFactory) -> Iterator:
+    """The action server and the assistant on free ports, with their own tracker database, accepting
+    the test widget's origin and with the WeChat channel on (its API being the fake one)."""
     from bot.serve import Servers
 
     folder = tmp_path_factory.mktemp("assistant")
     running = Servers(model=trained_model, rasa_port=free_port(), actions_port=free_port(),
-                      tracker_db=folder / "tracker.db", log_dir=OUTPUT / "logs")
+                      tracker_db=folder / "tracker.db", log_dir=OUTPUT / "logs", web_origin=widget_origin,
+                      extra_env={"WECHAT_TOKEN": TOKEN, "WECHAT_APPID": APPID, "WECHAT_SECRET": SECRET,
+                                 "WECHAT_AES_KEY": AES_KEY, "WECHAT_API_BASE": fake_api_server.url})
     try:
         running.start()
         yield running

@@ -61,3 +61,17 @@ def test_follow_up_applies_to_the_service_under_discussion(assistant) -> None:
 def test_services_by_channel(assistant) -> None:
     reply = assistant.reply("哪些事项可以一证通办")
     assert "一证通办" in reply and "项" in reply
+
+
+def test_more_on_a_topic_follows_its_related_topics(assistant) -> None:
+    sender = "more-test"
+    assert "南部科创新城" in assistant.reply("南部科创新城是什么", sender)
+    more = assistant.reply("具体在哪？", sender)
+    assert "大涧沟" in more and "3605公顷" in more, more
+    assert "电力物联网" in assistant.reply("还有吗", sender)
+
+
+def test_elliptical_question_stays_in_the_topic(assistant) -> None:
+    sender = "ellipsis-test"
+    assert "落户" in assistant.reply("人才落户有什么说法", sender)
+    assert "住房" in assistant.reply("那住房呢？", sender)

@@ -1,8 +1,9 @@
-"""Fixtures for the WeChat channel tests: a fake WeChat API, the channel on a real port, and (for
-`server` tests) the real assistant with the channel turned on.
+"""Fixtures for the WeChat channel tests: the channel on a real port with a fake assistant behind it.
 
-Everything listens on 127.0.0.1 and runs on one event loop in a background thread, so the tests
-talk to it over real HTTP as WeChat would.
+The fake WeChat API (`fake_api_server`, `fake_api`), the event loop thread it runs on and the real
+assistant with the channel turned on (`servers`, for `server` tests) are session-wide fixtures in
+tests/conftest.py. Everything listens on 127.0.0.1 and runs on that one loop, so the tests talk to
+it over real HTTP as WeChat would.
 """
 
 from __future__ import annotations
@@ -10,25 +11,13 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from rasa.core.channels.channel import UserMessage
 
-from bot import paths
 from bot.channels.wechat import WeChatInput
-from tests.channels.wechat_harness import (
-    AES_KEY,
-    APPID,
-    LONG_ANSWER,
-    SECRET,
-    TOKEN,
-    ChannelServer,
-    FakeWeChatAPI,
-    LoopThread,
-    WeChat,
-    free_port,
-)
+from tests.channels.wechat_harness import LONG_ANSWER, ChannelServer, WeChat
+from tests.fakes.wechat_api import AES_KEY, APPID, SECRET, TOKEN, FakeWeChatAPI, LoopThread
 
 LATE_SECONDS = 5.0
 
@@ -64,27 +53,6 @@ class FakeAssistant:
 
 
 @pytest.fixture(scope="session")
-def loop_thread() -> Iterator[LoopThread]:
-    thread = LoopThread()
-    yield thread
-    thread.stop()
-
-
-@pytest.fixture(scope="session")
-def fake_api_server(loop_thread: LoopThread) -> Iterator[FakeWeChatAPI]:
-    fake = FakeWeChatAPI()
-    loop_thread.run(fake.start())
-    yield fake
-    loop_thread.run(fake.stop())
-
-
-@pytest.fixture
-def fake_api(fake_api_server: FakeWeChatAPI) -> FakeWeChatAPI:
-    fake_api_server.reset()
-    return fake_api_server
-
-
-@pytest.fixture(scope="session")
 def fake_assistant() -> FakeAssistant:
     return FakeAssistant()
 
@@ -110,20 +78,3 @@ def wechat(channel_server: ChannelServer, fake_api: FakeWeChatAPI,
 def openid() -> str:
     return f"o-test-{uuid.uuid4().hex[:16]}"
 
-
-@pytest.fixture(scope="session")
-def wechat_servers(trained_model: Path, fake_api_server: FakeWeChatAPI,
-                   tmp_path_factory: pytest.TempPathFactory) -> Iterator:
-    """The real assistant with the WeChat channel on, its API pointed at the fake server."""
-    from bot.serve import Servers
-
-    folder = tmp_path_factory.mktemp("wechat-assistant")
-    running = Servers(model=trained_model, rasa_port=free_port(), actions_port=free_port(),
-                      tracker_db=folder / "tracker.db", log_dir=paths.PROJECT / "test-output" / "logs" / "wechat",
-                      extra_env={"WECHAT_TOKEN": TOKEN, "WECHAT_APPID": APPID, "WECHAT_SECRET": SECRET,
-                                 "WECHAT_AES_KEY": AES_KEY, "WECHAT_API_BASE": fake_api_server.url})
-    try:
-        running.start()
-        yield running
-    finally:
-        running.stop()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.channels.wechat_api import WeChatAPI, WeChatAPIError
-from tests.channels.wechat_harness import APPID, SECRET, FakeWeChatAPI, LoopThread, free_port
+from tests.fakes.wechat_api import APPID, SECRET, FakeWeChatAPI, LoopThread, free_port
 
 
 @pytest.fixture

@@ -13,18 +13,16 @@ from bot.channels.wechat_format import OPTIONS_HEADER
 from bot.channels.wechat_menu import Menu
 from tests.channels.wechat_harness import (
     ACCOUNT,
-    APPID,
     BILLION_LAUGHS,
     EXTERNAL_ENTITY,
     LONG_ANSWER,
-    SECRET,
-    TOKEN,
     ChannelServer,
     WeChat,
     http,
     message_xml,
     wait_for,
 )
+from tests.fakes.wechat_api import APPID, SECRET, TOKEN
 
 MENU = Menu.load()
 

@@ -1,6 +1,7 @@
 """End to end: wechatpy plays WeChat against the real assistant (Rasa + actions) with the channel on.
 
-One assistant per session (`wechat_servers`); its customer-service API points at the fake server.
+The session-wide assistant (`servers`, tests/conftest.py) has the channel on, its customer-service
+API pointed at the fake server.
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ pytestmark = pytest.mark.server
 
 
 @pytest.fixture(scope="module")
-def live(wechat_servers) -> WeChat:
-    ask(wechat_servers.rasa_url, "你好")  # the first turn loads what is lazily loaded
-    assert http("GET", f"{wechat_servers.rasa_url}/webhooks/wechat/") == (200, '{"status":"ok"}')
-    return WeChat(f"{wechat_servers.rasa_url}/webhooks/wechat/webhook")
+def live(servers) -> WeChat:
+    ask(servers.rasa_url, "你好")  # the first turn loads what is lazily loaded
+    assert http("GET", f"{servers.rasa_url}/webhooks/wechat/") == (200, '{"status":"ok"}')
+    return WeChat(f"{servers.rasa_url}/webhooks/wechat/webhook")
 
 
 @pytest.fixture
@@ -45,20 +46,20 @@ def test_a_signed_question_gets_the_right_answer_within_5_seconds(live, follower
     assert "**" not in reply.content
 
 
-def test_a_forged_message_gets_nothing(live, wechat_servers, follower, fake_api) -> None:
+def test_a_forged_message_gets_nothing(live, servers, follower, fake_api) -> None:
     reply = live.post(f"<xml><ToUserName>gh</ToUserName><FromUserName>{follower}</FromUserName>"
                       "<CreateTime>1</CreateTime><MsgType>text</MsgType><Content>经纬人才计划是什么</Content>"
                       "<MsgId>1</MsgId></xml>", forge={"signature": "0" * 40})
     assert reply.status == 403
-    assert user_texts(wechat_servers, follower) == [] and fake_api.texts_to(follower) == []
+    assert user_texts(servers, follower) == [] and fake_api.texts_to(follower) == []
 
 
-def test_the_openid_is_the_conversation_and_numbers_choose_buttons(live, wechat_servers, follower) -> None:
+def test_the_openid_is_the_conversation_and_numbers_choose_buttons(live, servers, follower) -> None:
     greeting = live.text("你好", follower, "aes")
     assert "1. 人才政策" in greeting.content
     answer = live.text("1", follower, "aes")
     assert "人才" in answer.content
-    assert user_texts(wechat_servers, follower) == ["你好", "市中区对人才有哪些服务保障"]
+    assert user_texts(servers, follower) == ["你好", "市中区对人才有哪些服务保障"]
 
 
 def test_subscribe_and_menu_keys(live, follower) -> None:

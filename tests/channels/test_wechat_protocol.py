@@ -25,7 +25,8 @@ from bot.channels.wechat_protocol import (
     text_reply,
 )
 from bot.channels.wechat_state import ExpiringMap
-from tests.channels.wechat_harness import AES_KEY, APPID, BILLION_LAUGHS, EXTERNAL_ENTITY, TOKEN, message_xml
+from tests.channels.wechat_harness import BILLION_LAUGHS, EXTERNAL_ENTITY, message_xml
+from tests.fakes.wechat_api import AES_KEY, APPID, TOKEN
 
 
 def test_signature_matches_wechatpy() -> None:

@@ -2,37 +2,30 @@
 
 - `WeChat`: wechatpy acting as WeChat's servers: signs (and in 安全模式 encrypts) requests to the
   channel's webhook and decrypts its replies.
-- `FakeWeChatAPI`: the stable-token and customer-service endpoints (aiohttp), recording every call;
-  it can answer the next send with an error code such as 40001.
 - `ChannelServer`: the real channel blueprint in a Sanic app, with any `on_new_message` callable.
-- `LoopThread`: an event loop in a daemon thread that the servers above run on.
+
+The fake WeChat API, the loop thread the servers run on and the test account's credentials are in
+tests/fakes/wechat_api.py (the session-wide assistant in tests/conftest.py uses them too).
 """
 
 from __future__ import annotations
 
-import asyncio
-import json
-import socket
-import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import xmltodict
-from aiohttp import web
 from sanic import Sanic
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.utils import WeChatSigner
 
-TOKEN = "shizhong-test-token"
-APPID = "wx0123456789abcdef"
-SECRET = "test-app-secret"
-AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"  # 43 characters, as WeChat makes them
+from tests.fakes.wechat_api import AES_KEY, APPID, TOKEN, free_port
+
 ACCOUNT = "gh_shizhong"
 LONG_ANSWER = "经纬人才" * 200  # 2,400 bytes: one passive part and one sent through the API
 BILLION_LAUGHS = """<?xml version="1.0"?>
@@ -44,13 +37,6 @@ EXTERNAL_ENTITY = """<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY xxe SYSTEM "fi
 <xml><Content>&xxe;</Content></xml>"""
 
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def wait_for(condition: Callable[[], Any], timeout: float = 10.0) -> Any:
     """Poll `condition` until it returns something true; fail after `timeout` seconds."""
     deadline = time.monotonic() + timeout
@@ -60,20 +46,6 @@ def wait_for(condition: Callable[[], Any], timeout: float = 10.0) -> Any:
             return result
         time.sleep(0.05)
     raise AssertionError(f"condition not met within {timeout} s")
-
-
-class LoopThread:
-    def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.thread.start()
-
-    def run(self, coroutine: Coroutine, timeout: float = 30) -> Any:
-        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
-
-    def stop(self) -> None:
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(timeout=10)
 
 
 @dataclass
@@ -164,67 +136,6 @@ def http(method: str, url: str, body: bytes | None = None, timeout: float = 30) 
             return response.status, response.read().decode("utf-8")
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode("utf-8")
-
-
-class FakeWeChatAPI:
-    """`/cgi-bin/stable_token` and `/cgi-bin/message/custom/send` on 127.0.0.1."""
-
-    def __init__(self, appid: str = APPID, secret: str = SECRET) -> None:
-        self.appid, self.secret = appid, secret
-        self.token_calls: list[dict[str, Any]] = []
-        self.sent: list[dict[str, Any]] = []
-        self.rejected: list[tuple[str, int]] = []
-        self.fail_next: list[int] = []
-        self.issued: list[str] = []
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self._runner: web.AppRunner | None = None
-
-    def reset(self) -> None:
-        self.token_calls.clear()
-        self.sent.clear()
-        self.rejected.clear()
-        self.fail_next.clear()
-
-    def texts_to(self, openid: str) -> list[str]:
-        return [message["text"]["content"] for message in self.sent if message["touser"] == openid]
-
-    async def start(self) -> None:
-        app = web.Application()
-        app.router.add_post("/cgi-bin/stable_token", self._token)
-        app.router.add_post("/cgi-bin/message/custom/send", self._send)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-
-    async def _token(self, request: web.Request) -> web.Response:
-        body = json.loads(await request.read())
-        self.token_calls.append(body)
-        if (body.get("appid"), body.get("secret"), body.get("grant_type")) != (
-                self.appid, self.secret, "client_credential"):
-            return web.json_response({"errcode": 40125, "errmsg": "invalid appsecret"})
-        self.issued.append(f"token-{len(self.issued) + 1}")
-        return web.json_response({"access_token": self.issued[-1], "expires_in": 7200})
-
-    async def _send(self, request: web.Request) -> web.Response:
-        token = request.query.get("access_token", "")
-        raw = await request.read()
-        if token not in self.issued:
-            self.rejected.append((token, 40001))
-            return web.json_response({"errcode": 40001, "errmsg": "invalid credential"})
-        if self.fail_next:
-            errcode = self.fail_next.pop(0)
-            self.rejected.append((token, errcode))
-            return web.json_response({"errcode": errcode, "errmsg": "injected failure"})
-        payload = json.loads(raw.decode("utf-8"))
-        payload["_token"] = token
-        payload["_raw_utf8"] = "\\u" not in raw.decode("utf-8")
-        self.sent.append(payload)
-        return web.json_response({"errcode": 0, "errmsg": "ok"})
 
 
 class ChannelServer:

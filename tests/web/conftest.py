@@ -1,8 +1,8 @@
 """Fixtures for the web widget: the widget app (and a stand-in Rasa) as real processes on free ports.
 
-The widget talks to Rasa from the browser, so Rasa must accept the widget's origin: the `servers`
-fixture here starts the assistant with `web_origin` set to the test widget's origin. (When the
-session-wide `servers` in tests/conftest.py passes `web_origin` itself, this override can go.)
+The widget talks to Rasa from the browser, so Rasa must accept the widget's origin: the session-wide
+assistant (`servers`, tests/conftest.py) is started with `web_origin` set to `widget_origin`, and
+`widget` here serves the page on that origin's port (`web_port`).
 """
 
 from __future__ import annotations
@@ -82,32 +82,11 @@ def _widget(name: str, port: int, rasa_url: str) -> subprocess.Popen:
 
 
 @pytest.fixture(scope="session")
-def web_port() -> int:
-    return free_port()
-
-
-@pytest.fixture(scope="session")
-def servers(trained_model: Path, web_port: int, tmp_path_factory: pytest.TempPathFactory) -> Iterator:
-    """The assistant (as in tests/conftest.py) accepting the test widget's origin."""
-    from bot.serve import Servers
-
-    folder = tmp_path_factory.mktemp("assistant-web")
-    running = Servers(model=trained_model, rasa_port=free_port(), actions_port=free_port(),
-                      tracker_db=folder / "tracker.db", log_dir=paths.PROJECT / "test-output" / "logs",
-                      web_origin=f"http://127.0.0.1:{web_port}")
-    try:
-        running.start()
-        yield running
-    finally:
-        running.stop()
-
-
-@pytest.fixture(scope="session")
-def widget(servers, web_port: int) -> Iterator[Process]:
+def widget(servers, web_port: int, widget_origin: str) -> Iterator[Process]:
     """The widget app on `web_port`, pointing residents' browsers at the running assistant."""
     process = _widget("widget", web_port, servers.rasa_url)
     try:
-        yield Process(f"http://127.0.0.1:{web_port}/", process)
+        yield Process(f"{widget_origin}/", process)
     finally:
         _stop(process)
 

@@ -1,0 +1,119 @@
+"""Knowledge answers that remember their topic, so that "那住房呢？" and "还有吗" stay in it."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.knowledge.model import KnowledgeBase, Topic, load
+from bot.knowledge.rasa_data import RETRIEVAL_INTENT, response_name
+
+# A message this short ("那住房呢？", "就医呢") leans on the topic before it.
+ELLIPTICAL_CHARS = 8
+# How much closer a topic of the same area (or a related one) gets on an elliptical question.
+CONTEXT_BONUS = 0.3
+CANDIDATES = 5
+NOTHING_MORE = ("关于这个问题，工作部署里就是这些内容了。想了解具体办理或更多情况，"
+                "可以继续问我，或拨打12345市民服务热线咨询。")
+SUBJECT_KNOWLEDGE = "knowledge"
+SUBJECT_SERVICE = "service"
+
+
+@lru_cache(maxsize=1)
+def knowledge() -> KnowledgeBase:
+    return load()
+
+
+def ranking(parse_data: dict[str, Any]) -> list[tuple[str, float]]:
+    """(topic id, confidence) from the ResponseSelector, best first."""
+    selector = parse_data.get("response_selector", {})
+    ranked = (selector.get(RETRIEVAL_INTENT) or selector.get("default") or {}).get("ranking", [])
+    pairs = [(entry.get("intent_response_key", "").partition("/")[2], float(entry.get("confidence", 0)))
+             for entry in ranked]
+    return [(topic, confidence) for topic, confidence in pairs if topic in knowledge().topics]
+
+
+def is_elliptical(text: str) -> bool:
+    text = text.strip(" ？?。！!")
+    return len(text) <= ELLIPTICAL_CHARS or text.startswith(("那", "那么", "还有", "再说说"))
+
+
+def pick_topic(candidates: list[tuple[str, float]], previous: Topic | None, text: str) -> str | None:
+    """The ResponseSelector's choice, unless an elliptical question fits the previous topic's area."""
+    if not candidates:
+        return None
+    if previous is None or not is_elliptical(text):
+        return candidates[0][0]
+    topics = knowledge().topics
+
+    def score(pair: tuple[str, float]) -> float:
+        topic = topics[pair[0]]
+        near = topic.area == previous.area or topic.id in previous.related
+        return pair[1] + (CONTEXT_BONUS if near else 0.0)
+
+    return max(candidates[:CANDIDATES], key=score)[0]
+
+
+def answered(topic: Topic, shown: list[str]) -> list[dict[str, Any]]:
+    return [SlotSet("knowledge_topic", topic.id), SlotSet("subject", SUBJECT_KNOWLEDGE),
+            SlotSet("topics_shown", [*shown, topic.id][-20:])]
+
+
+def shown_topics(tracker: Tracker) -> list[str]:
+    return list(tracker.get_slot("topics_shown") or [])
+
+
+def previous_topic(tracker: Tracker) -> Topic | None:
+    return knowledge().topics.get(tracker.get_slot("knowledge_topic") or "")
+
+
+class ActionAnswerKnowledge(Action):
+    """Answers a knowledge question with the topic's response, and remembers the topic."""
+
+    def name(self) -> str:
+        return "action_answer_knowledge"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[dict[str, Any]]:
+        text = tracker.latest_message.get("text") or ""
+        topic_id = pick_topic(ranking(tracker.latest_message), previous_topic(tracker), text)
+        if topic_id is None:
+            dispatcher.utter_message(response="utter_default")
+            return []
+        dispatcher.utter_message(response=response_name(topic_id))
+        return answered(knowledge().topics[topic_id], shown_topics(tracker))
+
+
+def more_about(tracker: Tracker, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
+    """The next related topic of the one under discussion that the user has not seen yet."""
+    previous = previous_topic(tracker)
+    shown = shown_topics(tracker)
+    if previous is None:
+        dispatcher.utter_message(text="您想进一步了解哪方面？可以直接说出问题，比如“人才住房有什么政策”；"
+                                      "也可以拨打12345市民服务热线咨询。")
+        return []
+    for topic_id in previous.related:
+        if topic_id not in shown:
+            dispatcher.utter_message(response=response_name(topic_id))
+            return answered(knowledge().topics[topic_id], shown)
+    dispatcher.utter_message(text=NOTHING_MORE)
+    return []
+
+
+class ActionKnowledgeMore(Action):
+    """"还有吗 / 具体呢": more on the topic (or the service) under discussion."""
+
+    def name(self) -> str:
+        return "action_tell_more"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[dict[str, Any]]:
+        if tracker.get_slot("subject") == SUBJECT_SERVICE and tracker.get_slot("service_code"):
+            from actions.services import tell_more_about_service
+
+            return await tell_more_about_service(dispatcher, tracker)
+        return more_about(tracker, dispatcher)

@@ -1,0 +1,137 @@
+"""`make bench-startup`: how long the assistant takes from start to its first answer, and its memory.
+
+Runs the same trained model twice in one go: with the spaCy pipeline the set-up builds (pruned
+pkuseg model) and with the same pipeline built from the full pkuseg model (the naive way), by
+pointing `build/spacy-zh` of a scratch working folder at one or the other. Prints the medians of
+a few starts and writes them to docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from bot import paths
+from bot.bench.report import write_section
+from bot.serve import _answers
+from bot.setup import model_path, quiet_env
+
+QUESTION = "经纬人才计划是什么"
+FULL_PIPELINE = paths.BUILD / "bench" / "spacy-zh-full"
+
+
+def _memory_kib(pid: int) -> tuple[int, int]:
+    """(resident now, peak resident) of a process, from /proc."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        fields[key] = value.strip()
+    return int(fields["VmRSS"].split()[0]), int(fields["VmHWM"].split()[0])
+
+
+def _ask(url: str) -> bool:
+    body = json.dumps({"sender": "bench", "message": QUESTION}).encode()
+    request = urllib.request.Request(f"{url}/webhooks/rest/webhook", data=body,
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return "经纬人才" in response.read().decode()
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return False
+
+
+def measure_once(pipeline: Path, port: int) -> dict[str, float]:
+    """Start Rasa with `pipeline` as build/spacy-zh; seconds until it answers, and its memory."""
+    with tempfile.TemporaryDirectory() as scratch:
+        (Path(scratch) / "build").mkdir()
+        (Path(scratch) / "build" / "spacy-zh").symlink_to(pipeline.resolve())
+        env = quiet_env() | {"PYTHONPATH": str(paths.PROJECT), "ACTION_ENDPOINT_URL": "http://127.0.0.1:9/webhook",
+                             "TRACKER_DB": str(Path(scratch) / "tracker.db"),
+                             "WECHAT_TOKEN": "", "WECHAT_APPID": "", "WECHAT_SECRET": "",
+                             "WECHAT_AES_KEY": "", "WEB_ORIGINS": "http://127.0.0.1:8080"}
+        started = time.monotonic()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "rasa", "run", "--model", str(model_path()), "--port", str(port),
+             "--interface", "127.0.0.1", "--credentials", str(paths.PROJECT / "credentials.yml"),
+             "--endpoints", str(paths.PROJECT / "endpoints.yml")],
+            cwd=scratch, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            while not (_answers(f"{url}/webhooks/rest/") and _ask(url)):
+                if process.poll() is not None or time.monotonic() - started > 300:
+                    raise RuntimeError(f"rasa with {pipeline} did not answer")
+                time.sleep(0.2)
+            seconds = time.monotonic() - started
+            rss, peak = _memory_kib(process.pid)
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+    return {"seconds": seconds, "rss_mib": rss / 1024, "peak_mib": peak / 1024}
+
+
+def ensure_full_pipeline() -> Path:
+    """The naive pipeline: the same tokenizer and dictionary with the unpruned pkuseg model."""
+    from bot.nlp import pipeline
+
+    stamp = (paths.SPACY_PIPELINE / ".stamp").read_text()
+    if not (FULL_PIPELINE / ".stamp").exists() or (FULL_PIPELINE / ".stamp").read_text() != stamp:
+        print("bench: building the comparison pipeline with the full pkuseg model", flush=True)
+        full_model = paths.BUILD / "pkuseg" / "full-msgpack"
+        if not (full_model / "features.msgpack").exists():
+            from bot.nlp.pkuseg_model import write_pruned
+
+            write_pruned(paths.BUILD / "pkuseg" / "full", full_model, threshold=0.0)
+        pipeline.build(full_model, paths.USER_DICT, FULL_PIPELINE)
+        (FULL_PIPELINE / ".stamp").write_text(stamp)
+    return FULL_PIPELINE
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3, help="starts per pipeline (default 3)")
+    parser.add_argument("--port", type=int, default=5099)
+    args = parser.parse_args(argv)
+    variants = {"naive (full pkuseg model)": ensure_full_pipeline(),
+                "ours (pruned pkuseg model)": paths.SPACY_PIPELINE}
+    results: dict[str, list[dict[str, float]]] = {name: [] for name in variants}
+    for run in range(args.runs):  # interleaved, so both meet the same machine load
+        for name, pipeline in variants.items():
+            result = measure_once(pipeline, args.port)
+            print(f"bench: run {run + 1} {name}: answered after {result['seconds']:.1f} s, "
+                  f"RSS {result['rss_mib']:.0f} MiB (peak {result['peak_mib']:.0f} MiB)", flush=True)
+            results[name].append(result)
+    medians = {name: {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+               for name, runs in results.items()}
+    naive, ours = medians.values()
+    lines = ["| pipeline | start → first answer | resident memory | peak resident |",
+             "|---|---|---|---|"]
+    lines += [f"| {name} | {m['seconds']:.1f} s | {m['rss_mib']:.0f} MiB | {m['peak_mib']:.0f} MiB |"
+              for name, m in medians.items()]
+    lines.append(f"| ratio ours / naive | {ours['seconds'] / naive['seconds']:.2f} | "
+                 f"{ours['rss_mib'] / naive['rss_mib']:.2f} | {ours['peak_mib'] / naive['peak_mib']:.2f} |")
+    table = "\n".join(lines)
+    print(table)
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=paths.PROJECT,
+                            capture_output=True, text=True).stdout.strip()
+    write_section(
+        "Start-up and memory (make bench-startup)",
+        f"Measured {dt.date.today().isoformat()} at commit {commit}, {os.cpu_count()} cores; medians of "
+        f"{args.runs} starts each, interleaved. The Rasa server process alone (`rasa run`, REST and "
+        f"socket.io channels) with the same trained model, from spawn until it answers "
+        f"“{QUESTION}”; memory read from /proc (VmRSS, VmHWM) right after that answer. Targets: "
+        f"under 1.0 GB resident, under 30 s.\n\n{table}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
