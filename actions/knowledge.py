@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -19,6 +20,17 @@ CONTEXT_BONUS = 0.3
 CANDIDATES = 5
 NOTHING_MORE = ("关于这个问题，工作部署里就是这些内容了。想了解具体办理或更多情况，"
                 "可以继续问我，或拨打12345市民服务热线咨询。")
+# What a question may ask beyond the article: (what, how it is asked, what in an answer gives it).
+# When the answer does not hold it, the reply says so plainly and names 12345 instead of guessing.
+DETAILS = (
+    ("时间", re.compile(r"什么时候|啥时候|何时|哪年|几月|几号|哪天|截止|期限|多久|完工|建成|开学"),
+     re.compile(r"\d+月|\d+日|\d{4}年|年底|年内")),
+    ("地点", re.compile(r"在哪|哪里|哪儿|地址|位置|怎么去"),
+     re.compile(r"路|街|区域|片区|社区|园区|大厦|产业园|科技园")),
+    ("金额或标准", re.compile(r"多少钱|多少万|金额|补贴多少|补助多少|标准是|给多少|发多少|奖励多少"),
+     re.compile(r"\d+(?:\.\d+)?(?:万|亿)?元")),
+    ("联系电话或负责人", re.compile(r"电话|联系方式|找谁|负责人|联系人"), None),
+)
 SUBJECT_KNOWLEDGE = "knowledge"
 SUBJECT_SERVICE = "service"
 
@@ -58,6 +70,16 @@ def pick_topic(candidates: list[tuple[str, float]], previous: Topic | None, text
     return max(candidates[:CANDIDATES], key=score)[0]
 
 
+def beyond_the_article(question: str, topic: Topic) -> str | None:
+    """A plain note when the question asks for a detail (time, place, amount, contact) the answer lacks."""
+    missing = [what for what, asked, given in DETAILS
+               if asked.search(question) and (given is None or not given.search(topic.answer))]
+    if not missing:
+        return None
+    return (f"工作部署中没有写明具体的{'、'.join(missing)}，我不能替您推测；"
+            "如需了解，请拨打12345市民服务热线咨询。")
+
+
 def answered(topic: Topic, shown: list[str]) -> list[dict[str, Any]]:
     return [SlotSet("knowledge_topic", topic.id), SlotSet("subject", SUBJECT_KNOWLEDGE),
             SlotSet("topics_shown", [*shown, topic.id][-20:])]
@@ -85,6 +107,9 @@ class ActionAnswerKnowledge(Action):
             dispatcher.utter_message(response="utter_default")
             return []
         dispatcher.utter_message(response=response_name(topic_id))
+        note = beyond_the_article(text, knowledge().topics[topic_id])
+        if note:
+            dispatcher.utter_message(text=note)
         return answered(knowledge().topics[topic_id], shown_topics(tracker))
 
 

@@ -20,6 +20,7 @@ def build(pkuseg_model: Path, user_dict: Path, target: Path) -> Path:
     nlp.tokenizer.initialize(pkuseg_model=str(pkuseg_model), pkuseg_user_dict=str(user_dict))
     nlp.meta["name"] = "shizhong_zh"
     nlp.meta["description"] = "pkuseg (pruned default model) + the district user dictionary"
+    target.parent.mkdir(parents=True, exist_ok=True)
     staging = target.with_name(target.name + ".tmp")
     shutil.rmtree(staging, ignore_errors=True)
     nlp.to_disk(staging)

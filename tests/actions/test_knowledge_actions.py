@@ -1,0 +1,64 @@
+"""Knowledge actions with real trackers and the real knowledge base (no server needed)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.knowledge import ActionAnswerKnowledge, ActionKnowledgeMore, beyond_the_article, knowledge
+
+
+def tracker(text: str, ranking: list[tuple[str, float]], **slots) -> Tracker:
+    parse = {"text": text, "intent": {"name": "faq", "confidence": 0.9}, "entities": [],
+             "response_selector": {"faq": {"ranking": [
+                 {"intent_response_key": f"faq/{topic}", "confidence": conf} for topic, conf in ranking]}}}
+    return Tracker("user", slots, parse, [], False, None, {}, "action_listen")
+
+
+def run(action, tr: Tracker) -> tuple[list[dict], list[dict]]:
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, tr, {}))
+    return dispatcher.messages, events
+
+
+def test_answer_sets_the_topic() -> None:
+    messages, events = run(ActionAnswerKnowledge(), tracker("经纬人才计划是什么", [("talent_plan", 0.9)]))
+    assert messages[0]["response"] == "utter_faq/talent_plan"
+    assert {"event": "slot", "timestamp": None, "name": "knowledge_topic", "value": "talent_plan"} in events
+
+
+def test_elliptical_question_prefers_the_previous_area() -> None:
+    ranked = [("environment_old_communities", 0.45), ("talent_housing", 0.35)]
+    messages, _ = run(ActionAnswerKnowledge(), tracker("那住房呢？", ranked, knowledge_topic="talent_settlement"))
+    assert messages[0]["response"] == "utter_faq/talent_housing"
+
+
+def test_full_question_keeps_the_selector_choice() -> None:
+    ranked = [("environment_old_communities", 0.45), ("talent_housing", 0.35)]
+    text = "今年咱们区老旧小区改造的规模有多大"
+    messages, _ = run(ActionAnswerKnowledge(), tracker(text, ranked, knowledge_topic="talent_settlement"))
+    assert messages[0]["response"] == "utter_faq/environment_old_communities"
+
+
+def test_more_walks_the_related_topics_once() -> None:
+    topic = knowledge().topics["platform_new_city"]
+    shown = ["platform_new_city"]
+    for expected in topic.related:
+        messages, events = run(ActionKnowledgeMore(), tracker("还有吗", [], knowledge_topic=topic.id,
+                                                              subject="knowledge", topics_shown=shown))
+        assert messages[0]["response"] == f"utter_faq/{expected}"
+        shown = next(e["value"] for e in events if e.get("name") == "topics_shown")
+    messages, _ = run(ActionKnowledgeMore(), tracker("还有吗", [], knowledge_topic=topic.id,
+                                                     subject="knowledge", topics_shown=shown))
+    assert "12345" in messages[0]["text"]
+
+
+def test_questions_beyond_the_article_are_said_so() -> None:
+    school = knowledge().topics["livelihood_dougou_school"]
+    assert "时间" in beyond_the_article("陡沟学校什么时候建好", school)
+    assert "12345" in beyond_the_article("陡沟学校负责人电话多少", school)
+    assert beyond_the_article("陡沟学校要怎么建", school) is None
+    scope = knowledge().topics["platform_new_city_scope"]
+    assert beyond_the_article("南部科创新城在哪里", scope) is None
