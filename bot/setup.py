@@ -193,6 +193,7 @@ def step_train(force: bool = False) -> Path:
         shutil.copyfile(cached, model)
         return model
     say(7, "training the Rasa model: data, domain or config changed (progress bars follow)")
+    forget_stale_rasa_cache()
     started = time.monotonic()
     command = [sys.executable, "-m", "rasa", "train", "--config", str(paths.CONFIG),
                "--domain", str(paths.DOMAIN), "--data", str(paths.DATA / "nlu"),
@@ -205,6 +206,22 @@ def step_train(force: bool = False) -> Path:
     cached.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(model, cached)
     return model
+
+
+def forget_stale_rasa_cache() -> None:
+    """Rasa's training cache keys SpacyNLP on its config (the path), not on the pipeline's content:
+    after the dictionary, the pkuseg model or our NLP code changed it would reuse stale
+    tokenization. Drop the cache then; otherwise keep it (it makes small changes train fast)."""
+    cache = paths.PROJECT / ".rasa" / "cache"
+    nlp_stamp = fingerprint([paths.SPACY_PIPELINE / ".stamp", *(paths.PROJECT / "bot" / "nlp").glob("*.py")])
+    stamp_file = paths.PROJECT / ".rasa" / "nlp.stamp"
+    if stamp_file.exists() and stamp_file.read_text() == nlp_stamp:
+        return
+    if cache.exists():
+        print("setup:   the Chinese NLP changed: clearing Rasa's training cache", flush=True)
+        shutil.rmtree(cache)
+    stamp_file.parent.mkdir(exist_ok=True)
+    stamp_file.write_text(nlp_stamp)
 
 
 def record_training_time(seconds: float, model: Path) -> None:
