@@ -64,7 +64,7 @@ def step_generate() -> None:
     say(2, "generating Rasa data from data/knowledge and data/catalogue")
     knowledge = load()
     changed = [
-        path.name
+        str(path.relative_to(paths.PROJECT))
         for path, text in (
             (paths.GENERATED_NLU, nlu_yaml(knowledge)),
             (paths.GENERATED_DOMAIN, domain_yaml(knowledge)),
@@ -74,7 +74,7 @@ def step_generate() -> None:
     ]
     words = district_words(knowledge)
     if write_if_changed(paths.USER_DICT, user_dict_text(words)):
-        changed.append(paths.USER_DICT.name)
+        changed.append(str(paths.USER_DICT.relative_to(paths.PROJECT)))
     print(f"setup:   {len(knowledge.topics)} topics, {len(words)} dictionary words; "
           f"{'updated ' + ', '.join(changed) if changed else 'nothing changed'}", flush=True)
 
@@ -237,8 +237,8 @@ def record_training_time(seconds: float, model: Path) -> None:
         for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []):
             if "intent" in block:
                 examples += len([line for line in block["examples"].splitlines() if line.strip()])
-    write_section("Training time (python -m bot.setup)",
-                  f"Last training run: {seconds:.0f} s for {examples} NLU examples, "
+    write_section("Last training run (written by python -m bot.setup)",
+                  f"{seconds:.0f} s for {examples} NLU examples, "
                   f"{dt.date.today().isoformat()}, model {model.name}, {os.cpu_count()} cores "
                   f"(config.yml: DIET 1 layer of 128 without BILOU, ResponseSelector, TED). Rasa reuses "
                   f"unchanged components from .rasa/cache: the run is a full training when NLU data or the "

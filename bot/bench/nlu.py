@@ -133,7 +133,7 @@ def table(runs: dict[str, Run]) -> str:
     ours, base = runs["ours"], runs["baseline"]
     lines = ["| measure (median of 5 folds; mean in brackets) | ours (spaCy + pkuseg) | "
              "baseline (Jieba) | ours / baseline |", "|---|---|---|---|"]
-    for measure, title in (("intent", "intent"), ("answer", "answer (faq/<topic> or intent)")):
+    for measure, title in (("intent", "intent"), ("answer", "answer (`faq/<topic>` or intent)")):
         for index, metric in ((0, "accuracy"), (1, "macro-F1")):
             values = [[fold[index] for fold in r.scores[measure]] for r in (ours, base)]
             cells = [f"{statistics.median(v):.3f} ({statistics.mean(v):.3f})" for v in values]
@@ -162,7 +162,7 @@ def report(runs: dict[str, Run], size: str, minutes: float, load: float, nice: i
     return f"""Measured {dt.date.today().isoformat()} at commit {commit} (uncommitted changes
 included), {os.cpu_count()} shared cores, niceness {nice}, load average {load:.1f} at the start; the
 whole run took {minutes:.0f} min. Data: {size}. {FOLDS} folds stratified by the full label
-(faq/&lt;topic&gt; or intent), seed {SEED}; both pipelines train and test on the same folds, from
+(`faq/<topic>` or intent), seed {SEED}; both pipelines train and test on the same folds, from
 scratch (Rasa's training cache off).
 
 Ours is config.yml (繁→简, SpacyNLP with build/spacy-zh = pkuseg pruned + district dictionary,
@@ -170,7 +170,7 @@ SpacyTokenizer); the baseline is config-baseline.yml, the same file with Rasa's 
 (stock dictionary) in place of SpacyNLP + SpacyTokenizer. The 繁→简 step stays in both, so the
 difference is the tokenizer alone. *Intent*: DIET's intent over all intents, faq counted as one,
 with the FallbackClassifier's decision undone (as `rasa test nlu` does). *Answer*: what the user
-gets — faq/&lt;topic&gt; chosen by the ResponseSelector when the final intent is faq, otherwise the
+gets — `faq/<topic>` chosen by the ResponseSelector when the final intent is faq, otherwise the
 final intent; a fallback counts as a miss. Macro-F1 averages over the labels of each test fold.
 
 {table(runs)}

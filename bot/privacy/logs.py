@@ -1,0 +1,62 @@
+"""A logging filter that masks ID-card, mobile and bank-card numbers in every log record.
+
+`install()` puts one `MaskingFilter` on the handlers of the root logger and of the loggers that
+have their own (Sanic's), and makes every new record pass through it, so records of loggers and
+handlers created later are masked as well. Rasa's structlog output reaches the same handlers as one
+rendered (JSON) string, which the filter masks like any message.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bot.privacy.masking import mask_text
+
+_installed: MaskingFilter | None = None
+
+
+class MaskingFilter(logging.Filter):
+    """Rewrites a record's message (with its arguments) and traceback text masked; drops nothing."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "_masked", False):
+            return True
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):  # arguments that do not fit the format: mask them apart
+            message = f"{record.msg} {record.args}"
+        record.msg, record.args = mask_text(message), ()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = mask_text(record.exc_text)
+        if record.stack_info:
+            record.stack_info = mask_text(record.stack_info)
+        record._masked = True
+        return True
+
+
+def install() -> MaskingFilter:
+    """Masks every log record of this process from now on; calling it again changes nothing."""
+    global _installed
+    if _installed is not None:
+        return _installed
+    masking = MaskingFilter()
+    loggers = [logging.getLogger(), *(logger for logger in logging.Logger.manager.loggerDict.values()
+                                      if isinstance(logger, logging.Logger))]
+    for logger in loggers:
+        for handler in logger.handlers:
+            handler.addFilter(masking)
+    logging.getLogger().addFilter(masking)
+    logging.getLogger("rasa").addFilter(masking)
+
+    make_record = logging.getLogRecordFactory()
+
+    def masked_record(*args, **kwargs) -> logging.LogRecord:
+        record = make_record(*args, **kwargs)
+        masking.filter(record)
+        return record
+
+    logging.setLogRecordFactory(masked_record)
+    _installed = masking
+    return masking

@@ -1,0 +1,78 @@
+"""`MaskingSQLTrackerStore`: Rasa's SQL tracker store that stores personal numbers masked.
+
+Configured in endpoints.yml (Rasa imports the class by its dotted path, so the project must be on
+PYTHONPATH; bot/serve.py sets it)::
+
+    tracker_store:
+      type: bot.privacy.tracker_store.MaskingSQLTrackerStore
+      dialect: sqlite
+      db: ${TRACKER_DB}
+
+Everything `SQLTrackerStore` stores of an event comes from `event.as_dict()`; this class masks
+every string in that dictionary (user text, `parse_data` text and entity values, slot values, bot
+replies, metadata) before it is written or published to an event broker, and never the event
+objects themselves: the turn in progress works on the real text, and the next turn reads the
+masked one back. Creating the store
+also installs the log filter (bot/privacy/logs.py), so the same numbers are masked in the logs of
+the process that stores conversations.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from rasa.core.brokers.broker import EventBroker
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import Event
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
+
+from bot.privacy import logs
+from bot.privacy.masking import mask_value
+
+logger = logging.getLogger(__name__)
+
+# Event fields that are identifiers or bookkeeping, never free text: stored as they are.
+UNMASKED_KEYS = frozenset({"event", "timestamp", "message_id", "policy", "confidence", "input_channel"})
+
+
+def masked_event_data(data: dict[str, Any]) -> dict[str, Any]:
+    """A copy of one serialised event (`Event.as_dict()`) with personal numbers masked."""
+    return mask_value(data, UNMASKED_KEYS)
+
+
+class MaskingSQLTrackerStore(SQLTrackerStore):
+    """`SQLTrackerStore` whose stored events have ID-card, mobile and bank-card numbers masked."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        logs.install()
+        super().__init__(*args, **kwargs)
+        logger.info("Tracker store masks ID-card, mobile and bank-card numbers before storing.")
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Stores the events not yet stored, masked; as `SQLTrackerStore.save` otherwise."""
+        await self.stream_events(tracker)
+
+        with self.session_scope() as session:
+            for event in self._additional_events(session, tracker):
+                data = masked_event_data(event.as_dict())
+                # noinspection PyArgumentList
+                session.add(self.SQLEvent(
+                    sender_id=tracker.sender_id,
+                    type_name=event.type_name,
+                    timestamp=data.get("timestamp"),
+                    intent_name=(data.get("parse_data") or {}).get("intent", {}).get(INTENT_NAME_KEY),
+                    action_name=data.get("name"),
+                    data=json.dumps(data),
+                ))
+            session.commit()
+
+        logger.debug(f"Tracker with sender_id '{tracker.sender_id}' stored to database")
+
+    async def _stream_new_events(self, event_broker: EventBroker, new_events: list[Event],
+                                 sender_id: str) -> None:
+        """Publishes new events to the event broker (when one is configured) masked as well."""
+        for event in new_events:
+            event_broker.publish({"sender_id": sender_id, **masked_event_data(event.as_dict())})

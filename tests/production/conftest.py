@@ -1,0 +1,127 @@
+"""Fixtures for the production tests: REST over real HTTP, and assistants of our own.
+
+`guarded` is an assistant of this package's own (own ports, tracker database and log folder),
+with the guarded REST channel (bot/guard) wired into a copy of credentials.yml and Rasa logging at
+DEBUG, so that user text reaches its log. The shared `servers` (tests/conftest.py) is used where the
+brief is about the assistant everyone tests (its tracker database and log).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bot import paths
+from bot.eval import reply_text
+from bot.serve import Servers
+
+GUARD_CHANNEL = "bot.guard.rest.GuardedRestInput"
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def guard_wired(credentials: Path = paths.PROJECT / "credentials.yml") -> bool:
+    """Whether credentials.yml already names the guarded REST channel."""
+    return any(line.startswith(f"{GUARD_CHANNEL}:") for line in credentials.read_text().splitlines())
+
+
+def guarded_credentials(folder: Path) -> Path:
+    """A copy of credentials.yml with the plain `rest:` channel replaced by the guarded one."""
+    lines = (paths.PROJECT / "credentials.yml").read_text().splitlines()
+    if not guard_wired():
+        lines = [f"{GUARD_CHANNEL}:" if line.strip() == "rest:" else line for line in lines]
+    copy = folder / "credentials.yml"
+    copy.write_text("\n".join(lines) + "\n")
+    return copy
+
+
+@dataclass
+class GuardedServers(Servers):
+    """`Servers` started with another credentials file (the project's, with the guard wired)."""
+
+    credentials: Path | None = None
+
+    def _spawn(self, name, command):
+        if name == "rasa" and self.credentials is not None:
+            project = str(paths.PROJECT / "credentials.yml")
+            command = [str(self.credentials) if part == project else part for part in command]
+        return super()._spawn(name, command)
+
+
+def start_own(folder: Path, model: Path, log_level: str = "INFO") -> GuardedServers:
+    """An assistant and action server of our own under `folder`, started (and up)."""
+    own = GuardedServers(model=model, rasa_port=free_port(), actions_port=free_port(),
+                         tracker_db=folder / "tracker.db", log_dir=folder / "logs",
+                         extra_env={"LOG_LEVEL": log_level}, credentials=guarded_credentials(folder))
+    try:
+        own.start()
+    except BaseException:
+        own.stop()
+        raise
+    return own
+
+
+@dataclass
+class Reply:
+    status: int
+    body: object
+
+    @property
+    def text(self) -> str:
+        return reply_text(self.body) if isinstance(self.body, list) else ""
+
+
+class Rest:
+    """The REST channel of one running assistant, spoken to over real HTTP."""
+
+    def __init__(self, url: str) -> None:
+        self.webhook = f"{url}/webhooks/rest/webhook"
+
+    def post(self, body: bytes, content_type: str = "application/json", timeout: float = 60) -> Reply:
+        request = urllib.request.Request(self.webhook, data=body, headers={"Content-Type": content_type})
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                status, raw = response.status, response.read()
+        except urllib.error.HTTPError as error:
+            status, raw = error.code, error.read()
+        try:
+            return Reply(status, json.loads(raw))
+        except ValueError:
+            return Reply(status, raw.decode("utf-8", "replace"))
+
+    def send(self, message: object, sender: str | None = None, **extra: object) -> Reply:
+        body = {"sender": sender or new_sender(), "message": message, **extra}
+        return self.post(json.dumps(body).encode())
+
+    def reply(self, message: str, sender: str | None = None) -> str:
+        answer = self.send(message, sender)
+        assert answer.status == 200, answer
+        return answer.text
+
+
+def new_sender(prefix: str = "prod") -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture(scope="package")
+def guarded(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[GuardedServers]:
+    """Our own assistant: guarded REST channel, own tracker database, Rasa logging at DEBUG."""
+    own = start_own(tmp_path_factory.mktemp("guarded"), trained_model, log_level="DEBUG")
+    try:
+        yield own
+    finally:
+        own.stop()
