@@ -1,0 +1,39 @@
+"""The first fallback stage offers the two most likely topics as buttons and names 12345."""
+
+from __future__ import annotations
+
+import asyncio
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.fallback import ActionOfferLikelyTopics
+from actions.knowledge import knowledge
+
+
+def run(parse: dict) -> list[dict]:
+    dispatcher = CollectingDispatcher()
+    tracker = Tracker("user", {}, parse, [], False, None, {}, "action_listen")
+    asyncio.run(ActionOfferLikelyTopics().run(dispatcher, tracker, {}))
+    return dispatcher.messages
+
+
+def test_two_likely_topics_as_buttons_with_a_way_out() -> None:
+    parse = {"text": "人才那个咋弄", "intent": {"name": "nlu_fallback", "confidence": 0.4},
+             "response_selector": {"faq": {"ranking": [
+                 {"intent_response_key": "faq/talent_housing", "confidence": 0.31},
+                 {"intent_response_key": "faq/talent_settlement", "confidence": 0.29},
+                 {"intent_response_key": "faq/talent_plan", "confidence": 0.2}]}}}
+    [message] = run(parse)
+    titles = [b["title"] for b in message["buttons"]]
+    topics = knowledge().topics
+    assert titles == [topics["talent_housing"].title, topics["talent_settlement"].title, "都不是"]
+    # Each topic button sends a question the assistant was trained on, so a click is understood.
+    assert message["buttons"][0]["payload"] in topics["talent_housing"].examples
+    assert message["buttons"][-1]["payload"] == "/deny"
+    assert "12345" in message["text"]
+
+
+def test_without_a_ranking_it_hands_on_to_12345() -> None:
+    [message] = run({"text": "？？", "intent": {"name": "nlu_fallback", "confidence": 0.2}})
+    assert message["response"] == "utter_default"
