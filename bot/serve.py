@@ -7,6 +7,7 @@ behind. Ports and hosts come from the environment (ACTIONS_PORT, RASA_PORT, WEB_
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -41,6 +42,8 @@ class Servers:
     web_port: int = 8080
     # The web widget's origin: Rasa's CORS and socket.io accept only this page.
     web_origin: str | None = None
+    # Rasa's HTTP API (trackers, model, …) needs this token; the channels stay public.
+    auth_token: str = field(default_factory=lambda: os.environ.get("RASA_AUTH_TOKEN") or secrets.token_urlsafe(24))
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     @property
@@ -70,20 +73,22 @@ class Servers:
         env.update(self.extra_env)
         return env
 
-    def _spawn(self, name: str, command: list[str]) -> subprocess.Popen:
+    def _spawn(self, name: str, command: list[str], env: dict[str, str] | None = None) -> subprocess.Popen:
         output = None
         if self.log_dir is not None:
             self.log_dir.mkdir(parents=True, exist_ok=True)
             output = (self.log_dir / f"{name}.log").open("ab")
-        process = subprocess.Popen(command, cwd=paths.PROJECT, env=self.env(), stdout=output,
+        process = subprocess.Popen(command, cwd=paths.PROJECT, env=self.env() | (env or {}), stdout=output,
                                    stderr=subprocess.STDOUT if output else None,
                                    start_new_session=True)
         self.processes[name] = process
         return process
 
     def start_actions(self) -> subprocess.Popen:
+        # rasa_sdk listens on 0.0.0.0 unless SANIC_HOST says otherwise: only the assistant, on
+        # this host, may call the actions.
         return self._spawn("actions", [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
-                                       "--port", str(self.actions_port)])
+                                       "--port", str(self.actions_port)], env={"SANIC_HOST": self.host})
 
     def start_rasa(self) -> subprocess.Popen:
         self.tracker_db.parent.mkdir(parents=True, exist_ok=True)
@@ -93,6 +98,7 @@ class Servers:
             "--credentials", str(paths.PROJECT / "credentials.yml"),
             "--endpoints", str(paths.PROJECT / "endpoints.yml"),
             "--cors", self.widget_origin,
+            "--enable-api", "--auth-token", self.auth_token,
         ])
 
     def start_web(self) -> subprocess.Popen:
@@ -160,6 +166,10 @@ def main() -> int:
           flush=True)
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
     started = time.monotonic()
+    token_file = paths.BUILD / "rasa-auth-token"
+    token_file.parent.mkdir(parents=True, exist_ok=True)
+    token_file.write_text(servers.auth_token)
+    token_file.chmod(0o600)
     try:
         servers.start()
         print(f"\nserve: up in {time.monotonic() - started:.0f} s. Ask in Chinese:\n"
@@ -168,7 +178,8 @@ def main() -> int:
               '{"sender": "me", "message": "经纬人才计划是什么"}\n'
               f"  socket.io:  {servers.rasa_url}/socket.io\n"
               f"  WeChat:     POST {servers.rasa_url}/webhooks/wechat/webhook (docs/wechat.md)\n"
-              f"  actions:    {servers.actions_url}/health\n"
+              f"  actions:    {servers.actions_url}/health (this host only)\n"
+              f"  HTTP API:   {servers.rasa_url}/status?token=… (token in {token_file.relative_to(paths.PROJECT)})\n"
               "Ctrl-C stops them all.", flush=True)
         while all(process.poll() is None for process in servers.processes.values()):
             time.sleep(1)
