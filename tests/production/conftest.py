@@ -55,11 +55,11 @@ class GuardedServers(Servers):
 
     credentials: Path | None = None
 
-    def _spawn(self, name, command):
+    def _spawn(self, name, command, env=None):
         if name == "rasa" and self.credentials is not None:
             project = str(paths.PROJECT / "credentials.yml")
             command = [str(self.credentials) if part == project else part for part in command]
-        return super()._spawn(name, command)
+        return super()._spawn(name, command, env)
 
 
 def start_own(folder: Path, model: Path, log_level: str = "INFO") -> GuardedServers:
