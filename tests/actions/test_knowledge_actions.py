@@ -62,3 +62,15 @@ def test_questions_beyond_the_article_are_said_so() -> None:
     assert beyond_the_article("陡沟学校要怎么建", school) is None
     scope = knowledge().topics["platform_new_city_scope"]
     assert beyond_the_article("南部科创新城在哪里", scope) is None
+
+
+def test_distinct_words_correct_a_wrong_selector_choice() -> None:
+    """口袋公园 belongs to one topic: its words outweigh a mistaken, unsure ResponseSelector."""
+    ranked = [("environment_flower_avenues", 0.40), ("environment_pocket_parks", 0.30)]
+    messages, _ = run(ActionAnswerKnowledge(), tracker("今年要新修几处口袋公园", ranked))
+    assert messages[0]["response"] == "utter_faq/environment_pocket_parks"
+
+
+def test_traditional_question_is_scored_in_simplified() -> None:
+    messages, _ = run(ActionAnswerKnowledge(), tracker("口袋公園建幾個", []))
+    assert messages[0]["response"] == "utter_faq/environment_pocket_parks"
