@@ -6,6 +6,7 @@ behind. Ports and hosts come from the environment (ACTIONS_PORT, RASA_PORT, WEB_
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import signal
@@ -111,6 +112,22 @@ class Servers:
         if self.with_web:
             self.start_web()
         self.wait_until_up()
+        self.warm_up_actions()
+
+    def warm_up_actions(self) -> None:
+        """Run the two look-up actions once, so that loading the segmenter, the topic index and
+        the catalogue happens now and not in a resident's first question (WeChat waits 5 s)."""
+        for action, text in (("action_answer_knowledge", "经纬人才计划是什么"),
+                             ("action_answer_service", "临时救助在哪申请")):
+            call = {"next_action": action, "sender_id": "warm-up", "version": "3.6.21",
+                    "tracker": {"sender_id": "warm-up", "events": [], "paused": False,
+                                "slots": dict.fromkeys(("knowledge_topic", "topics_shown", "subject", "service_code")),
+                                "latest_message": {"text": text, "intent": {}, "entities": []},
+                                "latest_action_name": "action_listen", "active_loop": {}}}
+            request = urllib.request.Request(f"{self.actions_url}/webhook", data=json.dumps(call).encode(),
+                                             headers={"Content-Type": "application/json"})
+            with urllib.request.urlopen(request, timeout=120) as response:
+                response.read()
 
     def health_urls(self) -> list[str]:
         urls = [f"{self.actions_url}/health", f"{self.rasa_url}/webhooks/rest/"]
