@@ -10,7 +10,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.knowledge import SUBJECT_KNOWLEDGE, SUBJECT_SERVICE, more_about
+from actions.knowledge import SUBJECT_KNOWLEDGE, SUBJECT_SERVICE, more_about, simplify
 from bot.catalogue import UNAVAILABLE, CatalogueStore, CatalogueUnavailable, Service, create_store, describe
 from bot.catalogue.schema import CHANNELS
 from bot.catalogue.text import ASPECTS
@@ -33,13 +33,6 @@ LISTED_AT_MOST = 12
 def store() -> CatalogueStore:
     """One store per action server, created on first use (not at import)."""
     return create_store()
-
-
-@lru_cache(maxsize=1)
-def _simplify():
-    from bot.nlp.traditional import converter
-
-    return converter().convert
 
 
 def entity_values(tracker: Tracker, entity: str) -> list[str]:
@@ -82,7 +75,7 @@ class ActionAnswerService(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[dict[str, Any]]:
-        text = _simplify()(tracker.latest_message.get("text") or "")
+        text = simplify()(tracker.latest_message.get("text") or "")
         named = entity_values(tracker, "service")
         aspects = asked_aspects(tracker)
         # A follow-up ("在哪办？") applies to the service only while it is the subject.
@@ -134,7 +127,7 @@ class ActionListServicesByChannel(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[dict[str, Any]]:
         channels = [c for c in entity_values(tracker, "channel") if c in CHANNELS]
-        text = _simplify()(tracker.latest_message.get("text") or "")
+        text = simplify()(tracker.latest_message.get("text") or "")
         channels = channels or [c for c in CHANNELS if c in text]
         if not channels:
             dispatcher.utter_message(text=f"您想了解哪种办理方式？目前事项目录按{'、'.join(CHANNELS)}分类。",
