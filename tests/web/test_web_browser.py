@@ -38,6 +38,11 @@ class Visit:
         self.page.goto(url)
 
     def ask(self, text: str) -> None:
+        # Type only once the widget holds a confirmed socket.io session: a message typed before
+        # that is lost on a slow machine, and the test would fail for the wrong reason.
+        self.page.wait_for_function(
+            "() => { const s = localStorage.getItem('chat_session');"
+            " return s !== null && JSON.parse(s).session_id; }")
         box = self.page.locator(".rw-new-message")
         box.fill(text)
         box.press("Enter")
