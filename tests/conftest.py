@@ -11,9 +11,6 @@ its API pointed at the fake WeChat API, which therefore starts first).
 
 from __future__ import annotations
 
-import json
-import socket
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,15 +18,10 @@ from pathlib import Path
 import pytest
 
 from bot import paths
+from tests.fakes.net import free_port
 from tests.fakes.wechat_api import AES_KEY, APPID, SECRET, TOKEN, FakeWeChatAPI, LoopThread
 
 OUTPUT = paths.TEST_OUTPUT
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Assistant:
@@ -40,11 +32,9 @@ class Assistant:
         self.actions_url = actions_url
 
     def ask(self, message: str, sender: str | None = None) -> list[dict]:
-        body = json.dumps({"sender": sender or f"test-{uuid.uuid4().hex}", "message": message})
-        request = urllib.request.Request(f"{self.url}/webhooks/rest/webhook", data=body.encode(),
-                                         headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return json.loads(response.read())
+        from bot.eval import ask
+
+        return ask(self.url, message, sender or f"test-{uuid.uuid4().hex}")
 
     def reply(self, message: str, sender: str | None = None) -> str:
         from bot.eval import reply_text

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 import statistics
 import subprocess
@@ -23,6 +22,7 @@ from pathlib import Path
 
 from bot import paths
 from bot.bench.report import write_section
+from bot.eval import ask, reply_text
 from bot.serve import _answers
 from bot.setup import model_path, quiet_env
 
@@ -42,13 +42,9 @@ def _memory_kib(pid: int) -> tuple[int, int]:
 
 
 def _ask(url: str) -> bool:
-    body = json.dumps({"sender": "bench", "message": QUESTION}).encode()
-    request = urllib.request.Request(f"{url}/webhooks/rest/webhook", data=body,
-                                     headers={"Content-Type": "application/json"})
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return EXPECTED in json.loads(response.read())[0].get("text", "")
-    except (urllib.error.URLError, ConnectionError, TimeoutError, IndexError, ValueError):
+        return EXPECTED in reply_text(ask(url, QUESTION, "bench"))
+    except (urllib.error.URLError, ConnectionError, TimeoutError, ValueError):
         return False
 
 

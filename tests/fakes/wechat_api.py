@@ -10,23 +10,18 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import threading
 from collections.abc import Coroutine
 from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.net import free_port
+
 TOKEN = "shizhong-test-token"
 APPID = "wx0123456789abcdef"
 SECRET = "test-app-secret"
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"  # 43 characters, as WeChat makes them
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class LoopThread:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import urllib.error
 import urllib.request
 import uuid
@@ -23,15 +22,10 @@ import pytest
 from bot import paths
 from bot.eval import reply_text
 from bot.serve import Servers
+from tests.fakes.net import free_port
 
 GUARD_CHANNEL = "bot.guard.rest.GuardedRestInput"
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def guard_wired(credentials: Path = paths.PROJECT / "credentials.yml") -> bool:

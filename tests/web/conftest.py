@@ -8,7 +8,6 @@ assistant (`servers`, tests/conftest.py) is started with `web_origin` set to `wi
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -21,15 +20,10 @@ from pathlib import Path
 import pytest
 
 from bot import paths
+from tests.fakes.net import free_port
 
 OUTPUT = paths.PROJECT / "test-output" / "web"
 HERE = Path(__file__).parent
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @dataclass
