@@ -27,6 +27,11 @@ cache="${SHIZHONG_CACHE:-$HOME/.cache/shizhong-assistant}"
 key=$(cat requirements.txt constraints.txt | "$python" -c 'import hashlib, sys; print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest()[:16])')
 venv="$cache/venv-$key"
 
+# Two set-ups at once (two clones, or CI beside a developer) would build the same venv: one at a time.
+mkdir -p "$cache"
+exec 9>"$cache/.venv.lock"
+flock 9
+
 if [ -x "$venv/bin/python" ] && [ -f "$venv/.complete" ]; then
   echo "setup: [1/7] venv ready ($venv)"
 else
