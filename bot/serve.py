@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot import paths
+from bot.endpoints import REDIS_URL_ENV, TRACKER_STORE_URL_ENV, StoreURLs, endpoints_file, ensure_database
 from bot.setup import model_path, quiet_env
 
 HEALTH_TIMEOUT_SECONDS = 120
@@ -45,6 +46,9 @@ class Servers:
     web_origin: str | None = None
     # Rasa's HTTP API (trackers, model, …) needs this token; the channels stay public.
     auth_token: str = field(default_factory=lambda: os.environ.get("RASA_AUTH_TOKEN") or secrets.token_urlsafe(24))
+    # Conversations in PostgreSQL and locked in Redis when TRACKER_STORE_URL / REDIS_URL say so
+    # (bot/endpoints.py); SQLite and in-memory locks otherwise.
+    stores: StoreURLs = field(default_factory=StoreURLs.from_env)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     @property
@@ -71,6 +75,9 @@ class Servers:
         for name in CHANNEL_VARIABLES:
             env.setdefault(name, "")
         env["WEB_ORIGINS"] = self.widget_origin
+        # The WeChat channel keeps its retry and option memory in Redis when it has a URL.
+        env[TRACKER_STORE_URL_ENV] = self.stores.tracker_store or ""
+        env[REDIS_URL_ENV] = self.stores.redis or ""
         env.update(self.extra_env)
         return env
 
@@ -91,13 +98,20 @@ class Servers:
         return self._spawn("actions", [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
                                        "--port", str(self.actions_port)], env={"SANIC_HOST": self.host})
 
-    def start_rasa(self) -> subprocess.Popen:
+    def prepare_stores(self) -> Path:
+        """The endpoints file for this assistant's stores, with the PostgreSQL database created."""
         self.tracker_db.parent.mkdir(parents=True, exist_ok=True)
+        if self.stores.tracker_store and ensure_database(self.stores.tracker_store):
+            print("serve: created the tracker store's PostgreSQL database", flush=True)
+        return endpoints_file(self.stores)
+
+    def start_rasa(self) -> subprocess.Popen:
+        endpoints = self.prepare_stores()
         return self._spawn("rasa", [
             sys.executable, "-m", "rasa", "run", "--model", str(self.model),
             "--interface", self.host, "--port", str(self.rasa_port),
             "--credentials", str(paths.PROJECT / "credentials.yml"),
-            "--endpoints", str(paths.PROJECT / "endpoints.yml"),
+            "--endpoints", str(endpoints),
             "--cors", self.widget_origin,
             "--enable-api", "--auth-token", self.auth_token,
         ])
@@ -166,6 +180,12 @@ def _answers(url: str) -> bool:
         return False
 
 
+def describe_stores(stores: StoreURLs) -> str:
+    tracker = "PostgreSQL (TRACKER_STORE_URL)" if stores.tracker_store else "SQLite (build/tracker.db)"
+    lock = "Redis (REDIS_URL)" if stores.redis else "in memory (one instance)"
+    return f"conversations kept in {tracker}, locked {lock}"
+
+
 def main() -> int:
     servers = Servers(
         model=model_path(),
@@ -181,6 +201,7 @@ def main() -> int:
     print(f"serve: starting the action server ({servers.actions_url}), the assistant "
           f"({servers.rasa_url}, {servers.model.name}) and the web widget ({servers.web_url})",
           flush=True)
+    print(f"serve: {describe_stores(servers.stores)}", flush=True)
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
     started = time.monotonic()
     token_file = paths.BUILD / "rasa-auth-token"

@@ -33,12 +33,14 @@ from bot.channels.wechat_protocol import (
     parse_xml,
     text_reply,
 )
-from bot.channels.wechat_state import ExpiringMap
+from bot.channels.wechat_state import memories
 
 logger = logging.getLogger(__name__)
 
 ENVIRONMENT = {"token": "WECHAT_TOKEN", "appid": "WECHAT_APPID", "secret": "WECHAT_SECRET",
                "aes_key": "WECHAT_AES_KEY"}
+# With a Redis URL (the cluster's), the retry and option memories are shared by all instances.
+REDIS_URL_ENV = "REDIS_URL"
 DEFAULT_REPLY_TIMEOUT = 4.0
 RETRY_MEMORY_SECONDS = 300  # WeChat retries three times within about 15 s
 OPTIONS_MEMORY_SECONDS = 24 * 3600
@@ -85,8 +87,9 @@ class WeChatInput(InputChannel):
                                 f"{', '.join(ENVIRONMENT.values())}, or none to turn it off).")
         options = credentials or {}
         api_base = str(options.get("api_base") or os.environ.get("WECHAT_API_BASE") or DEFAULT_API_BASE)
+        redis_url = str(options.get("redis_url") or os.environ.get(REDIS_URL_ENV) or "")
         try:
-            return cls(**values, api_base=api_base,
+            return cls(**values, api_base=api_base, redis_url=redis_url,
                        reply_timeout=float(options.get("reply_timeout") or DEFAULT_REPLY_TIMEOUT))
         except ValueError as error:
             raise RasaException(f"The WeChat channel cannot start: {error} "
@@ -94,19 +97,21 @@ class WeChatInput(InputChannel):
 
     def __init__(self, token: str, appid: str, secret: str, aes_key: str = "",
                  api_base: str = DEFAULT_API_BASE, reply_timeout: float = DEFAULT_REPLY_TIMEOUT,
-                 menu: Menu | None = None) -> None:
+                 menu: Menu | None = None, redis_url: str = "") -> None:
         self.enabled = bool(token)
         self.token = token
         self.crypto = MessageCrypto(token, aes_key, appid) if aes_key else None
         self.api = WeChatAPI(appid, secret, api_base)
         self.reply_timeout = reply_timeout
         self.menu = menu or Menu.load()
-        self.seen: ExpiringMap[bool] = ExpiringMap(RETRY_MEMORY_SECONDS)
-        self.options: ExpiringMap[list[str]] = ExpiringMap(OPTIONS_MEMORY_SECONDS)
+        memory = memories(redis_url, f"shizhong:wechat:{appid}",
+                          {"seen": RETRY_MEMORY_SECONDS, "options": OPTIONS_MEMORY_SECONDS})
+        self.seen, self.options = memory["seen"], memory["options"]
         self._background: set[asyncio.Task] = set()
         if self.enabled:
-            logger.info("The WeChat channel is on (%s; API %s).",
-                        "安全模式/compatible supported" if self.crypto else "plaintext only", api_base)
+            logger.info("The WeChat channel is on (%s; API %s; retry and option memory %s).",
+                        "安全模式/compatible supported" if self.crypto else "plaintext only", api_base,
+                        "in Redis" if redis_url else "in this process")
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("wechat_webhook", __name__)
@@ -136,7 +141,7 @@ class WeChatInput(InputChannel):
                 message, encrypted = self._extract_message(request)
             except WeChatRequestError as error:
                 return _refused(error)
-            if not self.seen.add_new(_message_key(message), True):
+            if not await self.seen.add_new(_message_key(message)):
                 logger.info("WeChat retried a message already taken (from %s); not answered again",
                             message.source)
                 return response.text("success")
@@ -153,6 +158,8 @@ class WeChatInput(InputChannel):
             if self._background:
                 await asyncio.wait(self._background, timeout=SHUTDOWN_GRACE_SECONDS)
             await self.api.close()
+            await self.seen.close()
+            await self.options.close()
 
         return webhook
 
@@ -188,7 +195,7 @@ class WeChatInput(InputChannel):
             return split_message(incoming.reply)[0]
         if incoming.question is None:
             return None
-        text = chosen_option(incoming.question, self.options.get(openid) or []) or incoming.question
+        text = chosen_option(incoming.question, await self.options.get(openid) or []) or incoming.question
         output = WeChatOutput()
         user_message = UserMessage(text, output, openid, input_channel=self.name(),
                                    message_id=str(message.id) if message.id else None,
@@ -201,18 +208,18 @@ class WeChatInput(InputChannel):
                         "customer-service API", self.reply_timeout, openid)
             self._start(self._deliver_later(turn, output, openid))
             return None
-        parts = self._render(openid, output.messages)
+        parts = await self._render(openid, output.messages)
         if len(parts) > 1:
             self._start(self._send(openid, parts[1:], delay=FOLLOW_UP_DELAY_SECONDS))
         return parts[0] if parts else None
 
-    def _render(self, openid: str, messages: list[dict[str, Any]]) -> list[str]:
+    async def _render(self, openid: str, messages: list[dict[str, Any]]) -> list[str]:
         """The turn as WeChat text parts; remembers its numbered options for the next message."""
         rendered = render_turn(messages)
         if rendered.options:
-            self.options.put(openid, rendered.options)
+            await self.options.put(openid, rendered.options)
         elif rendered.text:
-            self.options.pop(openid)
+            await self.options.pop(openid)
         return split_message(rendered.text) if rendered.text else []
 
     async def _deliver_later(self, turn: asyncio.Future, output: WeChatOutput, openid: str) -> None:
@@ -221,7 +228,7 @@ class WeChatInput(InputChannel):
         except Exception:
             logger.exception("The assistant failed on a WeChat message from %s; nothing sent", openid)
             return
-        await self._send(openid, self._render(openid, output.messages))
+        await self._send(openid, await self._render(openid, output.messages))
 
     async def _send(self, openid: str, parts: list[str], delay: float = 0) -> None:
         await asyncio.sleep(delay)
