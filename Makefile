@@ -5,18 +5,23 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: run test setup venv eval lint validate bench-startup bench-nlu clean
+.PHONY: run run-cluster test setup venv eval lint validate bench-startup bench-nlu clean
 
 ## run: set up whatever is missing, then start the action server and the assistant
 run: setup
 	@$(PYTHON) -m bot.serve
 
-## test: the same set-up (and chromium for the browser tests), then the whole test suite
+## test: the same set-up (and chromium for the browser tests, nginx for the cluster's), then the whole test suite
 test: venv
-	@$(PYTHON) -m bot.setup --with-browser
+	@$(PYTHON) -m bot.setup --with-browser --with-nginx
 	@echo "test: ruff, then pytest"
 	@$(PYTHON) -m ruff check bot actions tests
 	@$(PYTHON) -m pytest
+
+## run-cluster: two assistants, the action server and the widget behind nginx, on PostgreSQL and Redis
+run-cluster: venv
+	@$(PYTHON) -m bot.setup --with-nginx
+	@$(PYTHON) -m bot.cluster
 
 ## setup: venv, pinned packages, pkuseg model, spaCy pipeline, catalogue, widget, trained model
 setup: venv

@@ -63,7 +63,7 @@ def tracker_store_config(url: str) -> dict[str, object]:
         raise StoreConfigError(f"{TRACKER_STORE_URL_ENV} must be a postgresql:// URL, not {parts.scheme or url!r}")
     database = parts.path.lstrip("/")
     if not database or not parts.hostname:
-        raise StoreConfigError(f"{TRACKER_STORE_URL_ENV} must name a host and a database: {_safe(url)}")
+        raise StoreConfigError(f"{TRACKER_STORE_URL_ENV} must name a host and a database: {safe_url(url)}")
     config: dict[str, object] = {
         "type": "bot.privacy.tracker_store.MaskingSQLTrackerStore",
         "dialect": "postgresql",
@@ -88,7 +88,7 @@ def lock_store_config(url: str) -> dict[str, object]:
         raise StoreConfigError(f"{REDIS_URL_ENV} must be a redis:// URL, not {parts.scheme or url!r}")
     database = parts.path.lstrip("/") or "0"
     if not database.isdigit():
-        raise StoreConfigError(f"{REDIS_URL_ENV}: the database must be a number: {_safe(url)}")
+        raise StoreConfigError(f"{REDIS_URL_ENV}: the database must be a number: {safe_url(url)}")
     config: dict[str, object] = {"type": "redis", "url": parts.hostname or "127.0.0.1",
                                  "port": parts.port or 6379, "db": int(database),
                                  "key_prefix": LOCK_KEY_PREFIX}
@@ -160,7 +160,7 @@ def wait_for_events_table(url: str, is_alive, timeout: float = 180) -> None:
             if not is_alive():
                 raise RuntimeError("the first assistant stopped before it created the tracker store's table")
             if time.monotonic() > deadline:
-                raise TimeoutError(f"no table {EVENTS_TABLE!r} in {_safe(url)} after {timeout:.0f} s")
+                raise TimeoutError(f"no table {EVENTS_TABLE!r} in {safe_url(url)} after {timeout:.0f} s")
             time.sleep(0.5)
             engine.dispose()
     finally:
@@ -173,7 +173,7 @@ def _identifier(name: str) -> str:
     return name
 
 
-def _safe(url: str) -> str:
+def safe_url(url: str) -> str:
     """`url` without its password, for messages."""
     parts = urlsplit(url)
     if parts.password:

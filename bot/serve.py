@@ -15,11 +15,19 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot import paths
-from bot.endpoints import REDIS_URL_ENV, TRACKER_STORE_URL_ENV, StoreURLs, endpoints_file, ensure_database
+from bot.endpoints import (
+    REDIS_URL_ENV,
+    TRACKER_STORE_URL_ENV,
+    StoreURLs,
+    endpoints_file,
+    ensure_database,
+    safe_url,
+)
 from bot.setup import model_path, quiet_env
 
 HEALTH_TIMEOUT_SECONDS = 120
@@ -181,9 +189,40 @@ def _answers(url: str) -> bool:
 
 
 def describe_stores(stores: StoreURLs) -> str:
-    tracker = "PostgreSQL (TRACKER_STORE_URL)" if stores.tracker_store else "SQLite (build/tracker.db)"
-    lock = "Redis (REDIS_URL)" if stores.redis else "in memory (one instance)"
+    tracker = f"PostgreSQL ({safe_url(stores.tracker_store)})" if stores.tracker_store else "SQLite (build/tracker.db)"
+    lock = f"in Redis ({safe_url(stores.redis)})" if stores.redis else "in memory (one instance)"
     return f"conversations kept in {tracker}, locked {lock}"
+
+
+def write_token_file(token: str) -> Path:
+    """The HTTP API's token in build/rasa-auth-token (owner only), for `make eval` and developers."""
+    token_file = paths.BUILD / "rasa-auth-token"
+    token_file.parent.mkdir(parents=True, exist_ok=True)
+    token_file.write_text(token)
+    token_file.chmod(0o600)
+    return token_file
+
+
+def run_until_stopped(prefix: str, start: Callable[[], None], running: Callable[[], bool],
+                      stop: Callable[[], None], ready: Callable[[float], str]) -> int:
+    """Start, print `ready(seconds)`, wait for Ctrl-C/SIGTERM or a part dying, then stop all."""
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
+    started = time.monotonic()
+    try:
+        start()
+        print(ready(time.monotonic() - started), flush=True)
+        while running():
+            time.sleep(1)
+        print(f"{prefix}: a server stopped unexpectedly; stopping the others", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"\n{prefix}: stopping", flush=True)
+        return 0
+    except (RuntimeError, TimeoutError, ValueError) as error:
+        print(f"{prefix}: {error}", file=sys.stderr)
+        return 1
+    finally:
+        stop()
 
 
 def main() -> int:
@@ -202,35 +241,22 @@ def main() -> int:
           f"({servers.rasa_url}, {servers.model.name}) and the web widget ({servers.web_url})",
           flush=True)
     print(f"serve: {describe_stores(servers.stores)}", flush=True)
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
-    started = time.monotonic()
-    token_file = paths.BUILD / "rasa-auth-token"
-    token_file.parent.mkdir(parents=True, exist_ok=True)
-    token_file.write_text(servers.auth_token)
-    token_file.chmod(0o600)
-    try:
-        servers.start()
-        print(f"\nserve: up in {time.monotonic() - started:.0f} s. Ask in Chinese:\n"
-              f"  web widget: {servers.web_url}/\n"
-              f"  REST:       POST {servers.rasa_url}/webhooks/rest/webhook  "
-              '{"sender": "me", "message": "经纬人才计划是什么"}\n'
-              f"  socket.io:  {servers.rasa_url}/socket.io\n"
-              f"  WeChat:     POST {servers.rasa_url}/webhooks/wechat/webhook (docs/wechat.md)\n"
-              f"  actions:    {servers.actions_url}/health (this host only)\n"
-              f"  HTTP API:   {servers.rasa_url}/status?token=… (token in {token_file.relative_to(paths.PROJECT)})\n"
-              "Ctrl-C stops them all.", flush=True)
-        while all(process.poll() is None for process in servers.processes.values()):
-            time.sleep(1)
-        print("serve: a server stopped unexpectedly; stopping the other", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("\nserve: stopping", flush=True)
-        return 0
-    except (RuntimeError, TimeoutError) as error:
-        print(f"serve: {error}", file=sys.stderr)
-        return 1
-    finally:
-        servers.stop()
+    token_file = write_token_file(servers.auth_token)
+
+    def ready(seconds: float) -> str:
+        return (f"\nserve: up in {seconds:.0f} s. Ask in Chinese:\n"
+                f"  web widget: {servers.web_url}/\n"
+                f"  REST:       POST {servers.rasa_url}/webhooks/rest/webhook  "
+                '{"sender": "me", "message": "经纬人才计划是什么"}\n'
+                f"  socket.io:  {servers.rasa_url}/socket.io\n"
+                f"  WeChat:     POST {servers.rasa_url}/webhooks/wechat/webhook (docs/wechat.md)\n"
+                f"  actions:    {servers.actions_url}/health (this host only)\n"
+                f"  HTTP API:   {servers.rasa_url}/status?token=… (token in {token_file.relative_to(paths.PROJECT)})\n"
+                "Ctrl-C stops them all.")
+
+    return run_until_stopped("serve", servers.start,
+                             lambda: all(process.poll() is None for process in servers.processes.values()),
+                             servers.stop, ready)
 
 
 if __name__ == "__main__":

@@ -260,6 +260,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--print-model", action="store_true", help="print the model path and exit")
     parser.add_argument("--with-browser", action="store_true",
                         help="also install Debian's chromium for the browser tests")
+    parser.add_argument("--with-nginx", action="store_true",
+                        help="also install Debian's nginx for the cluster (make run-cluster, the tests)")
     args = parser.parse_args(argv)
     os.chdir(paths.PROJECT)
     if args.print_model:
@@ -270,6 +272,10 @@ def main(argv: list[str] | None = None) -> int:
     step_spacy()
     step_catalogue()
     step_widget(args.with_browser)
+    if args.with_nginx:
+        from bot.cluster.nginx import ensure_nginx
+
+        ensure_nginx()
     step_train(force=args.force_train)
     return 0
 

@@ -1,0 +1,160 @@
+"""`python -m bot.cluster`: two assistants, one action server and the widget behind nginx.
+
+Rasa's own multi-instance architecture on one machine: every instance reads and writes the
+conversations in PostgreSQL (the masking SQL tracker store) and takes Redis's lock on a
+conversation before it handles a message of it, so any instance can answer any message and one
+sender's messages are handled in the order they came. nginx is the one public port (REST,
+socket.io, WeChat, the token-protected HTTP API); the instances, the action server and the
+widget page listen on their own ports. Ctrl-C stops everything.
+
+    TRACKER_STORE_URL (default postgresql://postgres@127.0.0.1:5432/shizhong_tracker)
+    REDIS_URL         (default redis://127.0.0.1:6379/0)
+    RASA_PORT         the public port, nginx (5005); CLUSTER_PORTS the instances' (5006,5007)
+    SANIC_WORKERS     processes per instance (1; Rasa allows more with the Redis lock store)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot import paths
+from bot.cluster import nginx
+from bot.endpoints import StoreURLs, wait_for_events_table
+from bot.serve import Servers, describe_stores, run_until_stopped, write_token_file
+from bot.setup import model_path
+
+DEFAULT_TRACKER_STORE_URL = "postgresql://postgres@127.0.0.1:5432/shizhong_tracker"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+FOLDER = paths.BUILD / "cluster"
+
+
+def cluster_stores(env: dict[str, str] | None = None) -> StoreURLs:
+    """The stores from the environment, PostgreSQL and Redis on this machine by default."""
+    stores = StoreURLs.from_env(env)
+    return StoreURLs(stores.tracker_store or DEFAULT_TRACKER_STORE_URL, stores.redis or DEFAULT_REDIS_URL)
+
+
+@dataclass
+class Cluster:
+    """Instances of the assistant, one action server, the widget page and nginx in front."""
+
+    model: Path
+    stores: StoreURLs = field(default_factory=cluster_stores)
+    host: str = "127.0.0.1"
+    public_port: int = 5005
+    instance_ports: tuple[int, ...] = (5006, 5007)
+    actions_port: int = 5055
+    with_web: bool = True
+    web_port: int = 8080
+    folder: Path = FOLDER
+    # Processes per Rasa instance (SANIC_WORKERS); each loads the whole model.
+    workers: int = 1
+    extra_env: dict[str, str] = field(default_factory=dict)
+    front: Servers = field(init=False)
+    instances: list[Servers] = field(init=False)
+
+    def __post_init__(self) -> None:
+        if not self.stores.shared:
+            raise ValueError("a cluster needs both a PostgreSQL tracker store and Redis")
+        common = dict(model=self.model, host=self.host, actions_port=self.actions_port, stores=self.stores,
+                      web_port=self.web_port, tracker_db=self.folder / "unused-tracker.db")
+        # The front: the action server, the widget page (talking to nginx) and nginx itself.
+        self.front = Servers(rasa_port=self.public_port, with_web=self.with_web, log_dir=self.folder / "logs",
+                             extra_env=self.extra_env, **common)
+        token = self.front.auth_token
+        self.instances = [
+            Servers(rasa_port=port, log_dir=self.folder / "logs" / f"instance-{number}", auth_token=token,
+                    extra_env={**self.extra_env, "SANIC_WORKERS": str(self.workers)}, **common)
+            for number, port in enumerate(self.instance_ports, start=1)
+        ]
+
+    @property
+    def public_url(self) -> str:
+        return self.front.rasa_url
+
+    @property
+    def instance_urls(self) -> list[str]:
+        return [instance.rasa_url for instance in self.instances]
+
+    @property
+    def auth_token(self) -> str:
+        return self.front.auth_token
+
+    def start(self) -> None:
+        """Start every part and wait until the public port answers; stop all if one fails."""
+        try:
+            self._start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self) -> None:
+        nginx.ensure_nginx()
+        config = nginx.write_config(self.folder / "nginx", f"{self.host}:{self.public_port}",
+                                    [f"{self.host}:{port}" for port in self.instance_ports])
+        self.front.start_actions()
+        first, *others = self.instances
+        first.start_rasa()
+        # Rasa's SQL store creates its table at start-up; on an empty database the others wait for it.
+        wait_for_events_table(self.stores.tracker_store, lambda: first.processes["rasa"].poll() is None)
+        for instance in others:
+            instance.start_rasa()
+        self.front._spawn("nginx", nginx.command(config))
+        if self.with_web:
+            self.front.start_web()
+        for instance in self.instances:
+            instance.wait_until_up()
+        self.front.wait_until_up()
+        self.front.warm_up_actions()
+
+    def running(self) -> bool:
+        return all(process.poll() is None for servers in (self.front, *self.instances)
+                   for process in servers.processes.values())
+
+    def stop(self) -> None:
+        for servers in (*self.instances, self.front):
+            servers.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", type=Path, help="a trained model (default: the one for the current data)")
+    args = parser.parse_args(argv)
+    ports = tuple(int(port) for port in os.environ.get("CLUSTER_PORTS", "5006,5007").split(","))
+    cluster = Cluster(model=args.model or model_path(), host=os.environ.get("HOST", "127.0.0.1"),
+                      public_port=int(os.environ.get("RASA_PORT", "5005")), instance_ports=ports,
+                      actions_port=int(os.environ.get("ACTIONS_PORT", "5055")),
+                      web_port=int(os.environ.get("WEB_PORT", "8080")),
+                      workers=int(os.environ.get("SANIC_WORKERS", "1")))
+    if not cluster.model.exists():
+        print(f"cluster: no trained model at {cluster.model}; run `make setup`", file=sys.stderr)
+        return 1
+    print(f"cluster: starting {len(ports)} assistants ({', '.join(cluster.instance_urls)}; "
+          f"{cluster.model.name}), the action server ({cluster.front.actions_url}), the widget "
+          f"({cluster.front.web_url}) and nginx ({cluster.public_url})", flush=True)
+    print(f"cluster: {describe_stores(cluster.stores)}", flush=True)
+    token_file = write_token_file(cluster.auth_token)
+    public = cluster.public_url
+
+    def ready(seconds: float) -> str:
+        return (f"\ncluster: up in {seconds:.0f} s. One public port, nginx in front:\n"
+                f"  web widget: {cluster.front.web_url}/\n"
+                f"  REST:       POST {public}/webhooks/rest/webhook  "
+                '{"sender": "me", "message": "经纬人才计划是什么"}\n'
+                f"  socket.io:  {public}/socket.io (sticky per client address)\n"
+                f"  WeChat:     POST {public}/webhooks/wechat/webhook (docs/wechat.md)\n"
+                f"  HTTP API:   {public}/status?token=… (token in {token_file.relative_to(paths.PROJECT)})\n"
+                f"  instances:  {', '.join(cluster.instance_urls)} (directly, for debugging)\n"
+                f"  actions:    {cluster.front.actions_url}/health (this host only)\n"
+                f"  logs:       {(cluster.folder / 'logs').relative_to(paths.PROJECT)}/\n"
+                "Ctrl-C stops them all.")
+
+    return run_until_stopped("cluster", cluster.start, cluster.running, cluster.stop, ready)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
