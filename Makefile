@@ -5,7 +5,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: run run-cluster test setup venv eval lint validate bench-startup bench-nlu clean
+.PHONY: run run-cluster test setup venv eval lint validate bench-startup bench-nlu clean report
 
 ## run: set up whatever is missing, then start the action server and the assistant
 run: setup
@@ -41,6 +41,10 @@ bench-startup: setup
 ## bench-nlu: 5-fold cross-validation, our pipeline against a Jieba baseline
 bench-nlu: setup
 	@$(PYTHON) -m bot.bench.nlu
+
+## report: the staff's HTML report (conversations, top topics, fallbacks, handoffs, ratings) → reports/
+report: venv
+	@$(PYTHON) -m bot.report --install-font
 
 ## validate: rasa data validate on the data (generated files included)
 validate: setup

@@ -17,7 +17,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -33,6 +32,7 @@ from bot.catalogue.tokens import (
     search_terms,
     tokenizer_name,
 )
+from bot.sql import create_engine
 
 logger = logging.getLogger(__name__)
 
@@ -148,14 +148,8 @@ class SqlCatalogueStore(CatalogueStore):
 
     def _get_engine(self) -> Engine:
         if self._engine is None:
-            options: dict[str, object] = {"future": True}
-            if self.url.get_backend_name() == "sqlite":
-                if self.url.database and self.url.database != ":memory:":
-                    Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
-            else:
-                options.update(pool_pre_ping=True, connect_args={"connect_timeout": 5})
             try:
-                self._engine = sa.create_engine(self.url, **options)
+                self._engine = create_engine(self.url)
             except (SQLAlchemyError, ImportError) as error:
                 raise CatalogueUnavailable(f"catalogue: cannot use {self._safe_url}: {error}") \
                     from error

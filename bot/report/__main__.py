@@ -1,0 +1,68 @@
+"""`python -m bot.report`: write the staff's HTML report (with chart PNGs) and print a summary.
+
+    python -m bot.report                      # build/tracker.db + build/staff.db → reports/
+    python -m bot.report --out reports/2026-11 --tracker postgresql://…/shizhong_tracker
+
+The tracker store is TRACKER_STORE_URL when set (else build/tracker.db), the staff database
+STAFF_DATABASE_URL (else build/staff.db). Personal numbers stay masked in the report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot import paths
+from bot.report import charts, page
+from bot.report.conversations import compute, tracker_url
+from bot.requests.store import StaffStore, StaffStoreUnavailable, default_url
+
+REPORTS = paths.PROJECT / "reports"
+
+
+def write_report(out: Path, tracker: str, staff: str) -> tuple[Path, list[str]]:
+    """Compute, draw and write; the page's path and the summary lines."""
+    store = StaffStore(staff)
+    try:
+        figures = compute(tracker, store)
+    finally:
+        store.close()
+    out.mkdir(parents=True, exist_ok=True)
+    drawn = charts.draw_all(figures, out)
+    index = out / "index.html"
+    index.write_text(page.render(figures, drawn, datetime.now(timezone.utc)), encoding="utf-8")
+    return index, page.summary_lines(figures)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.report", description="运行报告（HTML + 图表）")
+    parser.add_argument("--tracker", default=None, help=f"tracker store URL (default {tracker_url()})")
+    parser.add_argument("--staff", default=None, help=f"staff database URL (default {default_url()})")
+    parser.add_argument("--out", type=Path, default=REPORTS, help="folder for index.html and the PNGs")
+    parser.add_argument("--install-font", action="store_true",
+                        help="install Debian's fonts-noto-cjk first when no CJK font is there (make report)")
+    args = parser.parse_args(argv)
+    if args.install_font and charts.cjk_font() is None:
+        from bot.apt import ensure_installed
+
+        ensure_installed(charts.CJK_FONT_FILES[0], ("fonts-noto-cjk",), "report charts: a CJK font", RuntimeError)
+        charts.cjk_font.cache_clear()
+    if charts.cjk_font() is None:
+        print("report: no CJK font found (Debian's fonts-noto-cjk); chart labels fall back to English",
+              file=sys.stderr)
+    try:
+        index, summary = write_report(args.out, args.tracker or tracker_url(), args.staff or default_url())
+    except (SQLAlchemyError, StaffStoreUnavailable) as error:
+        print(f"report: cannot read the databases: {error}", file=sys.stderr)
+        return 2
+    print("\n".join(summary))
+    print(f"report: {index}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,193 @@
+"""From stored conversations and staff records to the report's figures; no drawing, no HTML.
+
+Rasa's SQL tracker store keeps one row per event (`events`: sender_id, type_name, timestamp,
+action_name, intent_name, data as JSON); this module reads that table directly, read-only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from bot import paths
+from bot.privacy.masking import mask_text
+from bot.requests.phone import mask_phone
+from bot.requests.store import RATING_LEVELS, CallbackRequest, Rating, StaffStore
+
+LOCAL = ZoneInfo("Asia/Shanghai")
+TRACKER_URL_ENV = "TRACKER_STORE_URL"
+DEFAULT_TRACKER_DB = paths.BUILD / "tracker.db"
+# A turn "fell back" when one of these answered it: the staff should add an answer for it.
+FALLBACK_ACTIONS = frozenset({"action_two_stage_fallback", "action_default_fallback", "action_out_of_scope",
+                              "action_default_ask_affirmation", "action_default_ask_rephrase"})
+FALLBACK_INTENTS = frozenset({"nlu_fallback", "out_of_scope"})
+# Answers and the slot that names what they were about.
+ANSWER_SLOTS = {"action_answer_knowledge": "knowledge_topic", "action_tell_more": "knowledge_topic",
+                "action_answer_service": "service_code"}
+IGNORED_SENDERS = frozenset({"warm-up"})
+
+
+@dataclass
+class FellBack:
+    text: str
+    count: int
+    last_seen: datetime
+
+
+@dataclass
+class ReportFigures:
+    """Everything the report shows, computed once."""
+
+    first: datetime | None = None
+    last: datetime | None = None
+    conversations: int = 0
+    user_messages: int = 0
+    conversations_per_day: dict[date, int] = field(default_factory=dict)
+    top_topics: list[tuple[str, int]] = field(default_factory=list)
+    fell_back: list[FellBack] = field(default_factory=list)
+    fell_back_turns: int = 0
+    asked_for_person: int = 0
+    callback_requests: list[CallbackRequest] = field(default_factory=list)
+    ratings: list[Rating] = field(default_factory=list)
+
+    @property
+    def handoffs(self) -> int:
+        """Callback requests left (each one a conversation handed on to staff)."""
+        return len(self.callback_requests)
+
+    @property
+    def open_requests(self) -> int:
+        return sum(1 for request in self.callback_requests if request.status == "open")
+
+    @property
+    def rating_distribution(self) -> dict[int, int]:
+        counts = Counter(rating.level for rating in self.ratings)
+        return {level: counts.get(level, 0) for level in RATING_LEVELS}
+
+    @property
+    def satisfied_share(self) -> float | None:
+        """Share of ratings 基本满意 or better (the 好评 side of 好差评)."""
+        if not self.ratings:
+            return None
+        return sum(1 for rating in self.ratings if rating.level >= 3) / len(self.ratings)
+
+    def masked_requests(self) -> list[dict[str, str]]:
+        """Callback requests as the report shows them: phone masked, text masked again."""
+        return [{"id": str(r.id), "status": r.status, "created": local(r.created_at).strftime("%Y-%m-%d %H:%M"),
+                 "topic": mask_text(r.topic), "description": mask_text(r.description), "phone": mask_phone(r.phone)}
+                for r in self.callback_requests]
+
+
+def local(moment: datetime) -> datetime:
+    """A naive UTC datetime (as stored) in Shanghai time."""
+    return moment.replace(tzinfo=timezone.utc).astimezone(LOCAL)
+
+
+def tracker_url() -> str:
+    return os.environ.get(TRACKER_URL_ENV) or f"sqlite:///{DEFAULT_TRACKER_DB}"
+
+
+def read_events(url: str) -> list[tuple[str, str, float, dict]]:
+    """(sender, event type, timestamp, event data) of every stored event, in stored order."""
+    engine = sa.create_engine(url, future=True)
+    try:
+        if not sa.inspect(engine).has_table("events"):
+            return []
+        events = sa.table("events", sa.column("id"), sa.column("sender_id"), sa.column("type_name"),
+                          sa.column("timestamp"), sa.column("data"))
+        query = sa.select(events.c.sender_id, events.c.type_name, events.c.timestamp, events.c.data)
+        with engine.connect() as connection:
+            rows = connection.execute(query.order_by(events.c.id)).all()
+    finally:
+        engine.dispose()
+    return [(sender, kind, float(stamp or 0), json.loads(data or "{}")) for sender, kind, stamp, data in rows]
+
+
+def topic_titles() -> dict[str, str]:
+    """Knowledge topic ids and catalogue codes → the names staff know them by."""
+    from bot.knowledge.model import load
+
+    titles = {topic.id: topic.title for topic in load().topics.values()}
+    try:
+        from bot.catalogue.files import load_services
+
+        titles.update({f"service:{s.code}": s.name for s in load_services()})
+    except Exception:  # the catalogue's names are a nicety; codes are shown without them
+        pass
+    return titles
+
+
+Turn = tuple[float, dict, list[tuple[str, dict]]]
+
+
+def turns(stream: list[tuple[str, float, dict]]) -> list[Turn]:
+    """A conversation's events cut into turns: (time, user event data, the events after it)."""
+    cut: list[Turn] = []
+    for kind, stamp, data in stream:
+        if kind == "user":
+            cut.append((stamp, data, []))
+        elif cut:
+            cut[-1][2].append((kind, data))
+    return cut
+
+
+def answered_topics(after: list[tuple[str, dict]], titles: dict[str, str]) -> list[str]:
+    """The topics (knowledge or catalogue) the answers of one turn were about."""
+    found, pending = [], None
+    for kind, data in after:
+        if kind == "action":
+            pending = ANSWER_SLOTS.get(data.get("name"))
+        elif kind == "slot" and pending and data.get("name") == pending and data.get("value"):
+            key = data["value"] if pending == "knowledge_topic" else f"service:{data['value']}"
+            found.append(titles.get(key, key))
+            pending = None
+    return found
+
+
+def conversation_figures(events: list[tuple[str, str, float, dict]], figures: ReportFigures,
+                         titles: dict[str, str]) -> None:
+    by_sender: dict[str, list[tuple[str, float, dict]]] = defaultdict(list)
+    for sender, kind, stamp, data in events:
+        if sender not in IGNORED_SENDERS:
+            by_sender[sender].append((kind, stamp, data))
+    per_day: dict[date, set[str]] = defaultdict(set)
+    topics: Counter[str] = Counter()
+    fell_back: dict[str, FellBack] = {}
+    for sender, stream in by_sender.items():
+        for stamp, user, after in turns(stream):
+            moment = datetime.fromtimestamp(stamp, LOCAL)
+            text = (user.get("text") or "").strip()
+            intent = ((user.get("parse_data") or {}).get("intent") or {}).get("name")
+            figures.user_messages += 1
+            per_day[moment.date()].add(sender)
+            figures.first = min(figures.first or moment, moment)
+            figures.last = max(figures.last or moment, moment)
+            figures.asked_for_person += intent == "request_human"
+            topics.update(answered_topics(after, titles))
+            failed = intent in FALLBACK_INTENTS or any(
+                kind == "action" and data.get("name") in FALLBACK_ACTIONS for kind, data in after)
+            if failed and text and not text.startswith("/"):  # a button's payload is no question
+                figures.fell_back_turns += 1
+                entry = fell_back.setdefault(mask_text(text), FellBack(mask_text(text), 0, moment))
+                entry.count += 1
+                entry.last_seen = max(entry.last_seen, moment)
+    figures.conversations = len({sender for day in per_day.values() for sender in day})
+    figures.conversations_per_day = {day: len(per_day[day]) for day in sorted(per_day)}
+    figures.top_topics = topics.most_common(10)
+    figures.fell_back = sorted(fell_back.values(), key=lambda f: (-f.count, f.text))
+
+
+def compute(tracker: str | None = None, staff: StaffStore | None = None) -> ReportFigures:
+    """The report's figures from the tracker store at `tracker` (URL) and the staff database."""
+    figures = ReportFigures()
+    conversation_figures(read_events(tracker or tracker_url()), figures, topic_titles())
+    store = staff or StaffStore()
+    figures.callback_requests = store.callback_requests(None)
+    figures.ratings = store.ratings()
+    return figures

@@ -1,0 +1,87 @@
+"""The report as one HTML page beside its chart PNGs; every text from users is escaped."""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime
+from pathlib import Path
+
+from bot.report.conversations import LOCAL, ReportFigures
+from bot.requests.store import RATING_LEVELS
+
+STYLE = """
+body { font-family: "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; margin: 2em auto; max-width: 60em;
+       color: #222; line-height: 1.5; }
+h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 2em; border-bottom: 1px solid #ccc; }
+table { border-collapse: collapse; width: 100%; } td, th { border: 1px solid #ddd; padding: .3em .5em; }
+th { background: #f3f6fa; text-align: left; } td.n { text-align: right; }
+.figures { display: flex; flex-wrap: wrap; gap: 1em; } .figure { background: #f3f6fa; padding: .6em 1em; }
+.figure b { display: block; font-size: 1.6em; } img { max-width: 100%; } .note { color: #666; }
+"""
+
+
+def _e(value: object) -> str:
+    return html.escape(str(value))
+
+
+def _table(headings: list[str], rows: list[list[object]], numeric: set[int] = frozenset()) -> str:
+    if not rows:
+        return '<p class="note">暂无。</p>'
+    head = "".join(f"<th>{_e(h)}</th>" for h in headings)
+    body = "".join("<tr>" + "".join(f'<td{" class=n" if i in numeric else ""}>{_e(cell)}</td>'
+                                    for i, cell in enumerate(row)) + "</tr>" for row in rows)
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def summary_lines(figures: ReportFigures) -> list[str]:
+    """The short summary the command prints (the page's first section says the same)."""
+    period = (f"{figures.first:%Y-%m-%d} 至 {figures.last:%Y-%m-%d}" if figures.first and figures.last else "无会话")
+    share = figures.satisfied_share
+    rated = (f"{len(figures.ratings)} 条，满意率（基本满意及以上）{share:.0%}" if share is not None else "0 条")
+    top = "、".join(f"{name}（{count}）" for name, count in figures.top_topics[:3]) or "无"
+    return [f"统计区间：{period}",
+            f"会话数：{figures.conversations}（用户消息 {figures.user_messages} 条）",
+            f"未能回答的提问：{figures.fell_back_turns} 次，{len(figures.fell_back)} 种说法",
+            f"转人工：要求人工 {figures.asked_for_person} 次，登记回电请求 {figures.handoffs} 条"
+            f"（待回电 {figures.open_requests} 条）",
+            f"好差评：{rated}",
+            f"问得最多：{top}"]
+
+
+def render(figures: ReportFigures, charts: dict[str, Path], generated: datetime) -> str:
+    distribution = figures.rating_distribution
+    total_ratings = sum(distribution.values())
+    rating_rows = [[RATING_LEVELS[level], count, f"{count / total_ratings:.0%}" if total_ratings else "-"]
+                   for level, count in distribution.items()]
+    comments = [[RATING_LEVELS[r.level], r.comment, r.topic or "-"] for r in figures.ratings
+                if r.level <= 2 and r.comment]
+    requests = [[r["id"], "待回电" if r["status"] == "open" else "已办结", r["created"], r["topic"],
+                 r["description"], r["phone"]] for r in figures.masked_requests()]
+    cards = [("会话", figures.conversations), ("用户消息", figures.user_messages),
+             ("未能回答", figures.fell_back_turns), ("回电请求", figures.handoffs),
+             ("好差评", total_ratings)]
+    sections = [
+        "<h1>市中区政务服务助手 · 运行报告</h1>",
+        f'<p class="note">生成于 {generated.astimezone(LOCAL):%Y-%m-%d %H:%M}（北京时间）。'
+        "数据来自对话记录库与回电/评价库；身份证号、手机号、银行卡号均已打码。</p>",
+        '<div class="figures">' + "".join(f'<div class="figure"><b>{_e(v)}</b>{_e(k)}</div>' for k, v in cards)
+        + "</div>",
+        "<h2>摘要</h2><ul>" + "".join(f"<li>{_e(line)}</li>" for line in summary_lines(figures)) + "</ul>",
+        "<h2>每日会话数</h2>", f'<img src="{_e(charts["per_day"].name)}" alt="每日会话数">',
+        _table(["日期", "会话数"], [[f"{day:%Y-%m-%d}", n] for day, n in figures.conversations_per_day.items()], {1}),
+        "<h2>问得最多的话题</h2>", f'<img src="{_e(charts["topics"].name)}" alt="问得最多的话题">',
+        _table(["话题", "回答次数"], [[name, count] for name, count in figures.top_topics], {1}),
+        "<h2>未能回答的提问（建议补充答案）</h2>",
+        _table(["用户原话（已打码）", "次数", "最近一次"],
+               [[f.text, f.count, f"{f.last_seen:%Y-%m-%d %H:%M}"] for f in figures.fell_back], {1}),
+        "<h2>转人工与回电请求</h2>",
+        f"<p>要求人工 {figures.asked_for_person} 次；登记回电请求 {figures.handoffs} 条，"
+        f"其中待回电 {figures.open_requests} 条（用 <code>python -m bot.requests list</code> 查看和办结）。</p>",
+        _table(["编号", "状态", "登记时间", "事项", "描述", "电话（打码）"], requests),
+        "<h2>好差评</h2>", f'<img src="{_e(charts["ratings"].name)}" alt="好差评分布">',
+        _table(["评价", "条数", "占比"], rating_rows, {1, 2}),
+        "<h3>差评意见</h3>", _table(["评价", "意见", "话题"], comments),
+    ]
+    return ("<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
+            "<title>市中区政务服务助手 · 运行报告</title>"
+            f"<style>{STYLE}</style></head><body>" + "\n".join(sections) + "</body></html>\n")
