@@ -89,14 +89,15 @@ def widget_origin(web_port: int) -> str:
 @pytest.fixture(scope="session")
 def servers(trained_model: Path, widget_origin: str, fake_api_server: FakeWeChatAPI,
             tmp_path_factory: pytest.TempPathFactory) -> Iterator:
-    """The action server and the assistant on free ports, with their own tracker database, accepting
-    the test widget's origin and with the WeChat channel on (its API being the fake one)."""
+    """The action server and the assistant on free ports, with their own tracker and staff databases,
+    accepting the test widget's origin and with the WeChat channel on (its API being the fake one)."""
     from bot.serve import Servers
 
     folder = tmp_path_factory.mktemp("assistant")
     running = Servers(model=trained_model, rasa_port=free_port(), actions_port=free_port(),
                       tracker_db=folder / "tracker.db", log_dir=OUTPUT / "logs", web_origin=widget_origin,
-                      extra_env={"WECHAT_TOKEN": TOKEN, "WECHAT_APPID": APPID, "WECHAT_SECRET": SECRET,
+                      extra_env={"STAFF_DATABASE_URL": f"sqlite:///{folder / 'staff.db'}",
+                                 "WECHAT_TOKEN": TOKEN, "WECHAT_APPID": APPID, "WECHAT_SECRET": SECRET,
                                  "WECHAT_AES_KEY": AES_KEY, "WECHAT_API_BASE": fake_api_server.url})
     try:
         running.start()

@@ -15,6 +15,22 @@ from bot.setup import quiet_env
 # default retrieval action utter_faq.
 EXPECTED = re.compile(r"duplicated intents have been found across multiple domain files: faq$"
                       r"|The utterance 'utter_faq' is not used in any story or rule\.$")
+UNUSED_UTTERANCE = re.compile(r"The utterance '(utter_[\w/]+)' is not used in any story or rule\.$")
+
+
+def uttered_elsewhere() -> set[str]:
+    """Responses Rasa's validator cannot see in stories or rules but that are used: the questions
+    forms ask (utter_ask_<slot>) and the responses custom actions utter by name."""
+    import yaml
+
+    slots = set()
+    for path in paths.DOMAIN.glob("*.yml"):
+        for form in ((yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("forms") or {}).values():
+            slots.update(form.get("required_slots") or [])
+    by_actions = set()
+    for path in (paths.PROJECT / "actions").glob("*.py"):
+        by_actions.update(re.findall(r'response="(utter_\w+)"', path.read_text(encoding="utf-8")))
+    return {f"utter_ask_{slot}" for slot in slots} | by_actions
 
 
 def test_rasa_data_validate_is_clean() -> None:
@@ -26,4 +42,7 @@ def test_rasa_data_validate_is_clean() -> None:
     assert result.returncode == 0, output[-3000:]
     warnings = [line.split("UserWarning: ", 1)[1].strip() for line in output.splitlines()
                 if "UserWarning: " in line and "rasa/" in line]
-    assert [w for w in warnings if not EXPECTED.search(w)] == [], warnings
+    allowed = uttered_elsewhere()
+    unexpected = [w for w in warnings if not EXPECTED.search(w)
+                  and not ((m := UNUSED_UTTERANCE.search(w)) and m.group(1) in allowed)]
+    assert unexpected == [], warnings

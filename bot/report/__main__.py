@@ -18,17 +18,18 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import paths
 from bot.report import charts, page
-from bot.report.conversations import compute, tracker_url
+from bot.report.conversations import LOCAL, compute, tracker_url
 from bot.requests.store import StaffStore, StaffStoreUnavailable, default_url
 
 REPORTS = paths.PROJECT / "reports"
 
 
-def write_report(out: Path, tracker: str, staff: str) -> tuple[Path, list[str]]:
+def write_report(out: Path, tracker: str, staff: str, since: datetime | None = None,
+                 until: datetime | None = None) -> tuple[Path, list[str]]:
     """Compute, draw and write; the page's path and the summary lines."""
     store = StaffStore(staff)
     try:
-        figures = compute(tracker, store)
+        figures = compute(tracker, store, since, until)
     finally:
         store.close()
     out.mkdir(parents=True, exist_ok=True)
@@ -38,10 +39,22 @@ def write_report(out: Path, tracker: str, staff: str) -> tuple[Path, list[str]]:
     return index, page.summary_lines(figures)
 
 
+def moment(text: str) -> datetime:
+    """A date or date-time the staff typed, in Beijing time unless it names its zone."""
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"not a date or time like 2026-11-01T08:00: {text!r}") from error
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=LOCAL)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.report", description="运行报告（HTML + 图表）")
     parser.add_argument("--tracker", default=None, help=f"tracker store URL (default {tracker_url()})")
     parser.add_argument("--staff", default=None, help=f"staff database URL (default {default_url()})")
+    parser.add_argument("--since", type=moment, default=None,
+                        help="from this date or time (Beijing time, e.g. 2026-11-01 or 2026-11-01T08:00)")
+    parser.add_argument("--until", type=moment, default=None, help="up to (not including) this date or time")
     parser.add_argument("--out", type=Path, default=REPORTS, help="folder for index.html and the PNGs")
     parser.add_argument("--install-font", action="store_true",
                         help="install Debian's fonts-noto-cjk first when no CJK font is there (make report)")
@@ -55,7 +68,8 @@ def main(argv: list[str] | None = None) -> int:
         print("report: no CJK font found (Debian's fonts-noto-cjk); chart labels fall back to English",
               file=sys.stderr)
     try:
-        index, summary = write_report(args.out, args.tracker or tracker_url(), args.staff or default_url())
+        index, summary = write_report(args.out, args.tracker or tracker_url(), args.staff or default_url(),
+                                      args.since, args.until)
     except (SQLAlchemyError, StaffStoreUnavailable) as error:
         print(f"report: cannot read the databases: {error}", file=sys.stderr)
         return 2

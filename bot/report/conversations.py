@@ -26,7 +26,6 @@ DEFAULT_TRACKER_DB = paths.BUILD / "tracker.db"
 # A turn "fell back" when one of these answered it: the staff should add an answer for it.
 FALLBACK_ACTIONS = frozenset({"action_two_stage_fallback", "action_default_fallback", "action_out_of_scope",
                               "action_default_ask_affirmation", "action_default_ask_rephrase"})
-FALLBACK_INTENTS = frozenset({"nlu_fallback", "out_of_scope"})
 # Answers and the slot that names what they were about.
 ANSWER_SLOTS = {"action_answer_knowledge": "knowledge_topic", "action_tell_more": "knowledge_topic",
                 "action_answer_service": "service_code"}
@@ -170,8 +169,9 @@ def conversation_figures(events: list[tuple[str, str, float, dict]], figures: Re
             figures.last = max(figures.last or moment, moment)
             figures.asked_for_person += intent == "request_human"
             topics.update(answered_topics(after, titles))
-            failed = intent in FALLBACK_INTENTS or any(
-                kind == "action" and data.get("name") in FALLBACK_ACTIONS for kind, data in after)
+            # By what answered, not by the intent: inside a form, words the NLU could not place
+            # are an answer to the form's question, not a failure.
+            failed = any(kind == "action" and data.get("name") in FALLBACK_ACTIONS for kind, data in after)
             if failed and text and not text.startswith("/"):  # a button's payload is no question
                 figures.fell_back_turns += 1
                 entry = fell_back.setdefault(mask_text(text), FellBack(mask_text(text), 0, moment))
@@ -183,11 +183,20 @@ def conversation_figures(events: list[tuple[str, str, float, dict]], figures: Re
     figures.fell_back = sorted(fell_back.values(), key=lambda f: (-f.count, f.text))
 
 
-def compute(tracker: str | None = None, staff: StaffStore | None = None) -> ReportFigures:
-    """The report's figures from the tracker store at `tracker` (URL) and the staff database."""
+def compute(tracker: str | None = None, staff: StaffStore | None = None,
+            since: datetime | None = None, until: datetime | None = None) -> ReportFigures:
+    """The report's figures from the tracker store at `tracker` (URL) and the staff database,
+    for what happened from `since` up to (not including) `until` (aware datetimes; None: open)."""
+    start = since.timestamp() if since else float("-inf")
+    end = until.timestamp() if until else float("inf")
+
+    def within(moment: datetime) -> bool:  # staff records: naive UTC
+        return start <= moment.replace(tzinfo=timezone.utc).timestamp() < end
+
     figures = ReportFigures()
-    conversation_figures(read_events(tracker or tracker_url()), figures, topic_titles())
+    events = [event for event in read_events(tracker or tracker_url()) if start <= event[2] < end]
+    conversation_figures(events, figures, topic_titles())
     store = staff or StaffStore()
-    figures.callback_requests = store.callback_requests(None)
-    figures.ratings = store.ratings()
+    figures.callback_requests = [r for r in store.callback_requests(None) if within(r.created_at)]
+    figures.ratings = [r for r in store.ratings() if within(r.created_at)]
     return figures

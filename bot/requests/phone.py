@@ -7,7 +7,7 @@ import unicodedata
 
 from bot.privacy.masking import is_mobile
 
-# Area code (3–4 digits starting with 0) and a 7–8 digit local number, e.g. 0531-12345678.
+# Area code (3–4 digits starting with 0) and a 7–8 digit local number, e.g. 0531-87654321.
 LANDLINE = re.compile(r"0\d{2,3}[2-9]\d{6,7}")
 # What may separate the digits as people write them: spaces, dashes, dots, brackets.
 SEPARATORS = re.compile(r"[\s\-－—.·()（）]")

@@ -1,0 +1,242 @@
+"""Handing a resident on to a person: the callback request (留言回电) and when it is offered.
+
+It is offered when the resident asks for a person (转人工) and whenever the assistant fails twice
+in a row (a fallback, a rephrase request or an out-of-scope reply right after another). The form
+asks for the topic, a description and a phone number, shows them for confirmation and stores the
+request with the conversation id (bot/requests). The number is kept only in the staff database: the
+tracker keeps it masked. Every reply here names 12345.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import datetime, timezone
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from bot.requests import office_hours
+from bot.requests.phone import find_phone, mask_phone
+from bot.requests.store import MAX_TEXT, StaffStoreUnavailable, shared_store
+
+logger = logging.getLogger(__name__)
+
+CALLBACK_FORM = "callback_form"
+CALLBACK_SLOTS = ("callback_topic", "callback_description", "callback_phone", "callback_confirmed")
+OFFER_BUTTONS = [{"title": "留言请工作人员回电", "payload": "/request_callback"},
+                 {"title": "不用了", "payload": "/deny"}]
+OFFER_AFTER_FAILURES = "看来我没能帮上您。需要的话，可以留言请工作人员给您回电，或拨打12345市民服务热线。"
+STORE_DOWN = ("抱歉，登记系统暂时出了故障，没能保存您的回电请求。请稍后再试，"
+              "或直接拨打12345市民服务热线，工作人员会为您办理。")
+YES = re.compile(r"确认|提交|^(?:是|是的|对|对的|好|好的|可以|没问题|行|ok|OK|嗯)[。！!]?$")
+REDO = re.compile(r"重新|重填|修改|改一下|不对|有误|错了")
+MIN_DESCRIPTION_CHARS = 2
+
+
+def user_turn(tracker: Tracker) -> int:
+    """How many messages the user has sent in this conversation (reverted ones included)."""
+    return sum(1 for event in tracker.events if event.get("event") == "user")
+
+
+def offered_last_turn(tracker: Tracker) -> bool:
+    """Whether the assistant's reply to the user's previous message offered the callback."""
+    return tracker.get_slot("callback_offered_turn") == user_turn(tracker) - 1
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def record_failure(tracker: Tracker, dispatcher: CollectingDispatcher) -> list[EventType]:
+    """Mark this turn as failed; when the previous one failed too, offer the callback."""
+    turn = user_turn(tracker)
+    events: list[EventType] = [SlotSet("last_failure_turn", turn)]
+    if tracker.get_slot("last_failure_turn") == turn - 1:
+        dispatcher.utter_message(text=OFFER_AFTER_FAILURES, buttons=OFFER_BUTTONS)
+        events.append(SlotSet("callback_offered_turn", turn))
+    return events
+
+
+class ActionAskRephrase(Action):
+    """The two-stage fallback's second stage (“please rephrase”), counted as a failure."""
+
+    def name(self) -> str:
+        return "action_default_ask_rephrase"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        dispatcher.utter_message(response="utter_ask_rephrase")
+        return record_failure(tracker, dispatcher)
+
+
+class ActionDefaultFallback(Action):
+    """The last stage of the fallback: an apology naming 12345, counted as a failure."""
+
+    def name(self) -> str:
+        return "action_default_fallback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        dispatcher.utter_message(response="utter_default")
+        return record_failure(tracker, dispatcher)
+
+
+class ActionOutOfScope(Action):
+    """A question the assistant cannot answer: hand on to 12345, counted as a failure."""
+
+    def name(self) -> str:
+        return "action_out_of_scope"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        dispatcher.utter_message(response="utter_out_of_scope")
+        return record_failure(tracker, dispatcher)
+
+
+class ActionOfferCallback(Action):
+    """转人工: no live agent sits behind the assistant, so offer a callback and name 12345."""
+
+    def name(self) -> str:
+        return "action_offer_callback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        promise = office_hours.load().callback_promise(now())
+        dispatcher.utter_message(
+            text=("我是自动问答助手，不能直接转接人工客服。您可以留言登记，工作人员会给您回电；"
+                  f"也可以直接拨打12345市民服务热线。\n{promise}"),
+            buttons=OFFER_BUTTONS)
+        return [SlotSet("callback_offered_turn", user_turn(tracker))]
+
+
+class ActionAnswerYes(Action):
+    """A bare “好/是的”: accepts a callback offered just before, otherwise an acknowledgement."""
+
+    def name(self) -> str:
+        return "action_answer_yes"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        if offered_last_turn(tracker):
+            return [FollowupAction(CALLBACK_FORM)]
+        dispatcher.utter_message(response="utter_ok")
+        return []
+
+
+class ActionAnswerNo(Action):
+    """A bare “不用了/不是”: declines a callback offered just before, otherwise asks to rephrase."""
+
+    def name(self) -> str:
+        return "action_answer_no"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        if offered_last_turn(tracker):
+            dispatcher.utter_message(text="好的。如需帮助，可随时说“转人工”留言，或拨打12345市民服务热线。")
+            return []
+        dispatcher.utter_message(response="utter_ask_rephrase")
+        return record_failure(tracker, dispatcher)
+
+
+def _clean(value: Any) -> str:
+    return " ".join(str(value or "").split())
+
+
+class ValidateCallbackForm(FormValidationAction):
+    """Checks each answer of the callback form; a wrong one is asked again with a hint."""
+
+    def name(self) -> str:
+        return "validate_callback_form"
+
+    def validate_callback_topic(self, value: Any, dispatcher: CollectingDispatcher,
+                                tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        topic = _clean(value)[:100]
+        if not topic:
+            dispatcher.utter_message(text="请告诉我是哪方面的事，例如“人才落户”“临时救助”。")
+            return {"callback_topic": None}
+        return {"callback_topic": topic}
+
+    def validate_callback_description(self, value: Any, dispatcher: CollectingDispatcher,
+                                      tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        description = _clean(value)
+        if len(description) < MIN_DESCRIPTION_CHARS:
+            dispatcher.utter_message(text="描述太短了，请多说几句，方便工作人员了解情况。")
+            return {"callback_description": None}
+        if len(description) > MAX_TEXT:
+            dispatcher.utter_message(text=f"描述有{len(description)}字，请精简到{MAX_TEXT}字以内。")
+            return {"callback_description": None}
+        return {"callback_description": description}
+
+    def validate_callback_phone(self, value: Any, dispatcher: CollectingDispatcher,
+                                tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        phone = find_phone(str(value or ""))
+        if phone is None:
+            dispatcher.utter_message(text="这个号码格式不对。请输入11位手机号（如13812345678），"
+                                          "或带区号的固定电话（如0531-87654321）；不想留号码可以回复“取消”。")
+            return {"callback_phone": None}
+        try:
+            shared_store().save_draft(tracker.sender_id, phone)
+        except StaffStoreUnavailable as error:
+            logger.error("callback draft not saved: %s", error)
+            dispatcher.utter_message(text=STORE_DOWN)
+            return {"callback_phone": None}
+        return {"callback_phone": mask_phone(phone)}
+
+    def validate_callback_confirmed(self, value: Any, dispatcher: CollectingDispatcher,
+                                    tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        answer = _clean(value)
+        if REDO.search(answer):
+            dispatcher.utter_message(text="好的，我们重新填写。")
+            return dict.fromkeys(CALLBACK_SLOTS)
+        if YES.search(answer):
+            return {"callback_confirmed": "yes"}
+        dispatcher.utter_message(text="请点“确认提交”提交请求，点“重新填写”修改，或回复“取消”。")
+        return {"callback_confirmed": None}
+
+
+class ActionSubmitCallback(Action):
+    """Stores the confirmed request and tells the resident its number and when staff will call."""
+
+    def name(self) -> str:
+        return "action_submit_callback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        reset = [SlotSet(slot, None) for slot in CALLBACK_SLOTS]
+        try:
+            request = shared_store().submit_callback(
+                tracker.sender_id, tracker.get_slot("callback_topic") or "",
+                tracker.get_slot("callback_description") or "", tracker.get_latest_input_channel())
+        except StaffStoreUnavailable as error:
+            logger.error("callback request not stored: %s", error)
+            dispatcher.utter_message(text=STORE_DOWN)
+            return reset
+        if request is None:
+            dispatcher.utter_message(text="抱歉，您留的电话号码已过期或没有保存成功，请说“转人工”重新留言，"
+                                          "或直接拨打12345市民服务热线。")
+            return reset
+        promise = office_hours.load().callback_promise(now())
+        dispatcher.utter_message(text=(
+            f"已为您登记回电请求，编号 {request.id}。\n事项：{request.topic}\n回电号码：{mask_phone(request.phone)}\n"
+            f"{promise}\n如有急事，请直接拨打12345市民服务热线。"))
+        return reset
+
+
+class ActionCancelCallback(Action):
+    """“取消” midway: nothing is stored, the number given (if any) is forgotten."""
+
+    def name(self) -> str:
+        return "action_cancel_callback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        try:
+            shared_store().discard_draft(tracker.sender_id)
+        except StaffStoreUnavailable as error:  # the draft expires by itself within a day
+            logger.error("callback draft not discarded: %s", error)
+        dispatcher.utter_message(response="utter_callback_cancelled")
+        return [SlotSet(slot, None) for slot in CALLBACK_SLOTS]

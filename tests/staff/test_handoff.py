@@ -1,0 +1,85 @@
+"""Handoff to a person, end to end over REST: the callback form's happy path, an invalid phone,
+cancelling midway, and the offer after two failures in a row. The requests land in the staff
+database; the tracker store never holds the phone number."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from bot.requests.store import callback_drafts
+from tests.staff.conftest import Resident
+
+pytestmark = pytest.mark.server
+
+PHONE = "13812345678"
+
+
+def open_requests(staff_store, sender: str):
+    return [r for r in staff_store.callback_requests(None) if r.conversation_id == sender]
+
+
+def test_asking_for_a_person_leaves_a_callback_request(resident: Resident, staff_store, servers) -> None:
+    offer = resident.say("转人工")
+    assert "12345" in offer and "回电" in offer
+    assert "/request_callback" in resident.payloads()
+    assert "工作时间" in offer  # says when staff call back (now or the next opening)
+
+    assert "哪方面" in resident.say("/request_callback")
+    assert "描述" in resident.say("人才落户")
+    assert "电话" in resident.say("我硕士毕业想把户口落到市中区，想问需要准备哪些材料")
+
+    invalid = resident.say("0531-1234")
+    assert "格式不对" in invalid and "电话" in invalid
+    assert open_requests(staff_store, resident.sender) == []
+
+    summary = resident.say(f"我的手机是 {PHONE[:3]} {PHONE[3:7]} {PHONE[7:]}")
+    assert "请核对" in summary and "138****5678" in summary and "人才落户" in summary
+    assert PHONE not in summary
+
+    done = resident.say("确认提交")
+    [request] = open_requests(staff_store, resident.sender)
+    assert f"编号 {request.id}" in done and "12345" in done and "138****5678" in done
+    assert (request.phone, request.topic, request.status) == (PHONE, "人才落户", "open")
+    assert "户口" in request.description and request.channel == "rest"
+
+    # The tracker store keeps the conversation, the number only masked.
+    with sqlite3.connect(servers.tracker_db) as db:
+        stored = " ".join(row[0] for row in db.execute("SELECT data FROM events WHERE sender_id = ?",
+                                                       (resident.sender,)))
+    assert "138****5678" in stored and PHONE not in stored
+
+    # The form is over: the next question is answered as usual.
+    assert "经纬人才" in resident.say("经纬人才计划是什么")
+
+
+def test_cancelling_midway_stores_nothing(resident: Resident, staff_store) -> None:
+    assert "哪方面" in resident.say("我要留言")
+    assert "描述" in resident.say("临时救助")
+    assert "电话" in resident.say("家里有困难，想申请临时救助")
+    assert "请核对" in resident.say(PHONE)
+    cancelled = resident.say("取消")
+    assert "已取消" in cancelled and "12345" in cancelled
+    assert open_requests(staff_store, resident.sender) == []
+    with staff_store._transaction() as connection:  # the number given before cancelling is gone too
+        drafts = connection.execute(callback_drafts.select().where(
+            callback_drafts.c.conversation_id == resident.sender)).all()
+    assert drafts == []
+    assert "经纬人才" in resident.say("经纬人才计划是什么")
+
+
+def test_two_failures_in_a_row_offer_a_callback(resident: Resident) -> None:
+    first = resident.say("附近有什么好吃的火锅店")
+    assert "12345" in first and "/request_callback" not in resident.payloads()
+    second = resident.say("帮我订一张去北京的机票")
+    assert "12345" in second and "/request_callback" in resident.payloads()
+    assert "哪方面" in resident.say("好的")  # yes to the offer starts the form
+    assert "已取消" in resident.say("取消")
+
+
+def test_declining_the_offer(resident: Resident, staff_store) -> None:
+    resident.say("转人工")
+    declined = resident.say("不用了")
+    assert "12345" in declined and "哪方面" not in declined
+    assert open_requests(staff_store, resident.sender) == []
