@@ -11,8 +11,11 @@ its API pointed at the fake WeChat API, which therefore starts first).
 
 from __future__ import annotations
 
+import os
+import signal
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -104,6 +107,20 @@ def servers(trained_model: Path, widget_origin: str, fake_api_server: FakeWeChat
         yield running
     finally:
         running.stop()
+
+
+@contextmanager
+def action_server_down(servers) -> Iterator[None]:
+    """The shared assistant's action server stopped for the block, then started (and warm) again."""
+    process = servers.processes["actions"]
+    os.killpg(process.pid, signal.SIGTERM)
+    process.wait(timeout=30)
+    try:
+        yield
+    finally:
+        servers.start_actions()
+        servers.wait_until_up()
+        servers.warm_up_actions()
 
 
 @pytest.fixture(scope="session")

@@ -34,6 +34,7 @@ from bot.channels.wechat_protocol import (
     text_reply,
 )
 from bot.channels.wechat_state import memories
+from bot.guard.replies import ensure_reply
 
 logger = logging.getLogger(__name__)
 
@@ -206,9 +207,11 @@ class WeChatInput(InputChannel):
         except asyncio.TimeoutError:
             logger.info("The assistant took over %.1f s for %s; the reply goes through the "
                         "customer-service API", self.reply_timeout, openid)
-            self._start(self._deliver_later(turn, output, openid))
+            self._start(self._deliver_later(turn, output, openid, text))
             return None
-        parts = await self._render(openid, output.messages)
+        except Exception:
+            logger.exception("The assistant failed on a WeChat message from %s", openid)
+        parts = await self._render(openid, ensure_reply(output.messages, openid, text))
         if len(parts) > 1:
             self._start(self._send(openid, parts[1:], delay=FOLLOW_UP_DELAY_SECONDS))
         return parts[0] if parts else None
@@ -222,13 +225,13 @@ class WeChatInput(InputChannel):
             await self.options.pop(openid)
         return split_message(rendered.text) if rendered.text else []
 
-    async def _deliver_later(self, turn: asyncio.Future, output: WeChatOutput, openid: str) -> None:
+    async def _deliver_later(self, turn: asyncio.Future, output: WeChatOutput, openid: str, text: str) -> None:
         try:
             await turn
         except Exception:
-            logger.exception("The assistant failed on a WeChat message from %s; nothing sent", openid)
-            return
-        await self._send(openid, await self._render(openid, output.messages))
+            logger.exception("The assistant failed on a WeChat message from %s", openid)
+        # A turn that produced nothing (the action server down, an error) still gets an answer.
+        await self._send(openid, await self._render(openid, ensure_reply(output.messages, openid, text)))
 
     async def _send(self, openid: str, parts: list[str], delay: float = 0) -> None:
         await asyncio.sleep(delay)

@@ -20,6 +20,7 @@ credentials.yml:
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
@@ -27,7 +28,10 @@ from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
+from bot.guard.replies import ensure_reply
 from bot.web.sanitise import sanitise_message
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_ORIGIN = "http://127.0.0.1:8080"
 
@@ -55,9 +59,13 @@ def parse_origins(value: str | Iterable[str] | None) -> list[str]:
 
 
 class SafeSocketIOOutput(SocketIOOutput):
-    """Rasa's socket.io output with every message sanitised before it is emitted."""
+    """Rasa's socket.io output with every message sanitised before it is emitted; counts what it
+    sent, so that a turn that produced nothing can still be answered."""
+
+    sent = 0
 
     async def _send_message(self, socket_id: str, response: Any) -> None:
+        self.sent += 1
         await super()._send_message(socket_id, sanitise_message(response))
 
     async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any) -> None:
@@ -89,9 +97,19 @@ class WidgetSocketIOInput(SocketIOInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         async def on_safe_message(message: UserMessage) -> Any:
-            if self.sio is not None:
-                message.output_channel = SafeSocketIOOutput(self.sio, self.bot_message_evt)
-            return await on_new_message(message)
+            if self.sio is None:
+                return await on_new_message(message)
+            output = message.output_channel = SafeSocketIOOutput(self.sio, self.bot_message_evt)
+            try:
+                return await on_new_message(message)
+            except Exception:
+                logger.exception("The assistant failed on a widget message from %s", message.sender_id)
+            finally:
+                # Never silence: a question the assistant answered with nothing (the action server
+                # down, an error) gets the apology naming 12345.
+                if output.sent == 0:
+                    for reply in ensure_reply([], message.sender_id, message.text or ""):
+                        await output.send_text_message(message.sender_id, reply["text"])
 
         blueprint = super().blueprint(on_safe_message)
         # python-engineio checks the Origin header of every request (polling and the websocket

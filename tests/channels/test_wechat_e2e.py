@@ -80,3 +80,13 @@ def test_an_image_gets_the_polite_text(live, follower) -> None:
                       "<CreateTime>1</CreateTime><MsgType>image</MsgType><PicUrl>http://x/y.jpg</PicUrl>"
                       "<MediaId>m</MediaId><MsgId>31</MsgId></xml>")
     assert reply.content == Menu.load().unsupported
+
+
+def test_the_action_server_down_gets_an_apology_naming_12345(live, servers, follower) -> None:
+    from bot.guard.replies import UNAVAILABLE
+    from tests.conftest import action_server_down
+
+    with action_server_down(servers):
+        reply = live.text("临时救助在哪申请", follower)
+    assert reply.status == 200 and UNAVAILABLE in reply.content
+    assert "临时救助" in live.text("临时救助在哪申请", follower).content

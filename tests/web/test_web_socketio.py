@@ -78,3 +78,14 @@ def test_the_engineio_handshake_names_the_widget_origin_only(servers, widget):
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(stranger, timeout=10)
     assert refused.value.code == 400
+
+
+def test_the_action_server_down_gets_an_apology_naming_12345(servers, widget) -> None:
+    from bot.guard.replies import UNAVAILABLE
+    from tests.conftest import action_server_down
+
+    with action_server_down(servers):
+        _, (answer,) = asyncio.run(converse(servers.rasa_url, ["websocket"], widget.origin, ["临时救助在哪申请"]))
+    assert [message.get("text") for message in answer] == [UNAVAILABLE] and "12345" in UNAVAILABLE
+    _, (again,) = asyncio.run(converse(servers.rasa_url, ["websocket"], widget.origin, ["临时救助在哪申请"]))
+    assert "临时救助" in "\n".join(message.get("text", "") for message in again)
