@@ -2,10 +2,10 @@
 
 By default every assistant keeps its conversations in SQLite (endpoints.yml, `TRACKER_DB`) and
 locks them in memory: one instance. With `TRACKER_STORE_URL` (a PostgreSQL URL) the tracker store
-is the same masking SQL store on PostgreSQL, and with `REDIS_URL` the lock store is Rasa's Redis
-lock store — Rasa's own architecture for several instances serving one conversation. The file is
-generated under build/endpoints/ from endpoints.yml (everything else in it stays as written), and
-the PostgreSQL database is created when it is missing.
+is the same masking SQL store on PostgreSQL, and with `REDIS_URL` the lock store is a Redis ticket
+lock (Rasa's, made atomic: bot/lock_store.py) — Rasa's own architecture for several instances
+serving one conversation. The file is generated under build/endpoints/ from endpoints.yml
+(everything else in it stays as written), and the PostgreSQL database is created when missing.
 
     TRACKER_STORE_URL=postgresql://postgres@127.0.0.1:5432/shizhong_tracker
     REDIS_URL=redis://127.0.0.1:6379/0
@@ -29,7 +29,9 @@ TRACKER_STORE_URL_ENV = "TRACKER_STORE_URL"
 REDIS_URL_ENV = "REDIS_URL"
 DEFAULT_ENDPOINTS = paths.PROJECT / "endpoints.yml"
 GENERATED = paths.BUILD / "endpoints"
-# Rasa's Redis lock store takes an alphanumeric prefix only (it ignores any other).
+# Rasa's Redis lock store with atomic tickets (bot/lock_store.py: Rasa's own is not safe for
+# several processes); like Rasa's, it takes an alphanumeric key prefix only.
+LOCK_STORE_TYPE = "bot.lock_store.ConcurrentRedisLockStore"
 LOCK_KEY_PREFIX = "shizhong"
 EVENTS_TABLE = "events"
 
@@ -82,14 +84,14 @@ def tracker_store_config(url: str) -> dict[str, object]:
 
 
 def lock_store_config(url: str) -> dict[str, object]:
-    """endpoints.yml's `lock_store` for a Redis URL: Rasa's Redis lock store."""
+    """endpoints.yml's `lock_store` for a Redis URL: the Redis ticket lock of bot/lock_store.py."""
     parts = urlsplit(url)
     if parts.scheme not in ("redis", "rediss"):
         raise StoreConfigError(f"{REDIS_URL_ENV} must be a redis:// URL, not {parts.scheme or url!r}")
     database = parts.path.lstrip("/") or "0"
     if not database.isdigit():
         raise StoreConfigError(f"{REDIS_URL_ENV}: the database must be a number: {safe_url(url)}")
-    config: dict[str, object] = {"type": "redis", "url": parts.hostname or "127.0.0.1",
+    config: dict[str, object] = {"type": LOCK_STORE_TYPE, "url": parts.hostname or "127.0.0.1",
                                  "port": parts.port or 6379, "db": int(database),
                                  "key_prefix": LOCK_KEY_PREFIX}
     if parts.password:

@@ -31,8 +31,8 @@ def test_postgresql_and_redis_replace_only_the_stores(tmp_path) -> None:
         "type": "bot.privacy.tracker_store.MaskingSQLTrackerStore", "dialect": "postgresql",
         "url": "db.internal", "port": 6543, "db": "tracker", "username": "rasa", "password": "s@cret",
         "query": {"sslmode": "require"}}
-    assert written["lock_store"] == {"type": "redis", "url": "cache.internal", "port": 6380, "db": 3,
-                                     "key_prefix": "shizhong", "password": "pw"}
+    assert written["lock_store"] == {"type": "bot.lock_store.ConcurrentRedisLockStore", "url": "cache.internal",
+                                     "port": 6380, "db": 3, "key_prefix": "shizhong", "password": "pw"}
     assert endpoints_file(stores, tmp_path) == path  # same stores, same file
 
 
