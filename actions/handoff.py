@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -35,6 +35,9 @@ STORE_DOWN = ("抱歉，登记系统暂时出了故障，没能保存您的回�
 YES = re.compile(r"确认|提交|^(?:是|是的|对|对的|好|好的|可以|没问题|行|ok|OK|嗯)[。！!]?$")
 REDO = re.compile(r"重新|重填|修改|改一下|不对|有误|错了")
 MIN_DESCRIPTION_CHARS = 2
+# A message inside a form that the NLU is this sure is a knowledge question gets its answer too.
+QUESTION_CONFIDENCE = 0.7
+CONTINUE_NOTE = "以上先回答您的问题。如仍需工作人员回电，请接着填写；不需要了可以回复“取消”。"
 
 
 def user_turn(tracker: Tracker) -> int:
@@ -82,7 +85,10 @@ class ActionDefaultFallback(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
         dispatcher.utter_message(response="utter_default")
-        return record_failure(tracker, dispatcher)
+        # As Rasa's own fallback: the message is taken back, so that the dialogue policies do not
+        # predict on it again (they would, until the circuit breaker stops the conversation);
+        # the failure mark comes after the revert and stays.
+        return [UserUtteranceReverted(), *record_failure(tracker, dispatcher)]
 
 
 class ActionOutOfScope(Action):
@@ -146,22 +152,37 @@ def _clean(value: Any) -> str:
     return " ".join(str(value or "").split())
 
 
+async def answer_if_question(dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict,
+                             note: str | None = CONTINUE_NOTE) -> dict[str, Any] | None:
+    """Inside a form, a message that clearly asks a knowledge question is answered at once (the
+    form goes on): the slots the answer sets, or None when the message is no such question."""
+    from actions.knowledge import ActionAnswerKnowledge
+
+    intent = tracker.latest_message.get("intent") or {}
+    if intent.get("name") != "faq" or float(intent.get("confidence") or 0) < QUESTION_CONFIDENCE:
+        return None
+    events = await ActionAnswerKnowledge().run(dispatcher, tracker, domain)
+    if note:
+        dispatcher.utter_message(text=note)
+    return {event["name"]: event["value"] for event in events if event.get("event") == "slot"}
+
+
 class ValidateCallbackForm(FormValidationAction):
     """Checks each answer of the callback form; a wrong one is asked again with a hint."""
 
     def name(self) -> str:
         return "validate_callback_form"
 
-    def validate_callback_topic(self, value: Any, dispatcher: CollectingDispatcher,
-                                tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+    async def validate_callback_topic(self, value: Any, dispatcher: CollectingDispatcher,
+                                      tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         topic = _clean(value)[:100]
         if not topic:
             dispatcher.utter_message(text="请告诉我是哪方面的事，例如“人才落户”“临时救助”。")
             return {"callback_topic": None}
-        return {"callback_topic": topic}
+        return {**(await answer_if_question(dispatcher, tracker, domain) or {}), "callback_topic": topic}
 
-    def validate_callback_description(self, value: Any, dispatcher: CollectingDispatcher,
-                                      tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+    async def validate_callback_description(self, value: Any, dispatcher: CollectingDispatcher,
+                                            tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         description = _clean(value)
         if len(description) < MIN_DESCRIPTION_CHARS:
             dispatcher.utter_message(text="描述太短了，请多说几句，方便工作人员了解情况。")
@@ -169,12 +190,15 @@ class ValidateCallbackForm(FormValidationAction):
         if len(description) > MAX_TEXT:
             dispatcher.utter_message(text=f"描述有{len(description)}字，请精简到{MAX_TEXT}字以内。")
             return {"callback_description": None}
-        return {"callback_description": description}
+        return {**(await answer_if_question(dispatcher, tracker, domain) or {}), "callback_description": description}
 
-    def validate_callback_phone(self, value: Any, dispatcher: CollectingDispatcher,
-                                tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+    async def validate_callback_phone(self, value: Any, dispatcher: CollectingDispatcher,
+                                      tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         phone = find_phone(str(value or ""))
         if phone is None:
+            answered = await answer_if_question(dispatcher, tracker, domain)
+            if answered is not None:
+                return {**answered, "callback_phone": None}
             dispatcher.utter_message(text="这个号码格式不对。请输入11位手机号（如13812345678），"
                                           "或带区号的固定电话（如0531-87654321）；不想留号码可以回复“取消”。")
             return {"callback_phone": None}
@@ -186,14 +210,17 @@ class ValidateCallbackForm(FormValidationAction):
             return {"callback_phone": None}
         return {"callback_phone": mask_phone(phone)}
 
-    def validate_callback_confirmed(self, value: Any, dispatcher: CollectingDispatcher,
-                                    tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+    async def validate_callback_confirmed(self, value: Any, dispatcher: CollectingDispatcher,
+                                          tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         answer = _clean(value)
         if REDO.search(answer):
             dispatcher.utter_message(text="好的，我们重新填写。")
             return dict.fromkeys(CALLBACK_SLOTS)
         if YES.search(answer):
             return {"callback_confirmed": "yes"}
+        answered = await answer_if_question(dispatcher, tracker, domain)
+        if answered is not None:
+            return {**answered, "callback_confirmed": None}
         dispatcher.utter_message(text="请点“确认提交”提交请求，点“重新填写”修改，或回复“取消”。")
         return {"callback_confirmed": None}
 

@@ -16,7 +16,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.handoff import user_turn
+from actions.handoff import answer_if_question, user_turn
 from bot.requests.store import RATING_LEVELS, StaffStoreUnavailable, shared_store
 
 logger = logging.getLogger(__name__)
@@ -35,6 +35,7 @@ LEVEL_WORDS = (("非常不满意", 1), ("很不满意", 1), ("特别不满意", 
 STARS = re.compile(r"([1-5一二三四五])\s*(?:星|分|颗星)")
 SKIP = re.compile(r"^(?:跳过|不用了?|没有|算了|不填|无)[。！!]?$")
 RATING_SLOTS = ("rating_level", "rating_comment")
+RATING_AGAIN = "以上先回答您的问题。方便的话，请为本次服务选一项评价；不想评价可以回复“取消”。"
 
 
 def parse_level(value: Any) -> int | None:
@@ -102,18 +103,22 @@ class ValidateRatingForm(FormValidationAction):
         level = parse_level(tracker.get_slot("rating_level"))
         return domain_slots if level in LOW_LEVELS else [s for s in domain_slots if s != "rating_comment"]
 
-    def validate_rating_level(self, value: Any, dispatcher: CollectingDispatcher,
-                              tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+    async def validate_rating_level(self, value: Any, dispatcher: CollectingDispatcher,
+                                    tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         level = parse_level(value)
         if level is None:
+            answered = await answer_if_question(dispatcher, tracker, domain, note=RATING_AGAIN)
+            if answered is not None:
+                return {**answered, "rating_level": None}
             dispatcher.utter_message(text="请点选一项评价：非常满意、满意、基本满意、不满意或非常不满意。")
             return {"rating_level": None}
         return {"rating_level": str(level)}
 
-    def validate_rating_comment(self, value: Any, dispatcher: CollectingDispatcher,
-                                tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+    async def validate_rating_comment(self, value: Any, dispatcher: CollectingDispatcher,
+                                      tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         comment = " ".join(str(value or "").split())
-        return {"rating_comment": "" if SKIP.match(comment) else comment}
+        answered = await answer_if_question(dispatcher, tracker, domain, note=None) or {}
+        return {**answered, "rating_comment": "" if SKIP.match(comment) else comment}
 
 
 class ActionSubmitRating(Action):

@@ -83,3 +83,23 @@ def test_declining_the_offer(resident: Resident, staff_store) -> None:
     declined = resident.say("不用了")
     assert "12345" in declined and "哪方面" not in declined
     assert open_requests(staff_store, resident.sender) == []
+
+
+def test_unclear_messages_in_a_row_never_stall_the_conversation(resident: Resident) -> None:
+    # Gibberish the NLU cannot place: the fallback's stages, then its last one, again and again.
+    for message in ["'>", "yt", "qzx", "'>", "yt"]:
+        reply = resident.say(message)
+        assert reply and "12345" in reply, message
+    assert "经纬人才" in resident.say("经纬人才计划是什么")
+
+
+def test_a_question_inside_the_form_is_answered_and_the_form_goes_on(resident: Resident, staff_store) -> None:
+    resident.say("我要留言")
+    resident.say("人才落户")
+    resident.say("想问落户需要的材料")
+    answered = resident.say("经纬人才计划是什么")  # asked instead of a phone number
+    assert "经纬人才" in answered and "来源" in answered and "接着填写" in answered
+    assert "电话" in answered  # … and the phone number is asked again
+    assert "请核对" in resident.say(PHONE)
+    assert "已取消" in resident.say("取消")
+    assert open_requests(staff_store, resident.sender) == []
