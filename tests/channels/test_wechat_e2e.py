@@ -90,3 +90,25 @@ def test_the_action_server_down_gets_an_apology_naming_12345(live, servers, foll
         reply = live.text("临时救助在哪申请", follower)
     assert reply.status == 200 and UNAVAILABLE in reply.content
     assert "临时救助" in live.text("临时救助在哪申请", follower).content
+
+
+def test_a_follower_leaves_a_callback_request_and_rates_by_number(live, servers, follower) -> None:
+    from bot.requests.store import StaffStore
+
+    offer = live.text("转人工", follower).content
+    assert "12345" in offer and "1. 留言请工作人员回电" in offer
+    assert "哪方面" in live.text("1", follower).content
+    assert "描述" in live.text("人才落户", follower).content
+    assert "电话" in live.text("想问硕士落户需要哪些材料", follower).content
+    assert "请核对" in live.text("13812345678", follower).content
+    done = live.text("确认提交", follower).content
+    assert "编号" in done and "12345" in done
+    store = StaffStore(servers.extra_env["STAFF_DATABASE_URL"])
+    [request] = [r for r in store.callback_requests() if r.conversation_id == follower]
+    assert request.channel == "wechat" and request.phone == "13812345678"
+
+    rating = live.text("谢谢", follower).content  # the submitted request counts as an answer
+    assert "1. 非常满意" in rating and "5. 非常不满意" in rating
+    assert "非常满意" in live.text("1", follower).content
+    assert [r.level for r in store.ratings() if r.conversation_id == follower] == [5]
+    store.close()
