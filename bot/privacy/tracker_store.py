@@ -19,6 +19,7 @@ the process that stores conversations.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from typing import Any
@@ -52,9 +53,16 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
         logger.info("Tracker store masks ID-card, mobile and bank-card numbers before storing.")
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """Stores the events not yet stored, masked; as `SQLTrackerStore.save` otherwise."""
-        await self.stream_events(tracker)
+        """Stores the events not yet stored, masked; as `SQLTrackerStore.save` otherwise.
 
+        The database work runs in a worker thread: its commit waits for the disk (SQLite's or
+        PostgreSQL's fsync), and Rasa's own store would hold the event loop, and every other
+        conversation, meanwhile. Rasa awaits the save while it holds this conversation's lock,
+        so the conversation's turns stay in order."""
+        await self.stream_events(tracker)
+        await asyncio.to_thread(self._store_new_events, tracker)
+
+    def _store_new_events(self, tracker: DialogueStateTracker) -> None:
         with self.session_scope() as session:
             for event in self._additional_events(session, tracker):
                 data = masked_event_data(event.as_dict())
