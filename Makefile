@@ -5,7 +5,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: run run-cluster test setup venv eval lint validate bench-startup bench-nlu clean report
+.PHONY: run run-cluster test setup venv eval lint validate bench-startup bench-nlu bench-load clean report
 
 ## run: set up whatever is missing, then start the action server and the assistant
 run: setup
@@ -45,6 +45,11 @@ bench-nlu: setup
 ## report: the staff's HTML report (conversations, top topics, fallbacks, handoffs, ratings) → reports/
 report: venv
 	@$(PYTHON) -m bot.report --install-font
+
+## bench-load: concurrent users through REST: one instance, the cluster and stock `rasa run`, side by side
+bench-load: venv
+	@$(PYTHON) -m bot.setup --with-nginx
+	@$(PYTHON) -m bot.bench.load
 
 ## validate: rasa data validate on the data (generated files included)
 validate: setup

@@ -1,0 +1,398 @@
+"""`make bench-load`: concurrent simulated users through the REST channel, ours against stock Rasa.
+
+In one run, one after the other on this machine and with the same trained model:
+  ours      one instance as `make run` starts it (guarded REST channel, masking SQLite tracker
+            store, in-memory lock store) and its action server;
+  cluster   `make run-cluster` (two instances on PostgreSQL + Redis) through nginx's one port;
+  stock     `rasa run --model …` with default settings: the plain REST channel, in-memory tracker
+            and lock stores, an endpoints file with the action endpoint only (the same action
+            server, which the knowledge and catalogue answers need).
+Each simulated user is one conversation of a few turns (a greeting, knowledge questions from
+data/knowledge, catalogue questions from data/catalogue, ../shared/eval questions, follow-ups,
+thanks), sent one message at a time with no pause: a closed loop, N users keep N messages in
+flight. Users start over with a new conversation until the time is up. Prints throughput,
+latency percentiles, errors (HTTP errors, timeouts, empty replies, the guard's apology) and the
+resident memory of every process of the set-up, and writes the table to docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from bot import paths
+from bot.bench.report import write_section
+from bot.endpoints import StoreURLs
+from bot.serve import Servers
+from bot.setup import model_path
+
+MAX_USERS = 200
+MAX_SECONDS = 300
+REQUEST_TIMEOUT = 30
+EVAL_QUESTIONS = paths.PROJECT.parent / "shared" / "eval" / "dev_questions.yml"
+FOLLOW_UPS_KNOWLEDGE = ("还有吗", "具体在哪", "那住房呢？", "能详细说说吗")
+FOLLOW_UPS_SERVICE = ("要带什么材料", "在哪办", "多久能办好", "需要什么条件")
+SERVICE_FORMS = ("{}怎么办理", "{}需要什么材料", "{}在哪办", "我想申请{}")
+
+
+# ---------------------------------------------------------------- the questions users ask
+
+@dataclass
+class Questions:
+    greetings: list[str]
+    closings: list[str]
+    knowledge: list[str]
+    services: list[str]
+    evaluation: list[str]
+
+    @classmethod
+    def load(cls) -> Questions:
+        chitchat = _nlu_examples(paths.NLU / "chitchat.yml")
+        knowledge = []
+        for path in sorted(paths.KNOWLEDGE.glob("*.yml")):
+            for topic in (yaml.safe_load(path.read_text(encoding="utf-8")).get("topics") or {}).values():
+                knowledge += topic.get("examples") or []
+        services = []
+        for path in sorted(paths.CATALOGUE_DATA.glob("*.yml")):
+            services += [service["name"] for service in yaml.safe_load(path.read_text(encoding="utf-8"))["services"]]
+        evaluation = []
+        if EVAL_QUESTIONS.exists():
+            evaluation = [q["ask"] for q in yaml.safe_load(EVAL_QUESTIONS.read_text(encoding="utf-8"))["questions"]]
+        return cls(greetings=chitchat.get("greet", ["您好"]),
+                   closings=chitchat.get("thank", []) + chitchat.get("goodbye", []),
+                   knowledge=knowledge, services=services, evaluation=evaluation or knowledge)
+
+    def conversation(self, rng: random.Random) -> list[str]:
+        """One resident's visit: maybe a greeting, two or three questions with follow-ups, maybe thanks."""
+        turns = [rng.choice(self.greetings)] if rng.random() < 0.5 else []
+        for _ in range(rng.randint(1, 3)):
+            kind = rng.random()
+            if kind < 0.45:
+                turns.append(rng.choice(self.knowledge))
+                if rng.random() < 0.4:
+                    turns.append(rng.choice(FOLLOW_UPS_KNOWLEDGE))
+            elif kind < 0.75:
+                turns.append(rng.choice(SERVICE_FORMS).format(rng.choice(self.services)))
+                if rng.random() < 0.5:
+                    turns.append(rng.choice(FOLLOW_UPS_SERVICE))
+            else:
+                turns.append(rng.choice(self.evaluation))
+        if rng.random() < 0.4:
+            turns.append(rng.choice(self.closings))
+        return turns
+
+
+def _nlu_examples(path: Path) -> dict[str, list[str]]:
+    examples = {}
+    for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu", []):
+        if "intent" in block:
+            examples[block["intent"]] = [line.strip()[2:] for line in block["examples"].splitlines()
+                                         if line.strip().startswith("- ")]
+    return examples
+
+
+# ---------------------------------------------------------------- the simulated users
+
+@dataclass
+class Result:
+    latencies: list[float] = field(default_factory=list)
+    errors: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def error(self, kind: str) -> None:
+        self.errors[kind] = self.errors.get(kind, 0) + 1
+
+    @property
+    def error_count(self) -> int:
+        return sum(self.errors.values())
+
+    @property
+    def throughput(self) -> float:
+        return len(self.latencies) / self.seconds if self.seconds else 0.0
+
+    def percentile(self, q: float) -> float:
+        if not self.latencies:
+            return float("nan")
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))]
+
+
+async def drive(url: str, users: int, seconds: float, questions: Questions, seed: int = 1) -> Result:
+    """`users` closed-loop users against `url`'s REST channel for `seconds`; the messages they sent."""
+    import aiohttp
+
+    from bot.guard.replies import UNAVAILABLE
+
+    result = Result()
+    webhook = f"{url}/webhooks/rest/webhook"
+    deadline = time.monotonic() + seconds
+    connector = aiohttp.TCPConnector(limit=users)
+    timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)
+
+    async def user(number: int, session: aiohttp.ClientSession) -> None:
+        rng = random.Random(seed * 100_003 + number)
+        while time.monotonic() < deadline:
+            sender = f"load-{number}-{uuid.uuid4().hex[:8]}"
+            for text in questions.conversation(rng):
+                if time.monotonic() >= deadline:
+                    return
+                started = time.monotonic()
+                try:
+                    async with session.post(webhook, json={"sender": sender, "message": text}) as response:
+                        body = await response.read()
+                        status = response.status
+                except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+                    result.error(type(error).__name__)
+                    continue
+                result.latencies.append(time.monotonic() - started)
+                if status != 200:
+                    result.error(f"HTTP {status}")
+                    continue
+                replies = json.loads(body)
+                if not replies:
+                    result.error("empty reply")
+                elif any(reply.get("text") == UNAVAILABLE for reply in replies):
+                    result.error("apology")
+
+    started = time.monotonic()
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
+        await asyncio.gather(*(user(number, session) for number in range(users)))
+    result.seconds = time.monotonic() - started
+    return result
+
+
+# ---------------------------------------------------------------- the set-ups under load
+
+def group_usage(pgids: list[int]) -> tuple[float, float]:
+    """(resident MiB, CPU seconds so far) of every process in these process groups (Sanic
+    workers and nginx's included)."""
+    rss_kib, ticks = 0, 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            if int(fields[2]) not in pgids:
+                continue
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+            for line in (entry / "status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    rss_kib += int(line.split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    return rss_kib / 1024, ticks / os.sysconf("SC_CLK_TCK")
+
+
+class Setup:
+    """One set-up under test: started, its public URL, the process groups it runs."""
+
+    name = ""
+    url = ""
+
+    def start(self) -> None:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        raise NotImplementedError
+
+    def pgids(self) -> list[int]:
+        raise NotImplementedError
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _pgids(*servers: Servers) -> list[int]:
+    return [process.pid for s in servers for process in s.processes.values()]
+
+
+class Ours(Setup):
+    name = "ours, one instance"
+
+    def __init__(self, model: Path, folder: Path) -> None:
+        self.servers = Servers(model=model, rasa_port=free_port(), actions_port=free_port(),
+                               tracker_db=folder / "tracker.db", log_dir=folder / "logs", stores=StoreURLs())
+        self.url = self.servers.rasa_url
+
+    def start(self) -> None:
+        self.servers.start()
+
+    def stop(self) -> None:
+        self.servers.stop()
+
+    def pgids(self) -> list[int]:
+        return _pgids(self.servers)
+
+
+class OurCluster(Setup):
+    def __init__(self, model: Path, folder: Path, workers: int) -> None:
+        from bot.cluster import Cluster
+        self.database = f"shizhong_bench_{uuid.uuid4().hex[:8]}"
+        self.stores = StoreURLs(f"postgresql://postgres@127.0.0.1:5432/{self.database}", "redis://127.0.0.1:6379/0")
+        self.cluster = Cluster(model=model, stores=self.stores, public_port=free_port(),
+                               instance_ports=(free_port(), free_port()), actions_port=free_port(),
+                               with_web=False, folder=folder, workers=workers)
+        self.name = "our cluster via nginx" + (f" ({workers} workers each)" if workers > 1 else "")
+        self.url = self.cluster.public_url
+
+    def start(self) -> None:
+        self.cluster.start()
+
+    def stop(self) -> None:
+        self.cluster.stop()
+        import sqlalchemy as sa
+
+        admin = sa.create_engine("postgresql://postgres@127.0.0.1:5432/postgres", isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{self.database}"'))
+        admin.dispose()
+
+    def pgids(self) -> list[int]:
+        return _pgids(self.cluster.front, *self.cluster.instances)
+
+
+class Stock(Setup):
+    name = "stock rasa run"
+
+    def __init__(self, model: Path, folder: Path) -> None:
+        self.folder = folder
+        self.servers = Servers(model=model, rasa_port=free_port(), actions_port=free_port(), log_dir=folder / "logs",
+                               stores=StoreURLs())
+        self.url = self.servers.rasa_url
+
+    def start(self) -> None:
+        endpoints, credentials = self.folder / "endpoints.yml", self.folder / "credentials.yml"
+        endpoints.write_text(f"action_endpoint:\n  url: {self.servers.actions_url}/webhook\n")
+        credentials.write_text("rest:\n")
+        self.servers.start_actions()
+        self.servers._spawn("rasa", [sys.executable, "-m", "rasa", "run", "--model", str(self.servers.model),
+                                     "--port", str(self.servers.rasa_port), "--endpoints", str(endpoints),
+                                     "--credentials", str(credentials)])
+        self.servers.wait_until_up()
+        self.servers.warm_up_actions()
+
+    def stop(self) -> None:
+        self.servers.stop()
+
+    def pgids(self) -> list[int]:
+        return _pgids(self.servers)
+
+
+@dataclass
+class Row:
+    setup: str
+    users: int
+    result: Result
+    memory_mib: float
+    cpu_seconds: float  # of the set-up's processes during the row
+
+    @property
+    def cpu_ms_per_message(self) -> float:
+        return self.cpu_seconds * 1000 / max(1, len(self.result.latencies))
+
+
+def measure(setup: Setup, user_counts: list[int], seconds: float, questions: Questions) -> Iterator[Row]:
+    print(f"bench: starting {setup.name} …", flush=True)
+    started = time.monotonic()
+    setup.start()
+    try:
+        print(f"bench: {setup.name} up in {time.monotonic() - started:.0f} s; warming up", flush=True)
+        asyncio.run(drive(setup.url, 4, 5, questions, seed=0))
+        for users in user_counts:
+            _, cpu_before = group_usage(setup.pgids())
+            result = asyncio.run(drive(setup.url, users, seconds, questions, seed=users))
+            memory, cpu_after = group_usage(setup.pgids())
+            row = Row(setup.name, users, result, memory, cpu_after - cpu_before)
+            print(f"bench: {format_row(row)}", flush=True)
+            yield row
+    finally:
+        setup.stop()
+
+
+def format_row(row: Row) -> str:
+    r = row.result
+    kinds = ", ".join(f"{kind}: {count}" for kind, count in sorted(r.errors.items()))
+    errors = f"{r.error_count} ({kinds})" if r.errors else "0"
+    cells = [row.setup, row.users, len(r.latencies), f"{r.throughput:.1f}",
+             *(f"{r.percentile(q) * 1000:.0f}" for q in (50, 95, 99)), errors, f"{row.cpu_ms_per_message:.0f}",
+             f"{row.memory_mib:,.0f}"]
+    return "| " + " | ".join(str(cell) for cell in cells) + " |"
+
+
+def table(rows: list[Row]) -> str:
+    header = ["set-up", "users", "messages", "messages/s", "p50 ms", "p95 ms", "p99 ms", "errors",
+              "CPU ms/message", "resident MiB"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += [format_row(row) for row in rows]
+    stock = {row.users: row.result.throughput for row in rows if row.setup.startswith("stock")}
+    ratios = [f"{row.setup}, {row.users} users: {row.result.throughput / stock[row.users]:.2f}×"
+              for row in rows if not row.setup.startswith("stock") and stock.get(row.users)]
+    if ratios:
+        lines += ["", "Throughput against stock Rasa at the same number of users: " + "; ".join(ratios) + "."]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", default="10,50", help="comma-separated user counts (default 10,50)")
+    parser.add_argument("--seconds", type=float, default=30, help="seconds per user count (default 30)")
+    parser.add_argument("--setups", default="ours,cluster,stock", help="which set-ups (default all three)")
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("SANIC_WORKERS", "1")),
+                        help="Sanic workers per cluster instance (default 1)")
+    parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md")
+    args = parser.parse_args(argv)
+    user_counts = [int(n) for n in args.users.split(",")]
+    if not all(1 <= n <= MAX_USERS for n in user_counts) or not 1 <= args.seconds <= MAX_SECONDS:
+        parser.error(f"users 1…{MAX_USERS}, seconds 1…{MAX_SECONDS}")
+    model = model_path()
+    if not model.exists():
+        models = sorted(paths.MODELS.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+        if not models:
+            print("bench: no trained model; run `make setup`", file=sys.stderr)
+            return 1
+        model = models[-1]
+    questions = Questions.load()
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="bench-load-") as scratch:
+        factories = {"ours": lambda: Ours(model, Path(scratch) / "ours"),
+                     "cluster": lambda: OurCluster(model, Path(scratch) / "cluster", args.workers),
+                     "stock": lambda: Stock(model, Path(scratch) / "stock")}
+        for name in args.setups.split(","):
+            (Path(scratch) / name).mkdir()
+            rows += list(measure(factories[name](), user_counts, args.seconds, questions))
+    text = table(rows)
+    print(text)
+    if not args.no_write:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=paths.PROJECT,
+                                capture_output=True, text=True).stdout.strip()
+        write_section("Load (make bench-load)",
+                      f"Measured {dt.date.today().isoformat()} at commit {commit}, {os.cpu_count()} cores shared "
+                      f"with the load generator (and whatever else ran); model {model.name}. Closed-loop users "
+                      f"(no pause between messages), {args.seconds:.0f} s per row, a mix of {len(questions.knowledge)} "
+                      f"knowledge, {len(questions.services)}×{len(SERVICE_FORMS)} catalogue, "
+                      f"{len(questions.evaluation)} evaluation and chitchat questions with follow-ups. "
+                      f"Resident memory: every process of the set-up (Rasa, actions, nginx) after the row."
+                      f"\n\n{text}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
