@@ -57,12 +57,12 @@ class OfficeHours:
 
     def callback_promise(self, moment: datetime) -> str:
         """What a resident is told about when staff will call, given the time they asked."""
+        hours = f"工作时间：{self.describe()}。"
         if self.is_open(moment):
-            return f"现在是工作时间，工作人员会在工作时间内尽快给您回电（工作时间：{self.describe()}）。"
+            return f"现在是工作时间，工作人员会尽快给您回电。{hours}"
         opening = self.next_opening(moment)
         when = f"{opening.month}月{opening.day}日（周{WEEKDAY_NAMES[opening.isoweekday() - 1]}）{opening:%H:%M}"
-        return (f"现在是非工作时间，工作人员将在下一个工作时间 {when} 起给您回电"
-                f"（工作时间：{self.describe()}）。")
+        return f"现在是非工作时间，工作人员将在下一个工作时间 {when} 起给您回电。{hours}"
 
 
 def _time(text: str) -> time:

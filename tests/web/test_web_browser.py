@@ -110,6 +110,37 @@ def test_a_resident_chats_reloads_and_keeps_the_conversation(servers, widget, ch
         visit.close()
 
 
+@pytest.mark.server
+def test_a_resident_asks_for_a_person_and_leaves_a_callback_request(servers, widget, chromium):
+    from bot.requests.store import StaffStore
+
+    visit = Visit(chromium, widget.url)
+    page = visit.page
+    try:
+        expect(page.locator(".rw-reply").filter(has_text="人才政策")).to_be_visible()  # greeted
+        page.locator("#handoff").click()
+        expect(visit.answer("12345").filter(has_text="回电")).to_be_visible()
+        page.locator(".rw-reply").filter(has_text="留言请工作人员回电").click()
+        expect(visit.answer("哪方面")).to_be_visible()
+        page.locator(".rw-reply").filter(has_text="人才政策").last.click()
+        expect(visit.answer("描述")).to_be_visible()
+        visit.ask("想问硕士研究生落户市中区要准备哪些材料")
+        expect(visit.answer("电话号码")).to_be_visible()
+        visit.ask("13812345678")
+        expect(visit.answer("请核对").filter(has_text="138****5678")).to_be_visible()
+        page.locator(".rw-reply").filter(has_text="确认提交").click()
+        expect(visit.answer("已为您登记回电请求")).to_be_visible()
+        page.screenshot(path=str(OUTPUT / "widget-callback.png"), full_page=True)
+        session = json.loads(page.evaluate("localStorage.getItem('chat_session')"))["session_id"]
+        store = StaffStore(servers.extra_env["STAFF_DATABASE_URL"])
+        [request] = [r for r in store.callback_requests() if r.conversation_id == session]
+        store.close()
+        assert (request.topic, request.phone, request.channel) == ("人才政策", "13812345678", "socketio")
+        assert visit.offsite() == [] and visit.errors == [], (visit.offsite(), visit.errors)
+    finally:
+        visit.close()
+
+
 def test_hostile_bot_markup_does_not_run(hostile_widget, chromium):
     """A stand-in Rasa answers with <img onerror>, javascript: links and a javascript: video."""
     visit = Visit(chromium, hostile_widget.url)
