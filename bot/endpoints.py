@@ -148,6 +148,22 @@ def ensure_database(url: str, timeout: float = 10) -> bool:
         admin.dispose()
 
 
+def drop_database(url: str) -> None:
+    """Drop the PostgreSQL database of `url` (its open connections ended first), if it exists."""
+    import sqlalchemy as sa
+
+    name = _identifier(sa.engine.make_url(url).database)
+    admin = sa.create_engine(sa.engine.make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT",
+                             future=True)
+    try:
+        with admin.connect() as connection:
+            connection.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
+                               {"n": name})
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+    finally:
+        admin.dispose()
+
+
 def wait_for_events_table(url: str, is_alive, timeout: float = 180) -> None:
     """Wait until the first assistant has created the tracker store's table.
 

@@ -37,7 +37,7 @@ import yaml
 
 from bot import paths
 from bot.bench.report import write_section
-from bot.endpoints import StoreURLs
+from bot.endpoints import StoreURLs, drop_database
 from bot.serve import Servers
 from bot.setup import model_path
 
@@ -258,12 +258,7 @@ class OurCluster(Setup):
 
     def stop(self) -> None:
         self.cluster.stop()
-        import sqlalchemy as sa
-
-        admin = sa.create_engine("postgresql://postgres@127.0.0.1:5432/postgres", isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{self.database}"'))
-        admin.dispose()
+        drop_database(self.stores.tracker_store)
 
     def pgids(self) -> list[int]:
         return _pgids(self.cluster.front, *self.cluster.instances)
@@ -371,6 +366,7 @@ def main(argv: list[str] | None = None) -> int:
         model = models[-1]
     questions = Questions.load()
     rows: list[Row] = []
+    load_before = os.getloadavg()[1]
     with tempfile.TemporaryDirectory(prefix="bench-load-") as scratch:
         factories = {"ours": lambda: Ours(model, Path(scratch) / "ours"),
                      "cluster": lambda: OurCluster(model, Path(scratch) / "cluster", args.workers),
@@ -389,7 +385,9 @@ def main(argv: list[str] | None = None) -> int:
                       f"(no pause between messages), {args.seconds:.0f} s per row, a mix of {len(questions.knowledge)} "
                       f"knowledge, {len(questions.services)}×{len(SERVICE_FORMS)} catalogue, "
                       f"{len(questions.evaluation)} evaluation and chitchat questions with follow-ups. "
-                      f"Resident memory: every process of the set-up (Rasa, actions, nginx) after the row."
+                      f"Resident memory and CPU: every process of the set-up (Rasa, actions, nginx; not PostgreSQL, "
+                      f"Redis or the load generator). Machine load (5-minute average) {load_before:.1f} before the "
+                      f"run, {os.getloadavg()[1]:.1f} after it."
                       f"\n\n{text}\n")
     return 0
 

@@ -50,6 +50,11 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         logs.install()
         super().__init__(*args, **kwargs)
+        if self.engine.dialect.name == "sqlite":
+            # Write-ahead log: a turn being saved (in a worker thread, below) no longer blocks
+            # the event loop reading another conversation; commits stay synchronous (durable).
+            with self.engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA journal_mode=WAL")
         logger.info("Tracker store masks ID-card, mobile and bank-card numbers before storing.")
 
     async def save(self, tracker: DialogueStateTracker) -> None:

@@ -18,13 +18,12 @@ import pytest
 import sqlalchemy as sa
 
 from bot.cluster import Cluster
-from bot.endpoints import StoreURLs
+from bot.endpoints import StoreURLs, drop_database
 from tests.fakes.net import free_port
 from tests.production.conftest import Rest, new_sender
 
 pytestmark = [pytest.mark.server, pytest.mark.postgres, pytest.mark.redis]
 
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 REDIS_URL = "redis://127.0.0.1:6379/0"
 # Six questions, each answered on its own (none a follow-up), each answer telling which it was.
 QUESTIONS = {"经纬人才计划是什么": "经纬人才", "人才落户在哪办": "落户", "临时救助在哪申请": "临时救助",
@@ -34,14 +33,9 @@ QUESTIONS = {"经纬人才计划是什么": "经纬人才", "人才落户在哪�
 @pytest.fixture(scope="module")
 def tracker_url() -> Iterator[str]:
     """A fresh PostgreSQL database for this module's conversations (the cluster creates it)."""
-    name = f"tracker_test_{uuid.uuid4().hex[:10]}"
-    yield f"postgresql://postgres@127.0.0.1:5432/{name}"
-    admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT", future=True)
-    with admin.connect() as connection:
-        connection.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
-                           {"n": name})
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
-    admin.dispose()
+    url = f"postgresql://postgres@127.0.0.1:5432/tracker_test_{uuid.uuid4().hex[:10]}"
+    yield url
+    drop_database(url)
 
 
 @pytest.fixture(scope="module")

@@ -16,16 +16,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from bot import paths
 from bot.catalogue.text import UNAVAILABLE
+from bot.endpoints import drop_database, ensure_database
 from tests.fakes.tcp_proxy import TcpProxy
 from tests.production.conftest import GuardedServers, Rest, guarded_credentials, new_sender
 
 pytestmark = [pytest.mark.server, pytest.mark.postgres]
 
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 QUESTION = "临时救助在哪申请"
 
 
@@ -33,21 +32,15 @@ QUESTION = "临时救助在哪申请"
 def catalogue_database() -> Iterator[str]:
     """A PostgreSQL database with the catalogue built into it (as `python -m bot.catalogue build`)."""
     name = f"catalogue_fault_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT", future=True)
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = f"postgresql://postgres@127.0.0.1:5432/{name}"
+    ensure_database(url)
     try:
-        subprocess.run([sys.executable, "-m", "bot.catalogue", "build", "--url",
-                        f"postgresql://postgres@127.0.0.1:5432/{name}"],
+        subprocess.run([sys.executable, "-m", "bot.catalogue", "build", "--url", url],
                        cwd=paths.PROJECT, env={**os.environ, "PYTHONPATH": str(paths.PROJECT)},
                        check=True, capture_output=True)
         yield name
     finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
-                               {"n": name})
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
+        drop_database(url)
 
 
 @pytest.fixture(scope="module")
