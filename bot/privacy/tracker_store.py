@@ -24,6 +24,7 @@ import json
 import logging
 from typing import Any
 
+import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Event
@@ -51,11 +52,24 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
         logs.install()
         super().__init__(*args, **kwargs)
         if self.engine.dialect.name == "sqlite":
-            # Write-ahead log: a turn being saved (in a worker thread, below) no longer blocks
-            # the event loop reading another conversation; commits stay synchronous (durable).
-            with self.engine.connect() as connection:
-                connection.exec_driver_sql("PRAGMA journal_mode=WAL")
+            self._use_pooled_sqlite()
         logger.info("Tracker store masks ID-card, mobile and bank-card numbers before storing.")
+
+    def _use_pooled_sqlite(self) -> None:
+        """SQLite in write-ahead-log mode through a small pool of open connections.
+
+        Rasa's engine opens and closes a connection for every read and every save (SQLAlchemy's
+        default for SQLite files); with the log, the last close also checkpoints it into the
+        database, so reading a conversation costs a disk write. Kept open, a connection reads
+        without, and a turn being saved (in a worker thread, below) no longer blocks reading
+        another conversation. Commits stay synchronous (durable)."""
+        url = self.engine.url
+        self.engine.dispose()
+        self.engine = sa.create_engine(url, poolclass=sa.pool.QueuePool, pool_size=4, max_overflow=8,
+                                       connect_args={"check_same_thread": False})
+        with self.engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA journal_mode=WAL")
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Stores the events not yet stored, masked; as `SQLTrackerStore.save` otherwise.
