@@ -6,9 +6,17 @@ set-up has to build; this shows, on the same folds, what that buys over Rasa's s
 - intent: DIET's intent over all intents (faq is one intent), with the FallbackClassifier's
   decision undone as `rasa test nlu` does;
 - answer: the label a user experiences — faq/<topic> (the ResponseSelector's choice) when the final
-  intent is faq, otherwise the final intent; a fallback counts as a miss.
+  intent is faq, otherwise the final intent; a fallback counts as a miss;
+- chosen: the same, with the topic chosen as `action_answer_knowledge` chooses it (ResponseSelector
+  confidence + weighted BM25, actions/knowledge.py), the BM25 index built from the fold's training
+  questions only (plus the topics' titles, terms and answers), so no test question leaks into it.
 Folds are stratified by the full label (faq/<topic>) with a fixed seed; Rasa's training cache is
 off, so every fold is trained from scratch and its training time is real.
+
+`--only-fold N` trains and tests our pipeline on fold N alone (2–5 min): for iterating on the data;
+`--pipelines ours` runs every fold of ours alone. Such partial runs print the held-out knowledge
+questions answered with a wrong topic, write every prediction to build/bench-nlu/fold-N-<pipeline>.json
+and leave docs/benchmarks.md alone.
 """
 
 from __future__ import annotations
@@ -16,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import json
 import logging
 import os
 import statistics
@@ -24,7 +33,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +48,10 @@ FOLDS = 5
 SEED = 20200320
 TARGET_F1 = 0.95
 TOKENIZERS = {"SpacyNLP", "SpacyTokenizer", "JiebaTokenizer"}
+MEASURES = ("intent", "answer", "chosen")
+# BM25 weights reported beside the adopted one (actions/knowledge.py LEXICAL_WEIGHT) in a fold's output.
+WEIGHTS = (0.0, 0.01, 0.02, 0.03, 0.05)
+PREDICTIONS = paths.BUILD / "bench-nlu"
 
 
 @dataclass
@@ -47,7 +60,9 @@ class Run:
 
     train_seconds: list[float] = field(default_factory=list)
     scores: dict[str, list[tuple[float, float]]] = field(
-        default_factory=lambda: {"intent": [], "answer": []})  # (accuracy, macro-F1) per fold
+        default_factory=lambda: {m: [] for m in MEASURES})  # (accuracy, macro-F1) per fold
+    # Knowledge questions per fold: (how many, ResponseSelector top-1 right, chosen topic right).
+    topics: list[tuple[int, int, int]] = field(default_factory=list)
     topic_confusions: Counter[tuple[str, str]] = field(default_factory=Counter)
 
 
@@ -127,7 +142,40 @@ def score(truth: list[str], predicted: list[str]) -> tuple[float, float]:
     return float(accuracy_score(truth, predicted)), float(f1)
 
 
-def run_fold(config: Path, train: Any, test: Any, folder: Path, name: str, run: Run) -> None:
+def fold_index(train: Any, tokenize: Any) -> Any:
+    """The action's BM25 topic index, built from the fold's training questions only."""
+    from actions.knowledge import knowledge
+    from bot.catalogue.tokens import STOP_TOKENS
+    from bot.knowledge.lexical import TopicIndex
+    from bot.knowledge.model import KnowledgeBase
+    from bot.knowledge.rasa_data import RETRIEVAL_INTENT
+
+    questions: dict[str, list[str]] = {}
+    for example in train.intent_examples:
+        if example.get("intent") == RETRIEVAL_INTENT:
+            topic = example.get_full_intent().partition("/")[2]
+            questions.setdefault(topic, []).append(example.get("text"))
+    base = knowledge()
+    topics = {i: replace(t, examples=tuple(questions.get(i, ()))) for i, t in base.topics.items()}
+    return TopicIndex(KnowledgeBase(topics=topics, area_titles=base.area_titles), tokenize, STOP_TOKENS)
+
+
+def choose(result: dict[str, Any], index: Any, weight: float | None = None) -> str | None:
+    """faq/<topic> as action_answer_knowledge picks it for a first question (no previous topic),
+    or out_of_scope where it hands a question no topic fits on to 12345."""
+    from actions.knowledge import LEXICAL_WEIGHT, pick_topic, ranking, simplify, unrelated
+
+    text = simplify()(result.get("text") or "")
+    candidates, lexical = ranking(result), index.scores(text)
+    if unrelated(candidates, lexical):
+        return "out_of_scope"
+    topic = pick_topic(candidates, None, text, lexical, LEXICAL_WEIGHT if weight is None else weight)
+    return f"faq/{topic}" if topic else None
+
+
+def run_fold(config: Path, train: Any, test: Any, folder: Path, name: str, run: Run,
+             tokenize: Any) -> list[dict[str, Any]]:
+    """Train on `train`, score `test` into `run`; return one record per test example."""
     from rasa.model_training import train_nlu
     from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLWriter
 
@@ -139,27 +187,65 @@ def run_fold(config: Path, train: Any, test: Any, folder: Path, name: str, run: 
     if model is None:
         raise SystemExit(f"bench-nlu: training {config.name} on fold {name} failed")
     examples = test.intent_examples
-    predicted = [labels(r) for r in asyncio.run(predict(model, [e.get("text") for e in examples]))]
-    run.scores["intent"].append(score([e.get("intent") for e in examples],
-                                      [diet for diet, _, _ in predicted]))
-    run.scores["answer"].append(score([e.get_full_intent() for e in examples],
-                                      [answer for _, answer, _ in predicted]))
-    for example, (_, _, topic) in zip(examples, predicted, strict=True):
-        truth = example.get_full_intent()
-        if example.get("intent") == "faq" and topic and topic != truth:
-            run.topic_confusions[tuple(sorted((truth, topic)))] += 1
+    results = asyncio.run(predict(model, [e.get("text") for e in examples]))
+    index = fold_index(train, tokenize)
+    records = []
+    for example, result in zip(examples, results, strict=True):
+        diet, answer, topic = labels(result)
+        chosen = choose(result, index) if answer.startswith("faq") else answer
+        records.append({"text": example.get("text"), "truth": example.get_full_intent(),
+                        "diet": diet, "answer": answer, "selector": topic,
+                        "chosen": chosen or answer, "result": result})
+    truth = [r["truth"] for r in records]
+    run.scores["intent"].append(score([e.get("intent") for e in examples], [r["diet"] for r in records]))
+    for measure in ("answer", "chosen"):
+        run.scores[measure].append(score(truth, [r[measure] for r in records]))
+    faq = [r for r in records if r["truth"].startswith("faq/")]
+    run.topics.append((len(faq), sum(r["selector"] == r["truth"] for r in faq),
+                       sum(r["chosen"] == r["truth"] for r in faq)))
+    for record in faq:
+        if record["chosen"].startswith("faq/") and record["chosen"] != record["truth"]:
+            run.topic_confusions[tuple(sorted((record["truth"], record["chosen"])))] += 1
+    return records
+
+
+def weight_sweep(records: list[dict[str, Any]], train: Any, tokenize: Any) -> str:
+    """Knowledge questions right at each BM25 weight, on one fold's predictions."""
+    index = fold_index(train, tokenize)
+    faq = [r for r in records if r["truth"].startswith("faq/") and r["answer"].startswith("faq")]
+    right = {w: sum(choose(r["result"], index, w) == r["truth"] for r in faq) for w in WEIGHTS}
+    return ", ".join(f"{w:g}: {n}" for w, n in right.items()) + f" (of {len(faq)} put in faq)"
+
+
+def misses(records: list[dict[str, Any]]) -> str:
+    """The held-out knowledge questions that get a wrong answer, with what they got."""
+    lines = [f"  {r['truth'][4:]} ← {r['text']}  (got {r['chosen']}; selector {r['selector']})"
+             for r in records if r["truth"].startswith("faq/") and r["chosen"] != r["truth"]]
+    return "\n".join(sorted(lines)) or "  (none)"
+
+
+def save(records: list[dict[str, Any]], name: str) -> Path:
+    PREDICTIONS.mkdir(parents=True, exist_ok=True)
+    target = PREDICTIONS / f"fold-{name}.json"
+    target.write_text(json.dumps(records, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+    return target
 
 
 def table(runs: dict[str, Run]) -> str:
     ours, base = runs["ours"], runs["baseline"]
     lines = ["| measure (median of 5 folds; mean in brackets) | ours (spaCy + pkuseg) | "
              "baseline (Jieba) | ours / baseline |", "|---|---|---|---|"]
-    for measure, title in (("intent", "intent"), ("answer", "answer (`faq/<topic>` or intent)")):
+    for measure, title in (("intent", "intent"), ("answer", "answer (`faq/<topic>` or intent)"),
+                           ("chosen", "answer, topic as the action chooses it,")):
         for index, metric in ((0, "accuracy"), (1, "macro-F1")):
             values = [[fold[index] for fold in r.scores[measure]] for r in (ours, base)]
             cells = [f"{statistics.median(v):.3f} ({statistics.mean(v):.3f})" for v in values]
             ratio = statistics.median(values[0]) / statistics.median(values[1])
             lines.append(f"| {title} {metric} | {cells[0]} | {cells[1]} | {ratio:.3f} |")
+    shares = [sum(right for _, _, right in r.topics) / max(sum(n for n, _, _ in r.topics), 1)
+              for r in (ours, base)]
+    lines.append(f"| knowledge questions with the right topic (all folds) | {shares[0]:.3f} | "
+                 f"{shares[1]:.3f} | {shares[0] / max(shares[1], 1e-9):.3f} |")
     seconds = [statistics.median(r.train_seconds) for r in (ours, base)]
     lines.append(f"| training time per fold (NLU only) | {seconds[0]:.0f} s | {seconds[1]:.0f} s | "
                  f"{seconds[0] / seconds[1]:.2f} |")
@@ -192,7 +278,10 @@ SpacyTokenizer); the baseline is config-baseline.yml, the same file with Rasa's 
 difference is the tokenizer alone. *Intent*: DIET's intent over all intents, faq counted as one,
 with the FallbackClassifier's decision undone (as `rasa test nlu` does). *Answer*: what the user
 gets — `faq/<topic>` chosen by the ResponseSelector when the final intent is faq, otherwise the
-final intent; a fallback counts as a miss. Macro-F1 averages over the labels of each test fold.
+final intent; a fallback counts as a miss. *Answer, topic as the action chooses it*: the same, with
+the topic picked as `action_answer_knowledge` picks it — ResponseSelector confidence + weighted BM25
+over each topic's words (actions/knowledge.py), the BM25 index built from the fold's training
+questions only. Macro-F1 averages over the labels of each test fold.
 
 {table(runs)}
 
@@ -201,21 +290,40 @@ Training time per fold, seconds (NLU only, 4/5 of the data):
 
 {verdict(runs)}
 
-The 10 most confused topic pairs of our pipeline (the ResponseSelector's topic differs from the
+The 10 most confused topic pairs of our pipeline (the topic the action chooses differs from the
 true topic on faq examples, both directions, all folds); give these topics more distinct examples:
 
 {pairs}
 """
 
 
+def fold_line(number: int, name: str, run: Run) -> str:
+    intent, answer, chosen = (run.scores[m][-1] for m in MEASURES)
+    total, selector, right = run.topics[-1]
+    return (f"bench-nlu: fold {number}/{FOLDS} {name}: trained in {run.train_seconds[-1]:.0f} s; "
+            f"intent acc {intent[0]:.3f} F1 {intent[1]:.3f}; answer acc {answer[0]:.3f} "
+            f"F1 {answer[1]:.3f}; as chosen acc {chosen[0]:.3f} F1 {chosen[1]:.3f}; knowledge "
+            f"questions right: selector {selector}/{total}, chosen {right}/{total}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.parse_args(argv)
+    parser.add_argument("--only-fold", type=int, metavar="N", choices=range(1, FOLDS + 1),
+                        help=f"train and test fold N (1..{FOLDS}) alone, print the misses, "
+                             "write nothing to docs/benchmarks.md")
+    parser.add_argument("--pipelines", nargs="+", choices=sorted(PIPELINES),
+                        help="which pipelines (default: both, or ours with --only-fold); "
+                             "docs/benchmarks.md is written only for all folds of both")
+    args = parser.parse_args(argv)
+    names = args.pipelines or (["ours"] if args.only_fold else list(PIPELINES))
+    complete = args.only_fold is None and set(names) == set(PIPELINES)
     os.chdir(paths.PROJECT)  # config.yml names build/spacy-zh relative to the project
     os.environ.update(quiet_env() | {"RASA_MAX_CACHE_SIZE": "0", "LOG_LEVEL": "WARNING"})
     check_baseline()
     from rasa.shared.nlu.training_data.loading import load_data
     from rasa.utils.log_utils import configure_structlog
+
+    from bot.catalogue.tokens import SpacyTokenizer
 
     configure_structlog(logging.WARNING)  # no per-message debug lines from the processor
 
@@ -223,19 +331,28 @@ def main(argv: list[str] | None = None) -> int:
     size = (f"{len(data.intent_examples)} examples (data/nlu/*.yml), "
             f"{len({e.get('intent') for e in data.intent_examples})} intents, "
             f"{len({e.get_full_intent() for e in data.intent_examples})} labels with the faq topics")
-    print(f"bench-nlu: {size}; {FOLDS} folds × {len(PIPELINES)} pipelines", flush=True)
+    print(f"bench-nlu: {size}; {FOLDS} folds × {len(names)} pipelines"
+          + (f", fold {args.only_fold} only" if args.only_fold else ""), flush=True)
     load, started = os.getloadavg()[0], time.monotonic()
-    runs = {name: Run() for name in PIPELINES}
+    runs = {name: Run() for name in names}
     with tempfile.TemporaryDirectory(prefix="bench-nlu-") as scratch:
         configs = frozen_configs(Path(scratch))
+        tokenize = SpacyTokenizer(Path(scratch) / "spacy-zh")
         for number, (train, test) in enumerate(folds(data), 1):
-            for name, config in configs.items():  # interleaved: both meet the same load
-                run_fold(config, train, test, Path(scratch), f"{name}-{number}", runs[name])
-                intent, answer = (runs[name].scores[m][-1] for m in ("intent", "answer"))
-                print(f"bench-nlu: fold {number}/{FOLDS} {name}: trained in "
-                      f"{runs[name].train_seconds[-1]:.0f} s; intent acc {intent[0]:.3f} "
-                      f"F1 {intent[1]:.3f}; answer acc {answer[0]:.3f} F1 {answer[1]:.3f}",
-                      flush=True)
+            if args.only_fold not in (None, number):
+                continue
+            for name in names:  # interleaved: both meet the same load
+                records = run_fold(configs[name], train, test, Path(scratch), f"{name}-{number}",
+                                   runs[name], tokenize)
+                print(fold_line(number, name, runs[name]), flush=True)
+                if not complete:
+                    print(f"bench-nlu: knowledge questions right by BM25 weight: "
+                          f"{weight_sweep(records, train, tokenize)}")
+                    print(f"bench-nlu: held-out knowledge questions answered with a wrong topic:\n"
+                          f"{misses(records)}")
+                    print(f"bench-nlu: predictions in {save(records, f'{number}-{name}')}")
+    if not complete:
+        return 0
     print(table(runs))
     print(verdict(runs))
     write_section(HEADING, report(runs, size, (time.monotonic() - started) / 60, load,

@@ -74,3 +74,16 @@ def test_distinct_words_correct_a_wrong_selector_choice() -> None:
 def test_traditional_question_is_scored_in_simplified() -> None:
     messages, _ = run(ActionAnswerKnowledge(), tracker("口袋公園建幾個", []))
     assert messages[0]["response"] == "utter_faq/environment_pocket_parks"
+
+
+def test_question_no_topic_fits_is_handed_on_to_12345() -> None:
+    """DIET may put an unrelated question in faq; unsure selector + no shared word → 12345."""
+    messages, events = run(ActionAnswerKnowledge(), tracker("芙蓉街有啥小吃", [("environment_air", 0.03)]))
+    assert messages[0]["response"] == "utter_out_of_scope"
+    assert not any(e.get("name") == "knowledge_topic" for e in events)
+    assert any(e.get("name") == "last_failure_turn" for e in events)
+
+
+def test_elliptical_follow_up_is_never_handed_on() -> None:
+    messages, _ = run(ActionAnswerKnowledge(), tracker("那就医呢", [], knowledge_topic="talent_settlement"))
+    assert messages[0]["response"] == "utter_faq/talent_medical"
