@@ -7,9 +7,12 @@ starts.
 
 from __future__ import annotations
 
+import hashlib
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
 
+import numpy as np
 import spacy
 from spacy.language import Language
 
@@ -30,7 +33,42 @@ def build(pkuseg_model: Path, user_dict: Path, target: Path) -> Path:
 
 
 def load(path: Path) -> Language:
-    return spacy.load(path)
+    return compact(spacy.load(path))
+
+
+def _hash(word: str) -> np.uint64:
+    return np.uint64(int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "little"))
+
+
+class WordSet:
+    """A read-only set of words kept as sorted 64-bit hashes: 8 bytes a word instead of ~110 for a
+    Python set of str. A false "is in" would need a hash collision (odds ~1e-14 per look-up)."""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self._hashes = np.unique(np.fromiter((_hash(word) for word in words), dtype=np.uint64))
+
+    def __len__(self) -> int:
+        return len(self._hashes)
+
+    def __contains__(self, word: object) -> bool:
+        if not isinstance(word, str):
+            return False
+        wanted = _hash(word)
+        index = int(np.searchsorted(self._hashes, wanted))
+        return index < len(self._hashes) and self._hashes[index] == wanted
+
+
+def compact(nlp: Language) -> Language:
+    """Store pkuseg's post-processing word list (390 k words from its default dictionary, only ever
+    asked "is this word in it") as a `WordSet`: 45 MB less per loaded pipeline, same segmentation.
+    The pipeline can no longer be saved (`to_disk`) afterwards."""
+    segmenter = getattr(nlp.tokenizer, "pkuseg_seg", None)
+    post = getattr(segmenter, "postprocesser", None)
+    if post is not None and post.do_process:
+        for name in ("common_words", "other_words"):
+            if isinstance(getattr(post, name), set):
+                setattr(post, name, WordSet(getattr(post, name)))
+    return nlp
 
 
 def words(nlp: Language, text: str) -> list[str]:
