@@ -97,18 +97,18 @@ def step_pkuseg() -> None:
         say(3, "unpacking its default model")
         pkuseg_model.unpack_model(archive, full)
     corpus = district_corpus()
-    # The archive's hash pins the full model; the corpus and the thresholds decide the pruning.
-    stamp = fingerprint([], *corpus, pkuseg_model.ARCHIVE_SHA256,
-                        str(pkuseg_model.PRUNE_THRESHOLDS))
+    # The archive's hash pins the full model; the corpus, the district dictionary (the corpus is
+    # also segmented with it) and the threshold decide the pruning.
+    stamp = fingerprint([paths.USER_DICT, Path(pkuseg_model.__file__)], *corpus,
+                        pkuseg_model.ARCHIVE_SHA256)
     if _stamp_matches(paths.PKUSEG_MODEL, stamp):
         say(3, f"pruned pkuseg model ready ({paths.PKUSEG_MODEL.relative_to(paths.PROJECT)})")
         return
     say(3, f"pruning the pkuseg model, checked on {len(corpus)} district sentences (about a minute)")
     shutil.rmtree(paths.PKUSEG_MODEL, ignore_errors=True)
-    threshold = pkuseg_model.prune(full, paths.PKUSEG_MODEL, corpus,
-                                   log=lambda line: print(f"setup:   {line}", flush=True))
+    pkuseg_model.prune(full, paths.PKUSEG_MODEL, corpus, paths.USER_DICT,
+                       log=lambda line: print(f"setup:   {line}", flush=True))
     _write_stamp(paths.PKUSEG_MODEL, stamp)
-    print(f"setup:   kept features with |weight| > {threshold}", flush=True)
 
 
 def step_spacy() -> None:

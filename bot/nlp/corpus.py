@@ -1,11 +1,13 @@
-"""District sentences: what the segmenter must handle well (used to check pruning and in tests)."""
+"""District text: what the pruned pkuseg model must segment exactly as the full model does.
+
+Used to prune the model (every feature this text uses is kept), to check the pruning, and in tests.
+"""
 
 from __future__ import annotations
 
 import re
 
 from bot import paths
-from bot.knowledge.model import load as load_knowledge
 
 _SENTENCE_END = re.compile(r"[。！？；，、\n“”（）()□·—①②③④⑤]+")
 
@@ -16,8 +18,29 @@ def article_sentences() -> list[str]:
     return [piece.strip() for piece in _SENTENCE_END.split(text) if len(piece.strip()) >= 2]
 
 
+def training_texts() -> list[str]:
+    """The text of every NLU training example in data/nlu (the generated knowledge questions too)."""
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    return [example.get("text") for example in load_data(str(paths.NLU)).intent_examples]
+
+
+def catalogue_texts() -> list[str]:
+    """The catalogue's names, aliases, conditions and materials (the catalogue search segments them)."""
+    from bot.catalogue import load_services
+
+    texts: list[str] = []
+    for service in load_services():
+        texts += [*service.names(), *service.conditions, *(m.name for m in service.materials)]
+    return texts
+
+
 def district_corpus() -> list[str]:
-    """The article's sentences and every question of the knowledge base, without duplicates."""
-    knowledge = load_knowledge()
-    examples = [e for topic in knowledge.topics.values() for e in topic.examples]
-    return list(dict.fromkeys(article_sentences() + examples))
+    """The article's sentences, every NLU training example and the catalogue's texts, each also in
+    its simplified form (the segmenter sees text after the pipeline's 繁→简 step), without
+    duplicates. The set-up writes data/nlu's generated files first."""
+    import opencc  # as bot.nlp.traditional's default, without importing Rasa's graph (TensorFlow)
+
+    texts = article_sentences() + training_texts() + catalogue_texts()
+    simplify = opencc.OpenCC("t2s").convert
+    return list(dict.fromkeys(text for text in texts + [simplify(text) for text in texts] if text.strip()))

@@ -2,9 +2,10 @@
 
 The model ships only inside the PyPI source archive of `pkuseg==0.0.25` (the package itself does not
 build on Python 3.10), so we download that archive with pip, check its SHA-256 and unpack just the
-model folder. Loaded as is it costs about 0.8 GB: most of its 2.6 million features carry weights too
-small to change a single segmentation, so `prune` keeps the strongest features, and keeps a pruning
-only if it segments a corpus of district sentences exactly as the full model does.
+model folder. Loaded as is it costs about 0.8 GB, most of it a Python dict of its 2.6 million
+feature strings. `prune` keeps every feature that the district corpus uses (so the corpus is
+segmented exactly as by the full model, by construction, and checked) and, of the others, those
+whose weight is large enough to matter on other text; docs/benchmarks.md has the trade-off.
 """
 
 from __future__ import annotations
@@ -23,8 +24,10 @@ ARCHIVE_NAME = "pkuseg-0.0.25.tar.gz"
 ARCHIVE_SHA256 = "dd012bf93689721c9574bc2b2ba98fb4ac22790cec0af354a78e217828b81e91"
 MODEL_MEMBER = "pkuseg-0.0.25/pkuseg/models/default/"
 MODEL_FILES = ("features.pkl", "weights.npz")
-# Weight magnitudes tried from the most to the least aggressive; 0 keeps every non-zero feature.
-PRUNE_THRESHOLDS = (0.03, 0.02, 0.01, 0.005, 0.0)
+# Of the features the district corpus does not use, keep those with a largest |weight| above this:
+# 292 k of 2.64 M features (the corpus uses 32 k). On 339 questions written after the corpus, the
+# full model's segmentation is kept for 338, 2,052 of 2,054 words (docs/benchmarks.md).
+PRUNE_THRESHOLD = 0.2
 
 
 class ModelUnavailable(RuntimeError):
@@ -82,8 +85,30 @@ def _read_full(model_dir: Path) -> tuple[dict, np.ndarray, int, int]:
     return features, weights["w"], n_tag, n_feature
 
 
-def write_pruned(full_dir: Path, target: Path, threshold: float) -> int:
-    """Write a model without the features whose largest |weight| is below `threshold`.
+def used_features(model_dir: Path, corpus: Iterable[str], user_dict: Path | None) -> set[int]:
+    """Indices of the features that segmenting `corpus` looks up, with and without `user_dict`.
+
+    pkuseg cuts each whitespace-separated piece, and with a user dictionary it first splits the
+    piece at dictionary words and cuts only the rest: both kinds of text are looked at.
+    """
+    import spacy_pkuseg
+
+    extractor = spacy_pkuseg.pkuseg(str(model_dir), user_dict=None).feature_extractor
+    dictionary = spacy_pkuseg.Preprocesser(str(user_dict) if user_dict else None)
+    used: set[int] = set()
+    for text in corpus:
+        for piece in text.split():
+            parts, is_word, _ = dictionary.solve(piece)
+            for part in [piece, *(p for p, word in zip(parts, is_word, strict=True) if not word)]:
+                nodes = list(extractor.normalize_text(part))
+                for index in range(len(nodes)):
+                    used.update(extractor.get_node_features_idx(index, nodes))
+    return used
+
+
+def write_pruned(full_dir: Path, target: Path, threshold: float, keep_also: Iterable[int] = ()) -> int:
+    """Write a model without the features whose largest |weight| is below `threshold`, except
+    those in `keep_also`.
 
     Feature 0 (pkuseg's start feature, added to every character) keeps index 0. The bigram word
     list is dropped: inference never reads it. Returns the number of features kept.
@@ -94,6 +119,7 @@ def write_pruned(full_dir: Path, target: Path, threshold: float) -> int:
     node = w[: n_feature * n_tag].reshape(n_feature, n_tag)
     keep = np.abs(node).max(axis=1) > threshold if threshold else np.any(node != 0, axis=1)
     keep[0] = True
+    keep[np.fromiter(keep_also, dtype=np.int64)] = True
     new_index = np.full(n_feature, -1, dtype=np.int64)
     kept = np.flatnonzero(keep)
     new_index[kept] = np.arange(len(kept))
@@ -118,11 +144,11 @@ def write_pruned(full_dir: Path, target: Path, threshold: float) -> int:
     return len(kept)
 
 
-def segmenter(model_dir: Path) -> Callable[[str], list[str]]:
-    """A plain pkuseg segmenter for `model_dir`, without any user dictionary."""
+def segmenter(model_dir: Path, user_dict: Path | None = None) -> Callable[[str], list[str]]:
+    """A pkuseg segmenter for `model_dir`: plain, or with `user_dict` as spaCy's tokenizer uses it."""
     import spacy_pkuseg
 
-    return spacy_pkuseg.pkuseg(str(model_dir), user_dict=None).cut
+    return spacy_pkuseg.pkuseg(str(model_dir), user_dict=str(user_dict) if user_dict else None).cut
 
 
 def differing(reference: Callable[[str], list[str]], candidate: Callable[[str], list[str]],
@@ -131,18 +157,23 @@ def differing(reference: Callable[[str], list[str]], candidate: Callable[[str], 
     return [text for text in corpus if reference(text) != candidate(text)]
 
 
-def prune(full_dir: Path, target: Path, corpus: list[str],
-          log: Callable[[str], None] = print) -> float:
-    """Write the most pruned model that segments `corpus` exactly as the full model; return its
-    threshold."""
-    reference = segmenter(full_dir)
-    expected = {text: reference(text) for text in corpus}
-    del reference
-    for threshold in PRUNE_THRESHOLDS:
-        kept = write_pruned(full_dir, target, threshold)
-        changed = differing(expected.__getitem__, segmenter(target), corpus)
-        log(f"threshold {threshold}: {kept:,} features kept, "
-            f"{len(changed)} of {len(corpus)} corpus sentences segmented differently")
-        if not changed:
-            return threshold
-    raise ModelUnavailable("even the unpruned model differs from itself: corpus is not stable")
+def prune(full_dir: Path, target: Path, corpus: list[str], user_dict: Path | None,
+          log: Callable[[str], None] = print) -> int:
+    """Write the pruned model (see the module's docstring), check that it segments `corpus` as the
+    full model does, and return the number of features kept."""
+    dictionaries = (None, user_dict) if user_dict else (None,)
+    expected = {}
+    for dictionary in dictionaries:
+        reference = segmenter(full_dir, dictionary)
+        expected[dictionary] = {text: reference(text) for text in corpus}
+        del reference
+    used = used_features(full_dir, corpus, user_dict)
+    kept = write_pruned(full_dir, target, PRUNE_THRESHOLD, keep_also=used)
+    changed = [text for dictionary in dictionaries for text in differing(
+        expected[dictionary].__getitem__, segmenter(target, dictionary), corpus)]
+    log(f"{kept:,} features kept: the {len(used):,} the corpus uses and those with |weight| > "
+        f"{PRUNE_THRESHOLD}; {len(changed)} of {len(corpus)} corpus sentences segmented "
+        f"differently (with and without the district dictionary)")
+    if changed:
+        raise ModelUnavailable(f"the pruned model segments {changed[0]!r} differently")
+    return kept
