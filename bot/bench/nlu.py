@@ -47,7 +47,9 @@ PIPELINES = {"ours": paths.CONFIG, "baseline": BASELINE}
 FOLDS = 5
 SEED = 20200320
 TARGET_F1 = 0.95
-TOKENIZERS = {"SpacyNLP", "SpacyTokenizer", "JiebaTokenizer"}
+# config.yml loads spaCy with bot.nlp.lean.SharedSpacyNLP (Rasa's SpacyNLP, loaded once a process).
+SPACY_LOADERS = {"SpacyNLP", "bot.nlp.lean.SharedSpacyNLP"}
+TOKENIZERS = SPACY_LOADERS | {"SpacyTokenizer", "JiebaTokenizer"}
 MEASURES = ("intent", "answer", "chosen")
 # BM25 weights reported beside the adopted one (actions/knowledge.py LEXICAL_WEIGHT) in a fold's output.
 WEIGHTS = (0.0, 0.01, 0.02, 0.03, 0.05)
@@ -91,7 +93,7 @@ def frozen_configs(folder: Path) -> dict[str, Path]:
     for name, config in PIPELINES.items():
         content = read_yaml_file(config)
         for component in content["pipeline"]:
-            if component["name"] == "SpacyNLP" and (
+            if component["name"] in SPACY_LOADERS and (
                     paths.PROJECT / component["model"]).resolve() == paths.SPACY_PIPELINE:
                 component["model"] = str(spacy_copy)
         frozen[name] = folder / f"{name}-config.yml"
