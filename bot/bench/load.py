@@ -1,6 +1,7 @@
 """`make bench-load`: concurrent simulated users through the REST channel, ours against stock Rasa.
 
-In one run, one after the other on this machine and with the same trained model:
+In one run, with the same trained model, all started side by side and then driven in turn (each
+user count in a few slices, the set-ups taking turns, so that all meet the same machine load):
   ours      one instance as `make run` starts it (guarded REST channel, masking SQLite tracker
             store, in-memory lock store) and its action server;
   cluster   `make run-cluster` (two instances on PostgreSQL + Redis) through nginx's one port;
@@ -23,13 +24,13 @@ import datetime as dt
 import json
 import os
 import random
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -304,22 +305,43 @@ class Row:
         return self.cpu_seconds * 1000 / max(1, len(self.result.latencies))
 
 
-def measure(setup: Setup, user_counts: list[int], seconds: float, questions: Questions) -> Iterator[Row]:
-    print(f"bench: starting {setup.name} …", flush=True)
-    started = time.monotonic()
-    setup.start()
+def merge(total: Result, part: Result) -> None:
+    total.latencies += part.latencies
+    total.seconds += part.seconds
+    for kind, count in part.errors.items():
+        total.errors[kind] = total.errors.get(kind, 0) + count
+
+
+def measure(setups: list[Setup], user_counts: list[int], seconds: float, rounds: int,
+            questions: Questions) -> list[Row]:
+    """Start every set-up, then drive them in turn, `rounds` slices of each user count, so that
+    all meet the same machine (others' jobs come and go); idle set-ups use no CPU meanwhile."""
     try:
-        print(f"bench: {setup.name} up in {time.monotonic() - started:.0f} s; warming up", flush=True)
-        asyncio.run(drive(setup.url, 4, 5, questions, seed=0))
+        for setup in setups:
+            print(f"bench: starting {setup.name} …", flush=True)
+            started = time.monotonic()
+            setup.start()
+            print(f"bench: {setup.name} up in {time.monotonic() - started:.0f} s; warming up", flush=True)
+            asyncio.run(drive(setup.url, 4, 5, questions, seed=0))
+        rows = []
         for users in user_counts:
-            _, cpu_before = group_usage(setup.pgids())
-            result = asyncio.run(drive(setup.url, users, seconds, questions, seed=users))
-            memory, cpu_after = group_usage(setup.pgids())
-            row = Row(setup.name, users, result, memory, cpu_after - cpu_before)
-            print(f"bench: {format_row(row)}", flush=True)
-            yield row
+            results = {setup.name: Result() for setup in setups}
+            cpu = dict.fromkeys(results, 0.0)
+            for number in range(rounds):
+                for setup in setups:
+                    _, cpu_before = group_usage(setup.pgids())
+                    part = asyncio.run(drive(setup.url, users, seconds / rounds, questions,
+                                             seed=users * 1000 + number))
+                    cpu[setup.name] += group_usage(setup.pgids())[1] - cpu_before
+                    merge(results[setup.name], part)
+            for setup in setups:
+                row = Row(setup.name, users, results[setup.name], group_usage(setup.pgids())[0], cpu[setup.name])
+                print(f"bench: {format_row(row)}", flush=True)
+                rows.append(row)
+        return rows
     finally:
-        setup.stop()
+        for setup in setups:
+            setup.stop()
 
 
 def format_row(row: Row) -> str:
@@ -350,6 +372,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", default="10,50", help="comma-separated user counts (default 10,50)")
     parser.add_argument("--seconds", type=float, default=30, help="seconds per user count (default 30)")
     parser.add_argument("--setups", default="ours,cluster,stock", help="which set-ups (default all three)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="slices per user count, the set-ups taking turns (default 3)")
     parser.add_argument("--workers", type=int, default=int(os.environ.get("SANIC_WORKERS", "1")),
                         help="Sanic workers per cluster instance (default 1)")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md")
@@ -365,15 +389,17 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         model = models[-1]
     questions = Questions.load()
-    rows: list[Row] = []
+    # Stopped from outside, the set-up under test is still stopped (`measure`'s finally).
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
     load_before = os.getloadavg()[1]
     with tempfile.TemporaryDirectory(prefix="bench-load-") as scratch:
         factories = {"ours": lambda: Ours(model, Path(scratch) / "ours"),
                      "cluster": lambda: OurCluster(model, Path(scratch) / "cluster", args.workers),
                      "stock": lambda: Stock(model, Path(scratch) / "stock")}
-        for name in args.setups.split(","):
+        names = args.setups.split(",")
+        for name in names:
             (Path(scratch) / name).mkdir()
-            rows += list(measure(factories[name](), user_counts, args.seconds, questions))
+        rows = measure([factories[name]() for name in names], user_counts, args.seconds, args.rounds, questions)
     text = table(rows)
     print(text)
     if not args.no_write:
@@ -382,7 +408,8 @@ def main(argv: list[str] | None = None) -> int:
         write_section("Load (make bench-load)",
                       f"Measured {dt.date.today().isoformat()} at commit {commit}, {os.cpu_count()} cores shared "
                       f"with the load generator (and whatever else ran); model {model.name}. Closed-loop users "
-                      f"(no pause between messages), {args.seconds:.0f} s per row, a mix of {len(questions.knowledge)} "
+                      f"(no pause between messages), {args.seconds:.0f} s per row in {args.rounds} slices taken in "
+                      f"turn with the other set-ups, a mix of {len(questions.knowledge)} "
                       f"knowledge, {len(questions.services)}×{len(SERVICE_FORMS)} catalogue, "
                       f"{len(questions.evaluation)} evaluation and chitchat questions with follow-ups. "
                       f"Resident memory and CPU: every process of the set-up (Rasa, actions, nginx; not PostgreSQL, "
