@@ -121,7 +121,7 @@ class Servers:
             "--credentials", str(paths.PROJECT / "credentials.yml"),
             "--endpoints", str(endpoints),
             "--cors", self.widget_origin,
-            "--enable-api", "--auth-token", self.auth_token,
+            "--enable-api", f"--auth-token={self.auth_token}",  # a token may start with "-"
         ])
 
     def start_web(self) -> subprocess.Popen:
