@@ -9,6 +9,7 @@ tracker keeps it masked. Every reply here names 12345.
 
 from __future__ import annotations
 
+import abc
 import logging
 import re
 from datetime import datetime, timezone
@@ -64,43 +65,55 @@ def record_failure(tracker: Tracker, dispatcher: CollectingDispatcher) -> list[E
     return events
 
 
-class ActionAskRephrase(Action):
-    """The two-stage fallback's second stage (“please rephrase”), counted as a failure."""
+class FailureReply(Action, abc.ABC):
+    """A reply that means the assistant could not help: its response, counted as a failure (the
+    second in a row offers the callback). Abstract, so the action server registers only the
+    subclasses."""
+
+    response: str
+    # Take the user's message back, as Rasa's own last-stage fallback does.
+    revert: bool = False
+
+    @abc.abstractmethod
+    def name(self) -> str:
+        """The action's name in the domain."""
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        dispatcher.utter_message(response=self.response)
+        reverted: list[EventType] = [UserUtteranceReverted()] if self.revert else []
+        # The failure mark comes after the revert, so that it stays.
+        return [*reverted, *record_failure(tracker, dispatcher)]
+
+
+class ActionAskRephrase(FailureReply):
+    """The two-stage fallback's second stage: “please rephrase”."""
+
+    response = "utter_ask_rephrase"
 
     def name(self) -> str:
         return "action_default_ask_rephrase"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
-        dispatcher.utter_message(response="utter_ask_rephrase")
-        return record_failure(tracker, dispatcher)
 
+class ActionDefaultFallback(FailureReply):
+    """The fallback's last stage: an apology naming 12345. The message is taken back, so that the
+    dialogue policies do not predict on it again (they would, until Rasa's circuit breaker stops
+    the conversation)."""
 
-class ActionDefaultFallback(Action):
-    """The last stage of the fallback: an apology naming 12345, counted as a failure."""
+    response = "utter_default"
+    revert = True
 
     def name(self) -> str:
         return "action_default_fallback"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
-        dispatcher.utter_message(response="utter_default")
-        # As Rasa's own fallback: the message is taken back, so that the dialogue policies do not
-        # predict on it again (they would, until the circuit breaker stops the conversation);
-        # the failure mark comes after the revert and stays.
-        return [UserUtteranceReverted(), *record_failure(tracker, dispatcher)]
 
+class ActionOutOfScope(FailureReply):
+    """A question the assistant cannot answer: hand on to 12345."""
 
-class ActionOutOfScope(Action):
-    """A question the assistant cannot answer: hand on to 12345, counted as a failure."""
+    response = "utter_out_of_scope"
 
     def name(self) -> str:
         return "action_out_of_scope"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
-        dispatcher.utter_message(response="utter_out_of_scope")
-        return record_failure(tracker, dispatcher)
 
 
 class ActionOfferCallback(Action):

@@ -29,7 +29,7 @@ def uttered_elsewhere() -> set[str]:
             slots.update(form.get("required_slots") or [])
     by_actions = set()
     for path in (paths.PROJECT / "actions").glob("*.py"):
-        by_actions.update(re.findall(r'response="(utter_\w+)"', path.read_text(encoding="utf-8")))
+        by_actions.update(re.findall(r'response\s*=\s*"(utter_\w+)"', path.read_text(encoding="utf-8")))
     return {f"utter_ask_{slot}" for slot in slots} | by_actions
 
 
