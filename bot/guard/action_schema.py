@@ -9,7 +9,7 @@ third of the assistant's CPU time per knowledge or catalogue question under load
 and keeps its validator; the responses are validated against the same schema by the same
 validator class, and an invalid one raises the same `ValidationError` with Rasa's message.
 
-Installed by the guarded REST channel (bot/guard/rest.py), which every assistant of ours loads;
+Installed by the guarded REST channel (bot/channels/rest.py), which every assistant of ours loads;
 it changes nothing but where the validator comes from.
 """
 

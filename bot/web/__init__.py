@@ -4,9 +4,8 @@
   (installed from npm at set-up, patched as it is served: no Google Fonts, no `javascript:` links).
 - `assets.ensure_node_modules()` — the set-up step: `npm ci` when node_modules is missing or stale.
 - `browser.ensure_chromium()` — the test set-up step: Debian's chromium and CJK fonts.
-- `channel.WidgetSocketIOInput` — Rasa's socket.io channel limited to the widget's origins, with bot
-  text made safe on the server before it reaches any browser.
-- `sanitise` — the rules that make bot text and URLs safe (no I/O).
+- `sanitise` — the rules that make bot text and URLs safe (no I/O); the widget's socket.io channel
+  (bot/channels/socketio.py) applies them on the server before any text reaches a browser.
 
 The browser talks to Rasa directly (socket.io); this app never proxies messages.
 """

@@ -24,7 +24,7 @@ from bot.eval import reply_text
 from bot.serve import Servers
 from tests.fakes.net import free_port
 
-GUARD_CHANNEL = "bot.guard.rest.GuardedRestInput"
+GUARD_CHANNEL = "bot.channels.rest.GuardedRestInput"
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 

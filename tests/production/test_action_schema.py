@@ -8,8 +8,8 @@ import pytest
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 
+from bot.channels.rest import GuardedRestInput
 from bot.guard import action_schema
-from bot.guard.rest import GuardedRestInput
 
 ACTION = RemoteAction("action_answer_knowledge", None)
 VALID = [

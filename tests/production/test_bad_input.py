@@ -2,7 +2,7 @@
 error, the server still up, and nothing lost — the conversation answers its next question.
 
 It runs against the shared assistant (`servers`) once credentials.yml names the guarded REST channel
-(bot/guard/rest.py), and against our own guarded assistant until then. Malformed WeChat XML, XML
+(bot/channels/rest.py), and against our own guarded assistant until then. Malformed WeChat XML, XML
 entity expansion and replayed WeChat messages are covered by the WeChat channel's tests
 (tests/channels/test_wechat_protocol.py, test_wechat_channel.py, test_wechat_e2e.py), not repeated.
 

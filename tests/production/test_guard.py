@@ -7,8 +7,8 @@ from types import SimpleNamespace
 
 import pytest
 
+from bot.channels.rest import MAX_BODY_BYTES, BadRequest, GuardedRestInput, parse_request
 from bot.guard import replies
-from bot.guard.rest import MAX_BODY_BYTES, BadRequest, GuardedRestInput, parse_request
 
 
 def request(body: bytes) -> SimpleNamespace:

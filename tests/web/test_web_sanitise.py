@@ -1,4 +1,4 @@
-"""The server-side rules that make bot messages safe for rasa-webchat (bot.web.sanitise, bot.web.channel)."""
+"""The server-side rules that make bot messages safe for rasa-webchat (bot.web.sanitise, bot.channels.socketio)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from bot.web.channel import DEFAULT_ORIGIN, OriginError, SafeSocketIOOutput, parse_origins
+from bot.channels.socketio import DEFAULT_ORIGIN, OriginError, SafeSocketIOOutput, parse_origins
 from bot.web.sanitise import is_safe_url, safe_text, sanitise_message
 
 ORDINARY = [

@@ -10,7 +10,7 @@ polling). This channel keeps Rasa's behaviour (events, `session_persistence`, `m
 
 credentials.yml:
 
-    bot.web.channel.WidgetSocketIOInput:
+    bot.channels.socketio.WidgetSocketIOInput:
       user_message_evt: user_uttered
       bot_message_evt: bot_uttered
       session_persistence: true

@@ -2,7 +2,7 @@
 
 credentials.yml, instead of ``rest:`` (the URL stays /webhooks/rest/webhook)::
 
-    bot.guard.rest.GuardedRestInput:
+    bot.channels.rest.GuardedRestInput:
       max_message_chars: 2000
       max_body_bytes: 65536
 
