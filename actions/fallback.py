@@ -6,10 +6,9 @@ from functools import lru_cache
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.handoff import OFFER_AFTER_FAILURES, OFFER_BUTTONS, user_turn
+from actions.handoff import OFFER_BUTTONS, mark_failure, record_failure
 from bot.knowledge.model import load
 from bot.knowledge.rasa_data import RETRIEVAL_INTENT
 
@@ -39,18 +38,13 @@ class ActionOfferLikelyTopics(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[dict[str, Any]]:
-        # Not understood counts as a failure; right after another one, a callback is offered too.
-        turn = user_turn(tracker)
-        events = [SlotSet("last_failure_turn", turn)]
-        offer = tracker.get_slot("last_failure_turn") == turn - 1
-        if offer:
-            events.append(SlotSet("callback_offered_turn", turn))
+        # Not understood counts as a failure; right after another one, a callback is offered too
+        # (here as one more button beside the topics).
         topics = likely_topics(tracker.latest_message)
         if not topics:
             dispatcher.utter_message(response="utter_default")
-            if offer:
-                dispatcher.utter_message(text=OFFER_AFTER_FAILURES, buttons=OFFER_BUTTONS)
-            return events
+            return record_failure(tracker, dispatcher)
+        events, offer = mark_failure(tracker)
         buttons = [{"title": _topics()[t][0], "payload": _topics()[t][1]} for t in topics]
         buttons.append({"title": "都不是", "payload": "/deny"})
         if offer:

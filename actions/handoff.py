@@ -55,13 +55,22 @@ def now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def record_failure(tracker: Tracker, dispatcher: CollectingDispatcher) -> list[EventType]:
-    """Mark this turn as failed; when the previous one failed too, offer the callback."""
+def mark_failure(tracker: Tracker) -> tuple[list[EventType], bool]:
+    """The events that mark this turn as failed, and whether the callback is to be offered (the
+    previous turn failed too; the events then record the offer)."""
     turn = user_turn(tracker)
     events: list[EventType] = [SlotSet("last_failure_turn", turn)]
-    if tracker.get_slot("last_failure_turn") == turn - 1:
-        dispatcher.utter_message(text=OFFER_AFTER_FAILURES, buttons=OFFER_BUTTONS)
+    offer = tracker.get_slot("last_failure_turn") == turn - 1
+    if offer:
         events.append(SlotSet("callback_offered_turn", turn))
+    return events, offer
+
+
+def record_failure(tracker: Tracker, dispatcher: CollectingDispatcher) -> list[EventType]:
+    """Mark this turn as failed; when the previous one failed too, offer the callback."""
+    events, offer = mark_failure(tracker)
+    if offer:
+        dispatcher.utter_message(text=OFFER_AFTER_FAILURES, buttons=OFFER_BUTTONS)
     return events
 
 
@@ -157,11 +166,11 @@ class ActionAnswerNo(Action):
         if offered_last_turn(tracker):
             dispatcher.utter_message(text="好的。如需帮助，可随时说“转人工”留言，或拨打12345市民服务热线。")
             return []
-        dispatcher.utter_message(response="utter_ask_rephrase")
-        return record_failure(tracker, dispatcher)
+        return await ActionAskRephrase().run(dispatcher, tracker, domain)
 
 
-def _clean(value: Any) -> str:
+def one_line(value: Any) -> str:
+    """A slot value as text on one line, runs of white space made one space."""
     return " ".join(str(value or "").split())
 
 
@@ -188,7 +197,7 @@ class ValidateCallbackForm(FormValidationAction):
 
     async def validate_callback_topic(self, value: Any, dispatcher: CollectingDispatcher,
                                       tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        topic = _clean(value)[:100]
+        topic = one_line(value)[:100]
         if not topic:
             dispatcher.utter_message(text="请告诉我是哪方面的事，例如“人才落户”“临时救助”。")
             return {"callback_topic": None}
@@ -196,7 +205,7 @@ class ValidateCallbackForm(FormValidationAction):
 
     async def validate_callback_description(self, value: Any, dispatcher: CollectingDispatcher,
                                             tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        description = _clean(value)
+        description = one_line(value)
         if len(description) < MIN_DESCRIPTION_CHARS:
             dispatcher.utter_message(text="描述太短了，请多说几句，方便工作人员了解情况。")
             return {"callback_description": None}
@@ -225,7 +234,7 @@ class ValidateCallbackForm(FormValidationAction):
 
     async def validate_callback_confirmed(self, value: Any, dispatcher: CollectingDispatcher,
                                           tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        answer = _clean(value)
+        answer = one_line(value)
         if REDO.search(answer):
             dispatcher.utter_message(text="好的，我们重新填写。")
             return dict.fromkeys(CALLBACK_SLOTS)

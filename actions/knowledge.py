@@ -11,7 +11,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.handoff import record_failure
+from actions.handoff import ActionOutOfScope
 from bot.knowledge.lexical import TopicIndex
 from bot.knowledge.model import KnowledgeBase, Topic, load
 from bot.knowledge.rasa_data import RETRIEVAL_INTENT, response_name
@@ -143,8 +143,7 @@ class ActionAnswerKnowledge(Action):
         candidates, lexical = ranking(tracker.latest_message), topic_index().scores(text)
         previous = previous_topic(tracker)
         if not (previous and is_elliptical(text)) and unrelated(candidates, lexical):
-            dispatcher.utter_message(response="utter_out_of_scope")
-            return record_failure(tracker, dispatcher)
+            return await ActionOutOfScope().run(dispatcher, tracker, domain)
         topic_id = pick_topic(candidates, previous, text, lexical)
         if topic_id is None:
             dispatcher.utter_message(response="utter_default")

@@ -16,7 +16,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.handoff import answer_if_question, user_turn
+from actions.handoff import answer_if_question, one_line, user_turn
+from actions.knowledge import SUBJECT_SERVICE
 from bot.requests.store import RATING_LEVELS, StaffStoreUnavailable, shared_store
 
 logger = logging.getLogger(__name__)
@@ -45,7 +46,8 @@ def parse_level(value: Any) -> int | None:
         return int(text)
     stars = STARS.search(text)
     if stars:
-        return "一二三四五".index(stars.group(1)) + 1 if not stars.group(1).isdigit() else int(stars.group(1))
+        count = stars.group(1)
+        return int(count) if count.isdigit() else "一二三四五".index(count) + 1
     return next((level for word, level in LEVEL_WORDS if word in text), None)
 
 
@@ -61,9 +63,15 @@ def should_ask(tracker: Tracker) -> bool:
 
 
 def rated_topic(tracker: Tracker) -> str | None:
-    if tracker.get_slot("subject") == "service" and tracker.get_slot("service_code"):
+    if tracker.get_slot("subject") == SUBJECT_SERVICE and tracker.get_slot("service_code"):
         return f"service:{tracker.get_slot('service_code')}"
     return tracker.get_slot("knowledge_topic")
+
+
+def ask_for_rating(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """The five 好差评 buttons, and the mark that they were asked (see `should_ask`)."""
+    dispatcher.utter_message(text=RATING_QUESTION, buttons=RATING_BUTTONS)
+    return [SlotSet("rating_asked_turn", user_turn(tracker))]
 
 
 class ActionAskRating(Action):
@@ -74,10 +82,7 @@ class ActionAskRating(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
-        if not should_ask(tracker):
-            return []
-        dispatcher.utter_message(text=RATING_QUESTION, buttons=RATING_BUTTONS)
-        return [SlotSet("rating_asked_turn", user_turn(tracker))]
+        return ask_for_rating(dispatcher, tracker) if should_ask(tracker) else []
 
 
 class ActionAskRatingLevel(Action):
@@ -88,8 +93,7 @@ class ActionAskRatingLevel(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
-        dispatcher.utter_message(text=RATING_QUESTION, buttons=RATING_BUTTONS)
-        return [SlotSet("rating_asked_turn", user_turn(tracker))]
+        return ask_for_rating(dispatcher, tracker)
 
 
 class ValidateRatingForm(FormValidationAction):
@@ -116,7 +120,7 @@ class ValidateRatingForm(FormValidationAction):
 
     async def validate_rating_comment(self, value: Any, dispatcher: CollectingDispatcher,
                                       tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        comment = " ".join(str(value or "").split())
+        comment = one_line(value)
         answered = await answer_if_question(dispatcher, tracker, domain, note=None) or {}
         return {**answered, "rating_comment": "" if SKIP.match(comment) else comment}
 

@@ -18,8 +18,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import paths
 from bot.report import charts, page
-from bot.report.conversations import LOCAL, compute, tracker_url
-from bot.requests.store import StaffStore, StaffStoreUnavailable, default_url
+from bot.report.conversations import compute, tracker_url
+from bot.requests.store import BEIJING, StaffStore, StaffStoreUnavailable, default_url
 
 REPORTS = paths.PROJECT / "reports"
 
@@ -45,7 +45,7 @@ def moment(text: str) -> datetime:
         parsed = datetime.fromisoformat(text)
     except ValueError as error:
         raise argparse.ArgumentTypeError(f"not a date or time like 2026-11-01T08:00: {text!r}") from error
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=LOCAL)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=BEIJING)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,16 +11,15 @@ import os
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from bot import paths
 from bot.privacy.masking import mask_text
 from bot.requests.phone import mask_phone
-from bot.requests.store import RATING_LEVELS, CallbackRequest, Rating, StaffStore
+from bot.requests.store import BEIJING, RATING_LEVELS, CallbackRequest, Rating, StaffStore, beijing_time
+from bot.sql import create_engine
 
-LOCAL = ZoneInfo("Asia/Shanghai")
 TRACKER_URL_ENV = "TRACKER_STORE_URL"
 DEFAULT_TRACKER_DB = paths.BUILD / "tracker.db"
 # A turn "fell back" when one of these answered it: the staff should add an answer for it.
@@ -78,14 +77,9 @@ class ReportFigures:
 
     def masked_requests(self) -> list[dict[str, str]]:
         """Callback requests as the report shows them: phone masked, text masked again."""
-        return [{"id": str(r.id), "status": r.status, "created": local(r.created_at).strftime("%Y-%m-%d %H:%M"),
+        return [{"id": str(r.id), "status": r.status, "created": beijing_time(r.created_at).strftime("%Y-%m-%d %H:%M"),
                  "topic": mask_text(r.topic), "description": mask_text(r.description), "phone": mask_phone(r.phone)}
                 for r in self.callback_requests]
-
-
-def local(moment: datetime) -> datetime:
-    """A naive UTC datetime (as stored) in Shanghai time."""
-    return moment.replace(tzinfo=timezone.utc).astimezone(LOCAL)
 
 
 def tracker_url() -> str:
@@ -94,7 +88,7 @@ def tracker_url() -> str:
 
 def read_events(url: str) -> list[tuple[str, str, float, dict]]:
     """(sender, event type, timestamp, event data) of every stored event, in stored order."""
-    engine = sa.create_engine(url, future=True)
+    engine = create_engine(sa.engine.make_url(url))
     try:
         if not sa.inspect(engine).has_table("events"):
             return []
@@ -160,7 +154,7 @@ def conversation_figures(events: list[tuple[str, str, float, dict]], figures: Re
     fell_back: dict[str, FellBack] = {}
     for sender, stream in by_sender.items():
         for stamp, user, after in turns(stream):
-            moment = datetime.fromtimestamp(stamp, LOCAL)
+            moment = datetime.fromtimestamp(stamp, BEIJING)
             text = (user.get("text") or "").strip()
             intent = ((user.get("parse_data") or {}).get("intent") or {}).get("name")
             figures.user_messages += 1

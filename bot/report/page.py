@@ -6,8 +6,8 @@ import html
 from datetime import datetime
 from pathlib import Path
 
-from bot.report.conversations import LOCAL, ReportFigures
-from bot.requests.store import RATING_LEVELS
+from bot.report.conversations import ReportFigures
+from bot.requests.store import BEIJING, RATING_LEVELS
 
 STYLE = """
 body { font-family: "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; margin: 2em auto; max-width: 60em;
@@ -62,7 +62,7 @@ def render(figures: ReportFigures, charts: dict[str, Path], generated: datetime)
              ("好差评", total_ratings)]
     sections = [
         "<h1>市中区政务服务助手 · 运行报告</h1>",
-        f'<p class="note">生成于 {generated.astimezone(LOCAL):%Y-%m-%d %H:%M}（北京时间）。'
+        f'<p class="note">生成于 {generated.astimezone(BEIJING):%Y-%m-%d %H:%M}（北京时间）。'
         "数据来自对话记录库与回电/评价库；身份证号、手机号、银行卡号均已打码。</p>",
         '<div class="figures">' + "".join(f'<div class="figure"><b>{_e(v)}</b>{_e(k)}</div>' for k, v in cards)
         + "</div>",

@@ -13,19 +13,23 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import datetime, timezone
-from zoneinfo import ZoneInfo
+import unicodedata
+from datetime import datetime
 
-from bot.requests.store import CLOSED, CallbackRequest, StaffStore, StaffStoreUnavailable, default_url
+from bot.requests.store import (
+    CLOSED,
+    CallbackRequest,
+    StaffStore,
+    StaffStoreUnavailable,
+    beijing_time,
+    default_url,
+)
 
-LOCAL = ZoneInfo("Asia/Shanghai")
 STATUS_NAMES = {"open": "待回电", CLOSED: "已办结"}
 
 
 def local_time(moment: datetime | None) -> str:
-    if moment is None:
-        return "-"
-    return moment.replace(tzinfo=timezone.utc).astimezone(LOCAL).strftime("%Y-%m-%d %H:%M")
+    return "-" if moment is None else beijing_time(moment).strftime("%Y-%m-%d %H:%M")
 
 
 def one_line(text: str, width: int) -> str:
@@ -33,15 +37,25 @@ def one_line(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def pad(text: str, columns: int) -> str:
+    """`text` padded to `columns` terminal columns (a Chinese character takes two)."""
+    used = sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+    return text + " " * max(columns - used, 0)
+
+
 def print_list(requests: list[CallbackRequest]) -> None:
     if not requests:
         print("没有待处理的回电请求。")
         return
-    print(f"{'编号':>4}  {'状态':<4}  {'登记时间':<16}  {'电话':<13}  {'事项':<12}  描述")
+    # Columns: number, status, time, phone, topic (terminal columns), then the description.
+    widths = (6, 6, 16, 13, 24)
+    print("  ".join(pad(h, w) for h, w in zip(("  编号", "状态", "登记时间", "电话", "事项"), widths, strict=True))
+          + "  描述")
     for request in requests:
-        print(f"{request.id:>6}  {STATUS_NAMES.get(request.status, request.status):<4}  "
-              f"{local_time(request.created_at):<16}  {request.phone:<13}  "
-              f"{one_line(request.topic, 12):<12}  {one_line(request.description, 40)}")
+        cells = (f"{request.id:>6}", STATUS_NAMES.get(request.status, request.status),
+                 local_time(request.created_at), request.phone, one_line(request.topic, 12))
+        row = "  ".join(pad(cell, width) for cell, width in zip(cells, widths, strict=True))
+        print(f"{row}  {one_line(request.description, 40)}")
     print(f"共 {len(requests)} 条。")
 
 

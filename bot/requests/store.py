@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -33,6 +34,7 @@ MAX_TEXT = 500
 
 RATING_LEVELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
 OPEN, CLOSED = "open", "closed"
+BEIJING = ZoneInfo("Asia/Shanghai")
 
 metadata = sa.MetaData()
 callback_requests = sa.Table(
@@ -103,6 +105,11 @@ class Rating:
 def utc_now() -> datetime:
     """Naive UTC, as both databases store it."""
     return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def beijing_time(stored: datetime) -> datetime:
+    """A stored (naive UTC) time as staff read it: Beijing time."""
+    return stored.replace(tzinfo=timezone.utc).astimezone(BEIJING)
 
 
 def clean_text(text: str | None) -> str:
