@@ -240,9 +240,10 @@ def record_training_time(seconds: float, model: Path) -> None:
     write_section("Last training run (written by python -m bot.setup)",
                   f"{seconds:.0f} s for {examples} NLU examples, "
                   f"{dt.date.today().isoformat()}, model {model.name}, {os.cpu_count()} cores "
-                  f"(config.yml: DIET 1 layer of 128 without BILOU, ResponseSelector, TED). Rasa reuses "
-                  f"unchanged components from .rasa/cache: the run is a full training when NLU data or the "
-                  f"pipeline changed, and well under a minute when only rules or the domain did.")
+                  f"(config.yml: DIET 1 layer of 128 without BILOU, ResponseSelector; RulePolicy and "
+                  f"MemoizationPolicy). Rasa reuses unchanged components from .rasa/cache: the run is a "
+                  f"full training when NLU data or the pipeline changed, and well under a minute "
+                  f"when only rules or the domain did.")
 
 
 # TensorFlow settings of the assistant's serving processes, not of training (so a trained model does

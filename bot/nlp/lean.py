@@ -19,7 +19,6 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from rasa.core.policies.ted_policy import TED, TEDPolicy
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.classifiers.diet_classifier import DIET, DIETClassifier
 from rasa.nlu.selectors.response_selector import DIET2BOW, DIET2DIET, ResponseSelector
@@ -97,10 +96,6 @@ class LeanDIET2DIET(_LoadsWithoutTraining, DIET2DIET):
     pass
 
 
-class LeanTED(_LoadsWithoutTraining, TED):
-    pass
-
-
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR],
     is_trainable=True,
@@ -121,13 +116,3 @@ class LeanResponseSelector(ResponseSelector):
     def model_class(use_text_as_label: bool) -> type[RasaModel]:  # type: ignore[override]
         return LeanDIET2DIET if use_text_as_label else LeanDIET2BOW
 
-
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.POLICY_WITH_END_TO_END_SUPPORT, is_trainable=True
-)
-class LeanTEDPolicy(TEDPolicy):
-    """`TEDPolicy` that loads without a training step (same training, same predictions)."""
-
-    @staticmethod
-    def model_class() -> type[TED]:
-        return LeanTED
