@@ -26,7 +26,8 @@ def test_postgresql_and_redis_replace_only_the_stores(tmp_path) -> None:
     assert stores.shared and path.parent == tmp_path and oct(path.stat().st_mode & 0o777) == "0o600"
     written = yaml.safe_load(path.read_text())
     template = yaml.safe_load((paths.PROJECT / "endpoints.yml").read_text())
-    assert written["action_endpoint"] == template["action_endpoint"] == {"url": "${ACTION_ENDPOINT_URL}"}
+    assert written["action_endpoint"] == template["action_endpoint"] == {
+        "url": "${ACTION_ENDPOINT_URL}", "enable_selective_domain": True}
     assert written["tracker_store"] == {
         "type": "bot.privacy.tracker_store.MaskingSQLTrackerStore", "dialect": "postgresql",
         "url": "db.internal", "port": 6543, "db": "tracker", "username": "rasa", "password": "s@cret",
