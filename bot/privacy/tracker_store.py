@@ -31,8 +31,10 @@ from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
+from bot import serving
 from bot.privacy import logs
 from bot.privacy.masking import mask_value
+from bot.serving.tracker_reads import IncrementalReads
 
 logger = logging.getLogger(__name__)
 
@@ -45,11 +47,14 @@ def masked_event_data(data: dict[str, Any]) -> dict[str, Any]:
     return mask_value(data, UNMASKED_KEYS)
 
 
-class MaskingSQLTrackerStore(SQLTrackerStore):
-    """`SQLTrackerStore` whose stored events have ID-card, mobile and bank-card numbers masked."""
+class MaskingSQLTrackerStore(IncrementalReads, SQLTrackerStore):
+    """`SQLTrackerStore` whose stored events have ID-card, mobile and bank-card numbers masked.
+
+    It reads a conversation back by its new rows only (bot/serving/tracker_reads.py)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         logs.install()
+        serving.install()  # Rasa creates the tracker store before it loads the model (bot/serving)
         super().__init__(*args, **kwargs)
         if self.engine.dialect.name == "sqlite":
             self._use_pooled_sqlite()

@@ -46,7 +46,7 @@ def test_invalid_responses_fail_both_with_rasas_message(result) -> None:
 
 
 def test_the_guarded_channel_installs_it_and_it_is_faster() -> None:
-    GuardedRestInput()
+    GuardedRestInput()  # bot/serving installs it
     assert action_schema.installed()
     result = VALID[1]
     started = time.perf_counter()
