@@ -2,8 +2,9 @@
 
 No system service: the config is generated under build/cluster/ with every path nginx writes (pid,
 temp folders, logs) inside it, and nginx runs as a child of `make run-cluster` (`daemon off`), so
-Ctrl-C stops it with the rest. REST, the HTTP API and the WeChat webhook go round robin (every
-instance reads the conversation from the shared tracker store, Redis orders its messages);
+Ctrl-C stops it with the rest. REST, the HTTP API and the WeChat webhook go to the instance with
+the fewest requests in progress (every instance reads the conversation from the shared tracker
+store, Redis orders its messages);
 socket.io sticks to one instance per client address, because an engine.io session (and its
 long-polling requests) lives in the process that opened it.
 """
@@ -59,8 +60,10 @@ http {{
         ''      '';
     }}
 
-    # REST, the HTTP API, WeChat: any instance (shared tracker store, Redis lock store).
+    # REST, the HTTP API, WeChat: any instance (shared tracker store, Redis lock store), the one
+    # with the fewest requests in progress, so that a message does not queue behind a slow one.
     upstream rasa {{
+        least_conn;
 {servers}
         keepalive 64;
     }}

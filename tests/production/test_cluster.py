@@ -57,7 +57,7 @@ def tracker(url: str, token: str, sender: str) -> dict:
 
 def test_nginx_balances_rest_over_both_instances(cluster: Cluster) -> None:
     config = (cluster.folder / "nginx" / "nginx.conf").read_text()
-    assert "ip_hash;" in config and "$http_upgrade" in config
+    assert "ip_hash;" in config and "$http_upgrade" in config and "least_conn;" in config
     for url in cluster.instance_urls:
         assert f"server {url.removeprefix('http://')}" in config
     assert "市中区" in Rest(cluster.public_url).reply("您好")
