@@ -124,6 +124,14 @@ class ActionOutOfScope(FailureReply):
     def name(self) -> str:
         return "action_out_of_scope"
 
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        from actions.services import answer_procedural
+
+        # "社保卡丢了去哪补办" can read as out of scope, yet the catalogue has the service.
+        served = await answer_procedural(dispatcher, tracker)
+        return served if served is not None else await super().run(dispatcher, tracker, domain)
+
 
 class ActionOfferCallback(Action):
     """转人工: no live agent sits behind the assistant, so offer a callback and name 12345."""

@@ -140,8 +140,15 @@ class ActionAnswerKnowledge(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[dict[str, Any]]:
         text = simplify()(tracker.latest_message.get("text") or "")
-        candidates, lexical = ranking(tracker.latest_message), topic_index().scores(text)
         previous = previous_topic(tracker)
+        if not (previous and is_elliptical(text)):
+            from actions.services import answer_procedural
+
+            # "退役士兵一次性补助怎么领" asks for the catalogue's service, not the article's plan.
+            served = await answer_procedural(dispatcher, tracker)
+            if served is not None:
+                return served
+        candidates, lexical = ranking(tracker.latest_message), topic_index().scores(text)
         if not (previous and is_elliptical(text)) and unrelated(candidates, lexical):
             return await ActionOutOfScope().run(dispatcher, tracker, domain)
         topic_id = pick_topic(candidates, previous, text, lexical)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -27,6 +28,17 @@ ASPECT_QUESTIONS = {"materials": "要带什么材料", "place": "在哪办", "ti
 NOT_FOUND = ("抱歉，事项目录里没有找到与“{query}”对应的服务。您可以换个说法（如“临时救助在哪申请”），"
              "或拨打12345市民服务热线咨询。")
 LISTED_AT_MOST = 12
+# A question that asks how to *do* something — apply, book, collect, replace, which papers, where to
+# go — is about a catalogue service even when the NLU took it for knowledge or out of scope
+# ("社保卡丢了去哪补办", "体育馆怎么预约"), and is answered from the catalogue when one service
+# clearly fits it. Of the 1,470 knowledge examples one reads so, and no service fits it.
+PROCEDURAL = re.compile(
+    r"(?:怎么|怎样|咋|如何)(?:办|申请|领|预约|补办|报名|申领|登记|开具)|"
+    r"(?:去|在|到)哪(?:里|儿)?(?:办|申请|领|补办|预约|报名|登记)|"
+    r"(?:要|需要|得)(?:带|准备|提交)|材料|手续|预约|补办|申领|领取")
+# The best service's search score a procedural question needs besides a clear lead: a word of its
+# name or aliases, not only generic ones.
+PROCEDURAL_SCORE = 6.0
 
 
 @lru_cache(maxsize=1)
@@ -65,6 +77,23 @@ def choose(hits: list, named: bool, current: Service | None) -> tuple[Service | 
     if len(hits) == 1 or (hits and hits[0].score >= CLEAR_LEAD * hits[1].score):
         return hits[0].service, []
     return None, hits[:3]
+
+
+async def answer_procedural(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]] | None:
+    """The catalogue's answer when the message asks how to do something and one service clearly
+    fits it; None (nothing said) otherwise, or when the catalogue cannot be read."""
+    text = simplify()(tracker.latest_message.get("text") or "")
+    if not PROCEDURAL.search(text):
+        return None
+    try:
+        hits = await asyncio.to_thread(store().search, text, 3)
+    except CatalogueUnavailable:
+        return None
+    service, _ = choose(hits, False, None)
+    if service is None or hits[0].score < PROCEDURAL_SCORE:
+        return None
+    dispatcher.utter_message(text=service_reply(service, asked_aspects(tracker)))
+    return [SlotSet("service_code", service.code), SlotSet("subject", SUBJECT_SERVICE)]
 
 
 class ActionAnswerService(Action):

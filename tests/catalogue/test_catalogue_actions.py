@@ -82,3 +82,41 @@ def test_unreachable_database_apologises_and_names_12345(monkeypatch: pytest.Mon
     monkeypatch.setattr(service_actions, "store", lambda: down)
     text, _, events = run(service_actions.ActionAnswerService(), tracker("临时救助在哪申请"))
     assert "12345" in text and events == []
+
+
+def procedural(text: str, intent: str) -> Tracker:
+    parse = {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": []}
+    return Tracker("user", {}, parse, [], False, None, {}, "action_listen")
+
+
+@pytest.mark.parametrize(("text", "intent", "service"), [
+    ("社保卡丢了去哪补办", "out_of_scope", "社会保障卡申领"),
+    ("区里的体育馆怎么预约", "faq", "公共体育场馆预约"),
+    ("自主就业的退役士兵一次性补助怎么领", "faq", "自主就业退役士兵一次性经济补助"),
+])
+def test_how_to_questions_the_nlu_missed_get_the_catalogue_service(text, intent, service) -> None:
+    from actions.handoff import ActionOutOfScope
+    from actions.knowledge import ActionAnswerKnowledge
+
+    action = ActionOutOfScope() if intent == "out_of_scope" else ActionAnswerKnowledge()
+    reply, _, events = run(action, procedural(text, intent))
+    assert f"【{service}】" in reply and "来源：市中区政务服务事项目录" in reply
+    assert slot(events, "subject") == "service"
+    assert not any(e.get("name") == "last_failure_turn" for e in events)  # not counted as a failure
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("临时救助今年有什么安排", "faq"),  # the article's plan, although the catalogue has 临时救助
+    ("老板拖欠我三个月工资怎么办", "out_of_scope"),  # how-to, but no service of the catalogue
+])
+def test_other_questions_keep_their_answer(text, intent) -> None:
+    from actions.handoff import ActionOutOfScope
+    from actions.knowledge import ActionAnswerKnowledge
+
+    action = ActionOutOfScope() if intent == "out_of_scope" else ActionAnswerKnowledge()
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, procedural(text, intent), {}))
+    assert not any("事项目录" in (m.get("text") or "") for m in dispatcher.messages)
+    expected = "utter_out_of_scope" if intent == "out_of_scope" else "utter_faq/"
+    assert any((m.get("response") or "").startswith(expected) for m in dispatcher.messages)
+    assert all(e.get("name") != "service_code" for e in events)
