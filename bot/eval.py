@@ -21,6 +21,11 @@ import yaml
 from bot import paths
 
 DEFAULT_QUESTIONS = paths.PROJECT.parent / "shared" / "eval" / "dev_questions.yml"
+# Our own held-out set (eval/README.md): written apart from the training data, to estimate the score
+# on the larger question set the assistant is judged by.
+HOLDOUT_QUESTIONS = paths.PROJECT / "eval" / "holdout_questions.yml"
+# The share of a set's questions that must pass (issue #3: 26 of 27 dev questions, 95 % of the judged set).
+PASS_SHARE = 0.95
 DEFAULT_URL = "http://127.0.0.1:5005"
 
 
@@ -71,20 +76,33 @@ def grade(base_url: str, questions: list[Question]) -> list[tuple[Question, str,
     return results
 
 
-def report(results: list[tuple[Question, str, list[str]]]) -> str:
+def report(results: list[tuple[Question, str, list[str]]], name: str = "") -> str:
     failed = [(q, text, gaps) for q, text, gaps in results if gaps]
     lines = [f"MISS {q.id} [{q.kind}] {q.ask}\n     missing {gaps}; got: {text!r}"
              for q, text, gaps in failed]
-    lines.append(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    kinds = sorted({q.kind for q, _, _ in results})
+    by_kind = ", ".join(f"{kind} {sum(not gaps for q, _, gaps in results if q.kind == kind)}/"
+                        f"{sum(q.kind == kind for q, _, _ in results)}" for kind in kinds)
+    prefix = f"{name}: " if name else ""
+    lines.append(f"{prefix}{len(results) - len(failed)} passed, {len(failed)} failed ({by_kind})")
     return "\n".join(lines)
+
+
+def passed_share(results: list[tuple[Question, str, list[str]]]) -> float:
+    return sum(not gaps for _, _, gaps in results) / max(len(results), 1)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS)
+    parser.add_argument("--questions", type=Path, nargs="+",
+                        default=[p for p in (DEFAULT_QUESTIONS, HOLDOUT_QUESTIONS) if p.exists()],
+                        help="question files (default: ../shared/eval/dev_questions.yml and "
+                             "eval/holdout_questions.yml)")
     parser.add_argument("--url", default=DEFAULT_URL)
+    parser.add_argument("--pass-share", type=float, default=PASS_SHARE,
+                        help=f"share of each file's questions that must pass (default {PASS_SHARE})")
     args = parser.parse_args(argv)
-    questions = load_questions(args.questions)
+    question_sets = {path: load_questions(path) for path in args.questions}
 
     from bot.serve import Servers, _answers
     from bot.setup import model_path
@@ -95,12 +113,13 @@ def main(argv: list[str] | None = None) -> int:
         servers = Servers(model=model_path(), log_dir=paths.BUILD / "logs")
         servers.start()
     try:
-        results = grade(args.url, questions)
+        results = {path: grade(args.url, questions) for path, questions in question_sets.items()}
     finally:
         if servers:
             servers.stop()
-    print(report(results))
-    return 0 if all(not gaps for _, _, gaps in results) else 1
+    for path, graded in results.items():
+        print(report(graded, path.name))
+    return 0 if all(passed_share(graded) >= args.pass_share for graded in results.values()) else 1
 
 
 if __name__ == "__main__":
