@@ -129,7 +129,7 @@ class ActionOutOfScope(FailureReply):
         from actions.services import answer_procedural
 
         # "社保卡丢了去哪补办" can read as out of scope, yet the catalogue has the service.
-        served = await answer_procedural(dispatcher, tracker)
+        served = await answer_procedural(dispatcher, tracker, out_of_scope=True)
         return served if served is not None else await super().run(dispatcher, tracker, domain)
 
 

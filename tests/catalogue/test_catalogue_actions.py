@@ -93,6 +93,7 @@ def procedural(text: str, intent: str) -> Tracker:
     ("社保卡丢了去哪补办", "out_of_scope", "社会保障卡申领"),
     ("区里的体育馆怎么预约", "faq", "公共体育场馆预约"),
     ("自主就业的退役士兵一次性补助怎么领", "faq", "自主就业退役士兵一次性经济补助"),
+    ("门头招牌设置要不要审批", "out_of_scope", "户外广告设施设置审批"),  # no how-to words, a clear service
 ])
 def test_how_to_questions_the_nlu_missed_get_the_catalogue_service(text, intent, service) -> None:
     from actions.handoff import ActionOutOfScope
@@ -108,6 +109,8 @@ def test_how_to_questions_the_nlu_missed_get_the_catalogue_service(text, intent,
 @pytest.mark.parametrize(("text", "intent"), [
     ("临时救助今年有什么安排", "faq"),  # the article's plan, although the catalogue has 临时救助
     ("老板拖欠我三个月工资怎么办", "out_of_scope"),  # how-to, but no service of the catalogue
+    ("上海人才公寓怎么申请", "out_of_scope"),  # another city's, not the district's service
+    ("老旧小区改造今年有多少个", "faq"),  # the catalogue has 老旧小区改造咨询, but this is no how-to
 ])
 def test_other_questions_keep_their_answer(text, intent) -> None:
     from actions.handoff import ActionOutOfScope
