@@ -58,3 +58,11 @@ def test_no_rating_without_an_answer(resident: Resident) -> None:
     resident.say("你好")
     resident.say("谢谢")
     assert rating_buttons(resident) == []
+
+
+def test_cancel_at_the_comment_step_keeps_the_rating(resident: Resident, staff_store) -> None:
+    resident.say("人才落户有什么政策")
+    assert "哪里没做好" in resident.say("不满意")
+    resident.say("取消")
+    [rating] = ratings_of(staff_store, resident.sender)
+    assert rating.level == 2 and not rating.comment
