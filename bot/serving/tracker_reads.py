@@ -65,19 +65,22 @@ class IncrementalReads:
 
     def _rows(self, sender_id: str) -> HeldRows:
         table = self.SQLEvent.__table__  # type: ignore[attr-defined]
+
+        def rows(after: int | None = None) -> sa.sql.Select:
+            """The conversation's rows in id order; only those with an id above `after` if given."""
+            query = sa.select(table.c.id, table.c.timestamp, table.c.type_name, table.c.data).where(
+                table.c.sender_id == sender_id)
+            return (query if after is None else query.where(table.c.id > after)).order_by(table.c.id)
+
         held = self._held.pop(sender_id, None) or HeldRows()
         with self.engine.connect() as connection:
-            newer = connection.execute(
-                sa.select(table.c.id, table.c.timestamp, table.c.type_name, table.c.data)
-                .where(table.c.sender_id == sender_id, table.c.id > held.last_id)
-                .order_by(table.c.id)).all()
-            older = connection.execute(
-                sa.select(sa.func.count()).select_from(table)
-                .where(table.c.sender_id == sender_id, table.c.id <= held.last_id)).scalar_one()
-            if older != len(held.rows):  # rows gone, or committed late below what we hold
-                held, newer = HeldRows(), connection.execute(
-                    sa.select(table.c.id, table.c.timestamp, table.c.type_name, table.c.data)
-                    .where(table.c.sender_id == sender_id).order_by(table.c.id)).all()
+            newer = connection.execute(rows(after=held.last_id if held.rows else None)).all()
+            if held.rows:
+                older = connection.execute(
+                    sa.select(sa.func.count()).select_from(table)
+                    .where(table.c.sender_id == sender_id, table.c.id <= held.last_id)).scalar_one()
+                if older != len(held.rows):  # rows gone, or committed late below what we hold
+                    held, newer = HeldRows(), connection.execute(rows()).all()
         held.rows.extend(tuple(row) for row in newer)
         if held.rows:
             self._held[sender_id] = held
