@@ -141,7 +141,8 @@ class ActionAnswerKnowledge(Action):
                   domain: dict[str, Any]) -> list[dict[str, Any]]:
         text = simplify()(tracker.latest_message.get("text") or "")
         previous = previous_topic(tracker)
-        if not (previous and is_elliptical(text)):
+        follow_up = previous is not None and is_elliptical(text)  # "那住房呢？" stays in the topic
+        if not follow_up:
             from actions.services import answer_procedural
 
             # "退役士兵一次性补助怎么领" asks for the catalogue's service, not the article's plan.
@@ -149,7 +150,7 @@ class ActionAnswerKnowledge(Action):
             if served is not None:
                 return served
         candidates, lexical = ranking(tracker.latest_message), topic_index().scores(text)
-        if not (previous and is_elliptical(text)) and unrelated(candidates, lexical):
+        if not follow_up and unrelated(candidates, lexical):
             return await ActionOutOfScope().run(dispatcher, tracker, domain)
         topic_id = pick_topic(candidates, previous, text, lexical)
         if topic_id is None:

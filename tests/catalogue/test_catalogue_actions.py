@@ -84,6 +84,14 @@ def test_unreachable_database_apologises_and_names_12345(monkeypatch: pytest.Mon
     assert "12345" in text and events == []
 
 
+def action_for(intent: str):
+    """The action the assistant runs for a message the NLU put in `intent`."""
+    from actions.handoff import ActionOutOfScope
+    from actions.knowledge import ActionAnswerKnowledge
+
+    return ActionOutOfScope() if intent == "out_of_scope" else ActionAnswerKnowledge()
+
+
 def procedural(text: str, intent: str) -> Tracker:
     parse = {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": []}
     return Tracker("user", {}, parse, [], False, None, {}, "action_listen")
@@ -96,10 +104,7 @@ def procedural(text: str, intent: str) -> Tracker:
     ("门头招牌设置要不要审批", "out_of_scope", "户外广告设施设置审批"),  # no how-to words, a clear service
 ])
 def test_how_to_questions_the_nlu_missed_get_the_catalogue_service(text, intent, service) -> None:
-    from actions.handoff import ActionOutOfScope
-    from actions.knowledge import ActionAnswerKnowledge
-
-    action = ActionOutOfScope() if intent == "out_of_scope" else ActionAnswerKnowledge()
+    action = action_for(intent)
     reply, _, events = run(action, procedural(text, intent))
     assert f"【{service}】" in reply and "来源：市中区政务服务事项目录" in reply
     assert slot(events, "subject") == "service"
@@ -113,10 +118,7 @@ def test_how_to_questions_the_nlu_missed_get_the_catalogue_service(text, intent,
     ("老旧小区改造今年有多少个", "faq"),  # the catalogue has 老旧小区改造咨询, but this is no how-to
 ])
 def test_other_questions_keep_their_answer(text, intent) -> None:
-    from actions.handoff import ActionOutOfScope
-    from actions.knowledge import ActionAnswerKnowledge
-
-    action = ActionOutOfScope() if intent == "out_of_scope" else ActionAnswerKnowledge()
+    action = action_for(intent)
     dispatcher = CollectingDispatcher()
     events = asyncio.run(action.run(dispatcher, procedural(text, intent), {}))
     assert not any("事项目录" in (m.get("text") or "") for m in dispatcher.messages)
