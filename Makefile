@@ -30,7 +30,7 @@ setup: venv
 venv:
 	@bash scripts/bootstrap.sh
 
-## eval: grade the running assistant (started here if none runs) on ../shared/eval and eval/holdout_questions.yml
+## eval: grade the running assistant (started here if none runs) on ../shared/eval and eval/holdout*_questions.yml
 eval: setup
 	@$(PYTHON) -m bot.eval
 

@@ -21,9 +21,10 @@ import yaml
 from bot import paths
 
 DEFAULT_QUESTIONS = paths.PROJECT.parent / "shared" / "eval" / "dev_questions.yml"
-# Our own held-out set (eval/README.md): written apart from the training data, to estimate the score
-# on the larger question set the assistant is judged by.
-HOLDOUT_QUESTIONS = paths.PROJECT / "eval" / "holdout_questions.yml"
+# Our own held-out sets: written apart from the training data by two different writers, to estimate
+# the score on the larger question set the assistant is judged by.
+HOLDOUT_QUESTIONS = (paths.PROJECT / "eval" / "holdout_questions.yml",
+                     paths.PROJECT / "eval" / "holdout2_questions.yml")
 # The share of a set's questions that must pass (issue #3: 26 of 27 dev questions, 95 % of the judged set).
 PASS_SHARE = 0.95
 DEFAULT_URL = "http://127.0.0.1:5005"
@@ -95,9 +96,9 @@ def passed_share(results: list[tuple[Question, str, list[str]]]) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--questions", type=Path, nargs="+",
-                        default=[p for p in (DEFAULT_QUESTIONS, HOLDOUT_QUESTIONS) if p.exists()],
+                        default=[p for p in (DEFAULT_QUESTIONS, *HOLDOUT_QUESTIONS) if p.exists()],
                         help="question files (default: ../shared/eval/dev_questions.yml and "
-                             "eval/holdout_questions.yml)")
+                             "eval/holdout*_questions.yml)")
     parser.add_argument("--url", default=DEFAULT_URL)
     parser.add_argument("--pass-share", type=float, default=PASS_SHARE,
                         help=f"share of each file's questions that must pass (default {PASS_SHARE})")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.eval import HOLDOUT_QUESTIONS, Question, load_questions, missing, passed_share, reply_text, report
 
 
@@ -22,8 +24,9 @@ def test_the_report_counts_by_kind_and_the_share_decides() -> None:
     assert passed_share(results) == 0.5
 
 
-def test_the_holdout_set_loads_with_every_kind() -> None:
-    questions = load_questions(HOLDOUT_QUESTIONS)
+@pytest.mark.parametrize("path", HOLDOUT_QUESTIONS, ids=lambda p: p.name)
+def test_the_holdout_sets_load_with_every_kind(path) -> None:
+    questions = load_questions(path)
     assert len(questions) >= 150 and len({q.id for q in questions}) == len(questions)
     assert {q.kind for q in questions} == {"seed", "svc", "oos", "rob"}
     assert all(q.must and q.ask for q in questions)
