@@ -44,6 +44,13 @@ DETAILS = (
      re.compile(r"\d+(?:\.\d+)?(?:万|亿)?元")),
     ("联系电话或负责人", re.compile(r"电话|联系方式|找谁|负责人|联系人"), None),
 )
+# The article and the catalogue are Shizhong District's: a question about another city or district
+# ("历下区今年建几所学校", "上海人才公寓怎么申请") is not answered by them. Jinan's other districts and
+# counties, Shandong's cities, and large cities residents compare with.
+OTHER_PLACES = re.compile(
+    r"历下|槐荫|天桥|历城|长清|章丘|济阳|莱芜|钢城|平阴|商河|高新区|起步区|"
+    r"青岛|淄博|枣庄|东营|烟台|潍坊|济宁|泰安|威海|日照|临沂|德州|聊城|滨州|菏泽|"
+    r"北京|上海|天津|重庆|广州|深圳|杭州|南京|苏州|成都|武汉|西安|郑州|长沙|合肥|沈阳|哈尔滨|雄安|外省|外市")
 SUBJECT_KNOWLEDGE = "knowledge"
 SUBJECT_SERVICE = "service"
 
@@ -118,6 +125,16 @@ def beyond_the_article(question: str, topic: Topic) -> str | None:
             "如需了解，请拨打12345市民服务热线咨询。")
 
 
+def another_place(question: str, topic: Topic) -> str | None:
+    """A plain note when the question asks about a place other than Shizhong that the topic's
+    passage does not name ("承接北京疏解非首都功能" is Shizhong's own plan and gets none)."""
+    places = [p for p in dict.fromkeys(OTHER_PLACES.findall(question)) if p not in topic.passage]
+    if not places:
+        return None
+    return (f"以上是市中区的情况；{'、'.join(places)}的情况不在市中区的工作部署里，我不能替您推测，"
+            "请拨打12345市民服务热线咨询。")
+
+
 def answered(topic: Topic, shown: list[str]) -> list[dict[str, Any]]:
     return [SlotSet("knowledge_topic", topic.id), SlotSet("subject", SUBJECT_KNOWLEDGE),
             SlotSet("topics_shown", [*shown, topic.id][-20:])]
@@ -157,10 +174,12 @@ class ActionAnswerKnowledge(Action):
             dispatcher.utter_message(response="utter_default")
             return []
         dispatcher.utter_message(response=response_name(topic_id))
-        note = beyond_the_article(text, knowledge().topics[topic_id])
-        if note:
-            dispatcher.utter_message(text=note)
-        return answered(knowledge().topics[topic_id], shown_topics(tracker))
+        topic = knowledge().topics[topic_id]
+        for note in (another_place(text, topic), beyond_the_article(text, topic)):
+            if note:
+                dispatcher.utter_message(text=note)
+                break
+        return answered(topic, shown_topics(tracker))
 
 
 def more_about(tracker: Tracker, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:

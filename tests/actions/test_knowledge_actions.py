@@ -7,7 +7,7 @@ import asyncio
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.knowledge import ActionAnswerKnowledge, ActionKnowledgeMore, beyond_the_article, knowledge
+from actions.knowledge import ActionAnswerKnowledge, ActionKnowledgeMore, another_place, beyond_the_article, knowledge
 
 
 def tracker(text: str, ranking: list[tuple[str, float]], **slots) -> Tracker:
@@ -62,6 +62,21 @@ def test_questions_beyond_the_article_are_said_so() -> None:
     assert beyond_the_article("陡沟学校要怎么建", school) is None
     scope = knowledge().topics["platform_new_city_scope"]
     assert beyond_the_article("南部科创新城在哪里", scope) is None
+
+
+def test_questions_about_another_place_are_handed_on() -> None:
+    schools = knowledge().topics["livelihood_new_schools"]
+    assert "历下" in another_place("历下区今年开工建设几所学校", schools)
+    assert "12345" in another_place("历下区今年开工建设几所学校", schools)
+    assert another_place("市中区今年开工建设几所学校", schools) is None
+    # Beijing is in the article's own plan: no note there.
+    assert another_place("承接北京疏解非首都功能是怎么回事", knowledge().topics["investment_beijing_xiongan"]) is None
+
+
+def test_another_place_note_follows_the_answer() -> None:
+    messages, _ = run(ActionAnswerKnowledge(), tracker("历下区今年开工建设几所学校", [("livelihood_new_schools", 0.9)]))
+    assert messages[0]["response"] == "utter_faq/livelihood_new_schools"
+    assert "历下" in messages[1]["text"] and "12345" in messages[1]["text"]
 
 
 def test_distinct_words_correct_a_wrong_selector_choice() -> None:

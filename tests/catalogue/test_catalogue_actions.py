@@ -102,6 +102,10 @@ def procedural(text: str, intent: str) -> Tracker:
     ("区里的体育馆怎么预约", "faq", "公共体育场馆预约"),
     ("自主就业的退役士兵一次性补助怎么领", "faq", "自主就业退役士兵一次性经济补助"),
     ("门头招牌设置要不要审批", "out_of_scope", "户外广告设施设置审批"),  # no how-to words, a clear service
+    # May I get it / must I obtain it: as much a catalogue question as how to apply.
+    ("进城务工的，孩子能在市中区入学吗", "faq", "随迁子女入学"),
+    ("我妈八十五了，有没有高龄补贴能领", "faq", "高龄津贴"),
+    ("换店招设置要审批吗", "faq", "户外广告设施设置审批"),
 ])
 def test_how_to_questions_the_nlu_missed_get_the_catalogue_service(text, intent, service) -> None:
     action = action_for(intent)
