@@ -9,13 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import TEXT
-from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlp.text_rewriter import MessageTextRewriter
 
 
 def converter(config: str = "t2s") -> Any:
@@ -27,7 +23,7 @@ def converter(config: str = "t2s") -> Any:
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER], is_trainable=False
 )
-class TraditionalToSimplified(GraphComponent):
+class TraditionalToSimplified(MessageTextRewriter):
     """Rewrites each message's text to simplified Chinese before it is tokenized."""
 
     @staticmethod
@@ -40,29 +36,8 @@ class TraditionalToSimplified(GraphComponent):
         return ["opencc"]
 
     def __init__(self, config: dict[str, Any]) -> None:
+        super().__init__(config)
         self._convert = converter(config["opencc_config"]).convert
 
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> TraditionalToSimplified:
-        return cls(config)
-
-    def _simplify(self, message: Message) -> None:
-        text = message.get(TEXT)
-        if text:
-            message.set(TEXT, self._convert(text))
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        for example in training_data.training_examples:
-            self._simplify(example)
-        return training_data
-
-    def process(self, messages: list[Message]) -> list[Message]:
-        for message in messages:
-            self._simplify(message)
-        return messages
+    def rewrite(self, text: str) -> str:
+        return self._convert(text)

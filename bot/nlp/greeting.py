@@ -1,0 +1,52 @@
+"""A leading greeting ("你好，想问下…", "hi，…") taken off before the message is classified.
+
+Residents often open with a greeting and ask in the same message. With the greeting in the text,
+the intent classifier weighs "你好" as heavily as the question and answers a greeting: on our
+held-out questions "你好，想问下今年老旧小区改造总共多大面积" got the welcome message instead of
+105万㎡. This component removes greetings at the start when a question of its own follows, for
+training and prediction alike; a message that is only a greeting ("你好，在吗") stays whole.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.shared.nlu.constants import ENTITIES
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlp.text_rewriter import MessageTextRewriter
+
+# Greetings and opening courtesies, each followed by optional punctuation or spaces; one or more.
+# An English greeting needs a mark or a space after it ("hello翻译成中文" is not a greeting).
+LEADING_GREETING = re.compile(
+    r"^(?:\s*(?:你们?好(?:啊|呀)?|您好|大家好|早上好|上午好|下午好|晚上好|哈喽|嗨|"
+    r"(?:hi|hello|hey)(?=[\s,，.。!！~～?？、:：])|"
+    r"在吗|在不在|打扰(?:了|一下)|小助手)[\s,，.。!！~～?？、:：]*)+",
+    re.IGNORECASE)
+# What must remain for the rest to count as a question of its own ("你好，你是谁" stays whole).
+MIN_REST_CHARACTERS = 4
+_CONTENT = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
+
+
+def without_leading_greeting(text: str) -> str:
+    """The text without its leading greeting, when what follows is long enough to stand alone."""
+    match = LEADING_GREETING.match(text)
+    if not match:
+        return text
+    rest = text[match.end():]
+    return rest if len(_CONTENT.findall(rest)) >= MIN_REST_CHARACTERS else text
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER], is_trainable=False
+)
+class LeadingGreetingRemover(MessageTextRewriter):
+    """Rewrites each message's text without a leading greeting before it is tokenized."""
+
+    def rewrite(self, text: str) -> str:
+        return without_leading_greeting(text)
+
+    def keeps(self, message: Message) -> bool:
+        # Annotated entities hold character offsets into the text: such examples stay as written.
+        return bool(message.get(ENTITIES))

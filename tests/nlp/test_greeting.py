@@ -1,0 +1,42 @@
+"""A leading greeting is taken off before classification when a question of its own follows."""
+
+from __future__ import annotations
+
+import pytest
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlp.greeting import LeadingGreetingRemover, without_leading_greeting
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("你好，想问下今年老旧小区改造总共多大面积", "想问下今年老旧小区改造总共多大面积"),
+    ("您好！请问临时救助在哪申请", "请问临时救助在哪申请"),
+    ("hi，市中区的区级重点项目一共多少个？", "市中区的区级重点项目一共多少个？"),
+    ("你好呀 在吗？经纬人才计划是什么", "经纬人才计划是什么"),
+    ("你好请问一窗办是什么", "请问一窗办是什么"),
+])
+def test_greeting_before_a_question_is_taken_off(text: str, expected: str) -> None:
+    assert without_leading_greeting(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "你好", "你好，在吗", "您好！", "嗨", "hello",
+    "你好，你是谁",  # too short a rest to stand alone: the classifier sees it whole
+    "hello翻译成中文是什么意思",  # not a greeting
+    "一窗办是什么，你好",  # only at the start
+])
+def test_other_messages_stay_whole(text: str) -> None:
+    assert without_leading_greeting(text) == text
+
+
+def test_component_rewrites_messages_and_training_examples() -> None:
+    [message] = LeadingGreetingRemover({}).process([Message(data={TEXT: "你好，经纬人才计划是什么"})])
+    assert message.get(TEXT) == "经纬人才计划是什么"
+    plain = Message(data={TEXT: "你好，临时救助怎么申请", "intent": "ask_service"})
+    annotated = Message(data={TEXT: "你好，临时救助怎么申请", "intent": "ask_service",
+                              ENTITIES: [{"start": 3, "end": 7, "value": "临时救助", "entity": "service"}]})
+    data = LeadingGreetingRemover({}).process_training_data(TrainingData([plain, annotated]))
+    # An annotated example keeps its text, so that its entity offsets still point at the entity.
+    assert [m.get(TEXT) for m in data.training_examples] == ["临时救助怎么申请", "你好，临时救助怎么申请"]
