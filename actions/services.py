@@ -29,11 +29,12 @@ NOT_FOUND = ("抱歉，事项目录里没有找到与“{query}”对应的服�
              "或拨打12345市民服务热线咨询。")
 LISTED_AT_MOST = 12
 # A question that asks how to *do* something — apply, book, collect, replace, which papers, where to
-# go — or whether one may get or must obtain something — "能在市中上学吗", "有没有高龄补贴可以领",
-# "要审批吗" — is about a catalogue service even when the NLU took it for knowledge or out of scope
-# ("社保卡丢了去哪补办", "体育馆怎么预约"), and is answered from the catalogue when one service
-# clearly fits it. Of the 1,500 knowledge examples two read so, and one service fits one of them
-# ("突发性困难有没有临时救助" → 临时救助, whose entry says how to apply).
+# go — or whether one may get or must obtain something, or do it online — "能在市中上学吗",
+# "有没有高龄补贴可以领", "要审批吗", "老年优待证能在网上办吗" — is about a catalogue service even
+# when the NLU took it for knowledge or out of scope ("社保卡丢了去哪补办", "体育馆怎么预约"), and
+# is answered from the catalogue when one service clearly fits it. Of the 1,500 knowledge examples
+# two read so, and one service fits one of them ("突发性困难有没有临时救助" → 临时救助, whose entry
+# says how to apply).
 PROCEDURAL = re.compile(
     r"(?:怎么|怎样|咋|如何)(?:办|申请|领|预约|补办|报名|申领|登记|开具|查)|"
     r"(?:去|在|到)哪(?:里|儿)?(?:办|申请|领|补办|预约|报名|登记|查)|"
@@ -41,7 +42,8 @@ PROCEDURAL = re.compile(
     r"(?:能不能|可不可以|能否|可以|能)[^，。？！]{0,8}?(?:领|申请|享受|报名|上学|入学)|"
     r"(?:要|需要|用不用|需不需要|得)(?:审批|许可|备案|办证)|"
     r"有(?:什么|啥|没有|无)?[^，。？！]{0,4}(?:救助|补贴|补助|津贴)(?:吗|么|不|没)|"
-    r"有没有[^，。？！]{0,8}(?:救助|补贴|补助|津贴)")
+    r"有没有[^，。？！]{0,8}(?:救助|补贴|补助|津贴)|"
+    r"(?:能不能|可不可以|能否|可以|能)在?网上(?:办|申请|预约|报名)")
 # The best service's search score a procedural question needs besides a clear lead: a word of its
 # name or aliases, not only generic ones.
 PROCEDURAL_SCORE = 6.0

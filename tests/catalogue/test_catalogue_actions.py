@@ -106,6 +106,7 @@ def procedural(text: str, intent: str) -> Tracker:
     ("进城务工的，孩子能在市中区入学吗", "faq", "随迁子女入学"),
     ("我妈八十五了，有没有高龄补贴能领", "faq", "高龄津贴"),
     ("换店招设置要审批吗", "faq", "户外广告设施设置审批"),
+    ("开个体户可以在网上办吗", "faq", "个体工商户设立登记"),
 ])
 def test_how_to_questions_the_nlu_missed_get_the_catalogue_service(text, intent, service) -> None:
     action = action_for(intent)
@@ -120,6 +121,7 @@ def test_how_to_questions_the_nlu_missed_get_the_catalogue_service(text, intent,
     ("老板拖欠我三个月工资怎么办", "out_of_scope"),  # how-to, but no service of the catalogue
     ("上海人才公寓怎么申请", "out_of_scope"),  # another city's, not the district's service
     ("老旧小区改造今年有多少个", "faq"),  # the catalogue has 老旧小区改造咨询, but this is no how-to
+    ("哪些事可以在网上办", "faq"),  # online, but no one service
 ])
 def test_other_questions_keep_their_answer(text, intent) -> None:
     action = action_for(intent)
