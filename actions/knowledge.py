@@ -159,16 +159,17 @@ class ActionAnswerKnowledge(Action):
         text = simplify()(tracker.latest_message.get("text") or "")
         previous = previous_topic(tracker)
         follow_up = previous is not None and is_elliptical(text)  # "那住房呢？" stays in the topic
+        candidates, lexical = ranking(tracker.latest_message), topic_index().scores(text)
         if not follow_up:
+            if unrelated(candidates, lexical):
+                # The out-of-scope reply tries the catalogue itself (a how-to question included).
+                return await ActionOutOfScope().run(dispatcher, tracker, domain)
             from actions.services import answer_procedural
 
             # "退役士兵一次性补助怎么领" asks for the catalogue's service, not the article's plan.
             served = await answer_procedural(dispatcher, tracker)
             if served is not None:
                 return served
-        candidates, lexical = ranking(tracker.latest_message), topic_index().scores(text)
-        if not follow_up and unrelated(candidates, lexical):
-            return await ActionOutOfScope().run(dispatcher, tracker, domain)
         topic_id = pick_topic(candidates, previous, text, lexical)
         if topic_id is None:
             dispatcher.utter_message(response="utter_default")
