@@ -21,10 +21,11 @@ import yaml
 from bot import paths
 
 DEFAULT_QUESTIONS = paths.PROJECT.parent / "shared" / "eval" / "dev_questions.yml"
-# Our own held-out sets: written apart from the training data by two different writers, to estimate
-# the score on the larger question set the assistant is judged by.
+# Our own held-out sets: written apart from the training data by three different writers, to
+# estimate the score on the larger question set the assistant is judged by.
 HOLDOUT_QUESTIONS = (paths.PROJECT / "eval" / "holdout_questions.yml",
-                     paths.PROJECT / "eval" / "holdout2_questions.yml")
+                     paths.PROJECT / "eval" / "holdout2_questions.yml",
+                     paths.PROJECT / "eval" / "holdout3_questions.yml")
 # The share of a set's questions that must pass (issue #3: 26 of 27 dev questions, 95 % of the judged set).
 PASS_SHARE = 0.95
 DEFAULT_URL = "http://127.0.0.1:5005"
