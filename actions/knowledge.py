@@ -43,7 +43,14 @@ DETAILS = (
     ("金额或标准", re.compile(r"多少钱|多少万|金额|补贴多少|补助多少|标准是|给多少|发多少|奖励多少"),
      re.compile(r"\d+(?:\.\d+)?(?:万|亿)?元")),
     ("联系电话或负责人", re.compile(r"电话|联系方式|找谁|负责人|联系人"), None),
+    # Figures the article never gives ("南部科创新城那边房价多少", "2019年的GDP是多少"); named as asked.
+    (None, re.compile(r"房价|租金|房租|均价|价格|GDP|生产总值|经济总量|人口|财政收入|税收收入|"
+                      r"工资|收入水平|增长率|增速|排名"), None),
 )
+# The article is the plan for 2020 ("今年"; 2019 is its "去年"): a question about another year
+# ("2021年有什么工作计划", "明年建几所学校") is not answered by it, whatever topic it resembles.
+OTHER_YEARS = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)|明年|后年|前年|往年|十四五|十五五")
+ARTICLE_YEAR, ARTICLE_LAST_YEAR = "2020", "2019"
 # The article and the catalogue are Shizhong District's: a question about another city or district
 # ("历下区今年建几所学校", "上海人才公寓怎么申请") is not answered by them. Jinan's other districts and
 # counties, Shandong's cities, and large cities residents compare with.
@@ -117,8 +124,12 @@ def unrelated(candidates: list[tuple[str, float]], lexical: dict[str, float]) ->
 
 def beyond_the_article(question: str, topic: Topic) -> str | None:
     """A plain note when the question asks for a detail (time, place, amount, contact) the answer lacks."""
-    missing = [what for what, asked, given in DETAILS
-               if asked.search(question) and (given is None or not given.search(topic.answer))]
+    missing = []
+    for what, asked, given in DETAILS:
+        found = asked.search(question)
+        if found and found.group() not in topic.answer and (
+                given is None or not given.search(topic.answer)):
+            missing.append(what or found.group())
     if not missing:
         return None
     return (f"工作部署中没有写明具体的{'、'.join(missing)}，我不能替您推测；"
@@ -133,6 +144,17 @@ def another_place(question: str, topic: Topic) -> str | None:
         return None
     return (f"以上是市中区的情况；{'、'.join(places)}的情况不在市中区的工作部署里，我不能替您推测，"
             "请拨打12345市民服务热线咨询。")
+
+
+def another_year(question: str, topic: Topic) -> str | None:
+    """A plain note when the question asks about a year the article does not speak of."""
+    years = [y for y in dict.fromkeys(OTHER_YEARS.findall(question)) if y != ARTICLE_YEAR
+             and not (y == ARTICLE_LAST_YEAR and "去年" in topic.passage + topic.answer)
+             and y not in topic.passage]
+    if not years:
+        return None
+    return (f"以上是市中区2020年“聚焦提升年”工作部署的内容；{'、'.join(years)}的情况部署里没有写，"
+            "我不能替您推测，请拨打12345市民服务热线咨询。")
 
 
 def answered(topic: Topic, shown: list[str]) -> list[dict[str, Any]]:
@@ -176,7 +198,8 @@ class ActionAnswerKnowledge(Action):
             return []
         dispatcher.utter_message(response=response_name(topic_id))
         topic = knowledge().topics[topic_id]
-        for note in (another_place(text, topic), beyond_the_article(text, topic)):
+        for note in (another_place(text, topic), another_year(text, topic),
+                     beyond_the_article(text, topic)):
             if note:
                 dispatcher.utter_message(text=note)
                 break

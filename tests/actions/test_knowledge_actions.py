@@ -7,7 +7,14 @@ import asyncio
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.knowledge import ActionAnswerKnowledge, ActionKnowledgeMore, another_place, beyond_the_article, knowledge
+from actions.knowledge import (
+    ActionAnswerKnowledge,
+    ActionKnowledgeMore,
+    another_place,
+    another_year,
+    beyond_the_article,
+    knowledge,
+)
 
 
 def tracker(text: str, ranking: list[tuple[str, float]], **slots) -> Tracker:
@@ -62,6 +69,20 @@ def test_questions_beyond_the_article_are_said_so() -> None:
     assert beyond_the_article("陡沟学校要怎么建", school) is None
     scope = knowledge().topics["platform_new_city_scope"]
     assert beyond_the_article("南部科创新城在哪里", scope) is None
+    # Figures the article never gives are named as asked, not guessed from the nearest topic.
+    assert "房价" in beyond_the_article("南部科创新城那边现在房价多少一平", scope)
+    assert "GDP" in beyond_the_article("市中区2019年的GDP是多少", knowledge().topics["overview_context"])
+    assert beyond_the_article("南部科创新城规划面积多大", scope) is None
+
+
+def test_questions_about_another_year_are_handed_on() -> None:
+    focus = knowledge().topics["overview_focus_year"]
+    assert "2021" in another_year("市中区2021年有什么工作计划", focus)
+    assert "12345" in another_year("明年有什么工作计划", focus)
+    assert another_year("市中区2020年的工作主题是什么", focus) is None
+    # 2019 is the article's "去年": answered where the passage speaks of it.
+    assert another_year("2019年市中区的工作主题是什么", focus) is None
+    assert "2019" in another_year("2019年开工了几所学校", knowledge().topics["livelihood_new_schools"])
 
 
 def test_questions_about_another_place_are_handed_on() -> None:
