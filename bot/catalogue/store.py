@@ -28,6 +28,7 @@ from bot.catalogue.schema import CHANNELS, Service, parse_service
 from bot.catalogue.tokens import (
     Tokenize,
     default_tokenizer,
+    joining_bigrams,
     normalize,
     search_terms,
     tokenizer_name,
@@ -258,6 +259,7 @@ class SqlCatalogueStore(CatalogueStore):
     def search(self, query: str, limit: int = 5) -> list[SearchHit]:
         text = normalize(query)
         tokens = search_terms(self.tokenize, query)
+        joining = joining_bigrams(query, tokens)
         if not text or limit <= 0:
             return []
         literal = sa.literal(text, sa.Text)
@@ -265,14 +267,14 @@ class SqlCatalogueStore(CatalogueStore):
             self._contains(literal, names_table.c.text),
             self._contains(names_table.c.text, literal),
         ))
-        terms_query = sa.select(terms_table).where(terms_table.c.term.in_(sorted(tokens)))
+        terms_query = sa.select(terms_table).where(terms_table.c.term.in_(sorted(tokens | joining)))
         with self._connect() as connection:
             self._check_tokenizer(connection)
             count = sa.select(sa.func.count()).select_from(services_table)
             total = connection.execute(count).scalar_one()
             name_rows = connection.execute(names_query).all() if text else []
-            term_rows = connection.execute(terms_query).all() if tokens else []
-            scores = _scores(text, tokens, total, name_rows, term_rows)
+            term_rows = connection.execute(terms_query).all() if tokens or joining else []
+            scores = _scores(text, tokens, total, name_rows, term_rows, joining)
             best = sorted(scores.items(), key=lambda item: -item[1])[:limit]
             if not best:
                 return []
@@ -291,10 +293,12 @@ class SqlCatalogueStore(CatalogueStore):
             self._engine = None
 
 
-def _scores(text: str, tokens: set[str], total: int, name_rows: list, term_rows: list
-            ) -> dict[str, float]:
+def _scores(text: str, tokens: set[str], total: int, name_rows: list, term_rows: list,
+            joining: frozenset[str] | set[str] = frozenset()) -> dict[str, float]:
     """Tiered score: exact name 100, exact alias 90, a name inside the query 60–70, an alias
-    inside it 50–60, the query inside a name 40–50; plus up to 40 for weighted token overlap."""
+    inside it 50–60, the query inside a name 40–50; plus up to 40 for weighted token overlap.
+    Joining bigrams (tokens.joining_bigrams) add to the overlap when they meet a name, but do not
+    raise the ceiling: a question is not penalised for the word borders it has."""
     tier: dict[str, float] = defaultdict(float)
     for row in name_rows:
         exact, inside = (100.0, 60.0) if row.kind == "name" else (90.0, 50.0)
@@ -315,8 +319,8 @@ def _scores(text: str, tokens: set[str], total: int, name_rows: list, term_rows:
         best_weight[key] = max(best_weight[key], FIELD_WEIGHTS[row.field] * (1 + row.share))
     n = max(total, 1)
     idf = {t: math.log(1 + n / len(holders[t])) if holders.get(t) else math.log(1 + n)
-           for t in tokens}
-    ceiling = sum(idf.values()) * FIELD_WEIGHTS["name"] * 2 or 1.0
+           for t in tokens | joining}
+    ceiling = sum(idf[t] for t in tokens) * FIELD_WEIGHTS["name"] * 2 or 1.0
     overlap: dict[str, float] = defaultdict(float)
     for (code, term), weight in best_weight.items():
         overlap[code] += idf[term] * weight

@@ -33,9 +33,23 @@ STOP_TOKENS = frozenset({
 })
 
 
+# Characters that only say how a question is asked: a bigram holding one joins no name's words.
+_FUNCTION_CHARS = frozenset("吗呢啊吧的了我你要想能请在哪去带是有和或么啥咋什怎")
+
+
 def search_terms(tokenize: Tokenize, text: str) -> set[str]:
     """The tokens of `text` that carry meaning for search (stop tokens removed)."""
     return {t for t in tokenize(text) if t and t not in STOP_TOKENS}
+
+
+def joining_bigrams(text: str, tokens: set[str]) -> set[str]:
+    """Character bigrams of the query that its words do not already hold: the ones across word
+    borders. A slip the segmenter cuts oddly ("人才落护" → 人才/落护, "上一年级" → 上/一/年级) still
+    shares "才落" or "一年" with the name it means (names are indexed with their bigrams)."""
+    pairs = {run[i:i + 2] for run in _RUNS.findall(normalize(text)) if _CJK.match(run)
+             for i in range(len(run) - 1)}
+    return {pair for pair in pairs if pair not in tokens and pair not in STOP_TOKENS
+            and not (set(pair) & _FUNCTION_CHARS)}
 
 
 def normalize(text: str) -> str:

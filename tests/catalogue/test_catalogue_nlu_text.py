@@ -63,3 +63,22 @@ def test_ranking_with_the_nlu_segmenter(services: list[Service], tmp_path) -> No
                             ("孩子上幼儿园", "幼儿园入园报名"), ("低保怎么办", "最低生活保障"),
                             ("我想开个饭店要办什么证", "食品经营许可")]:
         assert store.search(query)[0].service.name == expected, query
+
+
+@pytest.mark.skipif(not (paths.SPACY_PIPELINE / "meta.json").is_file(),
+                    reason="the spaCy zh pipeline is not built (make setup)")
+@pytest.mark.parametrize(("query", "expected"), [
+    ("孩子明年上一年级，报名需要准备什么材料？", "小学一年级入学报名"),  # cut 上/一/年级
+    ("人才落护要啥材料", "人才落户"),  # a homophone slip kept as one word: 人才/落护
+])
+def test_words_cut_apart_still_find_their_service_clearly(services: list[Service], tmp_path,
+                                                          query: str, expected: str) -> None:
+    from actions.services import choose
+    from bot.catalogue.store import create_store
+    from bot.catalogue.tokens import SpacyTokenizer
+
+    store = create_store(f"sqlite:///{tmp_path / 'c.db'}", tokenize=SpacyTokenizer())
+    store.replace_all(services)
+    hits = store.search(query, 3)
+    service, offered = choose(hits, False, None)
+    assert service is not None and service.name == expected, [(h.service.name, h.score) for h in hits]
