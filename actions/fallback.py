@@ -1,4 +1,4 @@
-"""The first stage of the two-stage fallback: offer the two most likely topics as buttons."""
+"""The first stage of the two-stage fallback: offer the most likely services and topics as buttons."""
 
 from __future__ import annotations
 
@@ -40,12 +40,18 @@ class ActionOfferLikelyTopics(Action):
                   domain: dict[str, Any]) -> list[dict[str, Any]]:
         # Not understood counts as a failure; right after another one, a callback is offered too
         # (here as one more button beside the topics).
-        topics = likely_topics(tracker.latest_message)
-        if not topics:
+        from actions.services import services_for_unsure
+
+        # "社保卡丢了在哪补办" read as half service, half out of scope: the catalogue's services
+        # come first; a button's payload is the rephrasing the second stage takes.
+        services = await services_for_unsure(tracker.latest_message.get("text") or "")
+        topics = likely_topics(tracker.latest_message, OFFERED_TOPICS - min(len(services), 1))
+        if not topics and not services:
             dispatcher.utter_message(response="utter_default")
             return record_failure(tracker, dispatcher)
         events, offer = mark_failure(tracker)
-        buttons = [{"title": _topics()[t][0], "payload": _topics()[t][1]} for t in topics]
+        buttons = [{"title": s.name, "payload": f"{s.name}怎么办理"} for s in services]
+        buttons += [{"title": _topics()[t][0], "payload": _topics()[t][1]} for t in topics]
         buttons.append({"title": "都不是", "payload": "/deny"})
         if offer:
             buttons.append(OFFER_BUTTONS[0])

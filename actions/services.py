@@ -38,7 +38,7 @@ LISTED_AT_MOST = 12
 PROCEDURAL = re.compile(
     r"(?:怎么|怎样|咋|如何)(?:办|申请|领|预约|补办|报名|申领|登记|开具|查)|"
     r"(?:去|在|到)哪(?:里|儿)?(?:办|申请|领|补办|预约|报名|登记|查)|"
-    r"(?:要|需要|得)(?:带|准备|提交)|材料|手续|预约|补办|申领|领取|"
+    r"(?:要|需要|得)(?:带|准备|提交)|材料|手续|预约|补办|申领|领取|条件|流程|"
     r"(?:能不能|可不可以|能否|可以|能)[^，。？！]{0,8}?(?:领|申请|享受|报名|上学|入学)|"
     r"(?:要|需要|用不用|需不需要|得)(?:审批|许可|备案|办证)|"
     r"有(?:什么|啥|没有|无)?[^，。？！]{0,4}(?:救助|补贴|补助|津贴)(?:吗|么|不|没)|"
@@ -105,11 +105,51 @@ async def answer_procedural(dispatcher: CollectingDispatcher, tracker: Tracker,
         hits = await asyncio.to_thread(store().search, text, 3)
     except CatalogueUnavailable:
         return None
-    service, _ = choose(hits, False, None)
-    if service is None or hits[0].score < (PROCEDURAL_SCORE if procedural else OUT_OF_SCOPE_SCORE):
+    service, candidates = choose(hits, False, None)
+    if not hits or hits[0].score < (PROCEDURAL_SCORE if procedural else OUT_OF_SCOPE_SCORE):
         return None
+    if service is None:
+        # Out of scope would only hand on to 12345; several services that fit a how-to question
+        # ("个体户营业执照在哪办": 个体工商户设立登记 or 营业执照办理) are offered instead.
+        if not (out_of_scope and procedural) or not telling(hits):
+            return None
+        offer_services(dispatcher, candidates, asked_aspects(tracker))
+        return []
     dispatcher.utter_message(text=service_reply(service, asked_aspects(tracker)))
     return [SlotSet("service_code", service.code), SlotSet("subject", SUBJECT_SERVICE)]
+
+
+def telling(hits: list) -> bool:
+    """Whether the best hits say something of which service is meant: not when they tie on a
+    word many services share ("孩子走丢了怎么办" meets 生育登记, 入学… equally on 孩子)."""
+    return bool(hits) and (len(hits) == 1 or hits[0].score > hits[-1].score)
+
+
+def offer_services(dispatcher: CollectingDispatcher, candidates: list, aspects: tuple[str, ...]) -> None:
+    """Ask which of the candidate services is meant; each button asks the same question about one."""
+    question = ASPECT_QUESTIONS.get(aspects[0], "") if aspects else ""
+    dispatcher.utter_message(
+        text="您想办理的是下面哪一项？也可以拨打12345市民服务热线咨询。",
+        buttons=[{"title": h.service.name, "payload": f"{h.service.name}{question}"}
+                 for h in candidates])
+
+
+async def services_for_unsure(text: str) -> list[Service]:
+    """For a message the NLU is unsure of: the services a how-to question may mean (at most two),
+    or none when it asks no how-to or no service fits it well enough."""
+    text = simplify()(text)
+    if not PROCEDURAL.search(text) or OTHER_PLACES.search(text):
+        return []
+    try:
+        hits = await asyncio.to_thread(store().search, text, 3)
+    except CatalogueUnavailable:
+        return []
+    service, candidates = choose(hits, False, None)
+    if service is not None:
+        return [service] if hits[0].score >= PROCEDURAL_SCORE else []
+    if not telling(hits):
+        return []
+    return [h.service for h in candidates[:2] if h.score >= PROCEDURAL_SCORE and h.score > hits[-1].score]
 
 
 class ActionAnswerService(Action):
@@ -139,11 +179,7 @@ class ActionAnswerService(Action):
             # "具体在哪？" after a knowledge answer asks about that topic, not about a service.
             return more_about(tracker, dispatcher)
         if candidates:
-            question = ASPECT_QUESTIONS.get(aspects[0], "") if aspects else ""
-            dispatcher.utter_message(
-                text="您想办理的是下面哪一项？也可以拨打12345市民服务热线咨询。",
-                buttons=[{"title": h.service.name, "payload": f"{h.service.name}{question}"}
-                         for h in candidates])
+            offer_services(dispatcher, candidates, aspects)
             return []
         dispatcher.utter_message(text=NOT_FOUND.format(query=text.strip()[:30]))
         return []

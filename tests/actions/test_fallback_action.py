@@ -37,3 +37,16 @@ def test_two_likely_topics_as_buttons_with_a_way_out() -> None:
 def test_without_a_ranking_it_hands_on_to_12345() -> None:
     [message] = run({"text": "？？", "intent": {"name": "nlu_fallback", "confidence": 0.2}})
     assert message["response"] == "utter_default"
+
+
+def test_a_how_to_question_gets_the_catalogue_service_first() -> None:
+    # Half ask_service, half out of scope: the service it names leads, a topic follows.
+    parse = {"text": "社保卡丢了在哪补办", "intent": {"name": "nlu_fallback", "confidence": 0.45},
+             "response_selector": {"faq": {"ranking": [
+                 {"intent_response_key": "faq/platform_new_city_amenities", "confidence": 0.06},
+                 {"intent_response_key": "faq/environment_ring_roads", "confidence": 0.05}]}}}
+    [message] = run(parse)
+    titles = [b["title"] for b in message["buttons"]]
+    assert titles == ["社会保障卡申领", knowledge().topics["platform_new_city_amenities"].title, "都不是"]
+    assert message["buttons"][0]["payload"] == "社会保障卡申领怎么办理"
+    assert "12345" in message["text"]

@@ -1,0 +1,52 @@
+"""Out-of-scope how-to questions, with the catalogue searched as deployed (pkuseg segmentation)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+import actions.services as service_actions
+from actions.handoff import ActionOutOfScope
+from bot import paths
+from bot.catalogue import CatalogueStore
+from bot.catalogue.schema import Service
+
+pytestmark = pytest.mark.skipif(not (paths.SPACY_PIPELINE / "meta.json").is_file(),
+                                reason="the spaCy zh pipeline is not built (make setup)")
+
+
+@pytest.fixture
+def deployed_store(services: list[Service], tmp_path, monkeypatch: pytest.MonkeyPatch) -> CatalogueStore:
+    from bot.catalogue.store import create_store
+    from bot.catalogue.tokens import SpacyTokenizer
+
+    store = create_store(f"sqlite:///{tmp_path / 'c.db'}", tokenize=SpacyTokenizer())
+    store.replace_all(services)
+    monkeypatch.setattr(service_actions, "store", lambda: store)
+    return store
+
+
+def out_of_scope(text: str) -> tuple[list[dict], list[dict]]:
+    parse = {"text": text, "intent": {"name": "out_of_scope", "confidence": 1.0}, "entities": []}
+    tracker = Tracker("user", {}, parse, [], False, None, {}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionOutOfScope().run(dispatcher, tracker, {}))
+    return dispatcher.messages, [b for m in dispatcher.messages for b in m.get("buttons") or []]
+
+
+def test_a_how_to_question_gets_the_services_it_may_mean(deployed_store) -> None:
+    # 个体工商户设立登记 and 营业执照办理 fit about as well: both are offered, not a hand-on alone.
+    messages, buttons = out_of_scope("个体户营业执照在哪办")
+    titles = [b["title"] for b in buttons]
+    assert titles[:2] == ["个体工商户设立登记", "营业执照办理"], titles
+    assert buttons[0]["payload"].startswith("个体工商户设立登记")  # + the aspect the NLU found
+    assert "12345" in messages[0]["text"]
+
+
+def test_a_word_many_services_share_offers_none(deployed_store) -> None:
+    # 孩子 meets 生育登记 and the school registrations equally: that says nothing of a service.
+    messages, buttons = out_of_scope("孩子走丢了怎么办")
+    assert not buttons and [m.get("response") for m in messages] == ["utter_out_of_scope"]
