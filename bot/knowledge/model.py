@@ -16,6 +16,9 @@ MIN_EXAMPLES = 5
 # Figures an answer may state without the article: the citizen hotline the assistant hands on to.
 HOTLINE = "12345"
 
+# A passage may be several excerpts (a YAML list) where the article says one thing in places apart,
+# such as its five "聚焦" headings; they are kept joined by this gap.
+PASSAGE_GAP = "……"
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _DIGITS = re.compile(r"\d+(?:\.\d+)?")
 # Chinese numerals that count something ("十大科学实验室", "四个引领", "两大基地"); idioms such as
@@ -79,13 +82,20 @@ def _strings(value: object) -> tuple[str, ...]:
     return tuple(v.strip() for v in value if v.strip())
 
 
+def _passage(value: object) -> str:
+    """One excerpt, or several (a list, in article order) joined by PASSAGE_GAP."""
+    if isinstance(value, list):
+        return PASSAGE_GAP.join(_join_lines(excerpt) for excerpt in _strings(value))
+    return _join_lines(str(value or ""))
+
+
 def _topic(area: str, topic_id: str, raw: dict) -> Topic:
     return Topic(
         id=topic_id,
         area=area,
         title=str(raw.get("title", "")).strip(),
         answer=_join_lines(str(raw.get("answer", ""))),
-        passage=_join_lines(str(raw.get("passage", ""))),
+        passage=_passage(raw.get("passage")),
         examples=_strings(raw.get("examples")),
         terms=_strings(raw.get("terms")),
         related=_strings(raw.get("related")),
@@ -103,7 +113,7 @@ def topic_problems(topic: Topic, article: str) -> list[str]:
         problems.append("answer is empty")
     if not topic.passage:
         problems.append("passage is empty")
-    elif _squash(topic.passage) not in _squash(article):
+    elif any(_squash(excerpt) not in _squash(article) for excerpt in topic.passage.split(PASSAGE_GAP)):
         problems.append("passage is not a verbatim part of the article")
     for figure in _DIGITS.findall(topic.answer) + _CN_FIGURE.findall(topic.answer):
         if figure not in topic.passage and figure != HOTLINE:

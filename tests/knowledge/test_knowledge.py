@@ -72,3 +72,23 @@ def test_reworded_passage_is_rejected(tmp_path) -> None:
         """)
     with pytest.raises(KnowledgeError, match="not a verbatim part"):
         load(tmp_path)
+
+
+def test_a_passage_of_excerpts_is_checked_excerpt_by_excerpt(tmp_path) -> None:
+    body = """\
+        area: talent
+        title: 人才政策
+        topics:
+          talent_plan:
+            title: 经纬人才
+            answer: 市中区推进经纬人才计划。
+            passage:
+              - {first}
+              - 深入推进“品质市中·经纬人才”计划
+            examples: [经纬人才是啥, 经纬人才计划, 人才计划叫什么, 有什么人才计划, 经纬人才计划内容]
+        """
+    _write_area(tmp_path, body.format(first="坚定不移实施“人才强区”战略"))
+    assert load(tmp_path).topics["talent_plan"].passage.count("……") == 1
+    _write_area(tmp_path, body.format(first="坚定不移地实施人才强区战略"))
+    with pytest.raises(KnowledgeError, match="not a verbatim part"):
+        load(tmp_path)
