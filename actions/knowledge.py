@@ -69,9 +69,12 @@ def knowledge() -> KnowledgeBase:
 
 @lru_cache(maxsize=1)
 def simplify() -> Callable[[str], str]:
+    """The text as the NLU reads it: simplified characters, English domain phrases in Chinese."""
+    from bot.nlp.english_terms import to_chinese_terms
     from bot.nlp.traditional import converter
 
-    return converter().convert
+    convert = converter().convert
+    return lambda text: to_chinese_terms(convert(text))
 
 
 @lru_cache(maxsize=1)

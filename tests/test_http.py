@@ -33,6 +33,14 @@ def test_traditional_characters_are_understood(assistant, question: str, expecte
     assert expected in assistant.reply(question)
 
 
+@pytest.mark.parametrize(("question", "expected"), [
+    ("区里big data产业的园区叫什么", "山东数字经济产业园"),
+    ("old communities今年改造多少", "105万平方米"),
+])
+def test_english_words_in_a_question_are_understood(assistant, question: str, expected: str) -> None:
+    assert expected in assistant.reply(question)
+
+
 def test_greeting_names_the_district_and_offers_buttons(assistant) -> None:
     [message] = assistant.ask("您好")
     assert "市中区" in message["text"]

@@ -1,0 +1,104 @@
+"""English words inside a Chinese question put into the article's Chinese terms.
+
+Enterprise users and students mix languages: "请问区里有没有digital economy方面的产业园". The
+training data, the district dictionary, the BM25 topic index and the catalogue are all Chinese, so
+the English words meet nothing and the question goes to a neighbouring topic. This component
+rewrites the domain phrases below into the article's own terms, for training and prediction alike
+(the actions apply `to_chinese_terms` too). Only mixed messages are rewritten: an all-English
+message ("thanks", "qwertyuiop") is left as written, for the chitchat and out-of-scope examples.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.shared.nlu.constants import ENTITIES
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlp.text_rewriter import MessageTextRewriter
+
+# English phrase (lower case; a trailing "s" is allowed) → the article's or the catalogue's term.
+# Longer phrases first where one holds another ("green finance" before "finance").
+ENGLISH_TERMS: dict[str, str] = {
+    "digital economy": "数字经济",
+    "big data": "大数据",
+    "internet of things": "物联网",
+    "iot": "物联网",
+    "artificial intelligence": "人工智能",
+    "smart manufacturing": "智能制造",
+    "intelligent manufacturing": "智能制造",
+    "new energy vehicle": "新能源汽车",
+    "fintech": "科技金融",
+    "green finance": "绿色金融",
+    "finance": "金融",
+    "fortune 500": "世界500强",
+    "headquarter": "总部",
+    "science park": "科技园",
+    "industrial park": "产业园",
+    "industry park": "产业园",
+    "startup": "创业",
+    "start-up": "创业",
+    "talent": "人才",
+    "housing": "住房",
+    "apartment": "公寓",
+    "kindergarten": "幼儿园",
+    "school": "学校",
+    "hospital": "就医",
+    "healthcare": "就医",
+    "hukou": "户口",
+    "elderly care": "养老",
+    "senior care": "养老",
+    "employment": "就业",
+    "job": "就业",
+    "library": "图书馆",
+    "investment": "招商",
+    "business environment": "营商环境",
+    "old communit": "老旧小区",
+    "pocket park": "口袋公园",
+    "veteran": "退役军人",
+    "subsid": "补贴",
+    "social security card": "社保卡",
+    "business license": "营业执照",
+    "online": "网上",
+    "policy": "政策",
+    "policies": "政策",
+}
+_CJK = re.compile(r"[\u3400-\u9fff]")
+# The space a user left between two English words that are now Chinese ("talent apartment").
+_SPACE_BETWEEN_CJK = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
+_PHRASES = re.compile(
+    r"(?<![a-z])(?:" + "|".join(re.escape(p).replace(r"\ ", r"[\s\-_]*")
+                                for p in sorted(ENGLISH_TERMS, key=len, reverse=True))
+    + r")(?:s|ies|y)?(?![a-z])",
+    re.IGNORECASE)
+
+
+def _term(match: re.Match[str]) -> str:
+    words = re.sub(r"[\s\-_]+", " ", match.group().lower())
+    for phrase in sorted(ENGLISH_TERMS, key=len, reverse=True):
+        if words.startswith(phrase.replace("-", " ")) or words.startswith(phrase):
+            return ENGLISH_TERMS[phrase]
+    return match.group()
+
+
+def to_chinese_terms(text: str) -> str:
+    """`text` with its English domain phrases in Chinese, when it is a mixed (Chinese) message."""
+    if not _CJK.search(text):
+        return text
+    rewritten = _PHRASES.sub(_term, text)
+    return text if rewritten == text else _SPACE_BETWEEN_CJK.sub("", rewritten)
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER], is_trainable=False
+)
+class EnglishTermsToChinese(MessageTextRewriter):
+    """Rewrites English domain phrases of a mixed message into the article's Chinese terms."""
+
+    def rewrite(self, text: str) -> str:
+        return to_chinese_terms(text)
+
+    def keeps(self, message: Message) -> bool:
+        # Annotated entities hold character offsets into the text: such examples stay as written.
+        return bool(message.get(ENTITIES))
