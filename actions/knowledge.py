@@ -58,6 +58,9 @@ OTHER_PLACES = re.compile(
     r"历下|槐荫|天桥|历城|长清|章丘|济阳|莱芜|钢城|平阴|商河|高新区|起步区|"
     r"青岛|淄博|枣庄|东营|烟台|潍坊|济宁|泰安|威海|日照|临沂|德州|聊城|滨州|菏泽|"
     r"北京|上海|天津|重庆|广州|深圳|杭州|南京|苏州|成都|武汉|西安|郑州|长沙|合肥|沈阳|哈尔滨|雄安|外省|外市")
+# A repair, a complaint or a dispute of one's own ("厨房水管漏水了，谁能上门修一下") is the
+# hotline's work whatever topic its words resemble; no knowledge question of the data asks so.
+PERSONAL_REQUEST = re.compile(r"漏水|停水|停电|断网|坏了|修一下|来修|上门修|报修|投诉|扰民|拖欠|欠薪|被骗")
 SUBJECT_KNOWLEDGE = "knowledge"
 SUBJECT_SERVICE = "service"
 
@@ -186,7 +189,7 @@ class ActionAnswerKnowledge(Action):
         follow_up = previous is not None and is_elliptical(text)  # "那住房呢？" stays in the topic
         candidates, lexical = ranking(tracker.latest_message), topic_index().scores(text)
         if not follow_up:
-            if unrelated(candidates, lexical):
+            if unrelated(candidates, lexical) or PERSONAL_REQUEST.search(text):
                 # The out-of-scope reply tries the catalogue itself (a how-to question included).
                 return await ActionOutOfScope().run(dispatcher, tracker, domain)
             from actions.services import answer_procedural

@@ -123,3 +123,10 @@ def test_question_no_topic_fits_is_handed_on_to_12345() -> None:
 def test_elliptical_follow_up_is_never_handed_on() -> None:
     messages, _ = run(ActionAnswerKnowledge(), tracker("那就医呢", [], knowledge_topic="talent_settlement"))
     assert messages[0]["response"] == "utter_faq/talent_medical"
+
+
+def test_a_repair_or_complaint_of_ones_own_is_handed_on() -> None:
+    # The NLU took it for knowledge (遍访民企 解决实际问题), but a leak is the hotline's work.
+    messages, _ = run(ActionAnswerKnowledge(), tracker("厨房水管漏水了，谁能上门修一下",
+                                                       [("business_visit_private", 0.6)]))
+    assert [m.get("response") for m in messages] == ["utter_out_of_scope"]
