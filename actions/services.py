@@ -99,11 +99,8 @@ async def answer_procedural(dispatcher: CollectingDispatcher, tracker: Tracker,
     otherwise, or when the catalogue cannot be read."""
     text = simplify()(tracker.latest_message.get("text") or "")
     procedural = bool(PROCEDURAL.search(text))
-    if not (procedural or out_of_scope) or OTHER_PLACES.search(text):
-        return None
-    try:
-        hits = await asyncio.to_thread(store().search, text, 3)
-    except CatalogueUnavailable:
+    hits = await district_hits(text) if procedural or out_of_scope else None
+    if hits is None:
         return None
     service, candidates = choose(hits, False, None)
     if not hits or hits[0].score < (PROCEDURAL_SCORE if procedural else OUT_OF_SCOPE_SCORE):
@@ -117,6 +114,17 @@ async def answer_procedural(dispatcher: CollectingDispatcher, tracker: Tracker,
         return []
     dispatcher.utter_message(text=service_reply(service, asked_aspects(tracker)))
     return [SlotSet("service_code", service.code), SlotSet("subject", SUBJECT_SERVICE)]
+
+
+async def district_hits(text: str) -> list | None:
+    """The catalogue's three best hits for a message not about another place; None when it names
+    another city or district, or when the catalogue cannot be read (the caller says nothing)."""
+    if OTHER_PLACES.search(text):
+        return None
+    try:
+        return await asyncio.to_thread(store().search, text, 3)
+    except CatalogueUnavailable:
+        return None
 
 
 def telling(hits: list) -> bool:
@@ -138,11 +146,8 @@ async def services_for_unsure(text: str) -> list[Service]:
     """For a message the NLU is unsure of: the services a how-to question may mean (at most two),
     or none when it asks no how-to or no service fits it well enough."""
     text = simplify()(text)
-    if not PROCEDURAL.search(text) or OTHER_PLACES.search(text):
-        return []
-    try:
-        hits = await asyncio.to_thread(store().search, text, 3)
-    except CatalogueUnavailable:
+    hits = await district_hits(text) if PROCEDURAL.search(text) else None
+    if hits is None:
         return []
     service, candidates = choose(hits, False, None)
     if service is not None:
