@@ -65,20 +65,30 @@ ENGLISH_TERMS: dict[str, str] = {
     "policies": "政策",
 }
 _CJK = re.compile(r"[\u3400-\u9fff]")
-# The space a user left between two English words that are now Chinese ("talent apartment").
-_SPACE_BETWEEN_CJK = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
+# The space or hyphen a user left between two English words that are now Chinese ("talent-apartment").
+_SPACE_BETWEEN_CJK = re.compile(r"(?<=[\u3400-\u9fff])[\s\-_]+(?=[\u3400-\u9fff])")
+# Longest first: "talent apartment" before "talent".
+_LONGEST_FIRST = sorted(ENGLISH_TERMS, key=len, reverse=True)
 _PHRASES = re.compile(
-    r"(?<![a-z])(?:" + "|".join(re.escape(p).replace(r"\ ", r"[\s\-_]*")
-                                for p in sorted(ENGLISH_TERMS, key=len, reverse=True))
+    r"(?<![a-z])(?:"
+    + "|".join(re.escape(p).replace(r"\ ", r"\-").replace(r"\-", r"[\s\-_]*") for p in _LONGEST_FIRST)
     + r")(?:s|ies|y)?(?![a-z])",
     re.IGNORECASE)
 
 
+def _words(phrase: str) -> str:
+    """"Start-up", "start_up", "start  up" → "start up": how a match is compared with the glossary."""
+    return re.sub(r"[\s\-_]+", " ", phrase.lower())
+
+
+_NORMALISED_LONGEST_FIRST = [(_words(p), ENGLISH_TERMS[p]) for p in _LONGEST_FIRST]
+
+
 def _term(match: re.Match[str]) -> str:
-    words = re.sub(r"[\s\-_]+", " ", match.group().lower())
-    for phrase in sorted(ENGLISH_TERMS, key=len, reverse=True):
-        if words.startswith(phrase.replace("-", " ")) or words.startswith(phrase):
-            return ENGLISH_TERMS[phrase]
+    words = _words(match.group())
+    for phrase, chinese in _NORMALISED_LONGEST_FIRST:
+        if words.startswith(phrase):
+            return chinese
     return match.group()
 
 
