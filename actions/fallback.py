@@ -50,7 +50,8 @@ class ActionOfferLikelyTopics(Action):
             dispatcher.utter_message(response="utter_default")
             return record_failure(tracker, dispatcher)
         events, offer = mark_failure(tracker)
-        buttons = [{"title": s.name, "payload": f"{s.name}怎么办理"} for s in services]
+        # The button says what it gives: the service's guide, not the article's words about it.
+        buttons = [{"title": f"{s.name}怎么办理", "payload": f"{s.name}怎么办理"} for s in services]
         buttons += [{"title": _topics()[t][0], "payload": _topics()[t][1]} for t in topics]
         buttons.append({"title": "都不是", "payload": "/deny"})
         if offer:

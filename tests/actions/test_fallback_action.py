@@ -47,6 +47,6 @@ def test_a_how_to_question_gets_the_catalogue_service_first() -> None:
                  {"intent_response_key": "faq/environment_ring_roads", "confidence": 0.05}]}}}
     [message] = run(parse)
     titles = [b["title"] for b in message["buttons"]]
-    assert titles == ["社会保障卡申领", knowledge().topics["platform_new_city_amenities"].title, "都不是"]
+    assert titles == ["社会保障卡申领怎么办理", knowledge().topics["platform_new_city_amenities"].title, "都不是"]
     assert message["buttons"][0]["payload"] == "社会保障卡申领怎么办理"
     assert "12345" in message["text"]

@@ -130,3 +130,16 @@ def test_a_repair_or_complaint_of_ones_own_is_handed_on() -> None:
     messages, _ = run(ActionAnswerKnowledge(), tracker("厨房水管漏水了，谁能上门修一下",
                                                        [("business_visit_private", 0.6)]))
     assert [m.get("response") for m in messages] == ["utter_out_of_scope"]
+
+
+def test_a_how_to_question_about_a_topic_gets_the_catalogue_guide() -> None:
+    # The article's 经纬人才 plan says what it is; "怎么申报" (with a typo) asks for the service.
+    messages, _ = run(ActionAnswerKnowledge(), tracker("经纬人材计划怎么申报", [("talent_plan", 0.9)]))
+    text = "\n".join(m.get("text") or "" for m in messages)
+    assert "经纬人才计划申报" in text and "材料" in text
+
+
+def test_a_persons_phone_number_is_never_guessed() -> None:
+    topic = next(t for t in knowledge().topics.values() if "韩永军" in t.answer)
+    note = beyond_the_article("把韩永军书记的手机号发我一下", topic)
+    assert note is not None and "12345" in note

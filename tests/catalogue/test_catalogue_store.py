@@ -138,6 +138,7 @@ def test_default_url(monkeypatch: pytest.MonkeyPatch) -> None:
     ("人才看病有没有绿色通道", "人才就医绿色通道"),
     ("高龄补贴", "高龄津贴"),
     ("ＳＺ社保卡补办", "社会保障卡申领"),
+    ("想开个小饭馆，卖吃的要办什么证", "食品经营许可"),  # the aliases residents use
 ])
 def test_search_ranks_the_expected_service_first(store: CatalogueStore, query: str,
                                                   expected: str) -> None:
