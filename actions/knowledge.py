@@ -57,7 +57,8 @@ ARTICLE_YEAR, ARTICLE_LAST_YEAR = "2020", "2019"
 OTHER_PLACES = re.compile(
     r"历下|槐荫|天桥|历城|长清|章丘|济阳|莱芜|钢城|平阴|商河|高新区|起步区|"
     r"青岛|淄博|枣庄|东营|烟台|潍坊|济宁|泰安|威海|日照|临沂|德州|聊城|滨州|菏泽|"
-    r"北京|上海|天津|重庆|广州|深圳|杭州|南京|苏州|成都|武汉|西安|郑州|长沙|合肥|沈阳|哈尔滨|雄安|外省|外市")
+    r"北京|上海|天津|重庆|广州|深圳|杭州|南京|苏州|成都|武汉|西安|郑州|长沙|合肥|沈阳|哈尔滨|雄安|"
+    r"厦门|大连|宁波|福州|无锡|(?<!千)佛山|东莞|珠海|石家庄|太原|长春|南昌|南宁|昆明|贵阳|兰州|海口|三亚|外省|外市")
 # A repair, a complaint or a dispute of one's own ("厨房水管漏水了，谁能上门修一下") is the
 # hotline's work whatever topic its words resemble; no knowledge question of the data asks so.
 PERSONAL_REQUEST = re.compile(r"漏水|停水|停电|断网|坏了|修一下|来修|上门修|报修|投诉|扰民|拖欠|欠薪|被骗")
