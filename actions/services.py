@@ -11,7 +11,17 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.knowledge import OTHER_PLACES, SUBJECT_KNOWLEDGE, SUBJECT_SERVICE, more_about, simplify
+from actions.knowledge import (
+    OTHER_PLACES,
+    SUBJECT_KNOWLEDGE,
+    SUBJECT_SERVICE,
+    ActionAnswerKnowledge,
+    more_about,
+    ranking,
+    simplify,
+    topic_index,
+    unrelated,
+)
 from bot.catalogue import UNAVAILABLE, CatalogueStore, CatalogueUnavailable, Service, create_store, describe
 from bot.catalogue.schema import CHANNELS
 from bot.catalogue.text import ASPECTS
@@ -53,6 +63,13 @@ PROCEDURAL_SCORE = 6.0
 # Of the 364 out-of-scope examples and evaluation questions, none but those naming another place
 # reach it.
 OUT_OF_SCOPE_SCORE = 10.0
+# "老旧小区改造了多少个" names a catalogue service (老旧小区改造咨询), so the NLU may take it for a
+# catalogue question; but it asks for a count the article gives, which no service guide holds. A
+# count of things — not of days, times, copies or money, which are the guide's — goes to the article
+# when the question is no how-to, asks for no part of a guide and a topic fits it.
+COUNT_QUESTION = re.compile(
+    r"多少(?=个|所|处|条|家|项|座|栋|户|套|万|亿|公顷|平方|亩|米|公里|名)|"
+    r"几(?=个|所|处|条|家|项|座|栋|户|套|名)(?!个?(?:工作日|月|小时|星期|礼拜|证|材料|窗口))")
 
 
 @lru_cache(maxsize=1)
@@ -158,6 +175,13 @@ async def services_for_unsure(text: str) -> list[Service]:
     return [h.service for h in candidates[:2] if h.score >= PROCEDURAL_SCORE and h.score > hits[-1].score]
 
 
+def asks_the_article_for_a_count(text: str, aspects: tuple[str, ...], tracker: Tracker) -> bool:
+    """Whether a question taken for a catalogue one asks for a figure of the article instead."""
+    if aspects or not COUNT_QUESTION.search(text) or PROCEDURAL.search(text):
+        return False
+    return not unrelated(ranking(tracker.latest_message), topic_index().scores(text))
+
+
 class ActionAnswerService(Action):
     """Answers 材料/地点/时限/费用/电话/网办 for the service named, or the one under discussion."""
 
@@ -169,6 +193,8 @@ class ActionAnswerService(Action):
         text = simplify()(tracker.latest_message.get("text") or "")
         named = entity_values(tracker, "service")
         aspects = asked_aspects(tracker)
+        if asks_the_article_for_a_count(text, aspects, tracker):
+            return await ActionAnswerKnowledge().run(dispatcher, tracker, domain)
         # A follow-up ("在哪办？") applies to the service only while it is the subject.
         code = tracker.get_slot("service_code") if tracker.get_slot("subject") == SUBJECT_SERVICE else None
         try:

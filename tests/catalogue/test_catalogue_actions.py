@@ -131,3 +131,27 @@ def test_other_questions_keep_their_answer(text, intent) -> None:
     expected = "utter_out_of_scope" if intent == "out_of_scope" else "utter_faq/"
     assert any((m.get("response") or "").startswith(expected) for m in dispatcher.messages)
     assert all(e.get("name") != "service_code" for e in events)
+
+
+@pytest.mark.parametrize(("text", "figure"), [
+    ("老旧小区改造了多少个", "13"),  # names 老旧小区改造(咨询), asks for the article's count
+    ("今年新建改扩建几所学校", "17"),
+])
+def test_a_count_the_article_gives_is_answered_from_it_even_when_taken_for_a_service(text, figure) -> None:
+    entities = [("service", "老旧小区改造咨询")] if "老旧小区" in text else []
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(service_actions.ActionAnswerService().run(dispatcher, tracker(text, entities), {}))
+    assert not any("事项目录" in (m.get("text") or "") for m in dispatcher.messages)
+    assert any((m.get("response") or "").startswith("utter_faq/") for m in dispatcher.messages)
+    assert slot(events, "subject") == "knowledge"
+
+
+@pytest.mark.parametrize(("text", "entities", "shown"), [
+    ("老旧小区改造咨询要带几个证件", [("service", "老旧小区改造咨询")], "老旧小区改造咨询"),
+    ("临时救助几个工作日能批下来", [("service", "临时救助")], "临时救助"),
+    ("临时救助在哪申请，有几个窗口", [("service", "临时救助"), ("aspect", "place")], "临时救助"),
+])
+def test_a_count_of_a_guide_stays_with_the_catalogue(text, entities, shown) -> None:
+    reply, _, events = run(service_actions.ActionAnswerService(), tracker(text, entities))
+    assert f"来源：市中区政务服务事项目录“{shown}”" in reply
+    assert slot(events, "subject") == "service"
