@@ -1,0 +1,75 @@
+"""A chitchat intent only for a message holding one of its words (bot/nlp/intent_markers.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot import paths
+from bot.nlp.greeting import without_leading_greeting
+from bot.nlp.intent_markers import IntentMarkers, compile_markers, unmarked
+from bot.nlp.traditional import converter
+
+COMPONENT = "bot.nlp.intent_markers.IntentMarkers"
+
+
+def configured_markers(config: Path = paths.CONFIG) -> dict:
+    pipeline = yaml.safe_load(config.read_text(encoding="utf-8"))["pipeline"]
+    [component] = [c for c in pipeline if c["name"] == COMPONENT]
+    return component["markers"]
+
+
+def examples(intent: str) -> list[str]:
+    found = []
+    for path in (paths.DATA / "nlu").glob("*.yml"):
+        for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []):
+            if block.get("intent") == intent:
+                found += [line.strip()[2:].strip() for line in block["examples"].splitlines() if line.strip()]
+    return found
+
+
+def as_the_pipeline_reads(text: str) -> str:
+    """繁→简 and a leading greeting off, as the components before the classifier do."""
+    return without_leading_greeting(converter().convert(text))
+
+
+def test_the_component_is_in_both_pipelines_alike() -> None:
+    assert configured_markers() == configured_markers(paths.PROJECT / "config-baseline.yml")
+
+
+@pytest.mark.parametrize("intent", sorted(configured_markers()))
+def test_every_training_example_of_a_marked_intent_holds_a_marker(intent: str) -> None:
+    markers = compile_markers(configured_markers())
+    lacking = [text for text in examples(intent) if unmarked(as_the_pipeline_reads(text), intent, markers)]
+    assert examples(intent) and not lacking, lacking
+
+
+def message(text: str, ranking: list[tuple[str, float]]) -> Message:
+    entries = [{"name": name, "confidence": confidence} for name, confidence in ranking]
+    return Message(data={TEXT: text, INTENT: dict(entries[0]), INTENT_RANKING_KEY: entries})
+
+
+def test_an_unmarked_chitchat_intent_gives_way_to_the_next() -> None:
+    component = IntentMarkers({"markers": configured_markers()})
+    [asked] = component.process([message("历下区政务服务中心几点下班",
+                                          [("greet", 0.83), ("out_of_scope", 0.1), ("faq", 0.05)])])
+    assert asked.get(INTENT) == {"name": "out_of_scope", "confidence": 0.1}
+    assert [e["name"] for e in asked.get(INTENT_RANKING_KEY)] == ["out_of_scope", "faq"]
+    [identity] = component.process([message("市中区怎么对接北京和雄安",
+                                             [("bot_identity", 0.57), ("thank", 0.2), ("faq", 0.2)])])
+    assert identity.get(INTENT)["name"] == "faq"  # thank lacks its markers too
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("你好", "greet"), ("Hi，在吗", "greet"), ("早上好", "greet"), ("谢谢啦", "thank"),
+    ("你是机器人吗", "bot_identity"), ("这是AI在回复吗", "bot_identity"),
+    ("临时救助怎么申请", "faq"),  # an intent without markers is never touched
+])
+def test_a_marked_or_unmarked_intent_stays(text: str, intent: str) -> None:
+    component = IntentMarkers({"markers": configured_markers()})
+    [kept] = component.process([message(text, [(intent, 0.9), ("out_of_scope", 0.05)])])
+    assert kept.get(INTENT)["name"] == intent
