@@ -126,8 +126,13 @@ class ActionOutOfScope(FailureReply):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
+        from actions.knowledge import answer_topic, simplify, topic_defining
         from actions.services import answer_procedural
 
+        text = simplify()(tracker.latest_message.get("text") or "")
+        topic_id = topic_defining(text)
+        if topic_id is not None:  # "12100是啥": the article's own term, though the NLU was unsure
+            return answer_topic(dispatcher, tracker, topic_id, text)
         # "社保卡丢了去哪补办" can read as out of scope, yet the catalogue has the service.
         served = await answer_procedural(dispatcher, tracker, out_of_scope=True)
         return served if served is not None else await super().run(dispatcher, tracker, domain)

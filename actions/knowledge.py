@@ -61,6 +61,16 @@ OTHER_PLACES = re.compile(
     r"厦门|大连|宁波|福州|无锡|(?<!千)佛山|东莞|珠海|石家庄|太原|长春|南昌|南宁|昆明|贵阳|兰州|海口|三亚|外省|外市")
 # A repair, a complaint or a dispute of one's own ("厨房水管漏水了，谁能上门修一下") is the
 # hotline's work whatever topic its words resemble; no knowledge question of the data asks so.
+# "12100是啥", "一证通办是什么意思": a question asking what one of the article's own terms means.
+# The NLU may take a bare term it rarely saw for out of scope; the term names its topic.
+DEFINITION = re.compile(
+    r"(?:请问|问一下|想问下|问下)?(?:市中区?的?|区里的?)?(?P<subject>[^，。？！?!\s]{2,12}?)(?:到底|究竟)?"
+    r"(?:是啥|是什么|是个啥|是啥意思|是什么意思|啥意思|什么意思|指的是什么|指什么|是干啥的|是干什么的)"
+    r"(?:东西|玩意儿?)?[？?。！!～~]*")
+DEFINITION_FIRST = re.compile(
+    r"(?:请问)?(?:什么是|啥是|什么叫|啥叫)(?:市中区?的?|区里的?)?(?P<subject>[^，。？！?!\s]{2,12}?)"
+    r"[？?。！!～~]*")
+GENERIC_SUFFIX = re.compile(r"(?:工程|计划|项目|政策|制度)$")
 PERSONAL_REQUEST = re.compile(r"漏水|停水|停电|断网|坏了|修一下|来修|上门修|报修|投诉|扰民|拖欠|欠薪|被骗")
 SUBJECT_KNOWLEDGE = "knowledge"
 SUBJECT_SERVICE = "service"
@@ -203,14 +213,31 @@ class ActionAnswerKnowledge(Action):
         if topic_id is None:
             dispatcher.utter_message(response="utter_default")
             return []
-        dispatcher.utter_message(response=response_name(topic_id))
-        topic = knowledge().topics[topic_id]
-        for note in (another_place(text, topic), another_year(text, topic),
-                     beyond_the_article(text, topic)):
-            if note:
-                dispatcher.utter_message(text=note)
-                break
-        return answered(topic, shown_topics(tracker))
+        return answer_topic(dispatcher, tracker, topic_id, text)
+
+
+def answer_topic(dispatcher: CollectingDispatcher, tracker: Tracker, topic_id: str,
+                 text: str) -> list[dict[str, Any]]:
+    """The topic's answer, with a note when the question reaches beyond it."""
+    dispatcher.utter_message(response=response_name(topic_id))
+    topic = knowledge().topics[topic_id]
+    for note in (another_place(text, topic), another_year(text, topic),
+                 beyond_the_article(text, topic)):
+        if note:
+            dispatcher.utter_message(text=note)
+            break
+    return answered(topic, shown_topics(tracker))
+
+
+def topic_defining(text: str) -> str | None:
+    """The one topic whose own term a "X是啥" question asks about ("12100是啥" → 12100民生工程)."""
+    match = DEFINITION.fullmatch(text.strip()) or DEFINITION_FIRST.fullmatch(text.strip())
+    if not match:
+        return None
+    subject = match.group("subject")
+    names = {subject, GENERIC_SUFFIX.sub("", subject)}
+    found = [topic.id for topic in knowledge().topics.values() if names & {*topic.terms, topic.title}]
+    return found[0] if len(found) == 1 else None
 
 
 def more_about(tracker: Tracker, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:

@@ -155,3 +155,15 @@ def test_a_count_of_a_guide_stays_with_the_catalogue(text, entities, shown) -> N
     reply, _, events = run(service_actions.ActionAnswerService(), tracker(text, entities))
     assert f"来源：市中区政务服务事项目录“{shown}”" in reply
     assert slot(events, "subject") == "service"
+
+
+@pytest.mark.parametrize(("text", "response"), [
+    ("12100是啥", "utter_faq/livelihood_12100"),  # the article's own term, taken for out of scope
+    ("什么是一证通办？", "utter_faq/business_one_certificate"),
+    ("火锅是什么", "utter_out_of_scope"),  # no term of the article
+    ("二环南路是什么", "utter_out_of_scope"),  # a term of more than one topic: no guess
+])
+def test_what_a_term_of_the_article_means_is_answered_from_it(text, response) -> None:
+    dispatcher = CollectingDispatcher()
+    asyncio.run(action_for("out_of_scope").run(dispatcher, procedural(text, "out_of_scope"), {}))
+    assert [m.get("response") for m in dispatcher.messages][:1] == [response]
