@@ -26,7 +26,8 @@ DEFAULT_QUESTIONS = paths.PROJECT.parent / "shared" / "eval" / "dev_questions.ym
 HOLDOUT_QUESTIONS = (paths.PROJECT / "eval" / "holdout_questions.yml",
                      paths.PROJECT / "eval" / "holdout2_questions.yml",
                      paths.PROJECT / "eval" / "holdout3_questions.yml",
-                     paths.PROJECT / "eval" / "holdout4_questions.yml")
+                     paths.PROJECT / "eval" / "holdout4_questions.yml",
+                     paths.PROJECT / "eval" / "holdout5_questions.yml")
 # The share of a set's questions that must pass (issue #3: 26 of 27 dev questions, 95 % of the judged set).
 PASS_SHARE = 0.95
 DEFAULT_URL = "http://127.0.0.1:5005"
