@@ -67,9 +67,25 @@ def test_an_unmarked_chitchat_intent_gives_way_to_the_next() -> None:
 @pytest.mark.parametrize(("text", "intent"), [
     ("你好", "greet"), ("Hi，在吗", "greet"), ("早上好", "greet"), ("谢谢啦", "thank"),
     ("你是机器人吗", "bot_identity"), ("这是AI在回复吗", "bot_identity"),
+    ("怎么用", "help"), ("转人工", "request_human"), ("你这破助手", "insult"), ("那住房呢？", "ask_more"),
     ("临时救助怎么申请", "faq"),  # an intent without markers is never touched
 ])
 def test_a_marked_or_unmarked_intent_stays(text: str, intent: str) -> None:
     component = IntentMarkers({"markers": configured_markers()})
     [kept] = component.process([message(text, [(intent, 0.9), ("out_of_scope", 0.05)])])
     assert kept.get(INTENT)["name"] == intent
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    # out-of-scope questions of fold 1 of `make bench-nlu` that DIET gave a chitchat intent
+    ("梅西和C罗谁更厉害", "bot_identity"), ("民政局局长叫啥名字", "bot_identity"),
+    ("血压高该注意点啥", "help"), ("这两天会不会下大雨", "help"),
+    ("我想找个保姆", "request_human"), ("来个绕口令", "request_human"),
+    ("你会跳舞吗", "insult"), ("水压太小了，洗澡水都上不去楼", "insult"),
+    ("珠穆朗玛峰多高", "ask_more"),
+    ("把韩永军书记的手机号发我一下", "request_callback"),  # a held-out question, request_callback 0.91
+])
+def test_a_question_without_the_intents_words_gives_way(text: str, intent: str) -> None:
+    component = IntentMarkers({"markers": configured_markers()})
+    [asked] = component.process([message(text, [(intent, 0.7), ("out_of_scope", 0.2)])])
+    assert asked.get(INTENT) == {"name": "out_of_scope", "confidence": 0.2}
