@@ -38,12 +38,19 @@ def out_of_scope(text: str) -> tuple[list[dict], list[dict]]:
 
 
 def test_a_how_to_question_gets_the_services_it_may_mean(deployed_store) -> None:
-    # 个体工商户设立登记 and 营业执照办理 fit about as well: both are offered, not a hand-on alone.
-    messages, buttons = out_of_scope("个体户营业执照在哪办")
+    # 营业执照 alone fits 营业执照办理 and 个体工商户设立登记 about as well: both are offered.
+    messages, buttons = out_of_scope("营业执照在哪办")
     titles = [b["title"] for b in buttons]
-    assert titles[:2] == ["个体工商户设立登记", "营业执照办理"], titles
-    assert buttons[0]["payload"].startswith("个体工商户设立登记")  # + the aspect the NLU found
+    assert titles[:2] == ["营业执照办理", "个体工商户设立登记"], titles
+    assert buttons[0]["payload"].startswith("营业执照办理")  # + the aspect the NLU found
     assert "12345" in messages[0]["text"]
+
+
+def test_a_name_one_service_owns_is_answered_at_once(deployed_store) -> None:
+    # 个体户营业执照 is an alias of 个体工商户设立登记 alone: its entry, not a choice of three.
+    messages, buttons = out_of_scope("个体户营业执照在哪办")
+    assert not buttons
+    assert messages[0]["text"].startswith("【个体工商户设立登记】"), messages[0]["text"]
 
 
 def test_a_word_many_services_share_offers_none(deployed_store) -> None:
