@@ -53,6 +53,13 @@ def test_a_name_one_service_owns_is_answered_at_once(deployed_store) -> None:
     assert messages[0]["text"].startswith("【个体工商户设立登记】"), messages[0]["text"]
 
 
+def test_two_verbs_after_how_still_ask_how_to(deployed_store) -> None:
+    # "怎么认定和申请" is a how-to question as much as "怎么申请": the fitting services are offered.
+    messages, buttons = out_of_scope("零就业家庭怎么认定和申请援助？")
+    assert [b["title"] for b in buttons][:1] == ["零就业家庭就业援助"], buttons
+    assert "12345" in messages[0]["text"]
+
+
 def test_a_word_many_services_share_offers_none(deployed_store) -> None:
     # 孩子 meets 生育登记 and the school registrations equally: that says nothing of a service.
     messages, buttons = out_of_scope("孩子走丢了怎么办")
