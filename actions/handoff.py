@@ -126,7 +126,7 @@ class ActionOutOfScope(FailureReply):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
-        from actions.knowledge import answer_topic, simplify, topic_defining
+        from actions.knowledge import answer_topic, simplify, topic_defining, topic_named
         from actions.services import answer_procedural
 
         text = simplify()(tracker.latest_message.get("text") or "")
@@ -135,7 +135,12 @@ class ActionOutOfScope(FailureReply):
             return answer_topic(dispatcher, tracker, topic_id, text)
         # "社保卡丢了去哪补办" can read as out of scope, yet the catalogue has the service.
         served = await answer_procedural(dispatcher, tracker, out_of_scope=True)
-        return served if served is not None else await super().run(dispatcher, tracker, domain)
+        if served is not None:
+            return served
+        topic_id = topic_named(text)  # "花漾街区有几条": a place or project only the article names
+        if topic_id is not None:
+            return answer_topic(dispatcher, tracker, topic_id, text)
+        return await super().run(dispatcher, tracker, domain)
 
 
 class ActionOfferCallback(Action):

@@ -240,6 +240,22 @@ def topic_defining(text: str) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
+# A term this long that one topic alone owns names it (花漾街区, 金鸡岭); shorter ones (家门口) do not.
+NAMING_TERM_CHARS = 4
+
+
+def topic_named(text: str) -> str | None:
+    """The one topic whose own term (or title) the message names, for a message the NLU put out of
+    scope ("花漾街区有几条，都在哪"); None for a repair or complaint of one's own, or when the terms
+    named belong to several topics."""
+    if PERSONAL_REQUEST.search(text):
+        return None
+    found = {topic.id for topic in knowledge().topics.values()
+             for term in {*topic.terms, topic.title} if len(term) >= NAMING_TERM_CHARS and term in text
+             and sum(term in {*other.terms, other.title} for other in knowledge().topics.values()) == 1}
+    return found.pop() if len(found) == 1 else None
+
+
 def more_about(tracker: Tracker, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
     """The next related topic of the one under discussion that the user has not seen yet."""
     previous = previous_topic(tracker)

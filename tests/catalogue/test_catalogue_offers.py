@@ -64,3 +64,19 @@ def test_a_word_many_services_share_offers_none(deployed_store) -> None:
     # 孩子 meets 生育登记 and the school registrations equally: that says nothing of a service.
     messages, buttons = out_of_scope("孩子走丢了怎么办")
     assert not buttons and [m.get("response") for m in messages] == ["utter_out_of_scope"]
+
+
+def test_a_place_only_the_article_names_gets_its_topic(deployed_store) -> None:
+    messages, _ = out_of_scope("花漾街区有几条，都在哪")
+    assert [m.get("response") for m in messages] == ["utter_faq/environment_flower_streets"]
+
+
+def test_a_figure_the_article_lacks_is_said_so_beside_the_topic(deployed_store) -> None:
+    messages, _ = out_of_scope("雄安新区现在房价多少")
+    assert messages[0].get("response") == "utter_faq/investment_beijing_xiongan"
+    assert "12345" in messages[1]["text"]
+
+
+def test_a_repair_near_home_is_handed_on_not_answered_from_the_article(deployed_store) -> None:
+    messages, _ = out_of_scope("我家门口的路灯坏了")
+    assert [m.get("response") for m in messages] == ["utter_out_of_scope"]
