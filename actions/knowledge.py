@@ -246,14 +246,18 @@ NAMING_TERM_CHARS = 4
 
 def topic_named(text: str) -> str | None:
     """The one topic whose own term (or title) the message names, for a message the NLU put out of
-    scope ("花漾街区有几条，都在哪"); None for a repair or complaint of one's own, or when the terms
-    named belong to several topics."""
+    scope ("花漾街区有几条，都在哪"); None for a repair or complaint of one's own, a place the topic's
+    passage does not name, or when the terms named belong to several topics."""
     if PERSONAL_REQUEST.search(text):
         return None
     found = {topic.id for topic in knowledge().topics.values()
              for term in {*topic.terms, topic.title} if len(term) >= NAMING_TERM_CHARS and term in text
              and sum(term in {*other.terms, other.title} for other in knowledge().topics.values()) == 1}
-    return found.pop() if len(found) == 1 else None
+    if len(found) != 1:
+        return None
+    topic_id = found.pop()
+    # "上海人才公寓怎么申请" asks about another city: handed on, not answered with Shizhong's topic.
+    return None if another_place(text, knowledge().topics[topic_id]) else topic_id
 
 
 def more_about(tracker: Tracker, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:

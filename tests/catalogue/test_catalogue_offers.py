@@ -80,3 +80,8 @@ def test_a_figure_the_article_lacks_is_said_so_beside_the_topic(deployed_store) 
 def test_a_repair_near_home_is_handed_on_not_answered_from_the_article(deployed_store) -> None:
     messages, _ = out_of_scope("我家门口的路灯坏了")
     assert [m.get("response") for m in messages] == ["utter_out_of_scope"]
+
+
+def test_a_topic_term_in_another_city_is_handed_on(deployed_store) -> None:
+    messages, _ = out_of_scope("上海人才公寓怎么申请")
+    assert [m.get("response") for m in messages] == ["utter_out_of_scope"]
