@@ -229,18 +229,29 @@ def answer_topic(dispatcher: CollectingDispatcher, tracker: Tracker, topic_id: s
     return answered(topic, shown_topics(tracker))
 
 
+@lru_cache(maxsize=1)
+def term_owners() -> dict[str, tuple[str, ...]]:
+    """Each topic's own terms and title → the topics that have it, built once (the knowledge is)."""
+    owners: dict[str, list[str]] = {}
+    for topic in knowledge().topics.values():
+        for term in {*topic.terms, topic.title}:
+            owners.setdefault(term, []).append(topic.id)
+    return {term: tuple(ids) for term, ids in owners.items()}
+
+
 def topic_defining(text: str) -> str | None:
     """The one topic whose own term a "X是啥" question asks about ("12100是啥" → 12100民生工程)."""
     match = DEFINITION.fullmatch(text.strip()) or DEFINITION_FIRST.fullmatch(text.strip())
     if not match:
         return None
     subject = match.group("subject")
-    names = {subject, GENERIC_SUFFIX.sub("", subject)}
-    found = [topic.id for topic in knowledge().topics.values() if names & {*topic.terms, topic.title}]
-    return found[0] if len(found) == 1 else None
+    owners = term_owners()
+    found = {topic_id for name in {subject, GENERIC_SUFFIX.sub("", subject)} for topic_id in owners.get(name, ())}
+    return found.pop() if len(found) == 1 else None
 
 
-# A term this long that one topic alone owns names it (花漾街区, 金鸡岭); shorter ones (家门口) do not.
+# A term this long that one topic alone owns names it (花漾街区, 雄安新区); shorter ones (家门口,
+# 金鸡岭) do not: out-of-scope messages use them too.
 NAMING_TERM_CHARS = 4
 
 
@@ -250,9 +261,8 @@ def topic_named(text: str) -> str | None:
     passage does not name, or when the terms named belong to several topics."""
     if PERSONAL_REQUEST.search(text):
         return None
-    found = {topic.id for topic in knowledge().topics.values()
-             for term in {*topic.terms, topic.title} if len(term) >= NAMING_TERM_CHARS and term in text
-             and sum(term in {*other.terms, other.title} for other in knowledge().topics.values()) == 1}
+    found = {ids[0] for term, ids in term_owners().items()
+             if len(ids) == 1 and len(term) >= NAMING_TERM_CHARS and term in text}
     if len(found) != 1:
         return None
     topic_id = found.pop()
