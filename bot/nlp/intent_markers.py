@@ -8,6 +8,11 @@ such an intent is taken out of the ranking and the next one decides, or the fall
 one is unsure. The markers are the component's configuration in config.yml, so an editor can add
 a word without touching Python; tests/nlp/test_intent_markers.py checks every training example of
 the intent against them.
+
+The same markers are DIET's features too (IntentMarkerFeaturizer, one feature an intent: does the
+message hold one of its words), so that DIET learns from them rather than from the few characters
+its examples happen to share: over the five folds of `make bench-nlu`, intent macro-F1 went from
+0.931/0.941/0.912/0.941/0.949 to 0.957/0.956/0.922/0.939/0.964 (median 0.941 → 0.956).
 """
 
 from __future__ import annotations
@@ -20,8 +25,10 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.nlu.featurizers.sparse_featurizer.regex_featurizer import RegexFeaturizer
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
 
 
 def compile_markers(markers: dict[str, list[str] | str]) -> dict[str, re.Pattern[str]]:
@@ -35,6 +42,28 @@ def unmarked(text: str, intent: str | None, markers: dict[str, re.Pattern[str]])
     """Whether `intent` needs a marker that `text` lacks."""
     pattern = markers.get(intent or "")
     return pattern is not None and not pattern.search(text)
+
+
+def marker_patterns(markers: dict[str, list[str] | str]) -> list[dict[str, str]]:
+    """One pattern an intent, named `marker_<intent>`, in the form RegexFeaturizer keeps."""
+    return [{"name": f"marker_{intent}", "pattern": compile_markers({intent: pattern})[intent].pattern}
+            for intent, pattern in markers.items()]
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True)
+class IntentMarkerFeaturizer(RegexFeaturizer):
+    """Rasa's RegexFeaturizer over the intent markers of the configuration instead of the
+    training data's regexes: one feature an intent, set where the message holds one of its words."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        # The markers are matched as IntentMarkers matches them: case-insensitive (Hi, AI).
+        return {**RegexFeaturizer.get_default_config(), "case_sensitive": False, "markers": {}}
+
+    def train(self, training_data: TrainingData) -> Resource:
+        self.known_patterns = marker_patterns(self._config.get("markers") or {})
+        self._persist()
+        return self._resource
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)

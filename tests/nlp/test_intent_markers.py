@@ -6,20 +6,27 @@ from pathlib import Path
 
 import pytest
 import yaml
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.nlu.constants import TOKENS_NAMES
+from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot import paths
 from bot.nlp.greeting import without_leading_greeting
-from bot.nlp.intent_markers import IntentMarkers, compile_markers, unmarked
+from bot.nlp.intent_markers import IntentMarkerFeaturizer, IntentMarkers, compile_markers, unmarked
 from bot.nlp.traditional import converter
 
 COMPONENT = "bot.nlp.intent_markers.IntentMarkers"
+FEATURIZER = "bot.nlp.intent_markers.IntentMarkerFeaturizer"
 
 
-def configured_markers(config: Path = paths.CONFIG) -> dict:
+def configured_markers(config: Path = paths.CONFIG, component_name: str = COMPONENT) -> dict:
     pipeline = yaml.safe_load(config.read_text(encoding="utf-8"))["pipeline"]
-    [component] = [c for c in pipeline if c["name"] == COMPONENT]
+    [component] = [c for c in pipeline if c["name"] == component_name]
     return component["markers"]
 
 
@@ -39,6 +46,35 @@ def as_the_pipeline_reads(text: str) -> str:
 
 def test_the_component_is_in_both_pipelines_alike() -> None:
     assert configured_markers() == configured_markers(paths.PROJECT / "config-baseline.yml")
+
+
+def test_diet_is_given_the_same_markers_as_features() -> None:
+    for config in (paths.CONFIG, paths.PROJECT / "config-baseline.yml"):
+        assert configured_markers(config, FEATURIZER) == configured_markers(config)
+
+
+def featurized(featurizer: IntentMarkerFeaturizer, text: str) -> dict[str, float]:
+    """The featurizer's sentence features of `text` (one token a character), by marker name."""
+    message = Message(data={TEXT: text})
+    message.set(TOKENS_NAMES[TEXT], [Token(character, index) for index, character in enumerate(text)])
+    featurizer.process([message])
+    _, sentence = message.get_sparse_features(TEXT)
+    names = [pattern["name"] for pattern in featurizer.known_patterns]
+    return dict(zip(names, sentence.features.toarray()[0], strict=True))
+
+
+def test_the_featurizer_marks_each_intent_whose_words_a_message_holds(tmp_path: Path) -> None:
+    storage, resource = LocalModelStorage(tmp_path), Resource("intent_marker_featurizer")
+    context = ExecutionContext(GraphSchema({}), node_name="intent_marker_featurizer")
+    config = {**IntentMarkerFeaturizer.get_default_config(), "markers": configured_markers()}
+    IntentMarkerFeaturizer.create(config, storage, resource, context).train(TrainingData())
+    # What a trained model holds: the markers as they were when it was trained.
+    featurizer = IntentMarkerFeaturizer.load(config, storage, resource, context)
+    assert {p["name"] for p in featurizer.known_patterns} == {f"marker_{i}" for i in configured_markers()}
+    insult = featurized(featurizer, "你这破助手")
+    assert insult["marker_insult"] == 1 and insult["marker_thank"] == 0
+    assert featurized(featurizer, "Hi，在吗")["marker_greet"] == 1  # case-insensitive, as IntentMarkers
+    assert not any(featurized(featurizer, "临时救助怎么申请").values())
 
 
 @pytest.mark.parametrize("intent", sorted(configured_markers()))
