@@ -46,8 +46,8 @@ def unmarked(text: str, intent: str | None, markers: dict[str, re.Pattern[str]])
 
 def marker_patterns(markers: dict[str, list[str] | str]) -> list[dict[str, str]]:
     """One pattern an intent, named `marker_<intent>`, in the form RegexFeaturizer keeps."""
-    return [{"name": f"marker_{intent}", "pattern": compile_markers({intent: pattern})[intent].pattern}
-            for intent, pattern in markers.items()]
+    return [{"name": f"marker_{intent}", "pattern": compiled.pattern}
+            for intent, compiled in compile_markers(markers).items()]
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True)
