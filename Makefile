@@ -13,51 +13,52 @@ run: setup
 
 ## test: the same set-up (and chromium for the browser tests, nginx for the cluster's), then the whole test suite
 test: venv
-	@$(PYTHON) -m bot.setup --with-browser --with-nginx
+	@$(PYTHON) -m tools.setup --with-browser --with-nginx
 	@echo "test: ruff, then pytest"
-	@$(PYTHON) -m ruff check bot actions tests
+	@$(PYTHON) -m ruff check bot actions tests tools
 	@$(PYTHON) -m pytest
 
 ## run-cluster: two assistants, the action server and the widget behind nginx, on PostgreSQL and Redis
 run-cluster: venv
-	@$(PYTHON) -m bot.setup --with-nginx
-	@$(PYTHON) -m bot.cluster
+	@$(PYTHON) -m tools.setup --with-nginx
+	@$(PYTHON) -m tools.cluster
 
 ## setup: venv, pinned packages, pkuseg model, spaCy pipeline, catalogue, widget, trained model
 setup: venv
-	@$(PYTHON) -m bot.setup
+	@$(PYTHON) -m tools.setup
 
 venv:
 	@bash scripts/bootstrap.sh
 
 ## eval: grade the running assistant (started here if none runs) on ../shared/eval and eval/holdout*_questions.yml
 eval: setup
-	@$(PYTHON) -m bot.eval
+	@$(PYTHON) -m tools.eval
 
 ## bench-startup: the assistant's start-up time and resident memory
 bench-startup: setup
-	@$(PYTHON) -m bot.bench.startup
+	@$(PYTHON) -m tools.bench.startup
 
 ## bench-nlu: 5-fold cross-validation, our pipeline against a Jieba baseline
 bench-nlu: setup
-	@$(PYTHON) -m bot.bench.nlu
+	@$(PYTHON) -m tools.bench.nlu
 
 ## report: the staff's HTML report (conversations, top topics, fallbacks, handoffs, ratings) → reports/
 report: venv
-	@$(PYTHON) -m bot.report --install-font
+	@$(PYTHON) -m tools.fonts
+	@$(PYTHON) -m bot.report
 
 ## bench-load: concurrent users through REST: one instance, the cluster and stock `rasa run`, side by side
 bench-load: venv
-	@$(PYTHON) -m bot.setup --with-nginx
-	@$(PYTHON) -m bot.bench.load
+	@$(PYTHON) -m tools.setup --with-nginx
+	@$(PYTHON) -m tools.bench.load
 
 ## validate: rasa data validate on the data (generated files included)
 validate: setup
-	@$(PYTHON) -m rasa data validate --domain domain --data data/nlu data/rules data/stories --fail-on-warnings
+	@$(PYTHON) -m rasa data validate --domain domain.yml --data data/nlu data/rules data/stories build/data --fail-on-warnings
 
 lint: venv
-	@$(PYTHON) -m ruff check bot actions tests
+	@$(PYTHON) -m ruff check bot actions tests tools
 
 ## clean: remove what the set-up built in this clone (the cache under ~/.cache stays)
 clean:
-	rm -rf build models .pytest_cache data/nlu/*.generated.yml domain/*.generated.yml
+	rm -rf build models .pytest_cache

@@ -9,7 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import OFFER_BUTTONS, mark_failure, record_failure
-from bot.knowledge.model import load
+from bot.knowledge.model import shared
 from bot.knowledge.rasa_data import RETRIEVAL_INTENT
 
 OFFERED_TOPICS = 2
@@ -19,7 +19,7 @@ HOTLINE_HINT = "如果都不是，请换个说法再问，或拨打12345市民�
 @lru_cache(maxsize=1)
 def _topics() -> dict[str, tuple[str, str]]:
     """Topic id → (title, a question that leads to it)."""
-    return {t.id: (t.title, t.examples[0]) for t in load().topics.values()}
+    return {t.id: (t.title, t.examples[0]) for t in shared().topics.values()}
 
 
 def likely_topics(parse_data: dict[str, Any], count: int = OFFERED_TOPICS) -> list[str]:

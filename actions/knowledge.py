@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import ActionOutOfScope
 from bot.knowledge.lexical import TopicIndex
-from bot.knowledge.model import KnowledgeBase, Topic, load
+from bot.knowledge.model import KnowledgeBase, Topic, shared
 from bot.knowledge.rasa_data import RETRIEVAL_INTENT, response_name
 
 # A message this short ("那住房呢？", "就医呢") leans on the topic before it.
@@ -76,9 +76,8 @@ SUBJECT_KNOWLEDGE = "knowledge"
 SUBJECT_SERVICE = "service"
 
 
-@lru_cache(maxsize=1)
 def knowledge() -> KnowledgeBase:
-    return load()
+    return shared()
 
 
 @lru_cache(maxsize=1)

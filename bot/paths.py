@@ -9,22 +9,33 @@ import os
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
+# Rasa's own files, where a Rasa engineer looks for them: training data a person edits, the domain,
+# the pipeline and policies.
 DATA = PROJECT / "data"
-KNOWLEDGE = DATA / "knowledge"
-CATALOGUE_DATA = DATA / "catalogue"
 NLU = DATA / "nlu"
-DOMAIN = PROJECT / "domain"
+RASA_DATA = (DATA / "nlu", DATA / "rules", DATA / "stories")
+DOMAIN = PROJECT / "domain.yml"
 CONFIG = PROJECT / "config.yml"
 MODELS = PROJECT / "models"
 
-# Generated artefacts: ignored by git, rebuilt by `python -m bot.setup`.
+# The sources the Rasa data, the district dictionary and the catalogue database are generated from.
+SOURCES = PROJECT / "sources"
+KNOWLEDGE = SOURCES / "knowledge"
+CATALOGUE_DATA = SOURCES / "catalogue"
+STAFF_SETTINGS = SOURCES / "staff.yml"
+
+# Generated artefacts: ignored by git, rebuilt by `python -m tools.setup`.
 BUILD = PROJECT / "build"
 PKUSEG_MODEL = BUILD / "pkuseg" / "default"
 SPACY_PIPELINE = BUILD / "spacy-zh"
 USER_DICT = BUILD / "district-dict.txt"
-GENERATED_NLU = NLU / "knowledge.generated.yml"
-GENERATED_DOMAIN = DOMAIN / "knowledge.generated.yml"
-GENERATED_LOOKUPS = NLU / "lookups.generated.yml"
+# Rasa training data generated from the sources: the knowledge questions with their answers
+# (`responses:` of retrieval intents may stand in training data) and the catalogue's lookup tables.
+GENERATED_DATA = BUILD / "data"
+GENERATED_KNOWLEDGE = GENERATED_DATA / "knowledge.yml"
+GENERATED_LOOKUPS = GENERATED_DATA / "lookups.yml"
+# Every folder `rasa train` and `rasa data validate` read, in the order given to them.
+TRAINING_DATA = (*RASA_DATA, GENERATED_DATA)
 CATALOGUE_DB = BUILD / "catalogue.db"
 
 # The article the district gave us: the knowledge source. SEED_ARTICLE overrides it for tests.

@@ -6,9 +6,9 @@ behind. Ports and hosts come from the environment (ACTIONS_PORT, RASA_PORT, WEB_
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
-import secrets
 import signal
 import subprocess
 import sys
@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot import paths
+from bot import paths, secrets
 from bot.endpoints import (
     REDIS_URL_ENV,
     TRACKER_STORE_URL_ENV,
@@ -28,9 +28,11 @@ from bot.endpoints import (
     ensure_database,
     safe_url,
 )
-from bot.setup import model_path, quiet_env
+from bot.model import model_path, quiet_env
+from bot.processes import stop_process_group
 
 HEALTH_TIMEOUT_SECONDS = 120
+AUTH_TOKEN_SECRET, AUTH_TOKEN_ENV = "rasa-auth-token", "RASA_AUTH_TOKEN"
 # Channel settings that credentials.yml reads as ${VARIABLES}: Rasa refuses to start when one is
 # unset, so an unset one becomes empty and that channel reports itself off.
 CHANNEL_VARIABLES = ("WECHAT_TOKEN", "WECHAT_APPID", "WECHAT_SECRET", "WECHAT_AES_KEY")
@@ -52,8 +54,9 @@ class Servers:
     web_port: int = 8080
     # The web widget's origin: Rasa's CORS and socket.io accept only this page.
     web_origin: str | None = None
-    # Rasa's HTTP API (trackers, model, …) needs this token; the channels stay public.
-    auth_token: str = field(default_factory=lambda: os.environ.get("RASA_AUTH_TOKEN") or secrets.token_urlsafe(24))
+    # Rasa's HTTP API (trackers, model, …) needs this token; the channels stay public. It lives in
+    # build/secrets/ (RASA_AUTH_TOKEN sets it) and reaches Rasa as a file, never on a command line.
+    auth_token: str = field(default_factory=lambda: secrets.secret(AUTH_TOKEN_SECRET, AUTH_TOKEN_ENV))
     # Conversations in PostgreSQL and locked in Redis when TRACKER_STORE_URL / REDIS_URL say so
     # (bot/endpoints.py); SQLite and in-memory locks otherwise.
     stores: StoreURLs = field(default_factory=StoreURLs.from_env)
@@ -113,15 +116,20 @@ class Servers:
             print("serve: created the tracker store's PostgreSQL database", flush=True)
         return endpoints_file(self.stores)
 
+    def token_file(self) -> Path:
+        """The HTTP API's token as an owner-only file, for bot.assistant (never on a command line)."""
+        return write_token_file(self.auth_token)
+
     def start_rasa(self) -> subprocess.Popen:
+        """Rasa's `rasa run`, through our entry point (bot/assistant.py: patches, umask, token file)."""
         endpoints = self.prepare_stores()
         return self._spawn("rasa", [
-            sys.executable, "-m", "rasa", "run", "--model", str(self.model),
+            sys.executable, "-m", "bot.assistant", "--model", str(self.model),
             "--interface", self.host, "--port", str(self.rasa_port),
             "--credentials", str(paths.PROJECT / "credentials.yml"),
             "--endpoints", str(endpoints),
             "--cors", self.widget_origin,
-            "--enable-api", f"--auth-token={self.auth_token}",  # a token may start with "-"
+            "--enable-api", "--auth-token-file", str(self.token_file()),
         ])
 
     def start_web(self) -> subprocess.Popen:
@@ -169,14 +177,7 @@ class Servers:
 
     def stop(self) -> None:
         for process in self.processes.values():
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-        for process in self.processes.values():
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+            stop_process_group(process)
         self.processes.clear()
 
 
@@ -195,12 +196,15 @@ def describe_stores(stores: StoreURLs) -> str:
 
 
 def write_token_file(token: str) -> Path:
-    """The HTTP API's token in build/rasa-auth-token (owner only), for `make eval` and developers."""
-    token_file = paths.BUILD / "rasa-auth-token"
-    token_file.parent.mkdir(parents=True, exist_ok=True)
-    token_file.write_text(token)
-    token_file.chmod(0o600)
-    return token_file
+    """An owner-only file holding `token`, for bot.assistant's --auth-token-file, `make eval` and
+    developers: the deployment's own (build/secrets/rasa-auth-token) or, for another token (tests,
+    benchmarks), one named by the token's hash beside it."""
+    deployment = secrets.secret_file(AUTH_TOKEN_SECRET, AUTH_TOKEN_ENV)
+    if deployment.read_text(encoding="utf-8").strip() == token:
+        return deployment
+    path = secrets.SECRETS / "tokens" / hashlib.sha256(token.encode()).hexdigest()[:16]
+    secrets.write_private(path, token)
+    return path
 
 
 def run_until_stopped(prefix: str, start: Callable[[], None], running: Callable[[], bool],
@@ -226,6 +230,7 @@ def run_until_stopped(prefix: str, start: Callable[[], None], running: Callable[
 
 
 def main() -> int:
+    os.umask(0o077)  # every file the servers create (databases, logs, secrets) is the owner's only
     servers = Servers(
         model=model_path(),
         host=os.environ.get("HOST", "127.0.0.1"),

@@ -1,6 +1,6 @@
 """Shared fixtures. Expensive ones (a running assistant, the spaCy pipeline) are session-scoped.
 
-The set-up (`make test` runs `python -m bot.setup` first) has built the artefacts these fixtures
+The set-up (`make test` runs `python -m tools.setup` first) has built the artefacts these fixtures
 use; nothing here trains or downloads.
 
 One assistant (`servers`) serves the whole session, configured for every test that talks to it:
@@ -11,8 +11,6 @@ its API pointed at the fake WeChat API, which therefore starts first).
 
 from __future__ import annotations
 
-import os
-import signal
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from bot import paths
+from bot.processes import stop_process_group
 from tests.fakes.net import free_port
 from tests.fakes.wechat_api import AES_KEY, APPID, SECRET, TOKEN, FakeWeChatAPI, LoopThread
 
@@ -35,19 +34,19 @@ class Assistant:
         self.actions_url = actions_url
 
     def ask(self, message: str, sender: str | None = None) -> list[dict]:
-        from bot.eval import ask
+        from tools.eval import ask
 
         return ask(self.url, message, sender or f"test-{uuid.uuid4().hex}")
 
     def reply(self, message: str, sender: str | None = None) -> str:
-        from bot.eval import reply_text
+        from tools.eval import reply_text
 
         return reply_text(self.ask(message, sender))
 
 
 @pytest.fixture(scope="session")
 def trained_model() -> Path:
-    from bot.setup import model_path
+    from bot.model import model_path
 
     model = model_path()
     if not model.exists():
@@ -112,9 +111,7 @@ def servers(trained_model: Path, widget_origin: str, fake_api_server: FakeWeChat
 @contextmanager
 def action_server_down(servers) -> Iterator[None]:
     """The shared assistant's action server stopped for the block, then started (and warm) again."""
-    process = servers.processes["actions"]
-    os.killpg(process.pid, signal.SIGTERM)
-    process.wait(timeout=30)
+    stop_process_group(servers.processes["actions"], timeout=30)
     try:
         yield
     finally:

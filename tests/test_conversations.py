@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from bot import paths
-from bot.setup import quiet_env
+from bot.model import quiet_env
 
 pytestmark = pytest.mark.server
 

@@ -1,10 +1,10 @@
-"""`make eval`'s grading (bot/eval.py): the rules of ../shared/eval/README.md, per question file."""
+"""`make eval`'s grading (tools/eval.py): the rules of ../shared/eval/README.md, per question file."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.eval import HOLDOUT_QUESTIONS, Question, load_questions, missing, passed_share, reply_text, report
+from tools.eval import HOLDOUT_QUESTIONS, Question, load_questions, missing, passed_share, reply_text, report
 
 
 def test_a_must_entry_is_met_by_any_alternative_in_texts_or_button_titles() -> None:

@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 from bot import paths
-from bot.setup import quiet_env
+from bot.model import quiet_env
 
 # Expected, and Rasa's own: it merges the retrieval intent found in the NLU data into the domain
 # that declares it and warns about the "duplicate"; and the retrieval responses utter_faq/<topic>
@@ -24,9 +24,8 @@ def uttered_elsewhere() -> set[str]:
     import yaml
 
     slots = set()
-    for path in paths.DOMAIN.glob("*.yml"):
-        for form in ((yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("forms") or {}).values():
-            slots.update(form.get("required_slots") or [])
+    for form in ((yaml.safe_load(paths.DOMAIN.read_text(encoding="utf-8")) or {}).get("forms") or {}).values():
+        slots.update(form.get("required_slots") or [])
     by_actions = set()
     for path in (paths.PROJECT / "actions").glob("*.py"):
         by_actions.update(re.findall(r'response\s*=\s*"(utter_\w+)"', path.read_text(encoding="utf-8")))
@@ -35,8 +34,8 @@ def uttered_elsewhere() -> set[str]:
 
 def test_rasa_data_validate_is_clean() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "rasa", "data", "validate", "--domain", "domain", "--data",
-         "data/nlu", "data/rules", "data/stories", "--fail-on-warnings"],
+        [sys.executable, "-m", "rasa", "data", "validate", "--domain", str(paths.DOMAIN), "--data",
+         *map(str, paths.TRAINING_DATA), "--fail-on-warnings"],
         cwd=paths.PROJECT, env=quiet_env(), capture_output=True, text=True, timeout=300)
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-3000:]

@@ -75,7 +75,7 @@ def _shown(url: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.catalogue", description=__doc__)
     parser.add_argument("--dir", type=Path, default=paths.CATALOGUE_DATA,
-                        help="catalogue folder (default: data/catalogue)")
+                        help="catalogue folder (default: sources/catalogue)")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("validate", help="check every catalogue file")
     build = commands.add_parser("build", help="build the catalogue database from the files")

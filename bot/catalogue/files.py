@@ -1,4 +1,4 @@
-"""Loading `data/catalogue/*.yml`, keeping the line of every key so problems read file:line.
+"""Loading `sources/catalogue/*.yml`, keeping the line of every key so problems read file:line.
 
 The YAML is composed into nodes first (not loaded straight into dicts) because only the nodes keep
 their marks; each value is then constructed with PyYAML's safe constructor.

@@ -1,7 +1,7 @@
 """Importing an official export (CSV or XLSX, layout in docs/catalogue.md) into the catalogue.
 
 All or nothing: every bad row is reported with its file, row and reason, and then nothing is
-applied. A good import is written to `data/catalogue/imported.yml` (the YAML files stay the source
+applied. A good import is written to `sources/catalogue/imported.yml` (the YAML files stay the source
 of truth) and into the store in one transaction.
 """
 

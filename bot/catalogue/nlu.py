@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from bot.catalogue.schema import Service
 
-HEADER = "# Generated from data/catalogue/ by bot.catalogue; do not edit by hand.\n"
+HEADER = "# Generated from sources/catalogue/ by bot.catalogue; do not edit by hand.\n"
 
 
 def _examples(texts: Iterable[str]) -> str:

@@ -35,7 +35,6 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import serving
 from bot.guard import replies
 
 logger = logging.getLogger(__name__)
@@ -123,8 +122,6 @@ class GuardedRestInput(RestInput):
                  max_body_bytes: int = MAX_BODY_BYTES) -> None:
         if max_message_chars < 1 or max_body_bytes < 1:
             raise ValueError("max_message_chars and max_body_bytes must be positive")
-        # Before the model loads: the graph runner and the compiled action-response check (bot/serving).
-        serving.install()
         self.max_message_chars = max_message_chars
         self.max_body_bytes = max_body_bytes
 

@@ -1,7 +1,8 @@
-"""Loading and checking the knowledge files in `data/knowledge/` (format: docs/knowledge.md)."""
+"""Loading and checking the knowledge files in `sources/knowledge/` (format: docs/knowledge.md)."""
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -159,3 +160,9 @@ def load(folder: Path = paths.KNOWLEDGE, article_path: Path = paths.SEED_ARTICLE
     if problems:
         raise KnowledgeError("\n".join(problems))
     return base
+
+
+@functools.cache
+def shared() -> KnowledgeBase:
+    """The project's knowledge base, loaded once per process for everything that reads it."""
+    return load()

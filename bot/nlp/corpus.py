@@ -6,8 +6,12 @@ Used to prune the model (every feature this text uses is kept), to check the pru
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from bot import paths
+
+if TYPE_CHECKING:
+    from rasa.shared.nlu.training_data.training_data import TrainingData
 
 _SENTENCE_END = re.compile(r"[。！？；，、\n“”（）()□·—①②③④⑤]+")
 
@@ -18,11 +22,17 @@ def article_sentences() -> list[str]:
     return [piece.strip() for piece in _SENTENCE_END.split(text) if len(piece.strip()) >= 2]
 
 
-def training_texts() -> list[str]:
-    """The text of every NLU training example in data/nlu (the generated knowledge questions too)."""
+def nlu_training_data() -> TrainingData:
+    """Every NLU training example, lookup table and response as `rasa train` reads them: data/nlu and
+    what the set-up generates into build/data (the knowledge questions, the catalogue's lookups)."""
     from rasa.shared.nlu.training_data.loading import load_data
 
-    return [example.get("text") for example in load_data(str(paths.NLU)).intent_examples]
+    return load_data(str(paths.NLU)).merge(load_data(str(paths.GENERATED_DATA)))
+
+
+def training_texts() -> list[str]:
+    """The text of every NLU training example (the generated knowledge questions too)."""
+    return [example.get("text") for example in nlu_training_data().intent_examples]
 
 
 def catalogue_texts() -> list[str]:
@@ -38,7 +48,7 @@ def catalogue_texts() -> list[str]:
 def district_corpus() -> list[str]:
     """The article's sentences, every NLU training example and the catalogue's texts, each also in
     its simplified form (the segmenter sees text after the pipeline's 繁→简 step), without
-    duplicates. The set-up writes data/nlu's generated files first."""
+    duplicates."""
     import opencc  # as bot.nlp.traditional's default, without importing Rasa's graph (TensorFlow)
 
     texts = article_sentences() + training_texts() + catalogue_texts()

@@ -28,6 +28,9 @@ from rasa.utils.tensorflow.model_data import RasaModelData
 from rasa.utils.tensorflow.models import RasaModel
 
 from bot.nlp.pipeline import compact
+from bot.patches import require_pinned
+
+require_pinned()  # RasaModel.load is replaced below (bot/patches)
 
 
 @functools.cache

@@ -31,12 +31,13 @@ from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
-from bot import serving
+from bot.patches import require_pinned
+from bot.patches.tracker_reads import IncrementalReads
 from bot.privacy import logs
 from bot.privacy.masking import mask_value
-from bot.serving.tracker_reads import IncrementalReads
 
 logger = logging.getLogger(__name__)
+require_pinned()  # IncrementalReads replaces SQLTrackerStore._retrieve (bot/patches)
 
 # Event fields that are identifiers or bookkeeping, never free text: stored as they are.
 UNMASKED_KEYS = frozenset({"event", "timestamp", "message_id", "policy", "confidence", "input_channel"})
@@ -50,11 +51,10 @@ def masked_event_data(data: dict[str, Any]) -> dict[str, Any]:
 class MaskingSQLTrackerStore(IncrementalReads, SQLTrackerStore):
     """`SQLTrackerStore` whose stored events have ID-card, mobile and bank-card numbers masked.
 
-    It reads a conversation back by its new rows only (bot/serving/tracker_reads.py)."""
+    It reads a conversation back by its new rows only (bot/patches/tracker_reads.py)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         logs.install()
-        serving.install()  # Rasa creates the tracker store before it loads the model (bot/serving)
         super().__init__(*args, **kwargs)
         if self.engine.dialect.name == "sqlite":
             self._use_pooled_sqlite()

@@ -56,14 +56,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="from this date or time (Beijing time, e.g. 2026-11-01 or 2026-11-01T08:00)")
     parser.add_argument("--until", type=moment, default=None, help="up to (not including) this date or time")
     parser.add_argument("--out", type=Path, default=REPORTS, help="folder for index.html and the PNGs")
-    parser.add_argument("--install-font", action="store_true",
-                        help="install Debian's fonts-noto-cjk first when no CJK font is there (make report)")
     args = parser.parse_args(argv)
-    if args.install_font and charts.cjk_font() is None:
-        from bot.apt import ensure_installed
-
-        ensure_installed(charts.CJK_FONT_FILES[0], ("fonts-noto-cjk",), "report charts: a CJK font", RuntimeError)
-        charts.cjk_font.cache_clear()
     if charts.cjk_font() is None:
         print("report: no CJK font found (Debian's fonts-noto-cjk); chart labels fall back to English",
               file=sys.stderr)

@@ -1,6 +1,6 @@
-"""When staff call back: the office hours of data/staff.yml, and the next time they are open.
+"""When staff call back: the office hours of sources/staff.yml, and the next time they are open.
 
-The article gives no office hours, so data/staff.yml marks its hours as a sample (示例) until a
+The article gives no office hours, so sources/staff.yml marks its hours as a sample (示例) until a
 district editor sets the real ones; `describe` says so in every reply that names them.
 """
 
@@ -16,7 +16,7 @@ import yaml
 
 from bot import paths
 
-STAFF_SETTINGS = paths.DATA / "staff.yml"
+STAFF_SETTINGS = paths.STAFF_SETTINGS
 WEEKDAY_NAMES = "一二三四五六日"
 
 
@@ -71,7 +71,7 @@ def _time(text: str) -> time:
 
 
 def parse(settings: dict) -> OfficeHours:
-    """OfficeHours from the `office_hours` mapping of data/staff.yml; ValueError when malformed."""
+    """OfficeHours from the `office_hours` mapping of sources/staff.yml; ValueError when malformed."""
     try:
         weekdays = frozenset(int(day) for day in settings["weekdays"])
         periods = tuple(tuple(_time(part) for part in period.split("-")) for period in settings["periods"])

@@ -79,7 +79,7 @@ def store(empty_store: CatalogueStore, services: list[Service]) -> CatalogueStor
 
 @pytest.fixture
 def catalogue_dir(tmp_path: Path) -> Path:
-    """A copy of data/catalogue/ that a test may change."""
+    """A copy of sources/catalogue/ that a test may change."""
     folder = tmp_path / "catalogue"
     shutil.copytree(paths.CATALOGUE_DATA, folder)
     return folder

@@ -13,8 +13,8 @@ import uuid
 import pytest
 
 from bot.channels.wechat_menu import Menu
-from bot.eval import ask
 from tests.channels.wechat_harness import WeChat, http
+from tools.eval import ask
 
 pytestmark = pytest.mark.server
 

@@ -1,12 +1,7 @@
-"""Network helpers shared by the test fixtures."""
+"""Network helpers shared by the test fixtures: the project's own (bot/processes.py)."""
 
 from __future__ import annotations
 
-import socket
+from bot.processes import free_port
 
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+__all__ = ["free_port"]

@@ -9,7 +9,7 @@ import yaml
 
 from bot import paths
 from bot.knowledge.model import SOURCE_LINE, KnowledgeError, load
-from bot.knowledge.rasa_data import domain_yaml, nlu_yaml
+from bot.knowledge.rasa_data import knowledge_yaml
 
 
 @pytest.fixture(scope="module")
@@ -34,10 +34,10 @@ def test_every_reply_names_its_source(knowledge) -> None:
 
 
 def test_generated_files_are_current(knowledge) -> None:
-    assert paths.GENERATED_NLU.read_text(encoding="utf-8") == nlu_yaml(knowledge)
-    assert paths.GENERATED_DOMAIN.read_text(encoding="utf-8") == domain_yaml(knowledge)
-    generated = yaml.safe_load(paths.GENERATED_DOMAIN.read_text(encoding="utf-8"))
+    assert paths.GENERATED_KNOWLEDGE.read_text(encoding="utf-8") == knowledge_yaml(knowledge)
+    generated = yaml.safe_load(paths.GENERATED_KNOWLEDGE.read_text(encoding="utf-8"))
     assert len(generated["responses"]) == len(knowledge.topics)
+    assert len(generated["nlu"]) == len(knowledge.topics)
 
 
 def _write_area(folder, body: str) -> None:

@@ -32,7 +32,7 @@ def configured_markers(config: Path = paths.CONFIG, component_name: str = COMPON
 
 def examples(intent: str) -> list[str]:
     found = []
-    for path in (paths.DATA / "nlu").glob("*.yml"):
+    for path in paths.NLU.glob("*.yml"):
         for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []):
             if block.get("intent") == intent:
                 found += [line.strip()[2:].strip() for line in block["examples"].splitlines() if line.strip()]
@@ -44,13 +44,8 @@ def as_the_pipeline_reads(text: str) -> str:
     return without_leading_greeting(converter().convert(text))
 
 
-def test_the_component_is_in_both_pipelines_alike() -> None:
-    assert configured_markers() == configured_markers(paths.PROJECT / "config-baseline.yml")
-
-
 def test_diet_is_given_the_same_markers_as_features() -> None:
-    for config in (paths.CONFIG, paths.PROJECT / "config-baseline.yml"):
-        assert configured_markers(config, FEATURIZER) == configured_markers(config)
+    assert configured_markers(paths.CONFIG, FEATURIZER) == configured_markers(paths.CONFIG)
 
 
 def featurized(featurizer: IntentMarkerFeaturizer, text: str) -> dict[str, float]:

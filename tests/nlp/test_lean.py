@@ -9,9 +9,9 @@ import sys
 import spacy
 
 from bot import paths
+from bot.model import quiet_env
 from bot.nlp.corpus import district_corpus
 from bot.nlp.pipeline import WordSet, words
-from bot.setup import quiet_env
 
 MESSAGES = ["您好", "经纬人才计划是什么", "那住房呢", "臨時救助在哪申請", "人才公寓咋申请啊", "今天天气怎么样",
             "一证通办能办哪些事", "口袋公园建几个", "谢谢", "转人工"]
@@ -21,7 +21,7 @@ MESSAGES = ["您好", "经纬人才计划是什么", "那住房呢", "臨時救�
 PARSE = """
 import asyncio, json, sys
 if sys.argv[2] == "stock":
-    from bot.bench.stock_rasa import undo_lean_loading
+    from tools.bench.stock_rasa import undo_lean_loading
     undo_lean_loading()
 from rasa.core.agent import Agent
 agent = Agent.load(sys.argv[1])

@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 
 from bot import paths
-from bot.eval import reply_text
 from bot.serve import Servers
 from tests.fakes.net import free_port
+from tools.eval import reply_text
 
 GUARD_CHANNEL = "bot.channels.rest.GuardedRestInput"
 CHINESE = re.compile(r"[\u4e00-\u9fff]")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import urllib.error
 import urllib.request
 
@@ -48,20 +47,3 @@ def test_action_server_listens_on_loopback_only(servers) -> None:
     addresses = _listening_addresses(servers.actions_port)
     assert addresses == {"0100007F"}, addresses  # 127.0.0.1 only, not 0.0.0.0
     assert status(f"{servers.actions_url}/health") == 200
-
-
-def test_a_token_that_starts_with_a_dash_reaches_rasa_as_the_token(tmp_path) -> None:
-    """token_urlsafe() starts with "-" one time in 64; Rasa's argparse took it for an option and
-    the assistant did not start (seen in CI)."""
-    from rasa.cli.arguments.run import add_server_arguments
-
-    from bot.serve import Servers
-
-    servers = Servers(model=tmp_path / "model.tar.gz", auth_token="-starts-with-a-dash")
-    spawned = {}
-    servers._spawn = lambda name, command, env=None: spawned.setdefault(name, command)
-    servers.start_rasa()
-    parser = argparse.ArgumentParser()
-    add_server_arguments(parser)
-    known, _ = parser.parse_known_args(spawned["rasa"][3:])
-    assert known.auth_token == "-starts-with-a-dash"

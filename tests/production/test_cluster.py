@@ -1,4 +1,4 @@
-"""Two assistants behind nginx on PostgreSQL and Redis (bot/cluster): one conversation, any instance.
+"""Two assistants behind nginx on PostgreSQL and Redis (tools/cluster): one conversation, any instance.
 
 A cluster of this module's own (free ports, a fresh PostgreSQL database dropped afterwards, the
 Redis on this machine), started once: its two instances are spoken to directly and through nginx.
@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from bot.cluster import Cluster
 from bot.endpoints import StoreURLs, drop_database
 from tests.fakes.net import free_port
 from tests.production.conftest import Rest, new_sender
+from tools.cluster import Cluster
 
 pytestmark = [pytest.mark.server, pytest.mark.postgres, pytest.mark.redis]
 

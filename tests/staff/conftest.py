@@ -8,8 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.eval import ask, reply_text
 from bot.requests.store import StaffStore
+from tools.eval import ask, reply_text
 
 
 class Resident:

@@ -1,4 +1,4 @@
-"""Phone numbers residents leave, and when staff call back (office hours of data/staff.yml)."""
+"""Phone numbers residents leave, and when staff call back (office hours of sources/staff.yml)."""
 
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ import pytest
 
 from bot import paths
 from bot.knowledge.model import load
-from bot.setup import quiet_env
+from bot.model import quiet_env
 from tests.staff.conftest import Resident
 
 pytestmark = pytest.mark.server

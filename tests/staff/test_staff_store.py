@@ -13,8 +13,8 @@ import pytest
 import sqlalchemy as sa
 
 from bot import paths
+from bot.model import quiet_env
 from bot.requests.store import StaffStore, StaffStoreUnavailable
-from bot.setup import quiet_env
 from tests.fakes.net import free_port
 
 POSTGRES = "postgresql://postgres@127.0.0.1:5432"

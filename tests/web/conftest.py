@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from bot import paths
+from bot.processes import stop_process_group
 from tests.fakes.net import free_port
 
 OUTPUT = paths.PROJECT / "test-output" / "web"
@@ -60,15 +61,6 @@ def _start(name: str, command: list[str], health_url: str) -> subprocess.Popen:
     return process
 
 
-def _stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
 def _widget(name: str, port: int, rasa_url: str) -> subprocess.Popen:
     command = [sys.executable, "-m", "bot.web", "--host", "127.0.0.1", "--port", str(port),
                "--rasa-url", rasa_url]
@@ -82,7 +74,7 @@ def widget(servers, web_port: int, widget_origin: str) -> Iterator[Process]:
     try:
         yield Process(f"{widget_origin}/", process)
     finally:
-        _stop(process)
+        stop_process_group(process)
 
 
 @pytest.fixture(scope="session")
@@ -93,7 +85,7 @@ def page_only() -> Iterator[Process]:
     try:
         yield Process(f"http://127.0.0.1:{port}/", process)
     finally:
-        _stop(process)
+        stop_process_group(process)
 
 
 @pytest.fixture(scope="session")
@@ -108,9 +100,9 @@ def hostile_widget() -> Iterator[Process]:
         try:
             yield Process(f"http://127.0.0.1:{web}/", process)
         finally:
-            _stop(process)
+            stop_process_group(process)
     finally:
-        _stop(fake)
+        stop_process_group(fake)
 
 
 @pytest.fixture(scope="module")
@@ -118,10 +110,10 @@ def chromium():
     """Debian's chromium under Playwright (the set-up installs it for `make test`)."""
     from playwright.sync_api import sync_playwright
 
-    from bot.web.browser import CHROMIUM, launch
+    from tools.browser import CHROMIUM, launch
 
     if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing; `make test` installs it (bot.web.browser.ensure_chromium)")
+        pytest.fail(f"{CHROMIUM} is missing; `make test` installs it (tools.browser.ensure_chromium)")
     with sync_playwright() as playwright:
         browser = launch(playwright)
         try:

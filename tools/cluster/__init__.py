@@ -1,5 +1,5 @@
 """The local cluster (`make run-cluster`): Rasa instances behind nginx on PostgreSQL and Redis."""
 
-from bot.cluster.cluster import Cluster
+from tools.cluster.cluster import Cluster
 
 __all__ = ["Cluster"]

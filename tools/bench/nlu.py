@@ -2,7 +2,8 @@
 
 Why: our pipeline tokenizes with spaCy + a pruned pkuseg model + the district dictionary, which the
 set-up has to build; this shows, on the same folds, what that buys over Rasa's stock JiebaTokenizer
-(config-baseline.yml: config.yml with only the tokenizer swapped). Two measures per fold:
+(build/config-baseline.yml, generated from config.yml with only the tokenizer swapped:
+tools/bench/baseline.py). Two measures per fold:
 - intent: DIET's intent over all intents (faq is one intent), with the FallbackClassifier's
   decision undone as `rasa test nlu` does;
 - answer: the label a user experiences — faq/<topic> (the ResponseSelector's choice) when the final
@@ -38,18 +39,15 @@ from pathlib import Path
 from typing import Any
 
 from bot import paths
-from bot.bench.report import write_section
-from bot.setup import quiet_env
+from bot.model import quiet_env
+from tools.bench.baseline import BASELINE, SPACY_LOADERS, write_baseline
+from tools.bench.report import write_section
 
 HEADING = "NLU cross-validation (make bench-nlu)"
-BASELINE = paths.PROJECT / "config-baseline.yml"
 PIPELINES = {"ours": paths.CONFIG, "baseline": BASELINE}
 FOLDS = 5
 SEED = 20200320
 TARGET_F1 = 0.95
-# config.yml loads spaCy with bot.nlp.lean.SharedSpacyNLP (Rasa's SpacyNLP, loaded once a process).
-SPACY_LOADERS = {"SpacyNLP", "bot.nlp.lean.SharedSpacyNLP"}
-TOKENIZERS = SPACY_LOADERS | {"SpacyTokenizer", "JiebaTokenizer"}
 MEASURES = ("intent", "answer", "chosen")
 # BM25 weights reported beside the adopted one (actions/knowledge.py LEXICAL_WEIGHT) in a fold's output.
 WEIGHTS = (0.0, 0.01, 0.02, 0.03, 0.05)
@@ -66,18 +64,6 @@ class Run:
     # Knowledge questions per fold: (how many, ResponseSelector top-1 right, chosen topic right).
     topics: list[tuple[int, int, int]] = field(default_factory=list)
     topic_confusions: Counter[tuple[str, str]] = field(default_factory=Counter)
-
-
-def check_baseline() -> None:
-    """The baseline must differ from config.yml in the tokenizer only, or the comparison lies."""
-    from rasa.shared.utils.io import read_yaml_file
-
-    def rest(config: Path) -> list[Any]:
-        return [c for c in read_yaml_file(config)["pipeline"] if c["name"] not in TOKENIZERS]
-
-    if rest(paths.CONFIG) != rest(BASELINE):
-        raise SystemExit("bench-nlu: config-baseline.yml differs from config.yml in more than the "
-                         "tokenizer; copy config.yml's other components into it")
 
 
 def frozen_configs(folder: Path) -> dict[str, Path]:
@@ -275,7 +261,7 @@ whole run took {minutes:.0f} min. Data: {size}. {FOLDS} folds stratified by the 
 scratch (Rasa's training cache off).
 
 Ours is config.yml (繁→简, SpacyNLP with build/spacy-zh = pkuseg pruned + district dictionary,
-SpacyTokenizer); the baseline is config-baseline.yml, the same file with Rasa's JiebaTokenizer
+SpacyTokenizer); the baseline is build/config-baseline.yml, generated from it with Rasa's JiebaTokenizer
 (stock dictionary) in place of SpacyNLP + SpacyTokenizer. The 繁→简 step stays in both, so the
 difference is the tokenizer alone. *Intent*: DIET's intent over all intents, faq counted as one,
 with the FallbackClassifier's decision undone (as `rasa test nlu` does). *Answer*: what the user
@@ -321,16 +307,16 @@ def main(argv: list[str] | None = None) -> int:
     complete = args.only_fold is None and set(names) == set(PIPELINES)
     os.chdir(paths.PROJECT)  # config.yml names build/spacy-zh relative to the project
     os.environ.update(quiet_env() | {"RASA_MAX_CACHE_SIZE": "0", "LOG_LEVEL": "WARNING"})
-    check_baseline()
-    from rasa.shared.nlu.training_data.loading import load_data
+    write_baseline()
     from rasa.utils.log_utils import configure_structlog
 
     from bot.catalogue.tokens import SpacyTokenizer
+    from bot.nlp.corpus import nlu_training_data
 
     configure_structlog(logging.WARNING)  # no per-message debug lines from the processor
 
-    data = load_data(str(paths.NLU))
-    size = (f"{len(data.intent_examples)} examples (data/nlu/*.yml), "
+    data = nlu_training_data()
+    size = (f"{len(data.intent_examples)} examples (data/nlu, build/data), "
             f"{len({e.get('intent') for e in data.intent_examples})} intents, "
             f"{len({e.get_full_intent() for e in data.intent_examples})} labels with the faq topics")
     print(f"bench-nlu: {size}; {FOLDS} folds × {len(names)} pipelines"

@@ -1,8 +1,8 @@
 """`make bench-startup`: how long the assistant takes from start to its first answer, and its memory.
 
 Starts the same trained model two ways, interleaved: as the assistant runs (`rasa run` with the
-pruned pkuseg model, bot.nlp.lean's loading, the environment of bot.setup.quiet_env), and the
-naive way it started before those savings (stock Rasa 3.6 loading through bot.bench.stock_rasa,
+pruned pkuseg model, bot.nlp.lean's loading, the environment of bot.model.quiet_env), and the
+naive way it started before those savings (stock Rasa 3.6 loading through tools.bench.stock_rasa,
 the full pkuseg model, TensorFlow's oneDNN ops on). `build/spacy-zh` of a scratch working folder
 points at one pipeline or the other. Prints the medians of a few starts and writes them to
 docs/benchmarks.md.
@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot import paths
-from bot.bench.report import write_section
-from bot.eval import ask, reply_text
+from bot.model import model_path, quiet_env
 from bot.serve import _answers
-from bot.setup import model_path, quiet_env
+from tools.bench.report import write_section
+from tools.eval import ask, reply_text
 
 # Answered by the assistant alone (knowledge and catalogue answers also need the action server).
 QUESTION = "您好"
@@ -55,7 +55,7 @@ def _ask(url: str) -> bool:
 class Variant:
     pipeline: Path  # what build/spacy-zh points at
     launcher: tuple[str, ...]  # the module run as `python -m …` with rasa's arguments
-    env: dict[str, str]  # set on top of bot.setup.quiet_env()
+    env: dict[str, str]  # set on top of bot.model.quiet_env()
 
 
 def measure_once(variant: Variant, model: Path, port: int) -> dict[str, float]:
@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     variants = {
         "before (stock Rasa loading, full pkuseg model, oneDNN on)": Variant(
-            ensure_full_pipeline(), ("-m", "bot.bench.stock_rasa"), {"TF_ENABLE_ONEDNN_OPTS": "1"}),
+            ensure_full_pipeline(), ("-m", "tools.bench.stock_rasa"), {"TF_ENABLE_ONEDNN_OPTS": "1"}),
         "ours (bot.nlp.lean loading, pruned pkuseg model)": Variant(
             paths.SPACY_PIPELINE, ("-m", "rasa"), {}),
     }
@@ -148,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         f"cores, load average {load:.1f} at the start; medians of {args.runs} starts each, interleaved. The "
         f"Rasa server process alone (`rasa run`, REST and socket.io channels) with the same trained model, from "
         f"spawn until it answers “{QUESTION}”; memory read from /proc (VmRSS, VmHWM) right after that "
-        f"answer. *Before* is the naive start: stock Rasa 3.6 loading (bot/bench/stock_rasa.py: two "
+        f"answer. *Before* is the naive start: stock Rasa 3.6 loading (tools/bench/stock_rasa.py: two "
         f"spaCy loads, every TensorFlow model trained on one example before its weights are read), "
         f"the unpruned pkuseg model, TensorFlow's oneDNN ops on. *Ours* is how `make run` starts it "
         f"(bot/nlp/lean.py, the pruned pkuseg model, TF_ENABLE_ONEDNN_OPTS=0). Targets: under 1.0 GB "

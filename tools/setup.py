@@ -1,4 +1,4 @@
-"""`python -m bot.setup`: build whatever is missing or stale, in order, saying what each step does.
+"""`python -m tools.setup`: build whatever is missing or stale, in order, saying what each step does.
 
 Steps 2–7 of the set-up (step 1, the venv, is scripts/bootstrap.sh). Each step keeps a stamp (the
 hash of its inputs) beside its output and is skipped when the stamp still matches, so a second
@@ -9,33 +9,21 @@ of everything that shapes them, so a fresh clone with unchanged data does not tr
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterable
 from pathlib import Path
 
 from bot import paths
+from bot.model import fingerprint, model_path, quiet_env
 
 STEPS = 7
 
 
 def say(step: int, text: str) -> None:
     print(f"setup: [{step}/{STEPS}] {text}", flush=True)
-
-
-def fingerprint(files: Iterable[Path], *extra: str) -> str:
-    """A hash of the files' paths and contents (and of `extra` strings)."""
-    digest = hashlib.sha256()
-    for path in sorted(set(files)):
-        digest.update(str(path.relative_to(paths.PROJECT)).encode())
-        digest.update(path.read_bytes())
-    for value in extra:
-        digest.update(value.encode())
-    return digest.hexdigest()[:16]
 
 
 def _stamp_matches(folder: Path, stamp: str) -> bool:
@@ -58,16 +46,15 @@ def write_if_changed(path: Path, text: str) -> bool:
 def step_generate() -> None:
     """Knowledge files → Rasa NLU data and responses; catalogue → lookup tables; dictionary."""
     from bot.knowledge.model import load
-    from bot.knowledge.rasa_data import domain_yaml, nlu_yaml
+    from bot.knowledge.rasa_data import knowledge_yaml
     from bot.nlp.dictionary import district_words, user_dict_text
 
-    say(2, "generating Rasa data from data/knowledge and data/catalogue")
+    say(2, "generating Rasa data from sources/knowledge and sources/catalogue into build/data")
     knowledge = load()
     changed = [
         str(path.relative_to(paths.PROJECT))
         for path, text in (
-            (paths.GENERATED_NLU, nlu_yaml(knowledge)),
-            (paths.GENERATED_DOMAIN, domain_yaml(knowledge)),
+            (paths.GENERATED_KNOWLEDGE, knowledge_yaml(knowledge)),
             (paths.GENERATED_LOOKUPS, _lookup_yaml()),
         )
         if write_if_changed(path, text)
@@ -162,23 +149,9 @@ def step_widget(with_browser: bool) -> None:
         say(6, "installing the web widget (rasa-webchat 1.0.1, npm ci)")
         ensure_node_modules()
     if with_browser:
-        from bot.web.browser import ensure_chromium
+        from tools.browser import ensure_chromium
 
         ensure_chromium()
-
-
-def training_inputs() -> list[Path]:
-    """Everything that shapes the trained model."""
-    files = [paths.CONFIG, paths.SPACY_PIPELINE / ".stamp"]
-    files += paths.DOMAIN.rglob("*.yml") if paths.DOMAIN.is_dir() else [paths.PROJECT / "domain.yml"]
-    files += [p for p in paths.DATA.rglob("*.yml") if paths.CATALOGUE_DATA not in p.parents
-              and paths.KNOWLEDGE not in p.parents]
-    files += (paths.PROJECT / "bot" / "nlp").glob("*.py")
-    return files
-
-
-def model_path() -> Path:
-    return paths.MODELS / f"shizhong-{fingerprint(training_inputs())}.tar.gz"
 
 
 def step_train(force: bool = False) -> Path:
@@ -196,8 +169,7 @@ def step_train(force: bool = False) -> Path:
     forget_stale_rasa_cache()
     started = time.monotonic()
     command = [sys.executable, "-m", "rasa", "train", "--config", str(paths.CONFIG),
-               "--domain", str(paths.DOMAIN), "--data", str(paths.DATA / "nlu"),
-               str(paths.DATA / "rules"), str(paths.DATA / "stories"), "--out", str(paths.MODELS),
+               "--domain", str(paths.DOMAIN), "--data", *map(str, paths.TRAINING_DATA), "--out", str(paths.MODELS),
                "--fixed-model-name", model.name.removesuffix(".tar.gz")]
     subprocess.run(command, cwd=paths.PROJECT, check=True, env=quiet_env(training=True))
     seconds = time.monotonic() - started
@@ -230,39 +202,20 @@ def record_training_time(seconds: float, model: Path) -> None:
 
     import yaml
 
-    from bot.bench.report import write_section
+    from tools.bench.report import write_section
 
     examples = 0
-    for path in (paths.DATA / "nlu").glob("*.yml"):
+    for path in (*paths.NLU.glob("*.yml"), paths.GENERATED_KNOWLEDGE):
         for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []):
             if "intent" in block:
                 examples += len([line for line in block["examples"].splitlines() if line.strip()])
-    write_section("Last training run (written by python -m bot.setup)",
+    write_section("Last training run (written by python -m tools.setup)",
                   f"{seconds:.0f} s for {examples} NLU examples, "
                   f"{dt.date.today().isoformat()}, model {model.name}, {os.cpu_count()} cores "
                   f"(config.yml: DIET 1 layer of 128 without BILOU, ResponseSelector; RulePolicy and "
                   f"MemoizationPolicy). Rasa reuses unchanged components from .rasa/cache: the run is a "
                   f"full training when NLU data or the pipeline changed, and well under a minute "
                   f"when only rules or the domain did.")
-
-
-# TensorFlow settings of the assistant's serving processes, not of training (so a trained model does
-# not depend on them): oneDNN's custom ops off. With our model that is 70 MB less resident after
-# loading and a faster start, predictions the same to 1e-5 (docs/benchmarks.md).
-SERVING_TF_ENV = {"TF_ENABLE_ONEDNN_OPTS": "0"}
-
-
-def quiet_env(training: bool = False) -> dict[str, str]:
-    """The environment for Rasa subprocesses: no TensorFlow chatter, no telemetry, and unless
-    `training`, our serving TensorFlow settings (a variable already set wins)."""
-    env = dict(os.environ)
-    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    env.setdefault("RASA_TELEMETRY_ENABLED", "false")
-    env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
-    if not training:
-        for name, value in SERVING_TF_ENV.items():
-            env.setdefault(name, value)
-    return env
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -284,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
     step_catalogue()
     step_widget(args.with_browser)
     if args.with_nginx:
-        from bot.cluster.nginx import ensure_nginx
+        from tools.cluster.nginx import ensure_nginx
 
         ensure_nginx()
     step_train(force=args.force_train)

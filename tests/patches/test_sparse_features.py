@@ -1,4 +1,4 @@
-"""Sparse features joined by `hstack_coo` (bot/serving/sparse_features.py) are scipy's `hstack` exactly."""
+"""Sparse features joined by `hstack_coo` (bot/patches/sparse_features.py) are scipy's `hstack` exactly."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rasa.shared.nlu.training_data.features import Features
 
-from bot.serving import sparse_features
+from bot.patches import sparse_features
 
 
 def random_sparse(rng: np.random.Generator, rows: int, columns: int, fmt: str, dtype) -> scipy.sparse.spmatrix:

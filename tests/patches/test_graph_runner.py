@@ -1,4 +1,4 @@
-"""The sequential graph runner (bot/serving/graph_runner.py) gives exactly what Rasa's dask runner gives.
+"""The sequential graph runner (bot/patches/graph_runner.py) gives exactly what Rasa's dask runner gives.
 
 Both run the same loaded nodes of the trained model: every NLU parse and every policy prediction
 of a few conversations must be equal, and the runner that the assistant's parts install must be ours.
@@ -17,9 +17,8 @@ from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot import serving
-from bot.channels.rest import GuardedRestInput
-from bot.serving.graph_runner import SequentialGraphRunner
+from bot import patches
+from bot.patches.graph_runner import SequentialGraphRunner
 
 CONVERSATIONS = [
     ["您好", "今年改造多少个老旧小区", "还有吗", "谢谢"],
@@ -39,9 +38,9 @@ def runner_like(cls: type[DaskGraphRunner], loaded: DaskGraphRunner) -> DaskGrap
     return runner
 
 
-def test_the_assistants_parts_install_it() -> None:
-    GuardedRestInput()
-    assert serving.installed()
+def test_installing_the_patches_puts_it_in_place() -> None:
+    patches.install()
+    assert patches.installed()
     assert rasa.core.processor.DaskGraphRunner is SequentialGraphRunner
 
 

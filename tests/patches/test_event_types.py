@@ -1,4 +1,4 @@
-"""`Event.resolve_by_type` remembered (bot/serving/event_types.py) answers exactly as Rasa's own."""
+"""`Event.resolve_by_type` remembered (bot/patches/event_types.py) answers exactly as Rasa's own."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 import rasa.shared.utils.common
 from rasa.shared.core.events import Event, SlotSet, UserUttered
 
-from bot.serving import event_types
+from bot.patches import event_types
 
 NAMES = sorted({cls.type_name for cls in rasa.shared.utils.common.all_subclasses(Event)})
 

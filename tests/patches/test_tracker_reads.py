@@ -1,4 +1,4 @@
-"""Reading conversations by their new rows (bot/serving/tracker_reads.py) returns what Rasa's query returns.
+"""Reading conversations by their new rows (bot/patches/tracker_reads.py) returns what Rasa's query returns.
 
 On SQLite and on PostgreSQL: over several sessions, when another instance (another store on the same
 database) adds to the conversation, and when rows vanish behind the process's back.

@@ -1,4 +1,4 @@
-"""`python -m bot.bench.stock_rasa ARGS`: `rasa ARGS` loading the model as stock Rasa 3.6 does.
+"""`python -m tools.bench.stock_rasa ARGS`: `rasa ARGS` loading the model as stock Rasa 3.6 does.
 
 For `make bench-startup`'s "before" row only: the same trained model, with bot.nlp.lean's savings
 undone (each `SpacyNLP` graph node loads its own spaCy pipeline, uncompacted; every TensorFlow model

@@ -1,4 +1,4 @@
-"""`python -m bot.cluster`: two assistants, one action server and the widget behind nginx.
+"""`python -m tools.cluster`: two assistants, one action server and the widget behind nginx.
 
 Rasa's own multi-instance architecture on one machine: every instance reads and writes the
 conversations in PostgreSQL (the masking SQL tracker store) and takes Redis's lock on a
@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot import paths
-from bot.cluster import nginx
 from bot.endpoints import StoreURLs, wait_for_events_table
+from bot.model import model_path
 from bot.serve import Servers, describe_stores, run_until_stopped, write_token_file
-from bot.setup import model_path
+from tools.cluster import nginx
 
 DEFAULT_TRACKER_STORE_URL = "postgresql://postgres@127.0.0.1:5432/shizhong_tracker"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -124,6 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, help="a trained model (default: the one for the current data)")
     args = parser.parse_args(argv)
+    os.umask(0o077)  # every file the servers create (databases, logs, secrets) is the owner's only
     ports = tuple(int(port) for port in os.environ.get("CLUSTER_PORTS", "5006,5007").split(","))
     cluster = Cluster(model=args.model or model_path(), host=os.environ.get("HOST", "127.0.0.1"),
                       public_port=int(os.environ.get("RASA_PORT", "5005")), instance_ports=ports,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.apt import ensure_installed
+from tools.apt import ensure_installed
 
 CHROMIUM = Path("/usr/bin/chromium")
 PACKAGES = ("chromium", "fonts-noto-cjk")

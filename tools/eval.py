@@ -1,4 +1,4 @@
-"""`python -m bot.eval`: grade a running assistant on the public questions, as ../shared/eval says.
+"""`python -m tools.eval`: grade a running assistant on the public questions, as ../shared/eval says.
 
 Each question goes once, in a new conversation, to the REST channel; the reply text is every
 message's `text` plus its buttons' titles, joined by newlines; a question passes when each `must`
@@ -108,8 +108,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     question_sets = {path: load_questions(path) for path in args.questions}
 
+    from bot.model import model_path
     from bot.serve import Servers, _answers
-    from bot.setup import model_path
 
     servers = None
     if not _answers(f"{args.url}/webhooks/rest/"):

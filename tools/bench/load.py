@@ -9,7 +9,7 @@ user count in a few slices, the set-ups taking turns, so that all meet the same 
             and lock stores, an endpoints file with the action endpoint only (the same action
             server, which the knowledge and catalogue answers need).
 Each simulated user is one conversation of a few turns (a greeting, knowledge questions from
-data/knowledge, catalogue questions from data/catalogue, ../shared/eval questions, follow-ups,
+sources/knowledge, catalogue questions from sources/catalogue, ../shared/eval questions, follow-ups,
 thanks), sent one message at a time with no pause: a closed loop, N users keep N messages in
 flight. Users start over with a new conversation until the time is up. Prints throughput,
 latency percentiles, errors (HTTP errors, timeouts, empty replies, the guard's apology) and the
@@ -25,7 +25,6 @@ import json
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -37,10 +36,11 @@ from pathlib import Path
 import yaml
 
 from bot import paths
-from bot.bench.report import write_section
 from bot.endpoints import StoreURLs, drop_database
+from bot.model import model_path
+from bot.processes import free_port
 from bot.serve import Servers
-from bot.setup import model_path
+from tools.bench.report import write_section
 
 MAX_USERS = 200
 MAX_SECONDS = 300
@@ -215,12 +215,6 @@ class Setup:
         raise NotImplementedError
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _pgids(*servers: Servers) -> list[int]:
     return [process.pid for s in servers for process in s.processes.values()]
 
@@ -245,7 +239,7 @@ class Ours(Setup):
 
 class OurCluster(Setup):
     def __init__(self, model: Path, folder: Path, workers: int) -> None:
-        from bot.cluster import Cluster
+        from tools.cluster import Cluster
         self.database = f"shizhong_bench_{uuid.uuid4().hex[:8]}"
         self.stores = StoreURLs(f"postgresql://postgres@127.0.0.1:5432/{self.database}", "redis://127.0.0.1:6379/0")
         self.cluster = Cluster(model=model, stores=self.stores, public_port=free_port(),

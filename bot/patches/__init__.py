@@ -1,0 +1,89 @@
+"""Every change of ours to a library's internals, in one place, for the pinned versions only.
+
+Rasa 3.6 offers no setting for these. `install()` puts the process-wide ones in place and is called
+by our own entry point (bot/assistant.py) before Rasa builds its server or loads the model; nothing
+installs them as a side effect. Each was written against the exact versions in `PINNED`, and
+`install()` refuses any other: after an upgrade, each must be looked at again, not run unchecked.
+
+Installed in the process by `install()`:
+- `graph_runner.SequentialGraphRunner`: the trained graph's nodes run one after the other in an
+  order worked out once, not through dask's scheduler on every NLU parse and policy prediction;
+- `action_schema`: the action server's responses checked by a validator compiled once;
+- `event_types`: an event's class found by its type name once, not by walking Rasa's class tree
+  for every stored and returned event;
+- `sparse_features`: a message's sparse features joined by concatenating their COO triplets, not
+  through scipy's general `hstack`.
+Inherited by our own classes (they call `require_pinned()` when imported):
+- `tracker_reads.IncrementalReads` (the masking tracker store): a conversation read back by its
+  new rows only;
+- bot/nlp/lean.py: spaCy loaded once a process, and DIET/ResponseSelector models built without
+  their one-example training step (`RasaModel.load`);
+- bot/channels/socketio.py: python-engineio's origin list and CORS headers (`eio._cors_headers`).
+docs/benchmarks.md ("Where a message's time goes", "Start-up") has each one's measurements; each has
+an equivalence test in tests/patches/ or beside its module's tests.
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+# The distributions whose internals the patches touch, at the versions they were written for.
+PINNED = {
+    "rasa": "3.6.21",
+    "rasa-sdk": "3.6.2",
+    "sanic": "21.12.2",
+    "python-engineio": "4.5.1",
+    "python-socketio": "5.8.0",
+    "tensorflow": "2.12.0",
+    "SQLAlchemy": "1.4.54",
+}
+
+
+class UnpinnedVersion(RuntimeError):
+    """A library is installed at another version than the one our patches were written for."""
+
+
+def mismatches(pinned: dict[str, str] = PINNED) -> list[str]:
+    """'name: installed X, patches written for Y' for every distribution not at its pinned version."""
+    found = []
+    for name, wanted in pinned.items():
+        try:
+            installed = version(name)
+        except PackageNotFoundError:
+            installed = "not installed"
+        if installed != wanted:
+            found.append(f"{name}: installed {installed}, patches written for {wanted}")
+    return found
+
+
+def require_pinned(pinned: dict[str, str] = PINNED) -> None:
+    """Raise `UnpinnedVersion` unless every patched library is at its pinned version."""
+    wrong = mismatches(pinned)
+    if wrong:
+        raise UnpinnedVersion("bot/patches refuses to run on library versions it was not written for ("
+                              + "; ".join(wrong) + "): check each patch against the new version, "
+                              "then update PINNED")
+
+
+def install() -> None:
+    """Check the versions, then put the process-wide replacements in place (idempotent)."""
+    require_pinned()
+    import rasa.core.processor
+
+    from bot.patches import action_schema, event_types, sparse_features
+    from bot.patches.graph_runner import SequentialGraphRunner
+
+    action_schema.install()
+    event_types.install()
+    sparse_features.install()
+    rasa.core.processor.DaskGraphRunner = SequentialGraphRunner  # what MessageProcessor loads with
+
+
+def installed() -> bool:
+    import rasa.core.processor
+
+    from bot.patches import action_schema, event_types, sparse_features
+    from bot.patches.graph_runner import SequentialGraphRunner
+
+    return (action_schema.installed() and event_types.installed() and sparse_features.installed()
+            and rasa.core.processor.DaskGraphRunner is SequentialGraphRunner)
