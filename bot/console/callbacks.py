@@ -1,6 +1,6 @@
 """The callback queue as staff see it: each request's state and due time, overdue ones first.
 
-A request is due once `window` of office time (data/staff.yml, bot/requests/office_hours.py) has
+A request is due once `window` of office time (sources/staff.yml, bot/requests/office_hours.py) has
 passed since it was left: what the resident was promised ("尽快" within office hours, else from
 the next opening) plus the time staff are given to call.
 """

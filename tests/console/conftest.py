@@ -16,9 +16,6 @@ import re
 import subprocess
 import sys
 import threading
-import time
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -33,10 +30,13 @@ import requests
 import sqlalchemy as sa
 
 from bot import paths
+from bot.model import quiet_env
+from bot.processes import stop_process_group
 from bot.requests.store import StaffStore
-from bot.setup import quiet_env
 from bot.staff.accounts import AccountStore
 from tests.fakes.net import free_port
+from tests.web.conftest import _wait as wait_for_health
+from tests.web.conftest import chromium  # noqa: F401  (Debian's chromium under Playwright, shared)
 
 POSTGRES = "postgresql://postgres@127.0.0.1:5432"
 OUTPUT = paths.TEST_OUTPUT / "console"
@@ -216,12 +216,7 @@ class Console:
     log: Path
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop_process_group(self.process)
 
 
 def start_console(staff_url: str, tracker_url: str, name: str = "console", **settings: str) -> Console:
@@ -235,17 +230,8 @@ def start_console(staff_url: str, tracker_url: str, name: str = "console", **set
                                cwd=paths.PROJECT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
                                start_new_session=True)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/health", timeout=2):
-                return Console(url, process, log)
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"the console did not answer at {url}/health; see {log}")
-        time.sleep(0.2)
+    wait_for_health(f"{url}/health", process, log, timeout=60)
+    return Console(url, process, log)
 
 
 @pytest.fixture

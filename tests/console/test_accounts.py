@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from bot import paths
-from bot.setup import quiet_env
+from bot.model import quiet_env
 from bot.sql import utc_now
 from bot.staff.accounts import DISABLED, INVALID, LOCKED, OK, AccountError, AccountStore
 from bot.staff.passwords import WeakPassword

@@ -33,22 +33,6 @@ TIMEOUT = 30_000
 DOC_IMAGES = paths.PROJECT / "docs" / "images"
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    from bot.web.browser import CHROMIUM, launch
-
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing; `make test` installs it (bot.web.browser.ensure_chromium)")
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
 @pytest.fixture
 def console(tmp_path) -> Iterator[tuple[Console, int]]:
     staff_url, tracker_url = f"sqlite:///{tmp_path / 'staff.db'}", f"sqlite:///{tmp_path / 'tracker.db'}"
