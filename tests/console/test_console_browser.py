@@ -49,9 +49,12 @@ def console(tmp_path) -> Iterator[tuple[Console, int]]:
 def screenshot(page, name: str) -> None:
     OUTPUT.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(OUTPUT / name), full_page=False)
-    if os.environ.get("CONSOLE_DOC_SCREENSHOTS") == "1":
+    if os.environ.get("CONSOLE_DOC_SCREENSHOTS") == "1":  # for docs/staff.md: 64 colours keep them small
+        from PIL import Image
+
         DOC_IMAGES.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(DOC_IMAGES / name), full_page=False)
+        with Image.open(OUTPUT / name) as image:
+            image.convert("RGB").quantize(colors=64).save(DOC_IMAGES / name, optimize=True)
 
 
 def unlabelled_fields(page) -> list[str]:
