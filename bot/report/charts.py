@@ -1,4 +1,4 @@
-"""The report's charts as PNG files (matplotlib, no screen needed).
+"""The report's charts as PNG images, in files or in memory (matplotlib, no screen needed).
 
 Chinese labels need a CJK font: Debian's fonts-noto-cjk (the set-up installs it with the browser
 test tools; `make report` asks for it too). Without one, the charts fall back to labels matplotlib
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import BinaryIO, TypeVar
 
 import matplotlib
 
@@ -23,6 +24,8 @@ CJK_FONT_FILES = (Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
                   Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"),
                   Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"))
 BLUE, RED = "#1f5fa8", "#c0392b"
+# Where a chart goes: a PNG file (the static report) or an open binary stream (the console's page).
+Target = TypeVar("Target", Path, BinaryIO)
 
 
 @lru_cache(maxsize=1)
@@ -50,14 +53,14 @@ def _figure(width: float = 7.5, height: float = 3.6):
     return plt.subplots(figsize=(width, height), dpi=100)
 
 
-def _save(figure, path: Path) -> Path:
+def _save(figure, path: Target) -> Target:
     figure.tight_layout()
     figure.savefig(path, format="png")
     plt.close(figure)
     return path
 
 
-def conversations_per_day(figures: ReportFigures, path: Path) -> Path:
+def conversations_per_day(figures: ReportFigures, path: Target) -> Target:
     figure, axes = _figure()
     days = list(figures.conversations_per_day)
     counts = list(figures.conversations_per_day.values())
@@ -72,7 +75,7 @@ def conversations_per_day(figures: ReportFigures, path: Path) -> Path:
     return _save(figure, path)
 
 
-def top_topics(figures: ReportFigures, path: Path) -> Path:
+def top_topics(figures: ReportFigures, path: Target) -> Target:
     figure, axes = _figure(height=max(2.4, 0.4 * len(figures.top_topics) + 1))
     names = [_label(name, f"#{rank}") for rank, (name, _) in enumerate(figures.top_topics, 1)][::-1]
     counts = [count for _, count in figures.top_topics][::-1]
@@ -84,7 +87,7 @@ def top_topics(figures: ReportFigures, path: Path) -> Path:
     return _save(figure, path)
 
 
-def ratings(figures: ReportFigures, path: Path) -> Path:
+def ratings(figures: ReportFigures, path: Target) -> Target:
     figure, axes = _figure()
     distribution = figures.rating_distribution
     labels = [_label(RATING_LEVELS[level], str(level)) for level in distribution]

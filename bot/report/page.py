@@ -48,18 +48,32 @@ def summary_lines(figures: ReportFigures) -> list[str]:
             f"问得最多：{top}"]
 
 
-def render(figures: ReportFigures, charts: dict[str, Path], generated: datetime) -> str:
+def figure_cards(figures: ReportFigures) -> list[tuple[str, int]]:
+    """The headline counts, as the page's cards show them (the console's report page too)."""
+    return [("会话", figures.conversations), ("用户消息", figures.user_messages),
+            ("未能回答", figures.fell_back_turns), ("回电请求", figures.handoffs),
+            ("好差评", len(figures.ratings))]
+
+
+def rating_rows(figures: ReportFigures) -> list[list[object]]:
+    """[level name, count, share] for each of the five levels."""
     distribution = figures.rating_distribution
-    total_ratings = sum(distribution.values())
-    rating_rows = [[RATING_LEVELS[level], count, f"{count / total_ratings:.0%}" if total_ratings else "-"]
-                   for level, count in distribution.items()]
-    comments = [[RATING_LEVELS[r.level], r.comment, r.topic or "-"] for r in figures.ratings
-                if r.level <= 2 and r.comment]
+    total = sum(distribution.values())
+    return [[RATING_LEVELS[level], count, f"{count / total:.0%}" if total else "-"]
+            for level, count in distribution.items()]
+
+
+def low_rating_comments(figures: ReportFigures) -> list[list[object]]:
+    """[level name, comment, topic] of the 不满意 / 非常不满意 ratings that say why."""
+    return [[RATING_LEVELS[r.level], r.comment, r.topic or "-"] for r in figures.ratings if r.level <= 2 and r.comment]
+
+
+def render(figures: ReportFigures, charts: dict[str, Path], generated: datetime) -> str:
+    rating_table = rating_rows(figures)
+    comments = low_rating_comments(figures)
     requests = [[r["id"], "待回电" if r["status"] == "open" else "已办结", r["created"], r["topic"],
                  r["description"], r["phone"]] for r in figures.masked_requests()]
-    cards = [("会话", figures.conversations), ("用户消息", figures.user_messages),
-             ("未能回答", figures.fell_back_turns), ("回电请求", figures.handoffs),
-             ("好差评", total_ratings)]
+    cards = figure_cards(figures)
     sections = [
         "<h1>市中区政务服务助手 · 运行报告</h1>",
         f'<p class="note">生成于 {generated.astimezone(BEIJING):%Y-%m-%d %H:%M}（北京时间）。'
@@ -79,7 +93,7 @@ def render(figures: ReportFigures, charts: dict[str, Path], generated: datetime)
         f"其中待回电 {figures.open_requests} 条（用 <code>python -m bot.requests list</code> 查看和办结）。</p>",
         _table(["编号", "状态", "登记时间", "事项", "描述", "电话（打码）"], requests),
         "<h2>好差评</h2>", f'<img src="{_e(charts["ratings"].name)}" alt="好差评分布">',
-        _table(["评价", "条数", "占比"], rating_rows, {1, 2}),
+        _table(["评价", "条数", "占比"], rating_table, {1, 2}),
         "<h3>差评意见</h3>", _table(["评价", "意见", "话题"], comments),
     ]
     return ("<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"

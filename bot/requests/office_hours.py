@@ -45,6 +45,25 @@ class OfficeHours:
                     return opening
         raise ValueError("office hours have no open period in a week")
 
+    def after_open_time(self, moment: datetime, duration: timedelta) -> datetime:
+        """When `duration` of office time has passed after `moment` (local time): a request left
+        on Friday evening with two hours to answer it is due on Monday at 11:00."""
+        cursor, remaining = moment.astimezone(self.timezone), duration
+        for days in range(366):
+            day = (moment.astimezone(self.timezone) + timedelta(days=days)).date()
+            if day.isoweekday() not in self.weekdays:
+                continue
+            for start, end in self.periods:
+                opening = max(datetime.combine(day, start, self.timezone), cursor)
+                closing = datetime.combine(day, end, self.timezone)
+                if opening >= closing:
+                    continue
+                if remaining <= closing - opening:
+                    return opening + remaining
+                remaining -= closing - opening
+                cursor = closing
+        raise ValueError(f"office hours give less than {duration} of open time in a year")
+
     def describe(self) -> str:
         """E.g. "周一至周五 09:00–12:00、13:30–17:00（示例时间，以实际公布为准）"."""
         days = sorted(self.weekdays)

@@ -13,19 +13,15 @@ the draft.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import SQLAlchemyError
 
 from bot import paths
 from bot.privacy.masking import mask_text
-from bot.sql import create_engine
+from bot.sql import SQLStore, utc_now
 
 URL_ENV = "STAFF_DATABASE_URL"
 DEFAULT_DB = paths.BUILD / "staff.db"
@@ -49,6 +45,20 @@ callback_requests = sa.Table(
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("closed_at", sa.DateTime),
     sa.Column("closing_note", sa.Text),
+    # Added with the staff console (bot/console); older databases get them on first use.
+    sa.Column("claimed_by", sa.String(64)),
+    sa.Column("claimed_at", sa.DateTime),
+    sa.Column("called_at", sa.DateTime),
+    sa.Column("called_by", sa.String(64)),
+    sa.Column("closed_by", sa.String(64)),
+)
+callback_notes = sa.Table(
+    "callback_notes", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("request_id", sa.Integer, nullable=False, index=True),
+    sa.Column("author", sa.String(64), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
 )
 callback_drafts = sa.Table(
     "callback_drafts", metadata,
@@ -85,6 +95,20 @@ class CallbackRequest:
     created_at: datetime
     closed_at: datetime | None = None
     closing_note: str | None = None
+    claimed_by: str | None = None
+    claimed_at: datetime | None = None
+    called_at: datetime | None = None
+    called_by: str | None = None
+    closed_by: str | None = None
+
+
+@dataclass(frozen=True)
+class CallbackNote:
+    id: int
+    request_id: int
+    author: str
+    text: str
+    created_at: datetime
 
 
 @dataclass(frozen=True)
@@ -102,11 +126,6 @@ class Rating:
         return RATING_LEVELS[self.level]
 
 
-def utc_now() -> datetime:
-    """Naive UTC, as both databases store it."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
-
-
 def beijing_time(stored: datetime) -> datetime:
     """A stored (naive UTC) time as staff read it: Beijing time."""
     return stored.replace(tzinfo=timezone.utc).astimezone(BEIJING)
@@ -119,40 +138,17 @@ def clean_text(text: str | None) -> str:
     return mask_text(text.strip())[:MAX_TEXT]
 
 
-class StaffStore:
-    """What the actions, the staff command line and the report may do with the staff database."""
+class StaffStore(SQLStore):
+    """What the actions, the staff command line, the console and the report may do with the staff
+    database."""
+
+    metadata = metadata
+    unavailable = StaffStoreUnavailable
+    description = "staff database"
+    grown_tables = (callback_requests,)
 
     def __init__(self, url: str | None = None) -> None:
-        self.url = sa.engine.make_url(url or default_url())
-        self._engine: Engine | None = None
-
-    def _get_engine(self) -> Engine:
-        if self._engine is None:
-            engine = create_engine(self.url)
-            try:
-                metadata.create_all(engine)
-            except SQLAlchemyError as error:
-                engine.dispose()
-                raise StaffStoreUnavailable(f"staff database {self.safe_url}: {error}") from error
-            self._engine = engine
-        return self._engine
-
-    @property
-    def safe_url(self) -> str:
-        return self.url.render_as_string(hide_password=True)
-
-    @contextmanager
-    def _transaction(self) -> Iterator[Connection]:
-        try:
-            with self._get_engine().begin() as connection:
-                yield connection
-        except SQLAlchemyError as error:
-            raise StaffStoreUnavailable(f"staff database {self.safe_url}: {error}") from error
-
-    def close(self) -> None:
-        if self._engine is not None:
-            self._engine.dispose()
-            self._engine = None
+        super().__init__(url or default_url())
 
     # Callback requests ------------------------------------------------------------------------
 
@@ -207,6 +203,68 @@ class StaffStore:
                 (callback_requests.c.id == request_id) & (callback_requests.c.status == OPEN)
             ).values(status=CLOSED, closed_at=utc_now(), closing_note=clean_text(note) or None))
         return self.callback_request(request_id)
+
+    # Working a request in the console (bot/console) ------------------------------------------
+    # Each change is one conditional UPDATE: it happens only in the state it is meant for, so two
+    # staff acting at once cannot both claim a request, and a stale page changes nothing. Each
+    # returns whether it happened.
+
+    def _change(self, request_id: int, condition: sa.sql.ColumnElement, **values: object) -> bool:
+        with self._transaction() as connection:
+            result = connection.execute(callback_requests.update().where(
+                (callback_requests.c.id == request_id) & condition).values(**values))
+        return result.rowcount == 1
+
+    def claim(self, request_id: int, user: str) -> bool:
+        """`user` takes an open, unclaimed request."""
+        c = callback_requests.c
+        return self._change(request_id, (c.status == OPEN) & c.claimed_by.is_(None),
+                            claimed_by=user, claimed_at=utc_now())
+
+    def release(self, request_id: int, user: str, *, anyone: bool = False) -> bool:
+        """Gives an open request back to the queue: its claimer does (an admin, `anyone`)."""
+        c = callback_requests.c
+        holder = c.claimed_by.is_not(None) if anyone else c.claimed_by == user
+        return self._change(request_id, (c.status == OPEN) & holder, claimed_by=None, claimed_at=None)
+
+    def mark_called(self, request_id: int, user: str) -> bool:
+        """The claimer has called the resident back (the request stays open until closed)."""
+        c = callback_requests.c
+        return self._change(request_id, (c.status == OPEN) & (c.claimed_by == user) & c.called_at.is_(None),
+                            called_at=utc_now(), called_by=user)
+
+    def close_claimed(self, request_id: int, user: str, note: str | None = None, *, anyone: bool = False) -> bool:
+        """The claimer (an admin, `anyone`) closes an open request."""
+        c = callback_requests.c
+        holder = c.claimed_by.is_not(None) if anyone else c.claimed_by == user
+        return self._change(request_id, (c.status == OPEN) & holder, status=CLOSED, closed_at=utc_now(),
+                            closed_by=user, closing_note=clean_text(note) or None)
+
+    def reopen(self, request_id: int) -> bool:
+        """A closed request goes back to the queue, unclaimed and not yet called (notes stay)."""
+        return self._change(request_id, callback_requests.c.status == CLOSED, status=OPEN, closed_at=None,
+                            closed_by=None, closing_note=None, claimed_by=None, claimed_at=None,
+                            called_at=None, called_by=None)
+
+    def add_note(self, request_id: int, author: str, text: str) -> CallbackNote | None:
+        """A note on a request (masked like all free text); None when the text is empty or there
+        is no such request."""
+        text = clean_text(text)
+        if not text:
+            return None
+        values = {"request_id": request_id, "author": author, "text": text, "created_at": utc_now()}
+        with self._transaction() as connection:
+            exists = connection.execute(sa.select(callback_requests.c.id).where(
+                callback_requests.c.id == request_id)).first()
+            if exists is None:
+                return None
+            new_id = connection.execute(callback_notes.insert().values(**values)).inserted_primary_key[0]
+        return CallbackNote(id=new_id, **values)
+
+    def notes(self, request_id: int) -> list[CallbackNote]:
+        query = sa.select(callback_notes).where(callback_notes.c.request_id == request_id).order_by(callback_notes.c.id)
+        with self._transaction() as connection:
+            return [CallbackNote(**row._mapping) for row in connection.execute(query)]
 
     # Ratings ------------------------------------------------------------------------------------
 
