@@ -5,7 +5,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: run run-cluster test setup venv eval lint validate bench-startup bench-nlu bench-load clean report
+.PHONY: run run-cluster test setup venv eval lint validate bench-startup bench-nlu bench-load bench-patches clean report
 
 ## run: set up whatever is missing, then start the action server and the assistant
 run: setup
@@ -41,6 +41,10 @@ bench-startup: setup
 ## bench-nlu: 5-fold cross-validation, our pipeline against a Jieba baseline
 bench-nlu: setup
 	@$(PYTHON) -m tools.bench.nlu
+
+## bench-patches: what each of bot/patches' speed-ups buys (one assistant without each, side by side)
+bench-patches: setup
+	@$(PYTHON) -m tools.bench.patches
 
 ## report: the staff's HTML report (conversations, top topics, fallbacks, handoffs, ratings) → reports/
 report: venv

@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_arguments(sys.argv[1:] if argv is None else argv)
     from bot import patches
 
-    patches.install()
+    patches.install(skip=filter(None, os.environ.get(patches.OFF_ENV, "").split(",")))
     configure_logging(args)
     sys.path.insert(1, os.getcwd())  # as rasa's main: custom components by their dotted path
     args.func(args)

@@ -25,6 +25,7 @@ an equivalence test in tests/patches/ or beside its module's tests.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from importlib.metadata import PackageNotFoundError, version
 
 # The distributions whose internals the patches touch, at the versions they were written for.
@@ -65,18 +66,30 @@ def require_pinned(pinned: dict[str, str] = PINNED) -> None:
                               "then update PINNED")
 
 
-def install() -> None:
-    """Check the versions, then put the process-wide replacements in place (idempotent)."""
+# The process-wide replacements by name. `make bench-patches` leaves one out at a time
+# (SHIZHONG_PATCHES_OFF) to measure what each buys; production installs them all.
+SPEED_UPS = ("action_schema", "event_types", "sparse_features", "graph_runner")
+OFF_ENV = "SHIZHONG_PATCHES_OFF"
+
+
+def install(skip: Iterable[str] = ()) -> None:
+    """Check the versions, then put the process-wide replacements in place (idempotent), except
+    those named in `skip` (for measurements only)."""
     require_pinned()
+    skip = set(skip)
+    if skip - set(SPEED_UPS):
+        raise ValueError(f"no such patch: {', '.join(sorted(skip - set(SPEED_UPS)))}")
     import rasa.core.processor
 
     from bot.patches import action_schema, event_types, sparse_features
     from bot.patches.graph_runner import SequentialGraphRunner
 
-    action_schema.install()
-    event_types.install()
-    sparse_features.install()
-    rasa.core.processor.DaskGraphRunner = SequentialGraphRunner  # what MessageProcessor loads with
+    for name, module in (("action_schema", action_schema), ("event_types", event_types),
+                         ("sparse_features", sparse_features)):
+        if name not in skip:
+            module.install()
+    if "graph_runner" not in skip:
+        rasa.core.processor.DaskGraphRunner = SequentialGraphRunner  # what MessageProcessor loads with
 
 
 def installed() -> bool:

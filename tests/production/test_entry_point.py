@@ -67,3 +67,8 @@ def test_the_running_assistant_keeps_its_token_and_files_private(servers) -> Non
     assert "bot.assistant" in command_line
     for path in servers.tracker_db.parent.glob(servers.tracker_db.name + "*"):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+
+
+def test_only_known_patches_can_be_left_out() -> None:
+    with pytest.raises(ValueError, match="no such patch"):
+        patches.install(skip=["no_such_patch"])
