@@ -22,6 +22,7 @@ MODELS = PROJECT / "models"
 SOURCES = PROJECT / "sources"
 KNOWLEDGE = SOURCES / "knowledge"
 CATALOGUE_DATA = SOURCES / "catalogue"
+SERVICE_CENTRE = SOURCES / "service_centre.yml"
 STAFF_SETTINGS = SOURCES / "staff.yml"
 
 # Generated artefacts: ignored by git, rebuilt by `python -m tools.setup`.

@@ -1,4 +1,7 @@
-"""`python -m bot.catalogue validate | import FILE | build | lookups` — the editors' commands."""
+"""`python -m bot.catalogue validate | import FILE | build | lookups` — the editors' commands.
+
+`validate` checks the service-centre record (sources/service_centre.yml) too.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ import sys
 from pathlib import Path
 
 from bot import paths
+from bot.catalogue.centre import read_centre
 from bot.catalogue.files import load_catalogue
 from bot.catalogue.importer import MAX_ROWS, import_file
 from bot.catalogue.nlu import rasa_lookup_yaml
@@ -14,14 +18,20 @@ from bot.catalogue.store import CatalogueUnavailable, create_store, default_url
 from bot.catalogue.tokens import tokenizer_name
 
 
-def _validate(folder: Path) -> int:
+def _validate(folder: Path, centre_path: Path) -> int:
     catalogue = load_catalogue(folder)
-    for problem in catalogue.problems:
+    centre = read_centre(centre_path, folder)
+    for problem in catalogue.problems + centre.problems:
         print(problem)
     broken = len({(p.file, p.line) for p in catalogue.problems})
     print(f"catalogue: {len(catalogue.services)} services valid, "
           f"{len(catalogue.problems)} problems" + (f" at {broken} places" if broken else ""))
-    return 1 if catalogue.problems else 0
+    if centre.centre is None:
+        print(f"service centre: {centre_path.name} invalid, {len(centre.problems)} problems")
+    else:
+        samples = len(centre.centre.sample_fields)
+        print(f"service centre: {centre.centre.name} valid" + (f" ({samples} values still 示例)" if samples else ""))
+    return 1 if catalogue.problems or centre.problems else 0
 
 
 def _build(folder: Path, url: str) -> int:
@@ -77,7 +87,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dir", type=Path, default=paths.CATALOGUE_DATA,
                         help="catalogue folder (default: sources/catalogue)")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("validate", help="check every catalogue file")
+    parser.add_argument("--centre", type=Path, default=paths.SERVICE_CENTRE,
+                        help="service-centre record (default: sources/service_centre.yml)")
+    commands.add_parser("validate", help="check every catalogue file and the service-centre record")
     build = commands.add_parser("build", help="build the catalogue database from the files")
     build.add_argument("--url", help="database URL (default: CATALOGUE_DATABASE_URL or SQLite)")
     imp = commands.add_parser("import", help="import an official CSV/XLSX export")
@@ -87,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command == "validate":
-            return _validate(args.dir)
+            return _validate(args.dir, args.centre)
         if args.command == "build":
             return _build(args.dir, args.url or default_url())
         if args.command == "import":

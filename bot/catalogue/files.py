@@ -49,21 +49,22 @@ class CatalogueInvalid(ValueError):
 
 
 @dataclass
-class _Entry:
-    """One service mapping as raw values, with the line of each key and of the entry."""
+class Entry:
+    """One YAML mapping as raw values, with the line of each key and of the mapping."""
 
     line: int
     values: dict[str, object] = field(default_factory=dict)
     lines: dict[str, int] = field(default_factory=dict)
 
 
-def _mapping(loader: yaml.SafeLoader, node: yaml.Node, name: str, problems: list[Problem],
-             where: str) -> _Entry | None:
+def read_mapping(loader: yaml.SafeLoader, node: yaml.Node, name: str, problems: list[Problem],
+                 where: str) -> Entry | None:
+    """A mapping node's keys and values with their lines; None (and a problem) if it is no mapping."""
     line = node.start_mark.line + 1
     if not isinstance(node, yaml.MappingNode):
         problems.append(Problem(where, line, f"{name} must be a mapping of keys to values"))
         return None
-    entry = _Entry(line)
+    entry = Entry(line)
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         key_line = key_node.start_mark.line + 1
@@ -77,14 +78,15 @@ def _mapping(loader: yaml.SafeLoader, node: yaml.Node, name: str, problems: list
     return entry
 
 
-def _entries(path: Path, problems: list[Problem]) -> list[_Entry]:
-    """The file's service entries with file defaults merged in (the entry's own keys win)."""
+def compose(path: Path, problems: list[Problem]) -> tuple[yaml.SafeLoader, yaml.Node] | None:
+    """The file's YAML as a node tree (which keeps lines) and the loader to construct values with;
+    None, and a problem, when the file is not UTF-8, not YAML or empty."""
     where = path.name
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
         problems.append(Problem(where, 1, f"not UTF-8 ({error.reason} at byte {error.start})"))
-        return []
+        return None
     loader = yaml.SafeLoader(text)
     try:
         root = loader.get_single_node()
@@ -93,22 +95,32 @@ def _entries(path: Path, problems: list[Problem]) -> list[_Entry]:
         line = mark.line + 1 if mark else 1
         reason = getattr(error, "problem", None) or str(error)
         problems.append(Problem(where, line, f"broken YAML: {reason}"))
-        return []
+        return None
     finally:
         loader.dispose()
     if root is None:
         problems.append(Problem(where, 1, "file is empty"))
+        return None
+    return loader, root
+
+
+def _entries(path: Path, problems: list[Problem]) -> list[Entry]:
+    """The file's service entries with file defaults merged in (the entry's own keys win)."""
+    where = path.name
+    composed = compose(path, problems)
+    if composed is None:
         return []
-    top = _mapping(loader, root, "the file", problems, where)
+    loader, root = composed
+    top = read_mapping(loader, root, "the file", problems, where)
     if top is None:
         return []
     for key in top.values:
         if key not in _TOP_KEYS:
             problems.append(Problem(where, top.lines[key], f"unknown top-level key {key!r}"))
-    defaults = _Entry(top.lines.get("defaults", 1))
+    defaults = Entry(top.lines.get("defaults", 1))
     defaults_node = _value_node(root, "defaults")
     if defaults_node is not None:
-        defaults = _mapping(loader, defaults_node, "defaults", problems, where) or defaults
+        defaults = read_mapping(loader, defaults_node, "defaults", problems, where) or defaults
     services_node = _value_node(root, "services")
     if not isinstance(services_node, yaml.SequenceNode):
         line = top.lines.get("services", 1)
@@ -116,10 +128,10 @@ def _entries(path: Path, problems: list[Problem]) -> list[_Entry]:
         return []
     entries = []
     for node in services_node.value:
-        entry = _mapping(loader, node, "a service", problems, where)
+        entry = read_mapping(loader, node, "a service", problems, where)
         if entry is None:
             continue
-        merged = _Entry(entry.line, dict(defaults.values), dict(defaults.lines))
+        merged = Entry(entry.line, dict(defaults.values), dict(defaults.lines))
         merged.values.update(entry.values)
         merged.lines.update(entry.lines)
         entries.append(merged)
@@ -135,11 +147,11 @@ def _value_node(root: yaml.Node, key: str) -> yaml.Node | None:
     return None
 
 
-def _article_problem(service: Service, article: str | None) -> str | None:
+def article_problem(source: str, article: str | None) -> str | None:
     """An article-based source must quote the article verbatim after the '：'."""
-    if article is None or not service.source.startswith(ARTICLE_SOURCE):
+    if article is None or not source.startswith(ARTICLE_SOURCE):
         return None
-    quote = service.source[len(ARTICLE_SOURCE):].lstrip("：:").strip()
+    quote = source[len(ARTICLE_SOURCE):].lstrip("：:").strip()
     squash = re.compile(r"\s+")
     if not quote or squash.sub("", quote) not in squash.sub("", article):
         return "source: the quoted passage is not a verbatim part of the article"
@@ -153,7 +165,7 @@ def load_catalogue(folder: Path = paths.CATALOGUE_DATA,
     article = None
     if article_path is not None and article_path.is_file():
         article = article_path.read_text(encoding="utf-8")
-    where_of: dict[int, tuple[str, _Entry]] = {}
+    where_of: dict[int, tuple[str, Entry]] = {}
     for path in sorted(folder.glob("*.yml")):
         for entry in _entries(path, catalogue.problems):
             service, problems = parse_service(entry.values)
@@ -163,7 +175,7 @@ def load_catalogue(folder: Path = paths.CATALOGUE_DATA,
                 catalogue.problems.append(Problem(path.name, line, reason))
             if service is None:
                 continue
-            reason = _article_problem(service, article)
+            reason = article_problem(service.source, article)
             if reason:
                 catalogue.problems.append(Problem(path.name, entry.lines.get("source", entry.line),
                                                   reason))

@@ -139,8 +139,9 @@ def _material_dict(material: Material) -> dict[str, object]:
     return data
 
 
-class _Parser:
-    """Collects problems while turning one raw mapping into field values."""
+class FieldParser:
+    """Collects problems while turning one raw mapping into field values (catalogue services and
+    the service-centre record alike)."""
 
     def __init__(self, raw: Mapping[str, object]) -> None:
         self.raw = raw
@@ -229,30 +230,34 @@ class _Parser:
                 self.fail("updated", "must be an ISO date such as 2024-05-01")
             return dt.date.min
 
-    def samples(self) -> frozenset[str]:
+    def keys(self, known: tuple[str, ...], required: tuple[str, ...]) -> None:
+        """Every key known, every required one filled."""
+        for key in self.raw:
+            if key not in known:
+                self.fail(str(key), f"unknown field (known: {', '.join(known)})")
+        for key in required:
+            if self.raw.get(key) in (None, "", []):
+                self.fail(key, "is required and empty")
+
+    def samples(self, facts: tuple[str, ...] = FACT_FIELDS) -> frozenset[str]:
         value = self.raw.get("sample_fields")
         if value is None:
             return frozenset()
         if value == "all":
-            return frozenset(FACT_FIELDS)
+            return frozenset(facts)
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             self.fail("sample_fields", "must be `all` or a list of field names")
             return frozenset()
-        unknown = [v for v in value if v not in FACT_FIELDS]
+        unknown = [v for v in value if v not in facts]
         if unknown:
-            self.fail("sample_fields", f"{unknown} are not fact fields; use {list(FACT_FIELDS)}")
-        return frozenset(v for v in value if v in FACT_FIELDS)
+            self.fail("sample_fields", f"{unknown} are not fact fields; use {list(facts)}")
+        return frozenset(v for v in value if v in facts)
 
 
 def parse_service(raw: Mapping[str, object]) -> tuple[Service | None, list[FieldProblem]]:
     """Build a Service from YAML-shaped data; return it (None if unusable) and every problem."""
-    p = _Parser(raw)
-    for key in raw:
-        if key not in FIELDS:
-            p.fail(str(key), f"unknown field (known: {', '.join(FIELDS)})")
-    for key in REQUIRED:
-        if raw.get(key) in (None, "", []):
-            p.fail(key, "is required and empty")
+    p = FieldParser(raw)
+    p.keys(FIELDS, REQUIRED)
     code, name = p.text("code", 64), p.text("name", 60)
     if code and not _CODE.match(code):
         p.fail("code", "must be 2–64 letters, digits, '-', '_' or '.'")

@@ -28,6 +28,10 @@ FALLBACK_ACTIONS = frozenset({"action_two_stage_fallback", "action_default_fallb
 # Answers and the slot that names what they were about.
 ANSWER_SLOTS = {"action_answer_knowledge": "knowledge_topic", "action_tell_more": "knowledge_topic",
                 "action_answer_service": "service_code"}
+# Actions whose reply a rating rates (as actions/rating.py's ANSWER_ACTIONS), and any later
+# `action_answer_…`: the answer a 差评 is about is the last of these before it.
+ANSWER_ACTIONS = frozenset({*ANSWER_SLOTS, "action_list_services_by_channel", "action_submit_callback"})
+LOW_LEVELS = (1, 2)
 IGNORED_SENDERS = frozenset({"warm-up"})
 
 
@@ -36,6 +40,16 @@ class FellBack:
     text: str
     count: int
     last_seen: datetime
+
+
+@dataclass
+class RatedAnswer:
+    """A 不满意 or 非常不满意 rating with what it rated: the question asked and the answer given."""
+
+    rating: Rating
+    topic: str
+    question: str
+    answer: str
 
 
 @dataclass
@@ -53,6 +67,7 @@ class ReportFigures:
     asked_for_person: int = 0
     callback_requests: list[CallbackRequest] = field(default_factory=list)
     ratings: list[Rating] = field(default_factory=list)
+    low_rated: list[RatedAnswer] = field(default_factory=list)
 
     @property
     def handoffs(self) -> int:
@@ -103,16 +118,13 @@ def read_events(url: str) -> list[tuple[str, str, float, dict]]:
 
 
 def topic_titles() -> dict[str, str]:
-    """Knowledge topic ids and catalogue codes → the names staff know them by."""
+    """Knowledge topic ids and catalogue codes (`service:CODE`) → the names staff know them by."""
+    from bot.catalogue.files import load_catalogue
     from bot.knowledge.model import load
 
     titles = {topic.id: topic.title for topic in load().topics.values()}
-    try:
-        from bot.catalogue.files import load_services
-
-        titles.update({f"service:{s.code}": s.name for s in load_services()})
-    except Exception:  # the catalogue's names are a nicety; codes are shown without them
-        pass
+    # Even a catalogue with problems names its valid services; the others keep their codes.
+    titles.update({f"service:{s.code}": s.name for s in load_catalogue().services})
     return titles
 
 
@@ -143,17 +155,54 @@ def answered_topics(after: list[tuple[str, dict]], titles: dict[str, str]) -> li
     return found
 
 
-def conversation_figures(events: list[tuple[str, str, float, dict]], figures: ReportFigures,
-                         titles: dict[str, str]) -> None:
+def conversations(events: list[tuple[str, str, float, dict]]) -> dict[str, list[Turn]]:
+    """Each conversation (sender) cut into its turns, test senders left out."""
     by_sender: dict[str, list[tuple[str, float, dict]]] = defaultdict(list)
     for sender, kind, stamp, data in events:
         if sender not in IGNORED_SENDERS:
             by_sender[sender].append((kind, stamp, data))
+    return {sender: turns(stream) for sender, stream in by_sender.items()}
+
+
+def is_answer(action: str | None) -> bool:
+    return bool(action) and (action in ANSWER_ACTIONS or action.startswith("action_answer_"))
+
+
+def rated_turn(cut: list[Turn], moment: float) -> Turn | None:
+    """The last turn before `moment` whose reply was an answer (what a rating given then rates)."""
+    answered = [turn for turn in cut if turn[0] <= moment
+                and any(kind == "action" and is_answer(data.get("name")) for kind, data in turn[2])]
+    return answered[-1] if answered else None
+
+
+def replies(after: list[tuple[str, dict]]) -> str:
+    """What the assistant said in one turn, its messages one per line."""
+    return "\n".join(data["text"] for kind, data in after if kind == "bot" and data.get("text"))
+
+
+def rated_answers(ratings: list[Rating], by_sender: dict[str, list[Turn]],
+                  titles: dict[str, str]) -> list[RatedAnswer]:
+    """The low ratings, newest first, each with the question and the answer it rated."""
+    found = []
+    for rating in sorted(ratings, key=lambda r: r.created_at, reverse=True):
+        if rating.level not in LOW_LEVELS:
+            continue
+        moment = rating.created_at.replace(tzinfo=timezone.utc).timestamp()
+        turn = rated_turn(by_sender.get(rating.conversation_id, []), moment)
+        question = mask_text((turn[1].get("text") or "").strip()) if turn else ""
+        answer = mask_text(replies(turn[2])) if turn else ""
+        topic = titles.get(rating.topic, rating.topic) if rating.topic else ""
+        found.append(RatedAnswer(rating, topic, question, answer))
+    return found
+
+
+def conversation_figures(by_sender: dict[str, list[Turn]], figures: ReportFigures,
+                         titles: dict[str, str]) -> None:
     per_day: dict[date, set[str]] = defaultdict(set)
     topics: Counter[str] = Counter()
     fell_back: dict[str, FellBack] = {}
-    for sender, stream in by_sender.items():
-        for stamp, user, after in turns(stream):
+    for sender, cut in by_sender.items():
+        for stamp, user, after in cut:
             moment = datetime.fromtimestamp(stamp, BEIJING)
             text = (user.get("text") or "").strip()
             intent = ((user.get("parse_data") or {}).get("intent") or {}).get("name")
@@ -189,8 +238,11 @@ def compute(tracker: str | None = None, staff: StaffStore | None = None,
 
     figures = ReportFigures()
     events = [event for event in read_events(tracker or tracker_url()) if start <= event[2] < end]
-    conversation_figures(events, figures, topic_titles())
+    by_sender = conversations(events)
+    titles = topic_titles()
+    conversation_figures(by_sender, figures, titles)
     store = staff or StaffStore()
     figures.callback_requests = [r for r in store.callback_requests(None) if within(r.created_at)]
     figures.ratings = [r for r in store.ratings() if within(r.created_at)]
+    figures.low_rated = rated_answers(figures.ratings, by_sender, titles)
     return figures

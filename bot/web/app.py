@@ -30,11 +30,16 @@ STATIC_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; char
                 ".svg": "image/svg+xml"}
 STATIC_FILES = frozenset({"widget.js", "widget.css", "icon.svg"})
 DISTRICT = "济南市市中区"
+NAME = "政务服务助手"
 TEXTS = {
-    "title": f"{DISTRICT}政务服务助手",
+    "title": f"{DISTRICT}{NAME}",
+    "name": NAME,
     "subtitle": "人才政策 · 政务服务 · 民生工程",
-    "welcome": (f"您好！欢迎使用{DISTRICT}政务服务助手。您可以直接输入问题，或点选下方的常见问题，"
-                "了解人才政策、政务服务怎么办、民生工程和全区发展。"),
+    # The welcome, one sentence; on a phone only its middle shows (the header names the assistant
+    # and its greeting lists the topics), so the conversation keeps the screen.
+    "welcome_lead": f"您好！欢迎使用{DISTRICT}{NAME}。",
+    "welcome": "您可以直接输入问题，或点选对话里的按钮",
+    "welcome_topics": "，了解人才政策、政务服务怎么办、民生工程和全区发展",
     "input_hint": "请输入您的问题，例如：经纬人才计划是什么",
     "connecting": "正在连接，请稍候……",
     "handoff": "转人工 / 12345",

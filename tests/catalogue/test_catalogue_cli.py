@@ -23,7 +23,8 @@ def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
 def test_validate_the_real_catalogue() -> None:
     result = run("validate")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.startswith("catalogue: ") and "services valid, 0 problems" in result.stdout
+    assert result.stdout.splitlines() == ["catalogue: 61 services valid, 0 problems",
+                                          "service centre: 市中区政务服务中心 valid (5 values still 示例)"]
 
 
 def test_validate_prints_each_problem_and_fails(catalogue_dir: Path) -> None:
@@ -32,9 +33,22 @@ def test_validate_prints_each_problem_and_fails(catalogue_dir: Path) -> None:
                     encoding="utf-8")
     result = run("--dir", str(catalogue_dir), "validate")
     assert result.returncode == 1
-    first, *_, last = result.stdout.splitlines()
+    first, *_, summary, centre = result.stdout.splitlines()
     assert first.startswith("talent.yml:") and first.endswith("name: is required and empty")
-    assert "services valid, 1 problems at 1 places" in last
+    assert "services valid, 1 problems at 1 places" in summary
+    assert centre.startswith("service centre: 市中区政务服务中心 valid")
+
+
+def test_validate_checks_the_service_centre_record(tmp_path: Path) -> None:
+    record = tmp_path / "centre.yml"
+    record.write_text(paths.SERVICE_CENTRE.read_text(encoding="utf-8").replace(
+        "address: 以区政府官方公布的地址为准", "address: 英雄山路88号"), encoding="utf-8")
+    result = run("--centre", str(record), "validate")
+    assert result.returncode == 1
+    problem, summary, centre = result.stdout.splitlines()
+    assert problem.startswith("centre.yml:14: address: a sample value must be a placeholder")
+    assert summary == "catalogue: 61 services valid, 0 problems"
+    assert centre == "service centre: centre.yml invalid, 1 problems"
 
 
 def test_build_then_import_then_lookups(tmp_path: Path, catalogue_dir: Path) -> None:

@@ -36,7 +36,6 @@ from bot.requests.store import StaffStore
 from bot.staff.accounts import AccountStore
 from tests.fakes.net import free_port
 from tests.web.conftest import _wait as wait_for_health
-from tests.web.conftest import chromium  # noqa: F401  (Debian's chromium under Playwright, shared)
 
 POSTGRES = "postgresql://postgres@127.0.0.1:5432"
 OUTPUT = paths.TEST_OUTPUT / "console"

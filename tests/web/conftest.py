@@ -103,20 +103,3 @@ def hostile_widget() -> Iterator[Process]:
             stop_process_group(process)
     finally:
         stop_process_group(fake)
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    """Debian's chromium under Playwright (the set-up installs it for `make test`)."""
-    from playwright.sync_api import sync_playwright
-
-    from tools.browser import CHROMIUM, launch
-
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing; `make test` installs it (tools.browser.ensure_chromium)")
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        try:
-            yield browser
-        finally:
-            browser.close()

@@ -23,12 +23,32 @@ def test_package_json_pins_rasa_webchat_exactly():
     lock = json.loads(assets.PACKAGE_LOCK.read_text(encoding="utf-8"))
     assert package["dependencies"] == {"rasa-webchat": assets.WEBCHAT_VERSION}
     assert lock["packages"]["node_modules/rasa-webchat"]["version"] == assets.WEBCHAT_VERSION
+    # axe-core: for the browser tests only, pinned exactly too.
+    axe = package["devDependencies"]["axe-core"]
+    assert re.fullmatch(r"\d+\.\d+\.\d+", axe)
+    assert lock["packages"]["node_modules/axe-core"] == {**lock["packages"]["node_modules/axe-core"],
+                                                          "version": axe, "dev": True}
 
 
 def test_the_bundle_loses_google_fonts_and_unsafe_links(bundle):
     assert "fonts.googleapis.com" not in bundle
     assert assets.UNSAFE_LINK_TRANSFORM not in bundle
     assert bundle.count(assets.SAFE_LINK_TRANSFORM) == 1
+
+
+def test_the_bundle_gets_buttons_and_names_for_keyboards_and_screen_readers(bundle):
+    for _what, theirs, ours in assets.ACCESSIBLE_PATCHES:
+        assert theirs not in bundle or theirs in ours
+        assert bundle.count(ours) == 1
+    assert 'createElement("div",{key:t,className:"rw-reply",onClick' not in bundle
+
+
+def test_a_bundle_without_the_code_to_make_accessible_is_refused(tmp_path):
+    other = tmp_path / "index.js"
+    # The two security patches' anchors are there; the quick replies' code is not.
+    other.write_text(assets.GOOGLE_FONTS_IMPORT + assets.UNSAFE_LINK_TRANSFORM, encoding="utf-8")
+    with pytest.raises(assets.BundleError, match="quick replies as buttons"):
+        assets.patched_bundle(other)
 
 
 def test_an_unknown_bundle_is_refused(tmp_path):

@@ -8,53 +8,15 @@ from __future__ import annotations
 
 import json
 import re
-from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
 
+from tests.web.browsing import Visit
 from tests.web.conftest import OUTPUT
 
 pytestmark = pytest.mark.browser
-TIMEOUT = 30_000
 CHAT_FONT = ".rw-response .rw-message-text"
-
-
-class Visit:
-    """One browser context on the page, recording requests, websockets, errors and dialogs."""
-
-    def __init__(self, chromium, url: str) -> None:
-        self.context = chromium.new_context(locale="zh-CN", viewport={"width": 1000, "height": 900})
-        self.requests: list[str] = []
-        self.errors: list[str] = []
-        self.dialogs: list[str] = []
-        self.context.on("request", lambda request: self.requests.append(request.url))
-        self.page = self.context.new_page()
-        self.page.on("websocket", lambda socket: self.requests.append(socket.url))
-        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
-        self.page.on("console", lambda message: message.type == "error" and self.errors.append(message.text))
-        self.page.on("dialog", lambda dialog: (self.dialogs.append(dialog.message), dialog.dismiss()))
-        self.page.set_default_timeout(TIMEOUT)
-        self.page.goto(url)
-
-    def ask(self, text: str) -> None:
-        # Type only once the widget holds a confirmed socket.io session: a message typed before
-        # that is lost on a slow machine, and the test would fail for the wrong reason.
-        self.page.wait_for_function(
-            "() => { const s = localStorage.getItem('chat_session');"
-            " return s !== null && JSON.parse(s).session_id; }")
-        box = self.page.locator(".rw-new-message")
-        box.fill(text)
-        box.press("Enter")
-
-    def answer(self, text: str):
-        return self.page.locator(".rw-response").filter(has_text=text)
-
-    def offsite(self) -> list[str]:
-        return [url for url in self.requests if urlsplit(url).hostname != "127.0.0.1"]
-
-    def close(self) -> None:
-        self.context.close()
 
 
 @pytest.mark.server

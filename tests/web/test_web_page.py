@@ -20,7 +20,9 @@ def test_the_page_is_served_in_chinese_with_no_external_url(page_only):
     page = body.decode("utf-8")
     assert status == 200 and headers["Content-Type"].startswith("text/html")
     assert "<title>济南市市中区政务服务助手</title>" in page
-    assert "欢迎使用济南市市中区政务服务助手" in page
+    assert "欢迎使用济南市市中区政务服务助手" in page and "您可以直接输入问题" in page
+    assert ('<h1 class="brand"><span class="district">济南市市中区</span>'
+            '<span class="name">政务服务助手</span></h1>') in page
     assert "请输入您的问题" in page
     assert "大字模式" in page and "转人工 / 12345" in page
     urls = re.findall(r"https?://[^\s\"'<>]+", page)

@@ -31,5 +31,5 @@ async def report_view(request: Request):
                                                   since, until)
     return render.page(request, "report.html", figures=figures, charts=charts,
                        summary=report_page.summary_lines(figures), cards=report_page.figure_cards(figures),
-                       rating_rows=report_page.rating_rows(figures),
-                       comments=report_page.low_rating_comments(figures), **context)
+                       rating_rows=report_page.rating_rows(figures), long=report_page.LONG,
+                       shown=report_page.SHOWN, **context)

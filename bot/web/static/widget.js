@@ -66,6 +66,18 @@
     });
   }).observe(container, { subtree: true, childList: true, attributes: true, attributeFilter: ["href", "src"] });
 
+  /* A quick reply disappears once chosen. When it was chosen with the keyboard (a click with no
+     pointer: detail 0), focus goes to the conversation log rather than being lost to the page's
+     top; the answer's own buttons are then the next Tab stop. */
+  container.addEventListener("click", function (event) {
+    var reply = event.target.closest && event.target.closest(".rw-reply");
+    if (!reply || event.detail !== 0) { return; }
+    window.setTimeout(function () {
+      var log = document.getElementById("rw-messages");
+      if (log && !document.body.contains(reply)) { log.focus(); }
+    }, 0);
+  });
+
   window.WebChat.default({
     socketUrl: config.socketUrl,
     socketPath: config.socketPath,
