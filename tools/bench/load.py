@@ -227,10 +227,10 @@ def _pgids(*servers: Servers) -> list[int]:
 class Ours(Setup):
     name = "ours, one instance"
 
-    def __init__(self, model: Path, folder: Path, env: dict[str, str]) -> None:
+    def __init__(self, model: Path, folder: Path, env: dict[str, str] | None = None) -> None:
         self.servers = Servers(model=model, rasa_port=free_port(), actions_port=free_port(),
                                tracker_db=folder / "tracker.db", log_dir=folder / "logs", stores=StoreURLs(),
-                               extra_env=env)
+                               extra_env=dict(env or {}))
         self.url = self.servers.rasa_url
 
     def start(self) -> None:
@@ -244,13 +244,13 @@ class Ours(Setup):
 
 
 class OurCluster(Setup):
-    def __init__(self, model: Path, folder: Path, workers: int, env: dict[str, str]) -> None:
+    def __init__(self, model: Path, folder: Path, workers: int, env: dict[str, str] | None = None) -> None:
         from tools.cluster import Cluster
         self.database = f"shizhong_bench_{uuid.uuid4().hex[:8]}"
         self.stores = StoreURLs(f"postgresql://postgres@127.0.0.1:5432/{self.database}", "redis://127.0.0.1:6379/0")
         self.cluster = Cluster(model=model, stores=self.stores, public_port=free_port(),
                                instance_ports=(free_port(), free_port()), actions_port=free_port(),
-                               with_web=False, folder=folder, workers=workers, extra_env=env)
+                               with_web=False, folder=folder, workers=workers, extra_env=dict(env or {}))
         self.name = "our cluster via nginx" + (f" ({workers} workers each)" if workers > 1 else "")
         self.url = self.cluster.public_url
 
