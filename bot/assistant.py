@@ -6,7 +6,10 @@ in /proc. This entry point runs Rasa's own `rasa run` in the same process, after
 1. set the umask to 077, so that every file the process creates (the SQLite tracker store and its
    -wal/-shm, logs) is its owner's only;
 2. put bot/patches in place, refusing library versions they were not written for;
-3. read the HTTP API's token from the file `--auth-token-file` names (never from argv).
+3. read the HTTP API's token from the file `--auth-token-file` names (never from argv);
+4. set Sanic's server-wide limits (bot/guard/server.py: request and websocket sizes);
+5. mask personal numbers and remove query strings (WeChat's signature, the API's `?token=`) in
+   every log line (bot/privacy/logs.py).
 """
 
 from __future__ import annotations
@@ -67,8 +70,10 @@ def main(argv: list[str] | None = None) -> int:
     os.umask(PRIVATE_UMASK)
     args = parse_arguments(sys.argv[1:] if argv is None else argv)
     from bot import patches
+    from bot.guard import server
 
     patches.install(skip=filter(None, os.environ.get(patches.OFF_ENV, "").split(",")))
+    server.apply_defaults()
     configure_logging(args)
     sys.path.insert(1, os.getcwd())  # as rasa's main: custom components by their dotted path
     args.func(args)

@@ -160,7 +160,8 @@ class Servers:
                 response.read()
 
     def health_urls(self) -> list[str]:
-        urls = [f"{self.actions_url}/health", f"{self.rasa_url}/webhooks/rest/"]
+        # Rasa's own root route: there whichever channels credentials.yml opens.
+        urls = [f"{self.actions_url}/health", f"{self.rasa_url}/"]
         return urls + ([f"{self.web_url}/health"] if self.with_web else [])
 
     def wait_until_up(self, timeout: float = HEALTH_TIMEOUT_SECONDS) -> None:

@@ -6,7 +6,8 @@ use; nothing here trains or downloads.
 One assistant (`servers`) serves the whole session, configured for every test that talks to it:
 REST (tests/test_*.py), the web widget (tests/web: Rasa accepts `widget_origin`, where `widget`
 serves the page) and WeChat (tests/channels: the channel on with the test account's credentials,
-its API pointed at the fake WeChat API, which therefore starts first).
+its API pointed at the fake WeChat API, which therefore starts first; 安全模式, as the key is set).
+It trusts one proxy's X-Forwarded-For, as the cluster's instances do behind nginx.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import pytest
 from bot import paths
 from bot.processes import stop_process_group
 from tests.fakes.net import free_port
+from tests.fakes.redis_keys import delete_keys
 from tests.fakes.wechat_api import AES_KEY, APPID, SECRET, TOKEN, FakeWeChatAPI, LoopThread
 
 OUTPUT = paths.TEST_OUTPUT
@@ -77,6 +79,14 @@ def fake_api(fake_api_server: FakeWeChatAPI) -> FakeWeChatAPI:
     return fake_api_server
 
 
+@pytest.fixture
+def redis_prefix() -> Iterator[str]:
+    """A key prefix of this test's own in the real Redis; its keys are deleted afterwards."""
+    name = f"test:{uuid.uuid4().hex[:10]}"
+    yield name
+    delete_keys(name)
+
+
 @pytest.fixture(scope="session")
 def web_port() -> int:
     """The port the test widget (tests/web) serves its page on, chosen before the assistant starts."""
@@ -100,7 +110,10 @@ def servers(trained_model: Path, widget_origin: str, fake_api_server: FakeWeChat
                       tracker_db=folder / "tracker.db", log_dir=OUTPUT / "logs", web_origin=widget_origin,
                       extra_env={"STAFF_DATABASE_URL": f"sqlite:///{folder / 'staff.db'}",
                                  "WECHAT_TOKEN": TOKEN, "WECHAT_APPID": APPID, "WECHAT_SECRET": SECRET,
-                                 "WECHAT_AES_KEY": AES_KEY, "WECHAT_API_BASE": fake_api_server.url})
+                                 "WECHAT_AES_KEY": AES_KEY, "WECHAT_API_BASE": fake_api_server.url,
+                                 # as behind nginx: a loopback client's X-Forwarded-For names the
+                                 # client (tests/production/test_limits.py)
+                                 "SANIC_PROXIES_COUNT": "1"})
     try:
         running.start()
         yield running

@@ -5,6 +5,16 @@ credentials.yml, instead of ``rest:`` (the URL stays /webhooks/rest/webhook)::
     bot.channels.rest.GuardedRestInput:
       max_message_chars: 2000
       max_body_bytes: 65536
+      allowed_clients: 10.1.2.0/24   # optional (or REST_ALLOWED_CLIENTS): only these and this host
+
+The REST channel is for trusted integrations (docs/deploy.md says how to close it): with
+`allowed_clients` set, a client from any other address gets 403 (the address a trusted proxy
+forwards counts, bot/guard/clients.py); without it, anyone may post. The client
+names its users (`sender`), but the server files them under `rest:<sender>`
+(bot/channels/conversations.py), so no REST client reaches a WeChat follower's or a widget's
+conversation, and `input_channel` and `metadata` in the body are ignored (the channel is `rest`,
+the metadata none): nothing a client claims is stored as if it were true. Replies carry the
+client's own `sender` as `recipient_id`.
 
 What it does differently from `rasa.core.channels.rest.RestInput`:
 
@@ -12,17 +22,21 @@ What it does differently from `rasa.core.channels.rest.RestInput`:
   or a body over `max_body_bytes` → 400 / 413 with a JSON error whose `message` says in Chinese what
   to send (Rasa answers 400 in HTML, 500, an empty list, or files the message under the shared
   conversation "default");
-- control characters and lone surrogates are removed; an empty message or one over
-  `max_message_chars` is answered by the channel (`bot.guard.replies`) and not passed on;
+- every message passes `bot.guard.gate.Gate`: control characters and lone surrogates are removed;
+  an empty message or one over `max_message_chars` is answered by the channel (`bot.guard.replies`)
+  and not passed on; a sender (or an untrusted address) over its rate limit gets 429 with a polite
+  Chinese `message` (bot/guard/rate.py: `RATE_LIMIT`, `RATE_LIMIT_PER_ADDRESS`);
 - a question the assistant answers with nothing (the action server down, an error in the dialogue)
   gets `replies.UNAVAILABLE`, which names the 12345 hotline.
-Bodies over Sanic's own REQUEST_MAX_SIZE (100 MB) are refused by Sanic with 413 before any of this.
+Bodies over Sanic's REQUEST_MAX_SIZE (bot/guard/server.py) are refused by Sanic with 413 before
+they are read.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 from asyncio import CancelledError
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -35,21 +49,28 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.conversations import rest_conversation
 from bot.guard import replies
+from bot.guard.clients import TrustedAddresses, client_address
+from bot.guard.gate import Gate, Refusal
 
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 64 * 1024
+ALLOWED_CLIENTS_ENV = "REST_ALLOWED_CLIENTS"
+CLOSED = "此接口仅供授权系统使用。居民请使用网页或微信公众号咨询，或拨打12345市民服务热线。"
 MAX_SENDER_CHARS = 128  # Rasa's SQL tracker store keeps sender ids in a VARCHAR(255)
 JSON_HINT = '请以JSON发送，例如 {"sender": "用户标识", "message": "经纬人才计划是什么"}'
 
 
 @dataclass(frozen=True)
 class Incoming:
-    sender: str
+    sender: str  # as the client named it
     text: str
-    metadata: dict[str, Any] | None
-    input_channel: str
+
+    @property
+    def conversation_id(self) -> str:
+        return rest_conversation(self.sender)
 
 
 class BadRequest(Exception):
@@ -92,17 +113,14 @@ def _extract_text(body: dict[str, Any]) -> str:
     text = body.get("message")
     if not isinstance(text, str):
         raise BadRequest(400, "MissingMessage", f"缺少message（您的问题），或它不是文字。{JSON_HINT}")
-    return replies.clean_text(text)
+    return text
 
 
 def parse_request(request: Request, max_body_bytes: int = MAX_BODY_BYTES) -> Incoming:
-    """The message in a REST request; raises `BadRequest` for anything else."""
+    """The message in a REST request (its text as sent: the gate cleans it); raises `BadRequest`
+    for anything else. `input_channel` and `metadata` in the body are not read."""
     body = _extract_body(request, max_body_bytes)
-    metadata = body.get("metadata")
-    channel = body.get("input_channel")
-    return Incoming(sender=_extract_sender(body), text=_extract_text(body),
-                    metadata=metadata if isinstance(metadata, dict) else None,
-                    input_channel=channel if isinstance(channel, str) and channel else RestInput.name())
+    return Incoming(sender=_extract_sender(body), text=_extract_text(body))
 
 
 class GuardedRestInput(RestInput):
@@ -115,15 +133,21 @@ class GuardedRestInput(RestInput):
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> GuardedRestInput:
         credentials = credentials or {}
+        allowed = str(credentials.get("allowed_clients") or os.environ.get(ALLOWED_CLIENTS_ENV) or "")
         return cls(max_message_chars=int(credentials.get("max_message_chars") or replies.MAX_MESSAGE_CHARS),
-                   max_body_bytes=int(credentials.get("max_body_bytes") or MAX_BODY_BYTES))
+                   max_body_bytes=int(credentials.get("max_body_bytes") or MAX_BODY_BYTES),
+                   allowed_clients=TrustedAddresses.parse(allowed) if allowed.strip() else None)
 
     def __init__(self, max_message_chars: int = replies.MAX_MESSAGE_CHARS,
-                 max_body_bytes: int = MAX_BODY_BYTES) -> None:
+                 max_body_bytes: int = MAX_BODY_BYTES, gate: Gate | None = None,
+                 trusted: TrustedAddresses | None = None, allowed_clients: TrustedAddresses | None = None) -> None:
         if max_message_chars < 1 or max_body_bytes < 1:
             raise ValueError("max_message_chars and max_body_bytes must be positive")
         self.max_message_chars = max_message_chars
         self.max_body_bytes = max_body_bytes
+        self.gate = gate or Gate.from_env(max_message_chars)
+        self.trusted = trusted or TrustedAddresses.from_env()
+        self.allowed_clients = allowed_clients  # None: every client
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
@@ -139,26 +163,42 @@ class GuardedRestInput(RestInput):
             except BadRequest as refused:
                 logger.info("REST request refused: %s", refused.reason)
                 return refused.response()
-            answer = replies.check_text(incoming.text, self.max_message_chars)
-            if answer is not None:
-                return response.json([{"recipient_id": incoming.sender, "text": answer}])
+            address = client_address(request, self.trusted)
+            if self.allowed_clients is not None and not self.allowed_clients.trusts(address):
+                logger.info("REST request from %s refused: not among the allowed clients", address)
+                return BadRequest(403, "Forbidden", CLOSED).response()
+            verdict = await self.gate.check(incoming.conversation_id, incoming.text,
+                                            None if self.trusted.trusts(address) else address)
+            if verdict.refusal is not None:
+                return _refusal_response(incoming.sender, verdict.refusal)
             if rasa.utils.endpoints.bool_arg(request, "stream", default=False):
-                return response.stream(self.stream_response(on_new_message, incoming.text, incoming.sender,
-                                                             incoming.input_channel, incoming.metadata),
+                return response.stream(self.stream_response(on_new_message, verdict.text, incoming.conversation_id,
+                                                             self.name(), None),
                                        content_type="text/event-stream")
-            return response.json(await self._answer(on_new_message, incoming))
+            return response.json(await self._answer(on_new_message, incoming.sender, incoming.conversation_id,
+                                                    verdict.text))
+
+        @webhook.listener("after_server_stop")
+        async def close(*_: Any) -> None:
+            await self.gate.close()
 
         return webhook
 
-    @staticmethod
-    async def _answer(on_new_message: Callable[[UserMessage], Awaitable[Any]],
-                      incoming: Incoming) -> list[dict[str, Any]]:
+    async def _answer(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], sender: str,
+                      conversation_id: str, text: str) -> list[dict[str, Any]]:
         collector = CollectingOutputChannel()
         try:
-            await on_new_message(UserMessage(incoming.text, collector, incoming.sender,
-                                             input_channel=incoming.input_channel, metadata=incoming.metadata))
+            await on_new_message(UserMessage(text, collector, conversation_id, input_channel=self.name()))
         except CancelledError:
-            logger.error("The assistant did not answer in time (sender %s).", incoming.sender)
+            logger.error("The assistant did not answer in time (%s).", conversation_id)
         except Exception:  # the assistant failed on this message: the resident still gets an answer
-            logger.exception("The assistant failed on a message (sender %s).", incoming.sender)
-        return replies.ensure_reply(collector.messages, incoming.sender, incoming.text)
+            logger.exception("The assistant failed on a message (%s).", conversation_id)
+        messages = replies.ensure_reply(collector.messages, conversation_id, text)
+        return [{**message, "recipient_id": sender} for message in messages]
+
+
+def _refusal_response(sender: str, refusal: Refusal) -> HTTPResponse:
+    if refusal.status == 429:
+        return response.json({"status": 429, "reason": refusal.reason, "message": refusal.text}, status=429,
+                             headers={"Retry-After": str(refusal.retry_after)}, ensure_ascii=False)
+    return response.json([{"recipient_id": sender, "text": refusal.text}], ensure_ascii=False)

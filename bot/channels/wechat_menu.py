@@ -53,9 +53,8 @@ class Menu:
 
     def incoming(self, message: BaseMessage) -> Incoming:
         """What to do with `message`; `Incoming()` (both None) means answer nothing."""
-        if message.type == "text":
-            content = (message.content or "").strip()
-            return Incoming(question=content) if content else Incoming(reply=self.unsupported)
+        if message.type == "text":  # an empty text is answered by the gate (bot/guard/gate.py)
+            return Incoming(question=(message.content or "").strip())
         if message.type == "voice" and (message.recognition or "").strip():
             return Incoming(question=message.recognition.strip())
         if message.type != "event":

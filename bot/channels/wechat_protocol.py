@@ -1,8 +1,10 @@
 """The WeChat Official Account message protocol: signatures, 安全模式 crypto, safe XML, replies.
 
 wechatpy supplies the AES cipher and the message classes; this module adds what it lacks for a
-server facing the internet: constant-time signature checks, key validation with real errors, XML
-parsing that refuses DOCTYPE and entity declarations, and CDATA-safe reply rendering. No I/O.
+server facing the internet: constant-time signature checks, timestamps that must be recent (a
+signature covers only token, timestamp and nonce, so an old one must not sign a new message), key
+validation with real errors, XML parsing that refuses DOCTYPE and entity declarations, fields of
+the shape a message has (one piece of text each), and CDATA-safe reply rendering. No I/O.
 """
 
 from __future__ import annotations
@@ -25,7 +27,11 @@ from wechatpy.messages import MESSAGE_TYPES, BaseMessage, UnknownMessage
 
 MAX_BODY_BYTES = 64 * 1024
 AES_KEY_LENGTH = 43
+# How far a request's timestamp may be from this server's clock, either way (seconds).
+TIMESTAMP_WINDOW_SECONDS = 300
+REQUIRED_FIELDS = ("ToUserName", "FromUserName", "CreateTime", "MsgType")
 _DECLARATION = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+_OPENID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 class WeChatRequestError(Exception):
@@ -51,6 +57,34 @@ def check_signature(token: str, claimed: str | None, *parts: str | None) -> None
         raise SignatureError("signature, timestamp or nonce missing")
     if not hmac.compare_digest(signature(token, *parts).encode(), claimed.lower().encode()):
         raise SignatureError("signature does not match")
+
+
+def check_timestamp(timestamp: str | None, now: float | None = None,
+                    window: float = TIMESTAMP_WINDOW_SECONDS) -> None:
+    """Raise `SignatureError` unless `timestamp` (seconds) is within `window` of `now`."""
+    if not timestamp or not timestamp.isascii() or not timestamp.isdigit() or len(timestamp) > 12:
+        raise SignatureError("the timestamp is not a number of seconds")
+    drift = int(timestamp) - (time.time() if now is None else now)
+    if abs(drift) > window:
+        raise SignatureError(f"the timestamp is {drift:+.0f} s from now (more than {window:g} s)")
+
+
+def check_fields(fields: dict[str, Any]) -> None:
+    """Raise `WeChatRequestError` unless every field is one piece of text (not repeated, not
+    nested) and the fields every message has are there (and `Content` for text)."""
+    shaped = sorted(name for name, value in fields.items() if value is not None and not isinstance(value, str))
+    if shaped:
+        raise WeChatRequestError(f"fields repeated or nested: {', '.join(shaped)}")
+    missing = [name for name in REQUIRED_FIELDS if not fields.get(name)]
+    kind = str(fields.get("MsgType") or "").lower()
+    if kind == "text" and "Content" not in fields:
+        missing.append("Content")
+    if kind == "event" and not fields.get("Event"):
+        missing.append("Event")
+    if missing:
+        raise WeChatRequestError(f"fields missing: {', '.join(missing)}")
+    if not _OPENID.fullmatch(fields["FromUserName"]):
+        raise WeChatRequestError("FromUserName is not an openid")
 
 
 def decode_aes_key(encoding_aes_key: str) -> bytes:

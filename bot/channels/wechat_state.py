@@ -18,6 +18,10 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
+from bot.redis_client import redis_client
+
+__all__ = ["ExpiringMap", "LocalMemory", "Memory", "RedisMemory", "memories", "redis_client"]
+
 logger = logging.getLogger(__name__)
 
 Value = TypeVar("Value")
@@ -164,14 +168,6 @@ class RedisMemory(Memory):
 
     async def close(self) -> None:
         await self.client.close()
-
-
-def redis_client(url: str) -> Any:
-    """An asyncio Redis client for `url` with short timeouts (a WeChat answer has 5 s in all)."""
-    import redis.asyncio
-
-    return redis.asyncio.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1,
-                                        health_check_interval=30)
 
 
 def memories(redis_url: str, prefix: str, ttls: dict[str, float]) -> dict[str, Memory]:

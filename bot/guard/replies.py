@@ -1,7 +1,8 @@
 """What the assistant answers when a message cannot be answered normally; no I/O, no Rasa.
 
-A channel calls `clean_text` on what the user sent, answers `EMPTY` or `TOO_LONG` itself when
-`check_text` says so, and passes the assistant's replies through `ensure_reply`, so that a resident
+A channel passes what the user sent through `bot.guard.gate.Gate` (which calls `clean_text`,
+`check_text` and the rate limits), answers `EMPTY`, `TOO_LONG` or `RATE_LIMITED` itself when it
+says so, and passes the assistant's replies through `ensure_reply`, so that a resident
 never gets silence: when the assistant produced nothing (the action server down, an error in the
 dialogue), the resident gets `UNAVAILABLE`, which names the 12345 hotline.
 """
@@ -20,6 +21,11 @@ TOO_LONG = ("您的消息太长了（超过{limit}字），请用一两句话说
             "例如“人才落户要带什么材料”；也可以拨打12345市民服务热线咨询。")
 UNAVAILABLE = ("抱歉，系统暂时无法回答这个问题，请稍后再试，"
                "或拨打12345市民服务热线咨询，工作人员会为您解答。")
+# A conversation (or an address) over its rate limit (bot/guard/rate.py).
+RATE_LIMITED = ("您发送消息太快了，请稍等{seconds}秒左右再继续提问。"
+                "如有急事，也可以拨打12345市民服务热线。")
+# A widget message whose session id the server did not issue (or none): bot/channels/socketio.py.
+SESSION_INVALID = "抱歉，这个会话已失效，请刷新页面后重新提问；也可以拨打12345市民服务热线咨询。"
 
 # C0 and C1 control characters except tab and newline, and lone surrogates (not encodable in
 # UTF-8, so neither storable nor loggable). A control character becomes a space.

@@ -1,9 +1,11 @@
-"""A logging filter that masks ID-card, mobile and bank-card numbers in every log record.
+"""A logging filter that masks ID-card, mobile and bank-card numbers in every log record, and
+takes query strings out of it (bot/privacy/query_strings.py: WeChat's signature, the API's token).
 
 `install()` puts one `MaskingFilter` on the handlers of the root logger and of the loggers that
-have their own (Sanic's), and makes every new record pass through it, so records of loggers and
-handlers created later are masked as well. Rasa's structlog output reaches the same handlers as one
-rendered (JSON) string, which the filter masks like any message.
+have their own (Sanic's), and on the `sanic.access` logger (whose request line, `GET
+http://host/path?query`, is a field of its own), and makes every new record pass through it, so
+records of loggers and handlers created later are masked as well. Rasa's structlog output reaches
+the same handlers as one rendered (JSON) string, which the filter masks like any message.
 """
 
 from __future__ import annotations
@@ -11,27 +13,36 @@ from __future__ import annotations
 import logging
 
 from bot.privacy.masking import mask_text
+from bot.privacy.query_strings import strip_query_strings
 
 _installed: MaskingFilter | None = None
+
+
+def scrub(text: str) -> str:
+    """`text` as it may be logged: personal numbers masked, no query strings."""
+    return strip_query_strings(mask_text(text))
 
 
 class MaskingFilter(logging.Filter):
     """Rewrites a record's message (with its arguments) and traceback text masked; drops nothing."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        request = getattr(record, "request", None)  # Sanic's access log sets it after the record is made
+        if isinstance(request, str):
+            record.request = strip_query_strings(request)
         if getattr(record, "_masked", False):
             return True
         try:
             message = record.getMessage()
         except (TypeError, ValueError):  # arguments that do not fit the format: mask them apart
             message = f"{record.msg} {record.args}"
-        record.msg, record.args = mask_text(message), ()
+        record.msg, record.args = scrub(message), ()
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
-            record.exc_text = mask_text(record.exc_text)
+            record.exc_text = scrub(record.exc_text)
         if record.stack_info:
-            record.stack_info = mask_text(record.stack_info)
+            record.stack_info = scrub(record.stack_info)
         record._masked = True
         return True
 
@@ -49,6 +60,7 @@ def install() -> MaskingFilter:
             handler.addFilter(masking)
     logging.getLogger().addFilter(masking)
     logging.getLogger("rasa").addFilter(masking)
+    logging.getLogger("sanic.access").addFilter(masking)
 
     make_record = logging.getLogRecordFactory()
 

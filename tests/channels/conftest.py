@@ -60,7 +60,8 @@ def fake_assistant() -> FakeAssistant:
 @pytest.fixture(scope="session")
 def channel_server(loop_thread: LoopThread, fake_api_server: FakeWeChatAPI,
                    fake_assistant: FakeAssistant) -> Iterator[ChannelServer]:
-    channel = WeChatInput(TOKEN, APPID, SECRET, AES_KEY, api_base=fake_api_server.url)
+    # 明文模式 with the key set: plaintext and encrypted messages (as while an account switches modes).
+    channel = WeChatInput(TOKEN, APPID, SECRET, AES_KEY, api_base=fake_api_server.url, mode="plaintext")
     server = ChannelServer(channel, fake_assistant)
     loop_thread.run(server.start())
     yield server

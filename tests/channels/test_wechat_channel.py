@@ -37,8 +37,7 @@ def test_url_verification_echoes_only_when_signed(wechat) -> None:
     forged = {**query, "signature": "0" * 40}
     assert http("GET", f"{wechat.url}?{urllib.parse.urlencode(forged)}")[0] == 403
     assert http("GET", f"{wechat.url}?echostr=x")[0] == 403
-    del query["echostr"]
-    assert http("GET", f"{wechat.url}?{urllib.parse.urlencode(query)}")[0] == 400
+    assert http("GET", f"{wechat.url}?{urllib.parse.urlencode(wechat.signed_query())}")[0] == 400
 
 
 @pytest.mark.parametrize("mode", ["plain", "compatible", "aes"])
@@ -49,7 +48,7 @@ def test_a_text_message_gets_a_passive_reply_in_kind(wechat, fake_assistant, ope
     assert (reply.fields["ToUserName"], reply.fields["FromUserName"], reply.fields["MsgType"]) \
         == (openid, ACCOUNT, "text")
     [message] = fake_assistant.received
-    assert (message.sender_id, message.input_channel, message.text) == (openid, "wechat", "经纬人才计划是什么")
+    assert (message.sender_id, message.input_channel, message.text) == (f"wx:{openid}", "wechat", "经纬人才计划是什么")
 
 
 @pytest.mark.parametrize("query_change", [
@@ -92,7 +91,7 @@ def test_a_number_sends_the_button_payload_in_the_same_conversation(wechat, fake
     wechat.text("你好", openid)
     assert wechat.text("２", openid).content == "回答：民生工程问题"
     assert wechat.text("2", openid).content == "回答：2"  # the options were answered; "2" is text again
-    assert [message.sender_id for message in fake_assistant.received] == [openid] * 3
+    assert [message.sender_id for message in fake_assistant.received] == [f"wx:{openid}"] * 3
     assert wechat.text("1", f"{openid}-other").content == "回答：1"  # options are per follower
 
 

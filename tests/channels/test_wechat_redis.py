@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import uuid
 from collections.abc import Iterator
 
@@ -15,26 +14,10 @@ from bot.channels.wechat import WeChatInput
 from bot.channels.wechat_state import LocalMemory, RedisMemory, memories, redis_client
 from tests.channels.wechat_harness import ChannelServer, WeChat
 from tests.fakes.net import free_port
+from tests.fakes.redis_keys import REDIS_URL
 from tests.fakes.wechat_api import AES_KEY, APPID, SECRET, TOKEN
 
 pytestmark = pytest.mark.redis
-
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-
-
-@pytest.fixture
-def prefix() -> Iterator[str]:
-    """A key prefix of this test's own; its keys are deleted afterwards."""
-    import redis
-
-    name = f"test:wechat:{uuid.uuid4().hex[:10]}"
-    yield name
-    client = redis.Redis.from_url(REDIS_URL)
-    keys = list(client.scan_iter(f"{name}*"))
-    if keys:
-        client.delete(*keys)
-    client.close()
-
 
 def test_no_url_keeps_the_memory_in_the_process() -> None:
     memory = memories("", "p", {"seen": 5, "options": 10})
@@ -42,15 +25,15 @@ def test_no_url_keeps_the_memory_in_the_process() -> None:
     assert (memory["seen"].ttl, memory["options"].ttl) == (5, 10)
 
 
-def test_redis_memory_remembers_forgets_and_expires(prefix: str) -> None:
+def test_redis_memory_remembers_forgets_and_expires(redis_prefix: str) -> None:
     async def scenario() -> None:
         client = redis_client(REDIS_URL)
-        seen, options = RedisMemory(client, f"{prefix}:seen:", 0.5), RedisMemory(client, f"{prefix}:o:", 30)
+        seen, options = RedisMemory(client, f"{redis_prefix}:seen:", 0.5), RedisMemory(client, f"{redis_prefix}:o:", 30)
         try:
             assert await seen.add_new("msg:1") and not await seen.add_new("msg:1")
             await options.put("openid", ["人才政策", "/ask_livelihood"])
             assert await options.get("openid") == ["人才政策", "/ask_livelihood"]
-            assert 0 < await client.pttl(f"{prefix}:o:openid") <= 30_000
+            assert 0 < await client.pttl(f"{redis_prefix}:o:openid") <= 30_000
             await options.pop("openid")
             assert await options.get("openid") is None
             await asyncio.sleep(0.7)
@@ -78,16 +61,18 @@ def test_unreachable_redis_takes_messages_as_new_and_says_so(caplog) -> None:
 
 
 @pytest.fixture
-def two_channels(loop_thread, fake_api_server, fake_assistant, prefix, monkeypatch) -> Iterator[list[WeChat]]:
+def two_channels(loop_thread, fake_api_server, fake_assistant, redis_prefix,
+                 monkeypatch) -> Iterator[list[WeChat]]:
     """Two channel servers (two 'instances') sharing one Redis, as the cluster runs them."""
     monkeypatch.setenv("REDIS_URL", REDIS_URL)
     servers = []
     for _ in range(2):
         channel = WeChatInput.from_credentials({"token": TOKEN, "appid": APPID, "secret": SECRET,
-                                                "aes_key": AES_KEY, "api_base": fake_api_server.url})
-        for memory in (channel.seen, channel.options):
+                                                "aes_key": AES_KEY, "api_base": fake_api_server.url,
+                                                "mode": "plaintext"})
+        for memory in (channel.seen, channel.options, channel.nonces):
             assert isinstance(memory, RedisMemory)
-            memory.prefix = memory.prefix.replace("shizhong:", f"{prefix}:", 1)
+            memory.prefix = memory.prefix.replace("shizhong:", f"{redis_prefix}:", 1)
         servers.append(ChannelServer(channel, fake_assistant))
     for server in servers:
         loop_thread.run(server.start())

@@ -2,7 +2,7 @@
 
 - `WeChat`: wechatpy acting as WeChat's servers: signs (and in 安全模式 encrypts) requests to the
   channel's webhook and decrypts its replies.
-- `ChannelServer`: the real channel blueprint in a Sanic app, with any `on_new_message` callable.
+- `ChannelServer`: a real channel blueprint in a Sanic app, with any `on_new_message` callable.
 
 The fake WeChat API, the loop thread the servers run on and the test account's credentials are in
 tests/fakes/wechat_api.py (the session-wide assistant in tests/conftest.py uses them too).
@@ -54,6 +54,7 @@ class Reply:
     body: str
     seconds: float
     fields: dict[str, Any] = field(default_factory=dict)
+    query: dict[str, str] = field(default_factory=dict)  # as sent (signature, msg_signature, …)
 
     @property
     def content(self) -> str:
@@ -69,8 +70,9 @@ class WeChat:
         self.token = token
         self.crypto = WeChatCrypto(token, aes_key, appid)
 
-    def signed_query(self, **extra: str) -> dict[str, str]:
-        timestamp, nonce = str(int(time.time())), uuid.uuid4().hex[:10]
+    def signed_query(self, timestamp: int | None = None, **extra: str) -> dict[str, str]:
+        """A query signed as WeChat signs it: now (or `timestamp`), a new nonce, and `extra`."""
+        timestamp, nonce = str(int(time.time()) if timestamp is None else timestamp), uuid.uuid4().hex[:10]
         signer = WeChatSigner()
         signer.add_data(self.token, timestamp, nonce)
         return {"signature": signer.signature, "timestamp": timestamp, "nonce": nonce, **extra}
@@ -96,7 +98,7 @@ class WeChat:
         query = {**query, **(forge or {})}
         started = time.monotonic()
         status, text = http("POST", f"{self.url}?{urllib.parse.urlencode(query)}", body)
-        reply = Reply(status, text, time.monotonic() - started)
+        reply = Reply(status, text, time.monotonic() - started, query=query)
         if status == 200 and text.startswith("<xml>"):
             fields = xmltodict.parse(text)["xml"]
             if "Encrypt" in fields:
@@ -139,18 +141,23 @@ def http(method: str, url: str, body: bytes | None = None, timeout: float = 30) 
 
 
 class ChannelServer:
-    """The channel's real blueprint in a Sanic app on 127.0.0.1, as Rasa mounts it."""
+    """A channel's real blueprint in a Sanic app (on 127.0.0.1 unless `host` says otherwise), as
+    Rasa mounts it; `config` sets Sanic settings (e.g. PROXIES_COUNT)."""
 
-    def __init__(self, channel: Any, on_new_message: Callable[[Any], Awaitable[Any]]) -> None:
+    def __init__(self, channel: Any, on_new_message: Callable[[Any], Awaitable[Any]],
+                 prefix: str = "/webhooks/wechat", host: str = "127.0.0.1",
+                 config: dict[str, Any] | None = None) -> None:
         Sanic.test_mode = True
-        self.app = Sanic(f"wechat_test_{uuid.uuid4().hex[:8]}", configure_logging=False)
-        self.app.blueprint(channel.blueprint(on_new_message), url_prefix="/webhooks/wechat")
+        self.app = Sanic(f"channel_test_{uuid.uuid4().hex[:8]}", configure_logging=False)
+        self.app.config.update(config or {})
+        self.app.blueprint(channel.blueprint(on_new_message), url_prefix=prefix)
+        self.host = host
         self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}/webhooks/wechat"
+        self.url = f"http://127.0.0.1:{self.port}{prefix}"
         self._server: Any = None
 
     async def start(self) -> None:
-        self._server = await self.app.create_server(host="127.0.0.1", port=self.port,
+        self._server = await self.app.create_server(host=self.host, port=self.port,
                                                     return_asyncio_server=True, access_log=False)
         await self._server.startup()
         await self._server.before_start()

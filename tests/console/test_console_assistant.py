@@ -24,8 +24,8 @@ def test_a_conversation_the_assistant_held_is_found_and_its_callback_worked(serv
     try:
         staff = signed_in(console, "console-staff", "staff")
         listed = staff.get(f"/conversations?fell_back=1&handed_off=1&q={resident.sender}").text
-        assert "共 1 个会话" in listed and resident.sender in listed
-        conversation = staff.get(f"/conversation?id={resident.sender}").text
+        assert "共 1 个会话" in listed and resident.conversation_id in listed  # rest:<sender>, the server's name
+        conversation = staff.get(f"/conversation?id={resident.conversation_id}").text
         assert "附近有什么好吃的火锅店" in conversation and "未能回答" in conversation
         assert "139****5678" in conversation and PHONE not in conversation  # masked by the tracker store
         assert re.search(r"意图：<code>\w+</code>，置信度 [01]\.\d\d", conversation)

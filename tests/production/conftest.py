@@ -1,9 +1,10 @@
 """Fixtures for the production tests: REST over real HTTP, and assistants of our own.
 
 `guarded` is an assistant of this package's own (own ports, tracker database and log folder),
-with the guarded REST channel (bot/guard) wired into a copy of credentials.yml and Rasa logging at
-DEBUG, so that user text reaches its log. The shared `servers` (tests/conftest.py) is used where the
-brief is about the assistant everyone tests (its tracker database and log).
+with the guarded REST channel (bot/guard) wired into a copy of credentials.yml, Rasa logging at
+DEBUG, so that user text reaches its log, and Sanic's access log on, so that request URLs do. The
+shared `servers` (tests/conftest.py) is used where the brief is about the assistant everyone tests
+(its tracker database and log).
 """
 
 from __future__ import annotations
@@ -56,11 +57,13 @@ class GuardedServers(Servers):
         return super()._spawn(name, command, env)
 
 
-def start_own(folder: Path, model: Path, log_level: str = "INFO") -> GuardedServers:
+def start_own(folder: Path, model: Path, log_level: str = "INFO",
+              extra_env: dict[str, str] | None = None) -> GuardedServers:
     """An assistant and action server of our own under `folder`, started (and up)."""
     own = GuardedServers(model=model, rasa_port=free_port(), actions_port=free_port(),
                          tracker_db=folder / "tracker.db", log_dir=folder / "logs",
-                         extra_env={"LOG_LEVEL": log_level}, credentials=guarded_credentials(folder))
+                         extra_env={"LOG_LEVEL": log_level, **(extra_env or {})},
+                         credentials=guarded_credentials(folder))
     try:
         own.start()
     except BaseException:
@@ -113,8 +116,15 @@ def new_sender(prefix: str = "prod") -> str:
 
 @pytest.fixture(scope="package")
 def guarded(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[GuardedServers]:
-    """Our own assistant: guarded REST channel, own tracker database, Rasa logging at DEBUG."""
-    own = start_own(tmp_path_factory.mktemp("guarded"), trained_model, log_level="DEBUG")
+    """Our own assistant: guarded REST channel, own tracker database, Rasa logging at DEBUG and
+    Sanic's access log on (LOG_LEVEL_LIBRARIES=INFO), the WeChat channel on in 安全模式 (its API
+    unreachable: these tests need no late answers)."""
+    from tests.fakes.wechat_api import AES_KEY, APPID, SECRET, TOKEN
+
+    wechat = {"WECHAT_TOKEN": TOKEN, "WECHAT_APPID": APPID, "WECHAT_SECRET": SECRET, "WECHAT_AES_KEY": AES_KEY,
+              "WECHAT_API_BASE": f"http://127.0.0.1:{free_port()}"}
+    own = start_own(tmp_path_factory.mktemp("guarded"), trained_model, log_level="DEBUG",
+                    extra_env={"LOG_LEVEL_LIBRARIES": "INFO", **wechat})
     try:
         yield own
     finally:

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from bot.channels.conversations import rest_conversation
 from bot.endpoints import StoreURLs, drop_database
 from tests.fakes.net import free_port
 from tests.production.conftest import Rest, new_sender
@@ -51,7 +52,9 @@ def cluster(trained_model: Path, tracker_url: str, tmp_path_factory: pytest.Temp
 
 
 def tracker(url: str, token: str, sender: str) -> dict:
-    with urllib.request.urlopen(f"{url}/conversations/{sender}/tracker?token={token}", timeout=30) as response:
+    """The tracker of the REST client's `sender` (the server files it as `rest:<sender>`)."""
+    conversation = rest_conversation(sender)
+    with urllib.request.urlopen(f"{url}/conversations/{conversation}/tracker?token={token}", timeout=30) as response:
         return json.load(response)
 
 
@@ -120,7 +123,7 @@ def test_the_conversations_are_in_postgresql_masked(cluster: Cluster, tracker_ur
     try:
         with engine.connect() as connection:
             rows = connection.execute(sa.text("SELECT data FROM events WHERE sender_id = :s ORDER BY id"),
-                                      {"s": sender}).scalars().all()
+                                      {"s": rest_conversation(sender)}).scalars().all()
     finally:
         engine.dispose()
     stored = "\n".join(rows)

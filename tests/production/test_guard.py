@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from types import SimpleNamespace
 
@@ -9,17 +10,32 @@ import pytest
 
 from bot.channels.rest import MAX_BODY_BYTES, BadRequest, GuardedRestInput, parse_request
 from bot.guard import replies
+from bot.guard.clients import TrustedAddresses
+from bot.guard.gate import Gate
+from bot.guard.rate import LocalWindows, Rate, RateLimits
 
 
 def request(body: bytes) -> SimpleNamespace:
     return SimpleNamespace(body=body)
 
 
-def test_a_good_request_is_parsed_and_cleaned() -> None:
-    incoming = parse_request(request(json.dumps({"sender": 42, "message": " \x00你好\x1b ",
-                                                 "metadata": {"a": 1}}).encode()))
-    assert (incoming.sender, incoming.text, incoming.metadata, incoming.input_channel) == ("42", "你好",
-                                                                                          {"a": 1}, "rest")
+def test_a_good_request_is_parsed_and_what_the_client_claims_is_not_read() -> None:
+    incoming = parse_request(request(json.dumps({"sender": 42, "message": " \x00你好\x1b ", "metadata": {"a": 1},
+                                                 "input_channel": "wechat"}).encode()))
+    assert (incoming.sender, incoming.text, incoming.conversation_id) == ("42", " \x00你好\x1b ", "rest:42")
+    assert not hasattr(incoming, "metadata") and not hasattr(incoming, "input_channel")
+
+
+def test_the_gate_cleans_and_refuses_in_chinese() -> None:
+    gate = Gate(RateLimits(Rate(2, 10), None, LocalWindows()), max_message_chars=10)
+
+    async def verdicts() -> list:
+        return [await gate.check("rest:a", text) for text in (" \x00你好\x1b ", "经" * 11, "你好")]
+
+    cleaned, too_long, limited = asyncio.run(verdicts())
+    assert (cleaned.text, cleaned.refusal) == ("你好", None)
+    assert too_long.refusal.reason == "MessageTooLong" and "10" in too_long.refusal.text
+    assert (limited.refusal.reason, limited.refusal.status, limited.refusal.retry_after) == ("TooManyRequests", 429, 10)
 
 
 @pytest.mark.parametrize(("body", "status", "reason"), [
@@ -51,3 +67,23 @@ def test_channel_settings_come_from_credentials() -> None:
     assert GuardedRestInput.from_credentials(None).max_body_bytes == MAX_BODY_BYTES
     with pytest.raises(ValueError):
         GuardedRestInput(max_message_chars=0)
+
+
+@pytest.mark.parametrize(("value", "rate"), [("", Rate(30, 10)), ("5/60", Rate(5, 60)), ("5/1.5s", Rate(5, 1.5)),
+                                             ("off", None), ("0", None)])
+def test_rate_settings(value, rate) -> None:
+    assert Rate.parse(value, Rate(30, 10)) == rate
+
+
+@pytest.mark.parametrize("value", ["30", "x/10", "30/0", "-1/10"])
+def test_bad_rate_settings_say_how_to_write_them(value) -> None:
+    with pytest.raises(ValueError, match="30/10|positive"):
+        Rate.parse(value, None)
+
+
+def test_trusted_addresses() -> None:
+    trusted = TrustedAddresses.from_env({"TRUSTED_PROXIES": "10.0.0.5, 172.16.0.0/12"})
+    assert all(trusted.trusts(a) for a in ("127.0.0.1", "::1", "[::1]", "::ffff:127.0.0.1", "10.0.0.5", "172.20.1.1"))
+    assert not any(trusted.trusts(a) for a in ("10.0.0.6", "203.0.113.9", "", None, "unix:/x", "localhost"))
+    with pytest.raises(ValueError, match="TRUSTED_PROXIES"):
+        TrustedAddresses(["nginx"])

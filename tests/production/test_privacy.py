@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.channels.conversations import rest_conversation
 from bot.privacy.masking import id_card_valid, luhn_valid
 from tests.production.conftest import Rest, new_sender
 
@@ -41,9 +42,9 @@ def converse(rest: Rest) -> str:
     return sender
 
 
-def stored_events(tracker_db: Path, sender: str) -> list[dict]:
+def stored_events(tracker_db: Path, conversation_id: str) -> list[dict]:
     with sqlite3.connect(f"file:{tracker_db}?mode=ro", uri=True) as db:
-        rows = db.execute("SELECT data FROM events WHERE sender_id = ? ORDER BY id", (sender,)).fetchall()
+        rows = db.execute("SELECT data FROM events WHERE sender_id = ? ORDER BY id", (conversation_id,)).fetchall()
     return [json.loads(data) for (data,) in rows]
 
 
@@ -64,7 +65,7 @@ def log_size(log: Path | None) -> int:
 
 
 def assert_stored_masked(tracker_db: Path, sender: str) -> None:
-    events = stored_events(tracker_db, sender)
+    events = stored_events(tracker_db, rest_conversation(sender))
     user_texts = [e["text"] for e in events if e["event"] == "user"]
     assert user_texts[:len(MESSAGES)] == [m.replace(ID_CARD, ID_MASKED).replace(MOBILE, MOBILE_MASKED)
                                           .replace(BANK_CARD, BANK_MASKED) for m in MESSAGES]

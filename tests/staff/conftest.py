@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from bot.channels.conversations import rest_conversation
 from bot.requests.store import StaffStore
 from tools.eval import ask, reply_text
 
@@ -18,6 +19,7 @@ class Resident:
     def __init__(self, url: str, prefix: str = "staff") -> None:
         self.url = url
         self.sender = f"{prefix}-{uuid.uuid4().hex[:12]}"
+        self.conversation_id = rest_conversation(self.sender)  # what the server files it under
         self.last: list[dict] = []
 
     def say(self, message: str) -> str:

@@ -16,8 +16,8 @@ pytestmark = pytest.mark.server
 PHONE = "13812345678"
 
 
-def open_requests(staff_store, sender: str):
-    return [r for r in staff_store.callback_requests(None) if r.conversation_id == sender]
+def open_requests(staff_store, conversation_id: str):
+    return [r for r in staff_store.callback_requests(None) if r.conversation_id == conversation_id]
 
 
 def test_asking_for_a_person_leaves_a_callback_request(resident: Resident, staff_store, servers) -> None:
@@ -32,14 +32,14 @@ def test_asking_for_a_person_leaves_a_callback_request(resident: Resident, staff
 
     invalid = resident.say("0531-1234")
     assert "格式不对" in invalid and "电话" in invalid
-    assert open_requests(staff_store, resident.sender) == []
+    assert open_requests(staff_store, resident.conversation_id) == []
 
     summary = resident.say(f"我的手机是 {PHONE[:3]} {PHONE[3:7]} {PHONE[7:]}")
     assert "请核对" in summary and "138****5678" in summary and "人才落户" in summary
     assert PHONE not in summary
 
     done = resident.say("确认提交")
-    [request] = open_requests(staff_store, resident.sender)
+    [request] = open_requests(staff_store, resident.conversation_id)
     assert f"编号 {request.id}" in done and "12345" in done and "138****5678" in done
     assert (request.phone, request.topic, request.status) == (PHONE, "人才落户", "open")
     assert "户口" in request.description and request.channel == "rest"
@@ -47,7 +47,7 @@ def test_asking_for_a_person_leaves_a_callback_request(resident: Resident, staff
     # The tracker store keeps the conversation, the number only masked.
     with sqlite3.connect(servers.tracker_db) as db:
         stored = " ".join(row[0] for row in db.execute("SELECT data FROM events WHERE sender_id = ?",
-                                                       (resident.sender,)))
+                                                       (resident.conversation_id,)))
     assert "138****5678" in stored and PHONE not in stored
 
     # The form is over: the next question is answered as usual.
@@ -61,10 +61,10 @@ def test_cancelling_midway_stores_nothing(resident: Resident, staff_store) -> No
     assert "请核对" in resident.say(PHONE)
     cancelled = resident.say("取消")
     assert "已取消" in cancelled and "12345" in cancelled
-    assert open_requests(staff_store, resident.sender) == []
+    assert open_requests(staff_store, resident.conversation_id) == []
     with staff_store._transaction() as connection:  # the number given before cancelling is gone too
         drafts = connection.execute(callback_drafts.select().where(
-            callback_drafts.c.conversation_id == resident.sender)).all()
+            callback_drafts.c.conversation_id == resident.conversation_id)).all()
     assert drafts == []
     assert "经纬人才" in resident.say("经纬人才计划是什么")
 
@@ -82,7 +82,7 @@ def test_declining_the_offer(resident: Resident, staff_store) -> None:
     resident.say("转人工")
     declined = resident.say("不用了")
     assert "12345" in declined and "哪方面" not in declined
-    assert open_requests(staff_store, resident.sender) == []
+    assert open_requests(staff_store, resident.conversation_id) == []
 
 
 def test_unclear_messages_in_a_row_never_stall_the_conversation(resident: Resident) -> None:
@@ -103,4 +103,4 @@ def test_a_question_inside_the_form_is_answered_and_the_form_goes_on(resident: R
     assert "电话" in answered  # … and the phone number is asked again
     assert "请核对" in resident.say(PHONE)
     assert "已取消" in resident.say("取消")
-    assert open_requests(staff_store, resident.sender) == []
+    assert open_requests(staff_store, resident.conversation_id) == []

@@ -74,6 +74,7 @@ def test_a_resident_chats_reloads_and_keeps_the_conversation(servers, widget, ch
 
 @pytest.mark.server
 def test_a_resident_asks_for_a_person_and_leaves_a_callback_request(servers, widget, chromium):
+    from bot.channels.conversations import WebSessions
     from bot.requests.store import StaffStore
 
     visit = Visit(chromium, widget.url)
@@ -95,7 +96,8 @@ def test_a_resident_asks_for_a_person_and_leaves_a_callback_request(servers, wid
         page.screenshot(path=str(OUTPUT / "widget-callback.png"), full_page=True)
         session = json.loads(page.evaluate("localStorage.getItem('chat_session')"))["session_id"]
         store = StaffStore(servers.extra_env["STAFF_DATABASE_URL"])
-        [request] = [r for r in store.callback_requests() if r.conversation_id == session]
+        conversation = WebSessions().conversation(session)  # web:<id>, the server's name for it
+        [request] = [r for r in store.callback_requests() if r.conversation_id == conversation]
         store.close()
         assert (request.topic, request.phone, request.channel) == ("人才政策", "13812345678", "socketio")
         assert visit.offsite() == [] and visit.errors == [], (visit.offsite(), visit.errors)

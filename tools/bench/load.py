@@ -14,6 +14,10 @@ thanks), sent one message at a time with no pause: a closed loop, N users keep N
 flight. Users start over with a new conversation until the time is up. Prints throughput,
 latency percentiles, errors (HTTP errors, timeouts, empty replies, the guard's apology) and the
 resident memory of every process of the set-up, and writes the table to docs/benchmarks.md.
+Our set-ups run with the deployment's rate limits (bot/guard/rate.py) unless `--rate-limit` says
+otherwise; the run prints which. A simulated conversation has at most 8 messages, under the
+per-conversation limit (30 in 10 s), and the load generator is on loopback, which is not limited
+per address (nor is nginx's forwarded loopback address in the cluster).
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ import yaml
 
 from bot import paths
 from bot.endpoints import StoreURLs, drop_database
+from bot.guard.rate import ADDRESS_RATE_LIMIT_ENV, RATE_LIMIT_ENV, RateLimits
 from bot.model import model_path
 from bot.processes import free_port
 from bot.serve import Servers
@@ -222,9 +227,10 @@ def _pgids(*servers: Servers) -> list[int]:
 class Ours(Setup):
     name = "ours, one instance"
 
-    def __init__(self, model: Path, folder: Path) -> None:
+    def __init__(self, model: Path, folder: Path, env: dict[str, str] | None = None) -> None:
         self.servers = Servers(model=model, rasa_port=free_port(), actions_port=free_port(),
-                               tracker_db=folder / "tracker.db", log_dir=folder / "logs", stores=StoreURLs())
+                               tracker_db=folder / "tracker.db", log_dir=folder / "logs", stores=StoreURLs(),
+                               extra_env=dict(env or {}))
         self.url = self.servers.rasa_url
 
     def start(self) -> None:
@@ -238,13 +244,13 @@ class Ours(Setup):
 
 
 class OurCluster(Setup):
-    def __init__(self, model: Path, folder: Path, workers: int) -> None:
+    def __init__(self, model: Path, folder: Path, workers: int, env: dict[str, str] | None = None) -> None:
         from tools.cluster import Cluster
         self.database = f"shizhong_bench_{uuid.uuid4().hex[:8]}"
         self.stores = StoreURLs(f"postgresql://postgres@127.0.0.1:5432/{self.database}", "redis://127.0.0.1:6379/0")
         self.cluster = Cluster(model=model, stores=self.stores, public_port=free_port(),
                                instance_ports=(free_port(), free_port()), actions_port=free_port(),
-                               with_web=False, folder=folder, workers=workers)
+                               with_web=False, folder=folder, workers=workers, extra_env=dict(env or {}))
         self.name = "our cluster via nginx" + (f" ({workers} workers each)" if workers > 1 else "")
         self.url = self.cluster.public_url
 
@@ -361,6 +367,15 @@ def table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+def rate_limits(env: dict[str, str]) -> str:
+    """The rate limits our set-ups run with, in words (the deployment's unless `env` changes them)."""
+    settings = {name: value for name, value in os.environ.items() if name in (RATE_LIMIT_ENV, ADDRESS_RATE_LIMIT_ENV)}
+    limits = RateLimits.from_env({**settings, **env, "REDIS_URL": ""})
+    source = f"set with {RATE_LIMIT_ENV}={env[RATE_LIMIT_ENV]}" if env else "the deployment's defaults"
+    return (f"{source}, per conversation {limits.per_conversation or 'off'} (a simulated conversation has at "
+            f"most 8); the load generator is on loopback, not limited per address")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", default="10,50", help="comma-separated user counts (default 10,50)")
@@ -370,6 +385,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="slices per user count, the set-ups taking turns (default 3)")
     parser.add_argument("--workers", type=int, default=int(os.environ.get("SANIC_WORKERS", "1")),
                         help="Sanic workers per cluster instance (default 1)")
+    parser.add_argument("--rate-limit", default=os.environ.get(RATE_LIMIT_ENV, ""),
+                        help="RATE_LIMIT for our set-ups, e.g. 1000/10 or off (default: the deployment's, 30/10)")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md")
     args = parser.parse_args(argv)
     user_counts = [int(n) for n in args.users.split(",")]
@@ -383,12 +400,15 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         model = models[-1]
     questions = Questions.load()
+    limits_env = {RATE_LIMIT_ENV: args.rate_limit} if args.rate_limit else {}
+    limits = rate_limits(limits_env)
+    print(f"bench: rate limits of our set-ups: {limits}", flush=True)
     # Stopped from outside, the set-up under test is still stopped (`measure`'s finally).
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
     load_before = os.getloadavg()[1]
     with tempfile.TemporaryDirectory(prefix="bench-load-") as scratch:
-        factories = {"ours": lambda: Ours(model, Path(scratch) / "ours"),
-                     "cluster": lambda: OurCluster(model, Path(scratch) / "cluster", args.workers),
+        factories = {"ours": lambda: Ours(model, Path(scratch) / "ours", limits_env),
+                     "cluster": lambda: OurCluster(model, Path(scratch) / "cluster", args.workers, limits_env),
                      "stock": lambda: Stock(model, Path(scratch) / "stock")}
         names = args.setups.split(",")
         for name in names:
@@ -407,7 +427,8 @@ def main(argv: list[str] | None = None) -> int:
                       f"knowledge, {len(questions.services)}×{len(SERVICE_FORMS)} catalogue, "
                       f"{len(questions.evaluation)} evaluation and chitchat questions with follow-ups. "
                       f"Resident memory and CPU: every process of the set-up (Rasa, actions, nginx; not PostgreSQL, "
-                      f"Redis or the load generator). Machine load (5-minute average) {load_before:.1f} before the "
+                      f"Redis or the load generator). Rate limits of our set-ups: {limits}. "
+                      f"Machine load (5-minute average) {load_before:.1f} before the "
                       f"run, {os.getloadavg()[1]:.1f} after it."
                       f"\n\n{text}\n")
     return 0

@@ -68,7 +68,10 @@ class Cluster:
         token = self.front.auth_token
         self.instances = [
             Servers(rasa_port=port, log_dir=self.folder / "logs" / f"instance-{number}", auth_token=token,
-                    extra_env={**self.extra_env, "SANIC_WORKERS": str(self.workers)}, **common)
+                    extra_env={**self.extra_env, "SANIC_WORKERS": str(self.workers),
+                               # nginx (loopback, trusted) appends the client's address to
+                               # X-Forwarded-For: the rate limits per address read it there.
+                               "SANIC_PROXIES_COUNT": "1"}, **common)
             for number, port in enumerate(self.instance_ports, start=1)
         ]
 
