@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 
 from bot import paths
-from bot.processes import stop_process_group
 from tests.fakes.net import free_port
-from tests.fakes.wechat_api import AES_KEY, APPID, SECRET, TOKEN, FakeWeChatAPI, LoopThread
+from tests.fakes.wechat_api import AES_KEY, APPID, SECRET, TOKEN, FakeWeChatAPI
+from tools.loop_thread import LoopThread
 
 OUTPUT = paths.TEST_OUTPUT
 
@@ -101,8 +101,8 @@ def servers(trained_model: Path, widget_origin: str, fake_api_server: FakeWeChat
                       extra_env={"STAFF_DATABASE_URL": f"sqlite:///{folder / 'staff.db'}",
                                  "WECHAT_TOKEN": TOKEN, "WECHAT_APPID": APPID, "WECHAT_SECRET": SECRET,
                                  "WECHAT_AES_KEY": AES_KEY, "WECHAT_API_BASE": fake_api_server.url})
+    running.start()
     try:
-        running.start()
         yield running
     finally:
         running.stop()
@@ -110,12 +110,13 @@ def servers(trained_model: Path, widget_origin: str, fake_api_server: FakeWeChat
 
 @contextmanager
 def action_server_down(servers) -> Iterator[None]:
-    """The shared assistant's action server stopped for the block, then started (and warm) again."""
-    stop_process_group(servers.processes["actions"], timeout=30)
+    """The shared assistant's action server stopped (by its supervisord) for the block, then started
+    (and warm) again."""
+    servers.stop_program("actions")
     try:
         yield
     finally:
-        servers.start_actions()
+        servers.start_program("actions")
         servers.wait_until_up()
         servers.warm_up_actions()
 

@@ -19,10 +19,7 @@ from bot.serve import Servers
 
 def test_the_token_reaches_rasa_from_a_file_and_not_the_command_line(tmp_path) -> None:
     servers = Servers(model=tmp_path / "model.tar.gz", auth_token="-starts-with-a-dash")
-    spawned: dict[str, list[str]] = {}
-    servers._spawn = lambda name, command, env=None: spawned.setdefault(name, command)
-    servers.start_rasa()
-    command = spawned["rasa"]
+    command = list(servers.rasa_program().command)
     assert command[1:3] == ["-m", "bot.assistant"]
     assert not any("-starts-with-a-dash" in argument for argument in command)
     token_file = Path(command[command.index("--auth-token-file") + 1])
@@ -61,8 +58,7 @@ def test_the_patches_refuse_another_rasa_version(tmp_path) -> None:
 
 @pytest.mark.server
 def test_the_running_assistant_keeps_its_token_and_files_private(servers) -> None:
-    rasa = servers.processes["rasa"]
-    command_line = Path(f"/proc/{rasa.pid}/cmdline").read_bytes().decode()
+    command_line = Path(f"/proc/{servers.pid('rasa')}/cmdline").read_bytes().decode()
     assert servers.auth_token not in command_line
     assert "bot.assistant" in command_line
     for path in servers.tracker_db.parent.glob(servers.tracker_db.name + "*"):
