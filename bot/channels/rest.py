@@ -15,8 +15,11 @@ What it does differently from `rasa.core.channels.rest.RestInput`:
 - control characters and lone surrogates are removed; an empty message or one over
   `max_message_chars` is answered by the channel (`bot.guard.replies`) and not passed on;
 - a question the assistant answers with nothing (the action server down, an error in the dialogue)
-  gets `replies.UNAVAILABLE`, which names the 12345 hotline.
+  gets `replies.UNAVAILABLE`, which names the 12345 hotline; so does a turn that failed (the
+  tracker or lock store unreachable), even if it had produced replies before it failed.
 Bodies over Sanic's own REQUEST_MAX_SIZE (100 MB) are refused by Sanic with 413 before any of this.
+`GET /webhooks/rest/` is the readiness check: 200 once the model is loaded, 503 before (or if it
+failed to load).
 """
 
 from __future__ import annotations
@@ -129,7 +132,12 @@ class GuardedRestInput(RestInput):
         webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
 
         @webhook.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
+        async def health(request: Request) -> HTTPResponse:
+            # Ready only with a model: Rasa listens even when its model failed to load (and then
+            # answers nothing). The launchers, the cluster and Kubernetes' readiness probe ask here.
+            agent = getattr(request.app.ctx, "agent", None)
+            if agent is None or not agent.is_ready():
+                return response.json({"status": "no model loaded", "guarded": True}, status=503)
             return response.json({"status": "ok", "guarded": True})
 
         @webhook.route("/webhook", methods=["POST"])
@@ -154,11 +162,13 @@ class GuardedRestInput(RestInput):
     async def _answer(on_new_message: Callable[[UserMessage], Awaitable[Any]],
                       incoming: Incoming) -> list[dict[str, Any]]:
         collector = CollectingOutputChannel()
+        failed = True
         try:
             await on_new_message(UserMessage(incoming.text, collector, incoming.sender,
                                              input_channel=incoming.input_channel, metadata=incoming.metadata))
+            failed = False
         except CancelledError:
             logger.error("The assistant did not answer in time (sender %s).", incoming.sender)
         except Exception:  # the assistant failed on this message: the resident still gets an answer
             logger.exception("The assistant failed on a message (sender %s).", incoming.sender)
-        return replies.ensure_reply(collector.messages, incoming.sender, incoming.text)
+        return replies.ensure_reply(collector.messages, incoming.sender, incoming.text, failed=failed)

@@ -7,6 +7,9 @@ import os
 import stat
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -14,6 +17,7 @@ import pytest
 from bot import patches, paths
 from bot.assistant import parse_arguments
 from bot.model import quiet_env
+from bot.processes import free_port, stop_process_group
 from bot.serve import Servers
 
 
@@ -68,3 +72,33 @@ def test_the_running_assistant_keeps_its_token_and_files_private(servers) -> Non
 def test_only_known_patches_can_be_left_out() -> None:
     with pytest.raises(ValueError, match="no such patch"):
         patches.install(skip=["no_such_patch"])
+
+
+@pytest.mark.server
+def test_without_a_loaded_model_the_assistant_is_not_ready(tmp_path) -> None:
+    """Rasa listens even when its model cannot be loaded; the readiness check says 503 until one is."""
+    broken = tmp_path / "broken.tar.gz"
+    broken.write_bytes(b"not a model")
+    servers = Servers(model=broken, rasa_port=free_port(), tracker_db=tmp_path / "tracker.db")
+    process = subprocess.Popen(list(servers.rasa_program().command), cwd=paths.PROJECT, env=servers.env(),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while (answer := status(f"{servers.rasa_url}/webhooks/rest/")) is None:
+            assert process.poll() is None and time.monotonic() < deadline
+            time.sleep(0.5)
+        assert answer == 503
+        assert status(f"{servers.rasa_url}/") == 200  # alive (the liveness check), not ready
+    finally:
+        stop_process_group(process)
+
+
+def status(url: str) -> int | None:
+    """The HTTP status of GET `url`; None while nothing listens."""
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+    except OSError:
+        return None
