@@ -1,5 +1,5 @@
-"""`python -m bot.serve` (`make run`): the action server, the assistant and the widget page under
-supervisord; the URLs are printed once all of them answer, and Ctrl-C stops them all.
+"""`python -m bot.serve` (`make run`): the action server, the assistant, the widget page and the staff
+console under supervisord; the URLs are printed once all of them answer, and Ctrl-C stops them all.
 
 Each server is a program of one supervisord (bot/supervision.py), which runs in the foreground as
 this launcher's child: a server that crashes is started again (with back-off when it keeps
@@ -7,7 +7,8 @@ failing) while the others go on serving — the assistant answers with the apolo
 while the action server is down, and normally again once it is back. Ctrl-C or SIGTERM to the
 launcher stops supervisord and every server with it.
 
-    HOST, RASA_PORT (5005), ACTIONS_PORT (5055), WEB_PORT (8080), CONSOLE_PORT (8090)
+    HOST, RASA_PORT (5005), ACTIONS_PORT (5055), WEB_PORT (8080), CONSOLE_PORT (8090: the staff
+                 console, bot/console, with its own settings: docs/staff.md)
     TRACKER_DB   the SQLite tracker store (build/tracker.db) unless TRACKER_STORE_URL is set
     RUN_FOLDER   supervisord's config, socket and log (build/run); the servers' output goes to
                  the terminal. `supervisorctl -c build/run/supervisord.conf status` shows them.
@@ -165,9 +166,11 @@ class Servers:
                              "--rasa-url", self.rasa_url], priority=30)
 
     def console_program(self) -> Program:
-        """The staff console (bot/console), health at /health."""
+        """The staff console (bot/console), health at /health; it reads the conversations from
+        TRACKER_STORE_URL, so with SQLite it is given this assistant's file."""
+        environment = {} if self.stores.tracker_store else {TRACKER_STORE_URL_ENV: f"sqlite:///{self.tracker_db}"}
         return Program(CONSOLE, [sys.executable, "-m", "bot.console", "--host", self.host,
-                                 "--port", str(self.console_port)], priority=30)
+                                 "--port", str(self.console_port)], environment=environment, priority=30)
 
     def programs(self) -> list[Program]:
         programs = [self.actions_program(), self.rasa_program()]

@@ -56,6 +56,7 @@ def launched(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Launched]:
     env = {**os.environ, "PYTHONPATH": str(paths.PROJECT), "RASA_PORT": str(rasa_port),
            "ACTIONS_PORT": str(free_port()), "WEB_PORT": str(web_port), "CONSOLE_PORT": str(free_port()),
            "TRACKER_DB": str(folder / "tracker.db"), "RUN_FOLDER": str(folder / "run"),
+           "STAFF_DATABASE_URL": f"sqlite:///{folder / 'staff.db'}",
            "TRACKER_STORE_URL": "", "REDIS_URL": ""}
     output = folder / "serve.log"
     with output.open("ab") as sink:
@@ -83,7 +84,7 @@ def test_the_killed_action_server_gets_apologies_never_silence_and_answers_again
         launched: Launched) -> None:
     rest = Rest(launched.rasa_url)
     assert answered(rest.reply(QUESTION))
-    others = {name: launched.supervisor.pid(name) for name in ("rasa", "web")}
+    others = {name: launched.supervisor.pid(name) for name in ("rasa", "web", "console")}
     os.kill(launched.supervisor.pid("actions"), signal.SIGKILL)
     killed, apologies = time.monotonic(), 0
     while True:
@@ -137,7 +138,7 @@ def test_a_killed_assistant_comes_back_with_its_conversations(launched: Launched
 def test_ctrl_c_stops_everything_and_leaves_no_process_behind(launched: Launched) -> None:
     supervisord = int((launched.supervisor.folder / "supervisord.pid").read_text())
     groups = [info["pid"] for info in launched.supervisor.states().values() if info["pid"]]
-    assert len(groups) == 3  # actions, rasa, web (and the staff console once it exists)
+    assert len(groups) == 4  # actions, rasa, web, console
     tree = [supervisord, *processes_in_groups(groups)]
     launched.process.send_signal(signal.SIGINT)
     assert launched.process.wait(timeout=90) == 0, launched.log()[-3000:]
