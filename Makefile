@@ -5,9 +5,9 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: run run-cluster test setup venv eval lint validate bench-startup bench-nlu bench-load bench-patches clean report
+.PHONY: run run-cluster test setup venv eval lint validate bench-startup bench-nlu bench-load bench-patches bench-faults clean report
 
-## run: set up whatever is missing, then start the action server and the assistant
+## run: set up whatever is missing, then start the action server, the assistant and the widget under supervisord
 run: setup
 	@$(PYTHON) -m bot.serve
 
@@ -55,6 +55,12 @@ report: venv
 bench-load: venv
 	@$(PYTHON) -m tools.setup --with-nginx
 	@$(PYTHON) -m tools.bench.load
+
+## bench-faults: the cluster under 10-user load, each fault in turn (an instance killed, the action server killed,
+## PostgreSQL cut, Redis cut): failed requests, seconds to recovery, turns lost
+bench-faults: venv
+	@$(PYTHON) -m tools.setup --with-nginx
+	@$(PYTHON) -m tools.bench.faults
 
 ## validate: rasa data validate on the data (generated files included)
 validate: setup

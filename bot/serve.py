@@ -1,7 +1,17 @@
-"""`python -m bot.serve`: start the action server, the assistant and the widget page; stop on Ctrl-C.
+"""`python -m bot.serve` (`make run`): the action server, the assistant, the widget page and the staff
+console under supervisord; the URLs are printed once all of them answer, and Ctrl-C stops them all.
 
-All run as child processes of this one, so Ctrl-C (or SIGTERM) stops them all and nothing is left
-behind. Ports and hosts come from the environment (ACTIONS_PORT, RASA_PORT, WEB_PORT, HOST).
+Each server is a program of one supervisord (bot/supervision.py), which runs in the foreground as
+this launcher's child: a server that crashes is started again (with back-off when it keeps
+failing) while the others go on serving — the assistant answers with the apology naming 12345
+while the action server is down, and normally again once it is back. Ctrl-C or SIGTERM to the
+launcher stops supervisord and every server with it.
+
+    HOST, RASA_PORT (5005), ACTIONS_PORT (5055), WEB_PORT (8080), CONSOLE_PORT (8090: the staff
+                 console, bot/console, with its own settings: docs/staff.md)
+    TRACKER_DB   the SQLite tracker store (build/tracker.db) unless TRACKER_STORE_URL is set
+    RUN_FOLDER   supervisord's config, socket and log (build/run); the servers' output goes to
+                 the terminal. `supervisorctl -c build/run/supervisord.conf status` shows them.
 """
 
 from __future__ import annotations
@@ -9,15 +19,17 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import signal
-import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from bot import paths, secrets
 from bot.endpoints import (
@@ -29,24 +41,34 @@ from bot.endpoints import (
     safe_url,
 )
 from bot.model import model_path, quiet_env
-from bot.processes import stop_process_group
+from bot.supervision import Program, SupervisionError, Supervisor
 
-HEALTH_TIMEOUT_SECONDS = 120
+HEALTH_TIMEOUT_SECONDS = 180
 AUTH_TOKEN_SECRET, AUTH_TOKEN_ENV = "rasa-auth-token", "RASA_AUTH_TOKEN"
 # Channel settings that credentials.yml reads as ${VARIABLES}: Rasa refuses to start when one is
 # unset, so an unset one becomes empty and that channel reports itself off.
 CHANNEL_VARIABLES = ("WECHAT_TOKEN", "WECHAT_APPID", "WECHAT_SECRET", "WECHAT_AES_KEY")
+# The programs' names under supervisord (supervisorctl status shows them).
+ACTIONS, RASA, WEB, CONSOLE = "actions", "rasa", "web", "console"
+CONSOLE_MODULE = paths.PROJECT / "bot" / "console" / "__main__.py"
+
+
+def console_available() -> bool:
+    """Whether this checkout has the staff console (`python -m bot.console`)."""
+    return CONSOLE_MODULE.exists()
 
 
 @dataclass
 class Servers:
-    """The two server processes of one assistant, started and stopped together."""
+    """The processes of one assistant (action server, Rasa, widget page, staff console) under one
+    supervisord: started together, each restarted on its own, stopped together."""
 
     model: Path
     host: str = "127.0.0.1"
     rasa_port: int = 5005
     actions_port: int = 5055
     tracker_db: Path = paths.BUILD / "tracker.db"
+    # Each program's output in <log_dir>/<name>.log; on supervisord's standard output when None.
     log_dir: Path | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
     # The web widget page (bot/web), started with the servers when `with_web` is set.
@@ -54,13 +76,22 @@ class Servers:
     web_port: int = 8080
     # The web widget's origin: Rasa's CORS and socket.io accept only this page.
     web_origin: str | None = None
+    # The staff console (bot/console), started with the servers when `with_console` is set.
+    with_console: bool = False
+    console_port: int = 8090
     # Rasa's HTTP API (trackers, model, …) needs this token; the channels stay public. It lives in
     # build/secrets/ (RASA_AUTH_TOKEN sets it) and reaches Rasa as a file, never on a command line.
     auth_token: str = field(default_factory=lambda: secrets.secret(AUTH_TOKEN_SECRET, AUTH_TOKEN_ENV))
     # Conversations in PostgreSQL and locked in Redis when TRACKER_STORE_URL / REDIS_URL say so
     # (bot/endpoints.py); SQLite and in-memory locks otherwise.
     stores: StoreURLs = field(default_factory=StoreURLs.from_env)
-    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    credentials: Path = paths.PROJECT / "credentials.yml"
+    # supervisord's config, socket and log; a temporary folder (removed at `stop`) when None.
+    run_folder: Path | None = None
+    # supervisord's own lines (a program exited, was spawned) only in its log, not on its output.
+    quiet: bool = False
+    supervisor: Supervisor | None = field(default=None, init=False)
+    _temporary: Path | None = field(default=None, init=False, repr=False)
 
     @property
     def rasa_url(self) -> str:
@@ -78,7 +109,12 @@ class Servers:
     def actions_url(self) -> str:
         return f"http://{self.host}:{self.actions_port}"
 
+    @property
+    def console_url(self) -> str:
+        return f"http://{self.host}:{self.console_port}"
+
     def env(self) -> dict[str, str]:
+        """The environment supervisord passes on to every program."""
         env = quiet_env()
         env["ACTION_ENDPOINT_URL"] = f"{self.actions_url}/webhook"
         env["TRACKER_DB"] = str(self.tracker_db)
@@ -92,22 +128,14 @@ class Servers:
         env.update(self.extra_env)
         return env
 
-    def _spawn(self, name: str, command: list[str], env: dict[str, str] | None = None) -> subprocess.Popen:
-        output = None
-        if self.log_dir is not None:
-            self.log_dir.mkdir(parents=True, exist_ok=True)
-            output = (self.log_dir / f"{name}.log").open("ab")
-        process = subprocess.Popen(command, cwd=paths.PROJECT, env=self.env() | (env or {}), stdout=output,
-                                   stderr=subprocess.STDOUT if output else None,
-                                   start_new_session=True)
-        self.processes[name] = process
-        return process
+    # ------------------------------------------------------------ the programs
 
-    def start_actions(self) -> subprocess.Popen:
+    def actions_program(self) -> Program:
         # rasa_sdk listens on 0.0.0.0 unless SANIC_HOST says otherwise: only the assistant, on
         # this host, may call the actions.
-        return self._spawn("actions", [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
-                                       "--port", str(self.actions_port)], env={"SANIC_HOST": self.host})
+        return Program(ACTIONS, [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
+                                 "--port", str(self.actions_port)],
+                       environment={"SANIC_HOST": self.host}, priority=10)
 
     def prepare_stores(self) -> Path:
         """The endpoints file for this assistant's stores, with the PostgreSQL database created."""
@@ -120,29 +148,66 @@ class Servers:
         """The HTTP API's token as an owner-only file, for bot.assistant (never on a command line)."""
         return write_token_file(self.auth_token)
 
-    def start_rasa(self) -> subprocess.Popen:
-        """Rasa's `rasa run`, through our entry point (bot/assistant.py: patches, umask, token file)."""
+    def rasa_program(self, name: str = RASA) -> Program:
+        """Rasa's `rasa run`, through our entry point (bot/assistant.py: patches, umask, token file).
+        It listens only once the model is loaded, so nothing reaches it before it can answer."""
         endpoints = self.prepare_stores()
-        return self._spawn("rasa", [
+        return Program(name, [
             sys.executable, "-m", "bot.assistant", "--model", str(self.model),
             "--interface", self.host, "--port", str(self.rasa_port),
-            "--credentials", str(paths.PROJECT / "credentials.yml"),
+            "--credentials", str(self.credentials),
             "--endpoints", str(endpoints),
             "--cors", self.widget_origin,
             "--enable-api", "--auth-token-file", str(self.token_file()),
-        ])
+        ], start_seconds=10, priority=20)
 
-    def start_web(self) -> subprocess.Popen:
-        return self._spawn("web", [sys.executable, "-m", "bot.web", "--host", self.host,
-                                   "--port", str(self.web_port), "--rasa-url", self.rasa_url])
+    def web_program(self) -> Program:
+        return Program(WEB, [sys.executable, "-m", "bot.web", "--host", self.host, "--port", str(self.web_port),
+                             "--rasa-url", self.rasa_url], priority=30)
+
+    def console_program(self) -> Program:
+        """The staff console (bot/console), health at /health; it reads the conversations from
+        TRACKER_STORE_URL, so with SQLite it is given this assistant's file."""
+        environment = {} if self.stores.tracker_store else {TRACKER_STORE_URL_ENV: f"sqlite:///{self.tracker_db}"}
+        return Program(CONSOLE, [sys.executable, "-m", "bot.console", "--host", self.host,
+                                 "--port", str(self.console_port)], environment=environment, priority=30)
+
+    def programs(self) -> list[Program]:
+        programs = [self.actions_program(), self.rasa_program()]
+        if self.with_web:
+            programs.append(self.web_program())
+        if self.with_console:
+            programs.append(self.console_program())
+        return programs
+
+    def health_urls(self) -> list[str]:
+        # Rasa's own root route: there whichever channels credentials.yml opens (Rasa listens only
+        # once its model is loaded).
+        urls = [f"{self.actions_url}/health", f"{self.rasa_url}/"]
+        urls += [f"{self.web_url}/health"] if self.with_web else []
+        return urls + ([f"{self.console_url}/health"] if self.with_console else [])
+
+    # ------------------------------------------------------------ running them
+
+    def supervise(self, programs: list[Program]) -> Supervisor:
+        """supervisord for `programs`, started (the autostart ones with it)."""
+        folder = self.run_folder
+        if folder is None:
+            folder = self._temporary = Path(tempfile.mkdtemp(prefix="shizhong-run-"))
+        self.supervisor = Supervisor(folder, programs, env=self.env(), log_dir=self.log_dir, quiet=self.quiet)
+        self.supervisor.start()
+        return self.supervisor
 
     def start(self) -> None:
-        self.start_actions()
-        self.start_rasa()
-        if self.with_web:
-            self.start_web()
-        self.wait_until_up()
-        self.warm_up_actions()
+        """Start every program and return once all answer (and the actions are warm); stop all
+        if one does not come up."""
+        try:
+            self.supervise(self.programs())
+            self.wait_until_up()
+            self.warm_up_actions()
+        except BaseException:
+            self.stop()
+            raise
 
     def warm_up_actions(self) -> None:
         """Run the two look-up actions once, so that loading the segmenter, the topic index and
@@ -159,27 +224,37 @@ class Servers:
             with urllib.request.urlopen(request, timeout=120) as response:
                 response.read()
 
-    def health_urls(self) -> list[str]:
-        # Rasa's own root route: there whichever channels credentials.yml opens.
-        urls = [f"{self.actions_url}/health", f"{self.rasa_url}/"]
-        return urls + ([f"{self.web_url}/health"] if self.with_web else [])
-
     def wait_until_up(self, timeout: float = HEALTH_TIMEOUT_SECONDS) -> None:
-        """Block until both servers answer; raise if one dies or the time runs out."""
-        deadline = time.monotonic() + timeout
-        for url in self.health_urls():
-            while not _answers(url):
-                for name, process in self.processes.items():
-                    if process.poll() is not None:
-                        raise RuntimeError(f"the {name} server exited with {process.returncode}")
-                if time.monotonic() > deadline:
-                    raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
-                time.sleep(0.3)
+        """Block until every program answers; raise if supervisord stops, gives up on a program,
+        or the time runs out."""
+        wait_until_answering(self.health_urls(), self.supervisor, timeout)
+
+    def pid(self, name: str) -> int:
+        """The current process id of program `name` (0 while it is not running)."""
+        return self._supervisor().pid(name)
+
+    def pids(self) -> dict[str, int]:
+        return {name: info["pid"] for name, info in self._supervisor().states().items()}
+
+    def stop_program(self, name: str) -> None:
+        """Stop program `name` until `start_program`; the others go on."""
+        self._supervisor().stop_program(name)
+
+    def start_program(self, name: str) -> None:
+        self._supervisor().start_program(name)
+
+    def _supervisor(self) -> Supervisor:
+        if self.supervisor is None:
+            raise SupervisionError("not started")
+        return self.supervisor
 
     def stop(self) -> None:
-        for process in self.processes.values():
-            stop_process_group(process)
-        self.processes.clear()
+        if self.supervisor is not None:
+            self.supervisor.stop()
+            self.supervisor = None
+        if self._temporary is not None:
+            shutil.rmtree(self._temporary, ignore_errors=True)
+            self._temporary = None
 
 
 def _answers(url: str) -> bool:
@@ -190,8 +265,27 @@ def _answers(url: str) -> bool:
         return False
 
 
-def describe_stores(stores: StoreURLs) -> str:
-    tracker = f"PostgreSQL ({safe_url(stores.tracker_store)})" if stores.tracker_store else "SQLite (build/tracker.db)"
+def wait_until_answering(urls: list[str], supervisor: Supervisor | None, timeout: float) -> None:
+    """Block until every URL answers 200; raise `SupervisionError` if supervisord stops or gives up
+    on a program meanwhile, `TimeoutError` when `timeout` seconds have passed."""
+    deadline = time.monotonic() + timeout
+    for url in urls:
+        while not _answers(url):
+            if supervisor is not None:
+                if not supervisor.running:
+                    raise SupervisionError(f"supervisord stopped (log: {supervisor.folder / 'supervisord.log'})")
+                failed = supervisor.given_up()
+                if failed:
+                    raise SupervisionError(f"supervisord gave up on {', '.join(failed)}: it kept exiting as it "
+                                           f"started (logs: {supervisor.log_dir or 'above'})")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
+            time.sleep(0.3)
+
+
+def describe_stores(stores: StoreURLs, tracker_db: Path = paths.BUILD / "tracker.db") -> str:
+    tracker = (f"PostgreSQL ({safe_url(stores.tracker_store)})" if stores.tracker_store
+               else f"SQLite ({_shown(tracker_db)})")
     lock = f"in Redis ({safe_url(stores.redis)})" if stores.redis else "in memory (one instance)"
     return f"conversations kept in {tracker}, locked {lock}"
 
@@ -208,26 +302,67 @@ def write_token_file(token: str) -> Path:
     return path
 
 
-def run_until_stopped(prefix: str, start: Callable[[], None], running: Callable[[], bool],
-                      stop: Callable[[], None], ready: Callable[[float], str]) -> int:
-    """Start, print `ready(seconds)`, wait for Ctrl-C/SIGTERM or a part dying, then stop all."""
+class Service(Protocol):
+    supervisor: Supervisor | None
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+    def warm_up_actions(self) -> None: ...
+
+
+def run_until_stopped(prefix: str, service: Service, ready: Callable[[float], str]) -> int:
+    """Start, print `ready(seconds)`, keep serving until Ctrl-C/SIGTERM, then stop everything.
+
+    supervisord restarts whatever crashes meanwhile; `watch` warms a restarted action server."""
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
     started = time.monotonic()
     try:
-        start()
+        service.start()
         print(ready(time.monotonic() - started), flush=True)
-        while running():
-            time.sleep(1)
-        print(f"{prefix}: a server stopped unexpectedly; stopping the others", file=sys.stderr)
+        watch(prefix, service)
+        print(f"{prefix}: supervisord stopped unexpectedly; stopping", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(f"\n{prefix}: stopping", flush=True)
         return 0
-    except (RuntimeError, TimeoutError, ValueError) as error:
+    except (SupervisionError, RuntimeError, TimeoutError, ValueError) as error:
         print(f"{prefix}: {error}", file=sys.stderr)
         return 1
     finally:
-        stop()
+        service.stop()
+
+
+def watch(prefix: str, service: Service, every: float = 1, until: Callable[[], bool] = lambda: False) -> None:
+    """Until supervisord stops (or `until()`): warm the action server up again after supervisord
+    has restarted it (a cold one takes ~10 s over its first look-up), and say once when
+    supervisord gives up on a program."""
+    supervisor = service.supervisor
+    actions_pid, cold = 0, False
+    reported: set[str] = set()
+    while supervisor is not None and supervisor.running and not until():
+        time.sleep(every)
+        try:
+            states = supervisor.states()
+        except OSError:  # supervisord is going away
+            continue
+        pid = states.get(ACTIONS, {}).get("pid", 0)
+        if pid and pid != actions_pid:
+            cold, actions_pid = actions_pid != 0, pid
+        if cold:
+            try:
+                service.warm_up_actions()
+                cold = False
+                print(f"{prefix}: the restarted action server (pid {pid}) answers and is warm", flush=True)
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass  # not listening yet
+        failed = {name for name, info in states.items() if info["statename"] == "FATAL"}
+        for name in sorted(failed - reported):
+            print(f"{prefix}: supervisord gave up on {name}: it kept exiting as it started; "
+                  f"the others keep serving. `supervisorctl -c {supervisor.config} start {name}` tries again.",
+                  file=sys.stderr, flush=True)
+        reported = failed
 
 
 def main() -> int:
@@ -237,32 +372,44 @@ def main() -> int:
         host=os.environ.get("HOST", "127.0.0.1"),
         rasa_port=int(os.environ.get("RASA_PORT", "5005")),
         actions_port=int(os.environ.get("ACTIONS_PORT", "5055")),
+        tracker_db=Path(os.environ.get("TRACKER_DB") or paths.BUILD / "tracker.db"),
         with_web=True,
         web_port=int(os.environ.get("WEB_PORT", "8080")),
+        with_console=console_available(),
+        console_port=int(os.environ.get("CONSOLE_PORT", "8090")),
+        run_folder=Path(os.environ.get("RUN_FOLDER") or paths.BUILD / "run"),
     )
     if not servers.model.exists():
         print(f"serve: no trained model at {servers.model}; run `make run`", file=sys.stderr)
         return 1
+    console = f", the staff console ({servers.console_url})" if servers.with_console else ""
     print(f"serve: starting the action server ({servers.actions_url}), the assistant "
-          f"({servers.rasa_url}, {servers.model.name}) and the web widget ({servers.web_url})",
-          flush=True)
-    print(f"serve: {describe_stores(servers.stores)}", flush=True)
+          f"({servers.rasa_url}, {servers.model.name}), the web widget ({servers.web_url}){console} "
+          f"under supervisord ({servers.run_folder})", flush=True)
+    print(f"serve: {describe_stores(servers.stores, servers.tracker_db)}", flush=True)
     token_file = write_token_file(servers.auth_token)
 
     def ready(seconds: float) -> str:
+        config = servers.run_folder / "supervisord.conf"
         return (f"\nserve: up in {seconds:.0f} s. Ask in Chinese:\n"
                 f"  web widget: {servers.web_url}/\n"
                 f"  REST:       POST {servers.rasa_url}/webhooks/rest/webhook  "
                 '{"sender": "me", "message": "经纬人才计划是什么"}\n'
                 f"  socket.io:  {servers.rasa_url}/socket.io\n"
                 f"  WeChat:     POST {servers.rasa_url}/webhooks/wechat/webhook (docs/wechat.md)\n"
-                f"  actions:    {servers.actions_url}/health (this host only)\n"
+                + (f"  console:    {servers.console_url}/ (staff)\n" if servers.with_console else "")
+                + f"  actions:    {servers.actions_url}/health (this host only)\n"
                 f"  HTTP API:   {servers.rasa_url}/status?token=… (token in {token_file.relative_to(paths.PROJECT)})\n"
+                f"  processes:  .venv/bin/supervisorctl -c {_shown(config)} status "
+                "(a server that stops is started again)\n"
                 "Ctrl-C stops them all.")
 
-    return run_until_stopped("serve", servers.start,
-                             lambda: all(process.poll() is None for process in servers.processes.values()),
-                             servers.stop, ready)
+    return run_until_stopped("serve", servers, ready)
+
+
+def _shown(path: Path) -> Path:
+    """`path` relative to the project when inside it."""
+    return path.relative_to(paths.PROJECT) if path.is_relative_to(paths.PROJECT) else path
 
 
 if __name__ == "__main__":

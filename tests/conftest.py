@@ -20,10 +20,10 @@ from pathlib import Path
 import pytest
 
 from bot import paths
-from bot.processes import stop_process_group
 from tests.fakes.net import free_port
 from tests.fakes.redis_keys import delete_keys
-from tests.fakes.wechat_api import AES_KEY, APPID, SECRET, TOKEN, FakeWeChatAPI, LoopThread
+from tests.fakes.wechat_api import AES_KEY, APPID, SECRET, TOKEN, FakeWeChatAPI
+from tools.loop_thread import LoopThread
 
 OUTPUT = paths.TEST_OUTPUT
 
@@ -114,8 +114,8 @@ def servers(trained_model: Path, widget_origin: str, fake_api_server: FakeWeChat
                                  # as behind nginx: a loopback client's X-Forwarded-For names the
                                  # client (tests/production/test_limits.py)
                                  "SANIC_PROXIES_COUNT": "1"})
+    running.start()
     try:
-        running.start()
         yield running
     finally:
         running.stop()
@@ -123,12 +123,13 @@ def servers(trained_model: Path, widget_origin: str, fake_api_server: FakeWeChat
 
 @contextmanager
 def action_server_down(servers) -> Iterator[None]:
-    """The shared assistant's action server stopped for the block, then started (and warm) again."""
-    stop_process_group(servers.processes["actions"], timeout=30)
+    """The shared assistant's action server stopped (by its supervisord) for the block, then started
+    (and warm) again."""
+    servers.stop_program("actions")
     try:
         yield
     finally:
-        servers.start_actions()
+        servers.start_program("actions")
         servers.wait_until_up()
         servers.warm_up_actions()
 

@@ -27,9 +27,11 @@ What it does differently from `rasa.core.channels.rest.RestInput`:
   and not passed on; a sender (or an untrusted address) over its rate limit gets 429 with a polite
   Chinese `message` (bot/guard/rate.py: `RATE_LIMIT`, `RATE_LIMIT_PER_ADDRESS`);
 - a question the assistant answers with nothing (the action server down, an error in the dialogue)
-  gets `replies.UNAVAILABLE`, which names the 12345 hotline.
+  gets `replies.UNAVAILABLE`, which names the 12345 hotline; so does a turn that failed (the
+  tracker or lock store unreachable), even if it had produced replies before it failed.
 Bodies over Sanic's REQUEST_MAX_SIZE (bot/guard/server.py) are refused by Sanic with 413 before
-they are read.
+they are read. `GET /webhooks/rest/` is the readiness check: 200 once the model is loaded, 503
+before (or if it failed to load).
 """
 
 from __future__ import annotations
@@ -153,7 +155,12 @@ class GuardedRestInput(RestInput):
         webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
 
         @webhook.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
+        async def health(request: Request) -> HTTPResponse:
+            # Ready only with a model: Rasa listens even when its model failed to load (and then
+            # answers nothing). The launchers, the cluster and Kubernetes' readiness probe ask here.
+            agent = getattr(request.app.ctx, "agent", None)
+            if agent is None or not agent.is_ready():
+                return response.json({"status": "no model loaded", "guarded": True}, status=503)
             return response.json({"status": "ok", "guarded": True})
 
         @webhook.route("/webhook", methods=["POST"])
@@ -187,13 +194,15 @@ class GuardedRestInput(RestInput):
     async def _answer(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], sender: str,
                       conversation_id: str, text: str) -> list[dict[str, Any]]:
         collector = CollectingOutputChannel()
+        failed = True
         try:
             await on_new_message(UserMessage(text, collector, conversation_id, input_channel=self.name()))
+            failed = False
         except CancelledError:
             logger.error("The assistant did not answer in time (%s).", conversation_id)
         except Exception:  # the assistant failed on this message: the resident still gets an answer
             logger.exception("The assistant failed on a message (%s).", conversation_id)
-        messages = replies.ensure_reply(collector.messages, conversation_id, text)
+        messages = replies.ensure_reply(collector.messages, conversation_id, text, failed=failed)
         return [{**message, "recipient_id": sender} for message in messages]
 
 

@@ -20,7 +20,9 @@ This channel keeps Rasa's events (`session_request` → `session_confirm`, `user
   `language` is kept, as metadata;
 - limits an engine.io message to `max_body_bytes` (python-engineio's `max_http_buffer_size`;
   the websocket frame limit is Sanic's WEBSOCKET_MAX_SIZE, bot/guard/server.py);
-- runs every outgoing message through `bot.web.sanitise` before it is emitted.
+- runs every outgoing message through `bot.web.sanitise` before it is emitted;
+- emits a turn's messages once the turn is stored, and the apology naming 12345 instead when it
+  failed (the tracker or lock store unreachable) or produced nothing (the action server down).
 
 credentials.yml:
 
@@ -38,6 +40,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Awaitable, Callable, Iterable
+from functools import partial
 from typing import Any
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
@@ -84,16 +87,41 @@ def parse_origins(value: str | Iterable[str] | None) -> list[str]:
 
 class SafeSocketIOOutput(SocketIOOutput):
     """Rasa's socket.io output with every message sanitised before it is emitted; counts what it
-    sent, so that a turn that produced nothing can still be answered."""
+    sent, so that a turn that produced nothing can still be answered.
 
-    sent = 0
+    With `hold`, a turn's messages are kept until `release()` (the turn is stored) or dropped by
+    `discard()` (it failed): the widget never shows an answer the conversation's record lacks."""
+
+    def __init__(self, sio: Any, bot_message_evt: str, hold: bool = False) -> None:
+        super().__init__(sio, bot_message_evt)
+        self.hold = hold
+        self.sent = 0
+        self._held: list[Callable[[], Awaitable[None]]] = []
+
+    async def _emit(self, send: Callable[[], Awaitable[None]]) -> None:
+        if self.hold:
+            self._held.append(send)
+        else:
+            await send()
 
     async def _send_message(self, socket_id: str, response: Any) -> None:
         self.sent += 1
-        await super()._send_message(socket_id, sanitise_message(response))
+        await self._emit(partial(SocketIOOutput._send_message, self, socket_id, sanitise_message(response)))
 
     async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any) -> None:
-        await super().send_custom_json(recipient_id, sanitise_message(json_message), **kwargs)
+        self.sent += 1
+        await self._emit(partial(SocketIOOutput.send_custom_json, self, recipient_id,
+                                 sanitise_message(json_message), **kwargs))
+
+    async def release(self) -> None:
+        """Emit the held messages; from now on messages go out at once."""
+        held, self._held, self.hold = self._held, [], False
+        for send in held:
+            await send()
+
+    def discard(self) -> None:
+        """Drop the held messages; from now on messages go out at once."""
+        self._held, self.hold, self.sent = [], False, 0
 
 
 class WidgetSocketIOInput(SocketIOInput):
@@ -129,16 +157,24 @@ class WidgetSocketIOInput(SocketIOInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         async def on_safe_message(message: UserMessage) -> Any:
-            output = message.output_channel = SafeSocketIOOutput(self.sio, self.bot_message_evt)
+            output = message.output_channel = SafeSocketIOOutput(self.sio, self.bot_message_evt, hold=True)
+            failed = True
             try:
-                return await on_new_message(message)
+                result = await on_new_message(message)
+                failed = False
+                return result
             except Exception:
                 logger.exception("The assistant failed on a widget message of %s", message.sender_id)
             finally:
-                # Never silence: a question the assistant answered with nothing (the action server
-                # down, an error) gets the apology naming 12345.
+                # The turn's answers once it is stored; never silence: a question the assistant
+                # answered with nothing (the action server down, an error) or a turn that failed
+                # (a store down) gets the apology naming 12345.
+                if failed:
+                    output.discard()
+                else:
+                    await output.release()
                 if output.sent == 0:
-                    for reply in replies.ensure_reply([], message.sender_id, message.text or ""):
+                    for reply in replies.ensure_reply([], message.sender_id, message.text or "", failed=failed):
                         await output.send_text_message(message.sender_id, reply["text"])
 
         blueprint = super().blueprint(on_safe_message)

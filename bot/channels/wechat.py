@@ -255,8 +255,10 @@ class WeChatInput(InputChannel):
                                    message_id=str(message.id) if message.id else None,
                                    metadata={"wechat_msg_type": message.type})
         turn = self._start(on_new_message(user_message))
+        failed = True
         try:
             await asyncio.wait_for(asyncio.shield(turn), self.reply_timeout)
+            failed = False
         except asyncio.TimeoutError:
             logger.info("The assistant took over %.1f s for %s; the reply goes through the "
                         "customer-service API", self.reply_timeout, openid)
@@ -264,7 +266,7 @@ class WeChatInput(InputChannel):
             return None
         except Exception:
             logger.exception("The assistant failed on a WeChat message from %s", openid)
-        parts = await self._render(openid, ensure_reply(output.messages, openid, text))
+        parts = await self._render(openid, ensure_reply(output.messages, openid, text, failed=failed))
         if len(parts) > 1:
             self._start(self._send(openid, parts[1:], delay=FOLLOW_UP_DELAY_SECONDS))
         return parts[0] if parts else None
@@ -279,12 +281,15 @@ class WeChatInput(InputChannel):
         return split_message(rendered.text) if rendered.text else []
 
     async def _deliver_later(self, turn: asyncio.Future, output: WeChatOutput, openid: str, text: str) -> None:
+        failed = True
         try:
             await turn
+            failed = False
         except Exception:
             logger.exception("The assistant failed on a WeChat message from %s", openid)
-        # A turn that produced nothing (the action server down, an error) still gets an answer.
-        await self._send(openid, await self._render(openid, ensure_reply(output.messages, openid, text)))
+        # A turn that produced nothing (the action server down, an error) or failed (a store down)
+        # still gets an answer: the apology.
+        await self._send(openid, await self._render(openid, ensure_reply(output.messages, openid, text, failed)))
 
     async def _send(self, openid: str, parts: list[str], delay: float = 0) -> None:
         await asyncio.sleep(delay)

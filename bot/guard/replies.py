@@ -4,7 +4,8 @@ A channel passes what the user sent through `bot.guard.gate.Gate` (which calls `
 `check_text` and the rate limits), answers `EMPTY`, `TOO_LONG` or `RATE_LIMITED` itself when it
 says so, and passes the assistant's replies through `ensure_reply`, so that a resident
 never gets silence: when the assistant produced nothing (the action server down, an error in the
-dialogue), the resident gets `UNAVAILABLE`, which names the 12345 hotline.
+dialogue) or the turn failed (a store down), the resident gets `UNAVAILABLE`, which names the
+12345 hotline.
 """
 
 from __future__ import annotations
@@ -52,8 +53,15 @@ def is_command(text: str) -> bool:
     return text.startswith("/")
 
 
-def ensure_reply(messages: list[dict[str, Any]], recipient_id: str, text: str) -> list[dict[str, Any]]:
-    """`messages`, or `UNAVAILABLE` when the assistant answered a question with nothing."""
+def ensure_reply(messages: list[dict[str, Any]], recipient_id: str, text: str,
+                 failed: bool = False) -> list[dict[str, Any]]:
+    """`messages`, or `UNAVAILABLE` when the assistant answered a question with nothing.
+
+    A turn that `failed` (raised: its conversation could not be read, stored or locked) gets
+    `UNAVAILABLE` even if it had produced replies: they may not be in the conversation's record,
+    and a resident must never see an answer the next turn does not know was given."""
+    if failed:
+        return [{"recipient_id": recipient_id, "text": UNAVAILABLE}]
     if messages or is_command(text):
         return messages
     return [{"recipient_id": recipient_id, "text": UNAVAILABLE}]

@@ -10,7 +10,10 @@ Installed in the process by `install()`:
   order worked out once, not through dask's scheduler on every NLU parse and policy prediction;
 - `action_schema`: the action server's responses checked by a validator compiled once;
 - `sparse_features`: a message's sparse features joined by concatenating their COO triplets, not
-  through scipy's general `hstack`.
+  through scipy's general `hstack`;
+- `tracker_failures` (not a speed-up, never left out): a tracker store that cannot read or store a
+  conversation fails the turn (the channels answer the apology naming 12345) instead of Rasa's
+  silent fallback to an empty or in-memory conversation.
 Inherited by our own classes (they call `require_pinned()` when imported):
 - `tracker_reads.IncrementalReads` (the masking tracker store): a conversation read back by its
   new rows only;
@@ -81,7 +84,7 @@ def install(skip: Iterable[str] = ()) -> None:
         raise ValueError(f"no such patch: {', '.join(sorted(skip - set(SPEED_UPS)))}")
     import rasa.core.processor
 
-    from bot.patches import action_schema, sparse_features
+    from bot.patches import action_schema, sparse_features, tracker_failures
     from bot.patches.graph_runner import SequentialGraphRunner
 
     for name, module in (("action_schema", action_schema), ("sparse_features", sparse_features)):
@@ -89,13 +92,14 @@ def install(skip: Iterable[str] = ()) -> None:
             module.install()
     if "graph_runner" not in skip:
         rasa.core.processor.DaskGraphRunner = SequentialGraphRunner  # what MessageProcessor loads with
+    tracker_failures.install()  # not a speed-up: never left out
 
 
 def installed() -> bool:
     import rasa.core.processor
 
-    from bot.patches import action_schema, sparse_features
+    from bot.patches import action_schema, sparse_features, tracker_failures
     from bot.patches.graph_runner import SequentialGraphRunner
 
-    return (action_schema.installed() and sparse_features.installed()
+    return (action_schema.installed() and sparse_features.installed() and tracker_failures.installed()
             and rasa.core.processor.DaskGraphRunner is SequentialGraphRunner)

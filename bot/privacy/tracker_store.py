@@ -26,7 +26,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
@@ -39,6 +39,7 @@ from bot.privacy.masking import mask_value
 logger = logging.getLogger(__name__)
 require_pinned()  # IncrementalReads replaces SQLTrackerStore._retrieve (bot/patches)
 
+CONNECT_TIMEOUT_SECONDS = 5
 # Event fields that are identifiers or bookkeeping, never free text: stored as they are.
 UNMASKED_KEYS = frozenset({"event", "timestamp", "message_id", "policy", "confidence", "input_channel"})
 
@@ -58,6 +59,8 @@ class MaskingSQLTrackerStore(IncrementalReads, SQLTrackerStore):
         super().__init__(*args, **kwargs)
         if self.engine.dialect.name == "sqlite":
             self._use_pooled_sqlite()
+        elif self.engine.dialect.name == "postgresql":
+            self._use_checked_connections()
         logger.info("Tracker store masks ID-card, mobile and bank-card numbers before storing.")
 
     def _use_pooled_sqlite(self) -> None:
@@ -74,6 +77,19 @@ class MaskingSQLTrackerStore(IncrementalReads, SQLTrackerStore):
                                        connect_args={"check_same_thread": False})
         with self.engine.connect() as connection:
             connection.exec_driver_sql("PRAGMA journal_mode=WAL")
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+
+    def _use_checked_connections(self) -> None:
+        """PostgreSQL connections checked before each use, and a connection attempt given up
+        after `CONNECT_TIMEOUT_SECONDS`. After the database has been unreachable (or restarted)
+        the pool's broken connections are replaced rather than failing a turn each; while it is
+        unreachable a turn fails at once (the apology naming 12345) instead of waiting for the
+        operating system's TCP timeout."""
+        url = self.engine.url
+        options = create_engine_kwargs(url)  # Rasa's pool size and schema
+        connect_args = {**options.pop("connect_args", {}), "connect_timeout": CONNECT_TIMEOUT_SECONDS}
+        self.engine.dispose()
+        self.engine = sa.create_engine(url, pool_pre_ping=True, connect_args=connect_args, **options)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
     async def save(self, tracker: DialogueStateTracker) -> None:

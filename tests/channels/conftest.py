@@ -17,7 +17,8 @@ from rasa.core.channels.channel import UserMessage
 
 from bot.channels.wechat import WeChatInput
 from tests.channels.wechat_harness import LONG_ANSWER, ChannelServer, WeChat
-from tests.fakes.wechat_api import AES_KEY, APPID, SECRET, TOKEN, FakeWeChatAPI, LoopThread
+from tests.fakes.wechat_api import AES_KEY, APPID, SECRET, TOKEN, FakeWeChatAPI
+from tools.loop_thread import LoopThread
 
 LATE_SECONDS = 5.0
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.channels.wechat_api import WeChatAPI, WeChatAPIError
-from tests.fakes.wechat_api import APPID, SECRET, FakeWeChatAPI, LoopThread, free_port
+from tests.fakes.wechat_api import APPID, SECRET, FakeWeChatAPI, free_port
+from tools.loop_thread import LoopThread
 
 
 @pytest.fixture

@@ -3,15 +3,13 @@
 
 - `FakeWeChatAPI`: the stable-token and customer-service endpoints (aiohttp) on 127.0.0.1, recording
   every call; it can answer the next send with an error code such as 40001.
-- `LoopThread`: an event loop in a daemon thread that the fake (and the channel tests' servers) run on.
+- `LoopThread` (tools/loop_thread.py): the event loop in a daemon thread that the fake (and the
+  channel tests' servers) run on.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
-import threading
-from collections.abc import Coroutine
 from typing import Any
 
 from aiohttp import web
@@ -22,20 +20,6 @@ TOKEN = "shizhong-test-token"
 APPID = "wx0123456789abcdef"
 SECRET = "test-app-secret"
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"  # 43 characters, as WeChat makes them
-
-
-class LoopThread:
-    def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.thread.start()
-
-    def run(self, coroutine: Coroutine, timeout: float = 30) -> Any:
-        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
-
-    def stop(self) -> None:
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(timeout=10)
 
 
 class FakeWeChatAPI:

@@ -44,26 +44,13 @@ def guarded_credentials(folder: Path) -> Path:
     return copy
 
 
-@dataclass
-class GuardedServers(Servers):
-    """`Servers` started with another credentials file (the project's, with the guard wired)."""
-
-    credentials: Path | None = None
-
-    def _spawn(self, name, command, env=None):
-        if name == "rasa" and self.credentials is not None:
-            project = str(paths.PROJECT / "credentials.yml")
-            command = [str(self.credentials) if part == project else part for part in command]
-        return super()._spawn(name, command, env)
-
-
 def start_own(folder: Path, model: Path, log_level: str = "INFO",
-              extra_env: dict[str, str] | None = None) -> GuardedServers:
-    """An assistant and action server of our own under `folder`, started (and up)."""
-    own = GuardedServers(model=model, rasa_port=free_port(), actions_port=free_port(),
-                         tracker_db=folder / "tracker.db", log_dir=folder / "logs",
-                         extra_env={"LOG_LEVEL": log_level, **(extra_env or {})},
-                         credentials=guarded_credentials(folder))
+              extra_env: dict[str, str] | None = None) -> Servers:
+    """An assistant and action server of our own under `folder` (the guarded REST channel wired),
+    started (and up)."""
+    own = Servers(model=model, rasa_port=free_port(), actions_port=free_port(), tracker_db=folder / "tracker.db",
+                  log_dir=folder / "logs", extra_env={"LOG_LEVEL": log_level, **(extra_env or {})},
+                  credentials=guarded_credentials(folder))
     try:
         own.start()
     except BaseException:
@@ -115,7 +102,7 @@ def new_sender(prefix: str = "prod") -> str:
 
 
 @pytest.fixture(scope="package")
-def guarded(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[GuardedServers]:
+def guarded(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     """Our own assistant: guarded REST channel, own tracker database, Rasa logging at DEBUG and
     Sanic's access log on (LOG_LEVEL_LIBRARIES=INFO), the WeChat channel on in 安全模式 (its API
     unreachable: these tests need no late answers)."""

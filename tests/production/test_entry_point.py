@@ -7,6 +7,9 @@ import os
 import stat
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -14,15 +17,13 @@ import pytest
 from bot import patches, paths
 from bot.assistant import parse_arguments
 from bot.model import quiet_env
+from bot.processes import free_port, stop_process_group
 from bot.serve import Servers
 
 
 def test_the_token_reaches_rasa_from_a_file_and_not_the_command_line(tmp_path) -> None:
     servers = Servers(model=tmp_path / "model.tar.gz", auth_token="-starts-with-a-dash")
-    spawned: dict[str, list[str]] = {}
-    servers._spawn = lambda name, command, env=None: spawned.setdefault(name, command)
-    servers.start_rasa()
-    command = spawned["rasa"]
+    command = list(servers.rasa_program().command)
     assert command[1:3] == ["-m", "bot.assistant"]
     assert not any("-starts-with-a-dash" in argument for argument in command)
     token_file = Path(command[command.index("--auth-token-file") + 1])
@@ -61,8 +62,7 @@ def test_the_patches_refuse_another_rasa_version(tmp_path) -> None:
 
 @pytest.mark.server
 def test_the_running_assistant_keeps_its_token_and_files_private(servers) -> None:
-    rasa = servers.processes["rasa"]
-    command_line = Path(f"/proc/{rasa.pid}/cmdline").read_bytes().decode()
+    command_line = Path(f"/proc/{servers.pid('rasa')}/cmdline").read_bytes().decode()
     assert servers.auth_token not in command_line
     assert "bot.assistant" in command_line
     for path in servers.tracker_db.parent.glob(servers.tracker_db.name + "*"):
@@ -72,3 +72,33 @@ def test_the_running_assistant_keeps_its_token_and_files_private(servers) -> Non
 def test_only_known_patches_can_be_left_out() -> None:
     with pytest.raises(ValueError, match="no such patch"):
         patches.install(skip=["no_such_patch"])
+
+
+@pytest.mark.server
+def test_without_a_loaded_model_the_assistant_is_not_ready(tmp_path) -> None:
+    """Rasa listens even when its model cannot be loaded; the readiness check says 503 until one is."""
+    broken = tmp_path / "broken.tar.gz"
+    broken.write_bytes(b"not a model")
+    servers = Servers(model=broken, rasa_port=free_port(), tracker_db=tmp_path / "tracker.db")
+    process = subprocess.Popen(list(servers.rasa_program().command), cwd=paths.PROJECT, env=servers.env(),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while (answer := status(f"{servers.rasa_url}/webhooks/rest/")) is None:
+            assert process.poll() is None and time.monotonic() < deadline
+            time.sleep(0.5)
+        assert answer == 503
+        assert status(f"{servers.rasa_url}/") == 200  # alive (the liveness check), not ready
+    finally:
+        stop_process_group(process)
+
+
+def status(url: str) -> int | None:
+    """The HTTP status of GET `url`; None while nothing listens."""
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+    except OSError:
+        return None

@@ -1,7 +1,7 @@
 """Faults: the database behind the catalogue goes down, end to end.
 
 An assistant of this module's own whose action server reads the catalogue from PostgreSQL
-through a TCP proxy (tests/fakes/tcp_proxy.py) in front of the real server: cutting the proxy
+through a TCP proxy (tools/tcp_proxy.py) in front of the real server: cutting the proxy
 drops the action server's connections and refuses new ones, as a crashed database would.
 """
 
@@ -20,8 +20,9 @@ import pytest
 from bot import paths
 from bot.catalogue.text import UNAVAILABLE
 from bot.endpoints import drop_database, ensure_database
-from tests.fakes.tcp_proxy import TcpProxy
-from tests.production.conftest import GuardedServers, Rest, guarded_credentials, new_sender
+from bot.serve import Servers
+from tests.production.conftest import Rest, guarded_credentials, new_sender
+from tools.tcp_proxy import TcpProxy
 
 pytestmark = [pytest.mark.server, pytest.mark.postgres]
 
@@ -53,30 +54,30 @@ def proxy(loop_thread) -> Iterator[TcpProxy]:
 
 @pytest.fixture(scope="module")
 def own(trained_model: Path, catalogue_database: str, proxy: TcpProxy,
-        tmp_path_factory: pytest.TempPathFactory) -> Iterator[GuardedServers]:
+        tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     """Our assistant, its catalogue on PostgreSQL behind the proxy."""
     from tests.fakes.net import free_port
 
     folder = tmp_path_factory.mktemp("catalogue-fault")
     url = f"postgresql://postgres@127.0.0.1:{proxy.port}/{catalogue_database}"
-    running = GuardedServers(model=trained_model, rasa_port=free_port(), actions_port=free_port(),
-                             tracker_db=folder / "tracker.db", log_dir=folder / "logs",
-                             extra_env={"CATALOGUE_DATABASE_URL": url}, credentials=guarded_credentials(folder))
+    running = Servers(model=trained_model, rasa_port=free_port(), actions_port=free_port(),
+                      tracker_db=folder / "tracker.db", log_dir=folder / "logs",
+                      extra_env={"CATALOGUE_DATABASE_URL": url}, credentials=guarded_credentials(folder))
+    running.start()
     try:
-        running.start()
         yield running
     finally:
         running.stop()
 
 
-def test_the_catalogue_is_read_through_the_proxy(own: GuardedServers, proxy: TcpProxy) -> None:
+def test_the_catalogue_is_read_through_the_proxy(own: Servers, proxy: TcpProxy) -> None:
     before = proxy.connections
     answer = Rest(own.rasa_url).reply(QUESTION)
     assert "临时救助" in answer and "来源：市中区政务服务事项目录" in answer, answer
     assert proxy.connections >= 1 and proxy.connections >= before
 
 
-def test_catalogue_database_down_gets_an_apology_naming_12345_then_recovers(own: GuardedServers,
+def test_catalogue_database_down_gets_an_apology_naming_12345_then_recovers(own: Servers,
                                                                           proxy: TcpProxy) -> None:
     rest, sender = Rest(own.rasa_url), new_sender("catalogue-down")
     assert "临时救助" in rest.reply(QUESTION, sender)

@@ -58,6 +58,9 @@ def test_checks_and_fallback_reply() -> None:
     assert replies.check_text("经纬人才计划是什么") is None
     assert replies.ensure_reply([], "s", "临时救助在哪申请") == [{"recipient_id": "s", "text": replies.UNAVAILABLE}]
     assert replies.ensure_reply([], "s", "/restart") == []
+    # a turn that failed after it had produced replies: they may not be stored, the apology instead
+    assert replies.ensure_reply([{"recipient_id": "s", "text": "答案"}], "s", "临时救助在哪申请", failed=True) == [
+        {"recipient_id": "s", "text": replies.UNAVAILABLE}]
     assert "12345" in replies.UNAVAILABLE
 
 

@@ -1,8 +1,14 @@
-"""The Redis ticket lock (bot/lock_store.py) against the real Redis, several 'instances' at once."""
+"""The Redis ticket lock (bot/lock_store.py) against the real Redis, several 'instances' at once,
+one of them killed, or cut off from Redis by a TCP proxy."""
 
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import subprocess
+import sys
+import textwrap
 import threading
 import time
 import uuid
@@ -10,20 +16,22 @@ from collections.abc import Iterator
 
 import pytest
 import redis
-from rasa.core.lock_store import LockStore
+from rasa.core.lock_store import LockError, LockStore
 from rasa.utils.endpoints import EndpointConfig
 
+from bot import paths
 from bot.lock_store import ConcurrentRedisLockStore
+from tools.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.redis
 
 PREFIX = "shizhongtest"
 
 
-def store() -> ConcurrentRedisLockStore:
+def store(port: int = 6379, **settings: object) -> ConcurrentRedisLockStore:
     """A lock store as Rasa creates it from endpoints (bot/endpoints.py), with its own client."""
     config = EndpointConfig(url="127.0.0.1", type="bot.lock_store.ConcurrentRedisLockStore",
-                            port=6379, db=0, key_prefix=PREFIX)
+                            port=port, db=0, key_prefix=PREFIX, **settings)
     created = LockStore.create(config)
     assert isinstance(created, ConcurrentRedisLockStore)
     return created
@@ -85,3 +93,53 @@ def test_an_expired_ticket_no_longer_blocks(conversation) -> None:
     assert not second.get_lock(conversation).is_locked(ticket)
     second.update_lock(conversation)
     assert [t.number for t in second.get_lock(conversation).tickets] == [ticket]
+
+
+def test_the_tickets_of_a_killed_instance_stop_blocking_when_its_heartbeat_ends(conversation) -> None:
+    """An instance killed while it holds a ticket: its conversation goes on elsewhere after the
+    owner's key expires (`owner_ttl`, 1 s here), not after the ticket's lifetime (60 s)."""
+    taker = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+        import time
+        from rasa.core.lock_store import LockError, LockStore
+        from rasa.utils.endpoints import EndpointConfig
+        store = LockStore.create(EndpointConfig(url="127.0.0.1", type="bot.lock_store.ConcurrentRedisLockStore",
+                                                port=6379, db=0, key_prefix={PREFIX!r}, owner_ttl=1))
+        print(store.issue_ticket({conversation!r}), flush=True)
+        time.sleep(600)
+    """)], cwd=paths.PROJECT, env={**os.environ, "PYTHONPATH": str(paths.PROJECT)}, stdout=subprocess.PIPE,
+        text=True)
+    try:
+        held = int(taker.stdout.readline())
+        other = store()
+        ticket = other.issue_ticket(conversation)
+        time.sleep(2)  # the taker's heartbeat keeps its ticket in force while it lives
+        assert other.get_lock(conversation).now_serving == held
+    finally:
+        taker.send_signal(signal.SIGKILL)
+        taker.wait()
+    killed = time.monotonic()
+    while other.get_lock(conversation).now_serving != ticket:
+        assert time.monotonic() - killed < 5, "the dead owner's ticket still blocks"
+        time.sleep(0.1)
+    other.cleanup(conversation, ticket)
+    assert other.get_lock(conversation) is None
+
+
+def test_a_release_redis_missed_is_done_once_it_is_back(conversation, loop_thread) -> None:
+    proxy = TcpProxy(loop_thread, "127.0.0.1", 6379)
+    proxy.start()
+    try:
+        cut_off, direct = store(proxy.port), store()  # its owner key lives 10 s: only a release frees it
+        ticket = cut_off.issue_ticket(conversation)
+        proxy.cut()
+        cut_off.cleanup(conversation, ticket)  # Redis unreachable: no error, the turn's answer goes out
+        assert [t.number for t in direct.get_lock(conversation).tickets] == [ticket]
+        with pytest.raises(LockError):
+            cut_off.issue_ticket(conversation)  # a new turn fails (its channel apologises)
+        proxy.restore()
+        restored = time.monotonic()
+        while direct.get_lock(conversation) is not None:
+            assert time.monotonic() - restored < 3, "the ticket was not released after Redis came back"
+            time.sleep(0.1)
+    finally:
+        proxy.cut()

@@ -100,6 +100,25 @@ def test_the_channel_output_sanitises_before_emitting():
     assert all(room == "s1" for *_, room in sio.emitted)
 
 
+def test_a_turn_is_emitted_once_it_is_stored_and_dropped_when_it_failed():
+    from bot.guard.replies import UNAVAILABLE
+
+    sio = RecordingServer()
+    stored, failed = (SafeSocketIOOutput(sio, "bot_uttered", hold=True) for _ in range(2))
+
+    async def turns():
+        await stored.send_text_message("s1", "临时救助：街道便民服务中心")
+        await failed.send_custom_json("s2", {"text": "没存进对话记录的回答"})
+        assert sio.emitted == []  # nothing goes out before the turn is stored
+        await stored.release()
+        failed.discard()
+        await failed.send_text_message("s2", UNAVAILABLE)  # what the channel then sends
+
+    asyncio.run(turns())
+    assert [(data["text"], room) for _, data, room in sio.emitted] == [
+        ("临时救助：街道便民服务中心", "s1"), (UNAVAILABLE, "s2")]
+
+
 def test_origins_default_to_the_widget_and_refuse_a_wildcard():
     assert parse_origins("") == [DEFAULT_ORIGIN]
     assert parse_origins(None) == [DEFAULT_ORIGIN]

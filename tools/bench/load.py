@@ -29,7 +29,6 @@ import json
 import os
 import random
 import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -45,7 +44,8 @@ from bot.guard.rate import ADDRESS_RATE_LIMIT_ENV, RATE_LIMIT_ENV, RateLimits
 from bot.model import model_path
 from bot.processes import free_port
 from bot.serve import Servers
-from tools.bench.report import write_section
+from bot.supervision import Program
+from tools.bench.report import current_commit, write_section
 
 MAX_USERS = 200
 MAX_SECONDS = 300
@@ -220,8 +220,9 @@ class Setup:
         raise NotImplementedError
 
 
-def _pgids(*servers: Servers) -> list[int]:
-    return [process.pid for s in servers for process in s.processes.values()]
+def _pgids(servers: Servers) -> list[int]:
+    """The process groups of the set-up's programs (supervisord starts each in a group of its own)."""
+    return [pid for pid in servers.pids().values() if pid]
 
 
 class Ours(Setup):
@@ -230,7 +231,7 @@ class Ours(Setup):
     def __init__(self, model: Path, folder: Path, env: dict[str, str] | None = None) -> None:
         self.servers = Servers(model=model, rasa_port=free_port(), actions_port=free_port(),
                                tracker_db=folder / "tracker.db", log_dir=folder / "logs", stores=StoreURLs(),
-                               extra_env=dict(env or {}))
+                               extra_env=dict(env or {}), quiet=True)
         self.url = self.servers.rasa_url
 
     def start(self) -> None:
@@ -250,7 +251,8 @@ class OurCluster(Setup):
         self.stores = StoreURLs(f"postgresql://postgres@127.0.0.1:5432/{self.database}", "redis://127.0.0.1:6379/0")
         self.cluster = Cluster(model=model, stores=self.stores, public_port=free_port(),
                                instance_ports=(free_port(), free_port()), actions_port=free_port(),
-                               with_web=False, folder=folder, workers=workers, extra_env=dict(env or {}))
+                               with_web=False, folder=folder, workers=workers, extra_env=dict(env or {}),
+                               quiet=True)
         self.name = "our cluster via nginx" + (f" ({workers} workers each)" if workers > 1 else "")
         self.url = self.cluster.public_url
 
@@ -262,28 +264,35 @@ class OurCluster(Setup):
         drop_database(self.stores.tracker_store)
 
     def pgids(self) -> list[int]:
-        return _pgids(self.cluster.front, *self.cluster.instances)
+        return _pgids(self.cluster.front)
+
+
+@dataclass
+class StockServers(Servers):
+    """Our action server with Rasa's own `rasa run --model …`: default settings, the plain REST
+    channel, in-memory stores, an endpoints file with the action endpoint only."""
+
+    folder: Path = Path()
+
+    def rasa_program(self, name: str = "rasa") -> Program:
+        endpoints, credentials = self.folder / "endpoints.yml", self.folder / "credentials.yml"
+        endpoints.write_text(f"action_endpoint:\n  url: {self.actions_url}/webhook\n")
+        credentials.write_text("rest:\n")
+        return Program(name, [sys.executable, "-m", "rasa", "run", "--model", str(self.model),
+                              "--port", str(self.rasa_port), "--endpoints", str(endpoints),
+                              "--credentials", str(credentials)], start_seconds=10)
 
 
 class Stock(Setup):
     name = "stock rasa run"
 
     def __init__(self, model: Path, folder: Path) -> None:
-        self.folder = folder
-        self.servers = Servers(model=model, rasa_port=free_port(), actions_port=free_port(), log_dir=folder / "logs",
-                               stores=StoreURLs())
+        self.servers = StockServers(model=model, rasa_port=free_port(), actions_port=free_port(),
+                                    log_dir=folder / "logs", stores=StoreURLs(), quiet=True, folder=folder)
         self.url = self.servers.rasa_url
 
     def start(self) -> None:
-        endpoints, credentials = self.folder / "endpoints.yml", self.folder / "credentials.yml"
-        endpoints.write_text(f"action_endpoint:\n  url: {self.servers.actions_url}/webhook\n")
-        credentials.write_text("rest:\n")
-        self.servers.start_actions()
-        self.servers._spawn("rasa", [sys.executable, "-m", "rasa", "run", "--model", str(self.servers.model),
-                                     "--port", str(self.servers.rasa_port), "--endpoints", str(endpoints),
-                                     "--credentials", str(credentials)])
-        self.servers.wait_until_up()
-        self.servers.warm_up_actions()
+        self.servers.start()
 
     def stop(self) -> None:
         self.servers.stop()
@@ -417,8 +426,7 @@ def main(argv: list[str] | None = None) -> int:
     text = table(rows)
     print(text)
     if not args.no_write:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=paths.PROJECT,
-                                capture_output=True, text=True).stdout.strip()
+        commit = current_commit()
         write_section("Load (make bench-load)",
                       f"Measured {dt.date.today().isoformat()} at commit {commit}, {os.cpu_count()} cores shared "
                       f"with the load generator (and whatever else ran); model {model.name}. Closed-loop users "

@@ -29,7 +29,6 @@ import json
 import logging
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -41,7 +40,7 @@ from typing import Any
 from bot import paths
 from bot.model import quiet_env
 from tools.bench.baseline import BASELINE, SPACY_LOADERS, write_baseline
-from tools.bench.report import write_section
+from tools.bench.report import current_commit, write_section
 
 HEADING = "NLU cross-validation (make bench-nlu)"
 PIPELINES = {"ours": paths.CONFIG, "baseline": BASELINE}
@@ -248,8 +247,7 @@ def verdict(runs: dict[str, Run]) -> str:
 
 
 def report(runs: dict[str, Run], size: str, minutes: float, load: float, nice: int) -> str:
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=paths.PROJECT,
-                            capture_output=True, text=True).stdout.strip()
+    commit = current_commit()
     per_fold = "\n".join(f"- {name}: " + ", ".join(f"{s:.0f} s" for s in run.train_seconds)
                          for name, run in runs.items())
     pairs = "\n".join(f"{rank}. {a} ↔ {b}: {count}" for rank, ((a, b), count) in enumerate(

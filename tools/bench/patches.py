@@ -12,15 +12,14 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from bot import patches, paths
+from bot import patches
 from bot.model import model_path
 from tools.bench.load import Ours, Questions, Row, measure
-from tools.bench.report import write_section
+from tools.bench.report import current_commit, write_section
 
 HEADING = "What each patch buys (make bench-patches)"
 THRESHOLD = 0.05
@@ -73,8 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     text = "\n".join(lines)
     print(text)
     if not args.no_write:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=paths.PROJECT,
-                                capture_output=True, text=True).stdout.strip()
+        commit = current_commit()
         write_section(HEADING, f"Measured {dt.date.today().isoformat()} at commit {commit}, {os.cpu_count()} cores "
                                f"shared with the load generator and whatever else ran (5-minute load "
                                f"{load_before:.1f} before, {os.getloadavg()[1]:.1f} after); model {model.name}; "

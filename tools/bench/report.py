@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 
 from bot import paths
 
@@ -17,3 +18,9 @@ def write_section(heading: str, body: str) -> None:
     pattern = re.compile(rf"^## {re.escape(heading)}\n.*?(?=^## |\Z)", re.S | re.M)
     text = pattern.sub(lambda _: section + "\n", text) if pattern.search(text) else f"{text.rstrip()}\n\n{section}"
     BENCHMARKS.write_text(text.rstrip() + "\n", encoding="utf-8")
+
+
+def current_commit() -> str:
+    """The checkout's commit (short hash), for the figures' heading."""
+    return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=paths.PROJECT,
+                          capture_output=True, text=True).stdout.strip()

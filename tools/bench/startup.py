@@ -26,7 +26,7 @@ from pathlib import Path
 from bot import paths
 from bot.model import model_path, quiet_env
 from bot.serve import _answers
-from tools.bench.report import write_section
+from tools.bench.report import current_commit, write_section
 from tools.eval import ask, reply_text
 
 # Answered by the assistant alone (knowledge and catalogue answers also need the action server).
@@ -140,8 +140,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{r['seconds']:.1f} s / {r['rss_mib']:.0f} MiB" for r in runs) for name, runs in results.items())
     table += f"\n\nEach start (time / resident): {each}."
     print(table)
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=paths.PROJECT,
-                            capture_output=True, text=True).stdout.strip()
+    commit = current_commit()
     write_section(
         "Start-up and memory (make bench-startup)",
         f"Measured {dt.date.today().isoformat()} at commit {commit} with {model.name}, {os.cpu_count()} "

@@ -1,12 +1,20 @@
 """nginx as the cluster's load balancer: Debian's package, run in the foreground with our own config.
 
 No system service: the config is generated under build/cluster/ with every path nginx writes (pid,
-temp folders, logs) inside it, and nginx runs as a child of `make run-cluster` (`daemon off`), so
-Ctrl-C stops it with the rest. REST, the HTTP API and the WeChat webhook go to the instance with
-the fewest requests in progress (every instance reads the conversation from the shared tracker
-store, Redis orders its messages);
+temp folders, logs) inside it, and nginx runs in the foreground (`daemon off`) as a program of the
+cluster's supervisord, so it is restarted if it dies and Ctrl-C stops it with the rest. REST, the
+HTTP API and the WeChat webhook go to the instance with the fewest requests in progress (every
+instance reads the conversation from the shared tracker store, Redis orders its messages);
 socket.io sticks to one instance per client address, because an engine.io session (and its
 long-polling requests) lives in the process that opened it.
+
+An instance that is down (crashed, restarting, still loading its model: Rasa listens only once
+the model is loaded) refuses connections. nginx then sends the request to the other instance —
+safe for a POST too, since the request never reached the refusing one — and leaves the refusing
+instance out for `FAIL_TIMEOUT` (passive health check, `max_fails=1`); after that one request
+tries it again, so it rejoins as soon as it answers. A request that did reach an instance which
+then died is not sent again (nginx's default for POST): the message may already have been
+handled, and a resident's message must not be answered, or stored, twice.
 """
 
 from __future__ import annotations
@@ -21,6 +29,10 @@ from tools.apt import ensure_installed
 
 NGINX = Path("/usr/sbin/nginx")
 PACKAGE = "nginx"
+# A refused or failed instance is left out this long, then tried again with one request.
+FAIL_TIMEOUT_SECONDS = 5
+# Connecting to an instance on another machine that is gone: give up and try the other one.
+CONNECT_TIMEOUT_SECONDS = 2
 
 
 class NginxError(RuntimeError):
@@ -34,7 +46,8 @@ def ensure_nginx() -> Path:
 
 def config_text(folder: Path, listen: str, instances: Sequence[str], access_log: bool = False) -> str:
     """nginx.conf for one public address (`host:port`) in front of `instances` (`host:port` each)."""
-    servers = "\n".join(f"        server {address} max_fails=1 fail_timeout=5s;" for address in instances)
+    servers = "\n".join(f"        server {address} max_fails=1 fail_timeout={FAIL_TIMEOUT_SECONDS}s;"
+                        for address in instances)
     log = f"access_log {folder / 'access.log'};" if access_log else "access_log off;"
     temp = "\n".join(f"    {kind}_temp_path {folder / 'temp' / kind};"
                      for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
@@ -81,8 +94,10 @@ http {{
         proxy_set_header Host $http_host;
         proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
         proxy_set_header X-Forwarded-Proto $scheme;
+        proxy_connect_timeout {CONNECT_TIMEOUT_SECONDS}s;
         proxy_read_timeout 120s;
-        # A message is answered once: never replay a POST on the other instance.
+        # A refused (or timed-out) connection goes to the other instance. A POST only when it was
+        # never sent (nginx's default, no `non_idempotent`): a message is answered once.
         proxy_next_upstream error timeout;
         proxy_next_upstream_tries 2;
 

@@ -1,8 +1,9 @@
-"""A TCP proxy on 127.0.0.1 that a test can cut and restore: a database 'going down' for real.
+"""A TCP proxy on 127.0.0.1 that can be cut and restored: a database 'going down' for real (the
+fault tests and `make bench-faults`).
 
 Clients connect to the proxy's port; each connection is piped to the target (the real PostgreSQL).
 `cut()` stops listening and drops every open connection, as a crashed server or a broken network
-would; `restore()` listens again on the same port. Runs on the tests' event-loop thread.
+would; `restore()` listens again on the same port. Runs on a `LoopThread`.
 """
 
 from __future__ import annotations
@@ -10,8 +11,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-from tests.fakes.net import free_port
-from tests.fakes.wechat_api import LoopThread
+from bot.processes import free_port
+from tools.loop_thread import LoopThread
 
 
 class TcpProxy:
