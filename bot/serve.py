@@ -106,7 +106,8 @@ class Servers:
     def start_actions(self) -> subprocess.Popen:
         # rasa_sdk listens on 0.0.0.0 unless SANIC_HOST says otherwise: only the assistant, on
         # this host, may call the actions.
-        return self._spawn("actions", [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
+        # bot/action_server.py: rasa_sdk with umask 077, masked logs and the purge of old drafts.
+        return self._spawn("actions", [sys.executable, "-m", "bot.action_server", "--actions", "actions",
                                        "--port", str(self.actions_port)], env={"SANIC_HOST": self.host})
 
     def prepare_stores(self) -> Path:
