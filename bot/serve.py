@@ -29,6 +29,7 @@ from bot.endpoints import (
     safe_url,
 )
 from bot.model import model_path, quiet_env
+from bot.privacy.files import private_file
 from bot.processes import stop_process_group
 
 HEALTH_TIMEOUT_SECONDS = 120
@@ -94,9 +95,9 @@ class Servers:
 
     def _spawn(self, name: str, command: list[str], env: dict[str, str] | None = None) -> subprocess.Popen:
         output = None
-        if self.log_dir is not None:
+        if self.log_dir is not None:  # logs quote residents (masked): owner-only files
             self.log_dir.mkdir(parents=True, exist_ok=True)
-            output = (self.log_dir / f"{name}.log").open("ab")
+            output = private_file(self.log_dir / f"{name}.log").open("ab")
         process = subprocess.Popen(command, cwd=paths.PROJECT, env=self.env() | (env or {}), stdout=output,
                                    stderr=subprocess.STDOUT if output else None,
                                    start_new_session=True)

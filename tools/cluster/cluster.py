@@ -121,6 +121,7 @@ class Cluster:
     def stop(self) -> None:
         for servers in (*self.instances, self.front):
             servers.stop()
+        nginx.remove_temp(self.folder / "nginx")
 
 
 def main(argv: list[str] | None = None) -> int:
