@@ -34,6 +34,7 @@ GENERATED = paths.BUILD / "endpoints"
 LOCK_STORE_TYPE = "bot.lock_store.ConcurrentRedisLockStore"
 LOCK_KEY_PREFIX = "shizhong"
 EVENTS_TABLE = "events"
+DEFAULT_TRACKER_DB = paths.BUILD / "tracker.db"
 
 
 class StoreConfigError(ValueError):
@@ -123,6 +124,12 @@ def endpoints_file(stores: StoreURLs, folder: Path = GENERATED, template: Path =
         path.touch(mode=0o600)
         path.write_text(text, encoding="utf-8")
     return path
+
+
+def tracker_store_url() -> str:
+    """The tracker store's SQLAlchemy URL, for tools that read it: TRACKER_STORE_URL, else the
+    SQLite default build/tracker.db."""
+    return os.environ.get(TRACKER_STORE_URL_ENV) or f"sqlite:///{DEFAULT_TRACKER_DB}"
 
 
 def ensure_database(url: str, timeout: float = 10) -> bool:

@@ -133,7 +133,8 @@ class Servers:
     def actions_program(self) -> Program:
         # rasa_sdk listens on 0.0.0.0 unless SANIC_HOST says otherwise: only the assistant, on
         # this host, may call the actions.
-        return Program(ACTIONS, [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
+        # bot/action_server.py: rasa_sdk with umask 077, masked logs and the purge of old drafts.
+        return Program(ACTIONS, [sys.executable, "-m", "bot.action_server", "--actions", "actions",
                                  "--port", str(self.actions_port)],
                        environment={"SANIC_HOST": self.host}, priority=10)
 

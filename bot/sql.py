@@ -11,21 +11,24 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
-from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.privacy.files import private_sqlite, sqlite_path
+
 
 def create_engine(url: URL) -> Engine:
-    """An engine for `url`: SQLite gets its folder created; PostgreSQL checks pooled connections
-    before use (a restarted server is no error) and gives up connecting after 5 s, so that a
-    database that is down is reported quickly instead of hanging a resident's question."""
+    """An engine for `url`: an SQLite file is created owner-only (0600) before SQLite opens it,
+    its folder too; PostgreSQL checks pooled connections before use (a restarted server is no
+    error) and gives up connecting after 5 s, so that a database that is down is reported quickly
+    instead of hanging a resident's question."""
     options: dict[str, object] = {"future": True}
     if url.get_backend_name() == "sqlite":
-        if url.database and url.database != ":memory:":
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        path = sqlite_path(url.database)
+        if path is not None:
+            private_sqlite(path)
     else:
         options.update(pool_pre_ping=True, connect_args={"connect_timeout": 5})
     return sa.create_engine(url, **options)

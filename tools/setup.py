@@ -18,6 +18,7 @@ from pathlib import Path
 
 from bot import paths
 from bot.model import fingerprint, model_path, quiet_env
+from bot.privacy.files import private_dir
 
 STEPS = 7
 
@@ -231,6 +232,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.print_model:
         print(model_path())
         return 0
+    # build/ holds the conversations, the staff records and the secrets: its owner's only.
+    private_dir(paths.BUILD)
     step_generate()
     step_pkuseg()
     step_spacy()

@@ -2,7 +2,8 @@
 
 Rasa's HTTP API lists no conversations, so, like the report (bot/report/conversations.py), this
 reads the SQL tracker store's table directly: SQLite (build/tracker.db) or PostgreSQL
-(TRACKER_STORE_URL). Text is shown as stored: bot/privacy masked personal numbers before storing.
+(TRACKER_STORE_URL). Text is shown masked: bot/privacy masked personal numbers before storing, and
+they are masked again for display (rows an older version stored keep what its rules missed).
 
 `ConversationIndex.search` lists conversations (newest first) with what staff filter on: fell back,
 handed off, rated 不满意, channel, dates, words; `ConversationIndex.conversation` cuts one into turns,
@@ -20,6 +21,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from bot.privacy.masking import mask_text
 from bot.report.conversations import FALLBACK_ACTIONS, IGNORED_SENDERS, turns
 from bot.requests.store import BEIJING, CallbackRequest, Rating
 from bot.sql import create_engine
@@ -133,11 +135,11 @@ def _step(kind: str, data: dict) -> Step | None:
         return Step("action", name, detail, fallback=name in FALLBACK_ACTIONS)
     if kind == "bot":
         buttons = [str(b.get("title", "")) for b in ((data.get("data") or {}).get("buttons") or [])]
-        return Step("bot", data.get("text") or "", buttons=buttons)
+        return Step("bot", mask_text(data.get("text") or ""), buttons=buttons)
     if kind == "slot":
         value = data.get("value")
         shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-        return Step("slot", data.get("name") or "", shown)
+        return Step("slot", data.get("name") or "", mask_text(shown))
     if kind == "active_loop":
         return Step("loop", data.get("name") or "", "开始" if data.get("name") else "结束")
     return None
@@ -146,10 +148,10 @@ def _step(kind: str, data: dict) -> Step | None:
 def _turn(stamp: float, user: dict, after: list[tuple[str, dict]]) -> Turn:
     parse = user.get("parse_data") or {}
     intent = parse.get("intent") or {}
-    entities = [f"{e.get('entity')}={e.get('value')}" for e in parse.get("entities") or []]
+    entities = [mask_text(f"{e.get('entity')}={e.get('value')}") for e in parse.get("entities") or []]
     steps = [step for kind, data in after if (step := _step(kind, data))]
     routing = [r for r in (_routing(user), *(_routing(data) for _, data in after)) if r is not None]
-    return Turn(at=beijing(stamp), text=user.get("text") or "", intent=intent.get("name"),
+    return Turn(at=beijing(stamp), text=mask_text(user.get("text") or ""), intent=intent.get("name"),
                 confidence=intent.get("confidence"), entities=entities, channel=user.get("input_channel") or "",
                 steps=steps, routing=routing, fell_back=any(step.fallback for step in steps))
 
@@ -213,7 +215,8 @@ class ConversationIndex:
                 continue
             opening = openings.get(sender, {})
             summary = Summary(sender_id=sender, started=beijing(first), last=beijing(last), messages=int(messages),
-                              channel=opening.get("input_channel") or "", opening=opening.get("text") or "",
+                              channel=opening.get("input_channel") or "",
+                              opening=mask_text(opening.get("text") or ""),
                               fell_back=sender in fell_back, handed_off=sender in handed_on,
                               ratings=rated.get(sender, []))
             summary.unhappy = any(rating.level <= UNHAPPY_LEVEL for rating in summary.ratings)

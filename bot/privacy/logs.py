@@ -1,4 +1,4 @@
-"""A logging filter that masks ID-card, mobile and bank-card numbers in every log record, and
+"""A logging filter that masks personal numbers and e-mail addresses in every log record, and
 takes query strings out of it (bot/privacy/query_strings.py: WeChat's signature, the API's token).
 
 `install()` puts one `MaskingFilter` on the handlers of the root logger and of the loggers that

@@ -4,12 +4,14 @@
     python -m bot.report --out reports/2026-11 --tracker postgresql://…/shizhong_tracker
 
 The tracker store is TRACKER_STORE_URL when set (else build/tracker.db), the staff database
-STAFF_DATABASE_URL (else build/staff.db). Personal numbers stay masked in the report.
+STAFF_DATABASE_URL (else build/staff.db). Personal numbers stay masked in the report; its folder
+is 0700 and its files 0600 (reports/ too when it is the default).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
@@ -17,6 +19,7 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import paths
+from bot.privacy.files import PRIVATE_UMASK, private_dir, private_file, write_private_text
 from bot.report import charts, page
 from bot.report.conversations import compute, tracker_url
 from bot.requests.store import BEIJING, StaffStore, StaffStoreUnavailable, default_url
@@ -32,10 +35,13 @@ def write_report(out: Path, tracker: str, staff: str, since: datetime | None = N
         figures = compute(tracker, store, since, until)
     finally:
         store.close()
-    out.mkdir(parents=True, exist_ok=True)
+    if out.resolve().is_relative_to(REPORTS.resolve()):
+        private_dir(REPORTS)
+    private_dir(out)
     drawn = charts.draw_all(figures, out)
-    index = out / "index.html"
-    index.write_text(page.render(figures, drawn, datetime.now(timezone.utc)), encoding="utf-8")
+    for chart in drawn.values():  # drawn under umask 077; narrowed if an older run left one wider
+        private_file(chart)
+    index = write_private_text(out / "index.html", page.render(figures, drawn, datetime.now(timezone.utc)))
     return index, page.summary_lines(figures)
 
 
@@ -57,6 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--until", type=moment, default=None, help="up to (not including) this date or time")
     parser.add_argument("--out", type=Path, default=REPORTS, help="folder for index.html and the PNGs")
     args = parser.parse_args(argv)
+    os.umask(PRIVATE_UMASK)  # the report holds what residents wrote: owner-only, like its folder
     if charts.cjk_font() is None:
         print("report: no CJK font found (Debian's fonts-noto-cjk); chart labels fall back to English",
               file=sys.stderr)

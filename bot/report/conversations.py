@@ -6,22 +6,20 @@ action_name, intent_name, data as JSON); this module reads that table directly, 
 
 from __future__ import annotations
 
+import dataclasses
 import json
-import os
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
 import sqlalchemy as sa
 
-from bot import paths
+from bot.endpoints import tracker_store_url
 from bot.privacy.masking import mask_text
 from bot.requests.phone import mask_phone
 from bot.requests.store import BEIJING, RATING_LEVELS, CallbackRequest, Rating, StaffStore, beijing_time
 from bot.sql import create_engine
 
-TRACKER_URL_ENV = "TRACKER_STORE_URL"
-DEFAULT_TRACKER_DB = paths.BUILD / "tracker.db"
 # A turn "fell back" when one of these answered it: the staff should add an answer for it.
 FALLBACK_ACTIONS = frozenset({"action_two_stage_fallback", "action_default_fallback", "action_out_of_scope",
                               "action_default_ask_affirmation", "action_default_ask_rephrase"})
@@ -91,14 +89,15 @@ class ReportFigures:
         return sum(1 for rating in self.ratings if rating.level >= 3) / len(self.ratings)
 
     def masked_requests(self) -> list[dict[str, str]]:
-        """Callback requests as the report shows them: phone masked, text masked again."""
+        """Callback requests as the report shows them: phone masked, text masked again (rows an
+        older version stored keep numbers its rules missed)."""
         return [{"id": str(r.id), "status": r.status, "created": beijing_time(r.created_at).strftime("%Y-%m-%d %H:%M"),
                  "topic": mask_text(r.topic), "description": mask_text(r.description), "phone": mask_phone(r.phone)}
                 for r in self.callback_requests]
 
 
 def tracker_url() -> str:
-    return os.environ.get(TRACKER_URL_ENV) or f"sqlite:///{DEFAULT_TRACKER_DB}"
+    return tracker_store_url()
 
 
 def read_events(url: str) -> list[tuple[str, str, float, dict]]:
@@ -182,7 +181,8 @@ def replies(after: list[tuple[str, dict]]) -> str:
 
 def rated_answers(ratings: list[Rating], by_sender: dict[str, list[Turn]],
                   titles: dict[str, str]) -> list[RatedAnswer]:
-    """The low ratings, newest first, each with the question and the answer it rated."""
+    """The low ratings, newest first, each with the question and the answer it rated (everything
+    the resident wrote masked again: rows an older version stored keep numbers its rules missed)."""
     found = []
     for rating in sorted(ratings, key=lambda r: r.created_at, reverse=True):
         if rating.level not in LOW_LEVELS:
@@ -192,7 +192,8 @@ def rated_answers(ratings: list[Rating], by_sender: dict[str, list[Turn]],
         question = mask_text((turn[1].get("text") or "").strip()) if turn else ""
         answer = mask_text(replies(turn[2])) if turn else ""
         topic = titles.get(rating.topic, rating.topic) if rating.topic else ""
-        found.append(RatedAnswer(rating, topic, question, answer))
+        shown = dataclasses.replace(rating, comment=mask_text(rating.comment) if rating.comment else None)
+        found.append(RatedAnswer(shown, topic, question, answer))
     return found
 
 

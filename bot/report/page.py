@@ -113,7 +113,8 @@ def render(figures: ReportFigures, charts: dict[str, Path], generated: datetime)
     sections = [
         "<h1>市中区政务服务助手 · 运行报告</h1>",
         f'<p class="note">生成于 {generated.astimezone(BEIJING):%Y-%m-%d %H:%M}（北京时间）。'
-        "数据来自对话记录库与回电/评价库；身份证号、手机号、银行卡号均已打码。</p>",
+        "数据来自对话记录库与回电/评价库。报告中的身份证号、手机号、固定电话、银行卡号和电子邮箱按规则打码"
+        "（docs/privacy.md）；姓名、住址等写在文字里的个人信息无法自动识别，请勿外传本报告。</p>",
         '<div class="figures">' + "".join(f'<div class="figure"><b>{_e(v)}</b>{_e(k)}</div>' for k, v in cards)
         + "</div>",
         "<h2>摘要</h2><ul>" + "".join(f"<li>{_e(line)}</li>" for line in summary_lines(figures)) + "</ul>",

@@ -61,7 +61,8 @@ def print_list(requests: list[CallbackRequest]) -> None:
 
 def print_request(request: CallbackRequest) -> None:
     rows = [("编号", str(request.id)), ("状态", STATUS_NAMES.get(request.status, request.status)),
-            ("登记时间", local_time(request.created_at)), ("电话", request.phone), ("事项", request.topic),
+            ("登记时间", local_time(request.created_at)), ("电话", request.phone),
+            ("称呼", request.name or "-"), ("事项", request.topic),
             ("描述", request.description), ("会话", request.conversation_id), ("渠道", request.channel or "-")]
     if request.status == CLOSED:
         rows += [("办结时间", local_time(request.closed_at)), ("办结说明", request.closing_note or "-")]

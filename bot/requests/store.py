@@ -5,14 +5,19 @@ when several instances run. Like the catalogue store, creating a store touches n
 action server starts while the database is down, and each call then raises `StaffStoreUnavailable`
 (the actions apologise and name 12345).
 
-A phone number is kept only here, never in the tracker store: the form stores it as a draft when
-the resident gives it (the tracker keeps the masked form), and submitting the request takes it from
-the draft.
+A phone number is kept only here, never in the tracker store: the form stores it as a draft in the
+turn the resident types it (the conversation keeps only its last four digits), and submitting the
+request takes it from the draft. A draft nobody submits is deleted after a day (DRAFT_LIFETIME):
+every write purges expired ones, and the action server purges hourly (`purge_periodically`).
+Free text (descriptions, 称呼, rating comments, closing notes) is stored with personal numbers
+masked (bot/privacy/masking.py); `remask` re-masks rows stored by older versions.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -23,10 +28,14 @@ from bot import paths
 from bot.privacy.masking import mask_text
 from bot.sql import SQLStore, utc_now
 
+logger = logging.getLogger(__name__)
+
 URL_ENV = "STAFF_DATABASE_URL"
 DEFAULT_DB = paths.BUILD / "staff.db"
 DRAFT_LIFETIME = timedelta(days=1)
+PURGE_INTERVAL_SECONDS = 3600
 MAX_TEXT = 500
+MAX_NAME = 50
 
 RATING_LEVELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
 OPEN, CLOSED = "open", "closed"
@@ -51,6 +60,9 @@ callback_requests = sa.Table(
     sa.Column("called_at", sa.DateTime),
     sa.Column("called_by", sa.String(64)),
     sa.Column("closed_by", sa.String(64)),
+    # How the resident would like to be addressed (称呼), from the callback form; older databases
+    # get it on first use too.
+    sa.Column("name", sa.String(MAX_NAME)),
 )
 callback_notes = sa.Table(
     "callback_notes", metadata,
@@ -100,6 +112,7 @@ class CallbackRequest:
     called_at: datetime | None = None
     called_by: str | None = None
     closed_by: str | None = None
+    name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -131,11 +144,16 @@ def beijing_time(stored: datetime) -> datetime:
     return stored.replace(tzinfo=timezone.utc).astimezone(BEIJING)
 
 
-def clean_text(text: str | None) -> str:
+def clean_text(text: str | None, limit: int = MAX_TEXT) -> str:
     """Free text as stored: personal numbers masked (staff call the number left in its own
-    field), control characters dropped, at most MAX_TEXT characters."""
+    field), control characters dropped, at most `limit` characters."""
     text = "".join(char for char in (text or "") if char.isprintable() or char in "\n")
-    return mask_text(text.strip())[:MAX_TEXT]
+    return mask_text(text.strip())[:limit]
+
+
+# The free-text columns `remask` goes over, by table.
+FREE_TEXT = {callback_requests: ("topic", "description", "name", "closing_note"), callback_notes: ("text",),
+             ratings: ("comment",)}
 
 
 class StaffStore(SQLStore):
@@ -153,31 +171,45 @@ class StaffStore(SQLStore):
     # Callback requests ------------------------------------------------------------------------
 
     def save_draft(self, conversation_id: str, phone: str) -> None:
-        """Keep the phone number given in a conversation until the request is submitted."""
+        """Keep the phone number given in a conversation (replacing one given before) until the
+        request is submitted."""
         now = utc_now()
         with self._transaction() as connection:
             connection.execute(callback_drafts.delete().where(
-                (callback_drafts.c.conversation_id == conversation_id)
-                | (callback_drafts.c.created_at < now - DRAFT_LIFETIME)))
+                (callback_drafts.c.conversation_id == conversation_id) | _expired(now)))
             connection.execute(callback_drafts.insert().values(
                 conversation_id=conversation_id, phone=phone, created_at=now))
 
     def discard_draft(self, conversation_id: str) -> None:
         with self._transaction() as connection:
-            connection.execute(callback_drafts.delete().where(callback_drafts.c.conversation_id == conversation_id))
+            connection.execute(callback_drafts.delete().where(
+                (callback_drafts.c.conversation_id == conversation_id) | _expired(utc_now())))
+
+    def purge_expired_drafts(self) -> int:
+        """Delete the drafts older than DRAFT_LIFETIME (numbers given, never submitted); how many."""
+        with self._transaction() as connection:
+            return connection.execute(callback_drafts.delete().where(_expired(utc_now()))).rowcount
+
+    def drafts(self) -> list[tuple[str, datetime]]:
+        """(conversation id, created) of every draft held: what staff may check is purged."""
+        with self._transaction() as connection:
+            rows = connection.execute(sa.select(callback_drafts.c.conversation_id, callback_drafts.c.created_at)
+                                      .order_by(callback_drafts.c.created_at)).all()
+        return [tuple(row) for row in rows]
 
     def submit_callback(self, conversation_id: str, topic: str, description: str,
-                        channel: str | None = None) -> CallbackRequest | None:
+                        channel: str | None = None, name: str | None = None) -> CallbackRequest | None:
         """Turn the conversation's draft into an open request; None when there is no draft
         (the number was never given, or the draft expired)."""
+        now = utc_now()
         with self._transaction() as connection:
             phone = connection.execute(sa.select(callback_drafts.c.phone).where(
-                callback_drafts.c.conversation_id == conversation_id)).scalar()
+                (callback_drafts.c.conversation_id == conversation_id) & ~_expired(now))).scalar()
             if phone is None:
                 return None
             values = {"conversation_id": conversation_id, "channel": channel, "topic": clean_text(topic),
-                      "description": clean_text(description), "phone": phone, "status": OPEN,
-                      "created_at": utc_now()}
+                      "description": clean_text(description), "phone": phone,
+                      "name": clean_text(name, MAX_NAME) or None, "status": OPEN, "created_at": now}
             new_id = connection.execute(callback_requests.insert().values(**values)).inserted_primary_key[0]
             connection.execute(callback_drafts.delete().where(callback_drafts.c.conversation_id == conversation_id))
         return CallbackRequest(id=new_id, **values)
@@ -281,6 +313,53 @@ class StaffStore(SQLStore):
     def ratings(self) -> list[Rating]:
         with self._transaction() as connection:
             return [Rating(**row._mapping) for row in connection.execute(sa.select(ratings).order_by(ratings.c.id))]
+
+
+    # Older rows ----------------------------------------------------------------------------------
+
+    def remask(self) -> dict[str, int]:
+        """Mask the free text of every stored row again with today's rules (rows stored by older
+        versions), and purge expired drafts; how many rows changed, by table."""
+        changed = {}
+        with self._transaction() as connection:
+            for table, columns in FREE_TEXT.items():
+                count = 0
+                for row in connection.execute(sa.select(table.c.id, *(table.c[c] for c in columns))).all():
+                    masked = {c: mask_text(row._mapping[c]) for c in columns if row._mapping[c]}
+                    masked = {c: v for c, v in masked.items() if v != row._mapping[c]}
+                    if masked:
+                        connection.execute(table.update().where(table.c.id == row.id).values(**masked))
+                        count += 1
+                changed[table.name] = count
+        changed[callback_drafts.name] = self.purge_expired_drafts()
+        return changed
+
+
+def _expired(now: datetime) -> sa.sql.ColumnElement:
+    return callback_drafts.c.created_at < now - DRAFT_LIFETIME
+
+
+def purge_periodically(store: StaffStore, interval: float = PURGE_INTERVAL_SECONDS,
+                       stop: threading.Event | None = None) -> threading.Thread:
+    """A daemon thread purging expired drafts now and every `interval` seconds until `stop` is set
+    (a database that is down is logged and tried again next time): the drafts of conversations
+    nobody comes back to."""
+    stop = stop or threading.Event()
+
+    def purge() -> None:
+        while True:
+            try:
+                purged = store.purge_expired_drafts()
+                if purged:
+                    logger.info("purged %d expired callback drafts", purged)
+            except StaffStoreUnavailable as error:
+                logger.error("expired callback drafts not purged: %s", error)
+            if stop.wait(interval):
+                return
+
+    thread = threading.Thread(target=purge, name="purge-callback-drafts", daemon=True)
+    thread.start()
+    return thread
 
 
 def default_url() -> str:

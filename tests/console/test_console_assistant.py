@@ -17,7 +17,7 @@ def test_a_conversation_the_assistant_held_is_found_and_its_callback_worked(serv
     staff_url = servers.extra_env["STAFF_DATABASE_URL"]
     resident = Resident(servers.rasa_url, "console")
     for message in ("附近有什么好吃的火锅店", "/request_callback", "其他事项", "想找人问问附近吃饭的地方",
-                    PHONE, "确认提交"):
+                    PHONE, "跳过", "确认提交"):
         resident.say(message)
     make_accounts(staff_url, ("console-staff", "staff"))
     console = start_console(staff_url, f"sqlite:///{servers.tracker_db}", "console-assistant")

@@ -97,6 +97,19 @@ class Rest:
         return answer.text
 
 
+def postgres_events(url: str, sender: str) -> list[str]:
+    """The stored data (JSON) of `sender`'s events in the PostgreSQL tracker store at `url`."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url, future=True)
+    try:
+        with engine.connect() as connection:
+            return connection.execute(sa.text("SELECT data FROM events WHERE sender_id = :s ORDER BY id"),
+                                      {"s": sender}).scalars().all()
+    finally:
+        engine.dispose()
+
+
 def new_sender(prefix: str = "prod") -> str:
     return f"{prefix}-{uuid.uuid4().hex[:12]}"
 

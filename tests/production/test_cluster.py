@@ -15,12 +15,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from bot.channels.conversations import rest_conversation
 from bot.endpoints import StoreURLs, drop_database
 from tests.fakes.net import free_port
-from tests.production.conftest import Rest, new_sender
+from tests.production.conftest import Rest, new_sender, postgres_events
 from tools.cluster import Cluster
 
 pytestmark = [pytest.mark.server, pytest.mark.postgres, pytest.mark.redis]
@@ -119,12 +118,6 @@ def test_concurrent_messages_of_one_sender_are_handled_one_at_a_time_in_order(cl
 def test_the_conversations_are_in_postgresql_masked(cluster: Cluster, tracker_url: str) -> None:
     sender, mobile = new_sender("pg-mask"), "13905318765"
     assert Rest(cluster.public_url).reply(f"我的手机号{mobile}，临时救助在哪申请", sender)
-    engine = sa.create_engine(tracker_url, future=True)
-    try:
-        with engine.connect() as connection:
-            rows = connection.execute(sa.text("SELECT data FROM events WHERE sender_id = :s ORDER BY id"),
-                                      {"s": rest_conversation(sender)}).scalars().all()
-    finally:
-        engine.dispose()
+    rows = postgres_events(tracker_url, rest_conversation(sender))
     stored = "\n".join(rows)
     assert rows and "139****8765" in stored and mobile not in stored

@@ -17,12 +17,16 @@ from playwright.sync_api import expect
 from bot import paths
 from bot.knowledge.model import load
 from bot.model import quiet_env
+from bot.privacy.normalise import view
+from bot.requests.store import StaffStore, ratings, utc_now
 from tests.staff.conftest import Resident
 from tests.staff.test_report_charts import bars
 
 pytestmark = pytest.mark.server
 
 PHONE, ID_CARD = "13912345678", "11010519491231002X"
+LANDLINE, EMAIL = "0531-87654321", "zhang.san@example.com"
+PHONE_FULL_WIDTH = "１３９ １２３４ ５６７８"
 OUTPUT = paths.TEST_OUTPUT / "report"
 # A thousand characters with nowhere to break a line: what made one row 1,160 px tall.
 JUNK = "".join("qwertyuiopasdfghjklzxcvbnm0123456789"[(i * 7) % 36] for i in range(1000))
@@ -37,8 +41,9 @@ def hold_conversations(url: str) -> tuple[int, list[Resident]]:
     script = [
         (talent, ["经纬人才计划是什么", "谢谢", '/rate{"rating_level": "5"}']),
         (lost, ["附近有什么好吃的火锅店", "帮我订一张去北京的机票", "/request_callback", "其他事项",
-                f"想找人聊聊，我的身份证是{ID_CARD}", PHONE, "确认提交"]),
-        (unhappy, ["你好", "经纬人才计划是什么", "再见", '/rate{"rating_level": "2"}', f"太笼统，回电{PHONE}"]),
+                f"想找人聊聊，我的身份证是{ID_CARD}，座机{LANDLINE}", PHONE, "跳过", "确认提交"]),
+        (unhappy, ["你好", "经纬人才计划是什么", "再见", '/rate{"rating_level": "2"}',
+                   f"太笼统，回电{PHONE_FULL_WIDTH}，或发邮件到{EMAIL}"]),
     ]
     for resident, messages in script:
         for message in messages:
@@ -83,7 +88,26 @@ def test_the_report_matches_the_conversations(servers, staff_url: str, tmp_path:
     assert re.search(r"<td class=nowrap>非常满意</td><td class=n>1</td>", page)
     assert re.search(r"<td class=nowrap>不满意</td><td class=n>1</td>", page)
     assert "139****5678" in page
-    assert PHONE not in page and ID_CARD not in page
+    normal = view(page).text  # full-width digits made ASCII
+    for raw in (PHONE, "139 1234 5678", ID_CARD, "87654321", EMAIL):
+        assert raw not in normal, raw
+    assert "0531-****4321" in normal and "z********@example.com" in normal and "１３９ **** ５６７８" in page
+    assert "均已打码" not in page and "姓名、住址" in page  # says what is masked, and what cannot be
+
+
+def test_the_report_masks_rows_an_older_version_stored_in_clear(servers, staff_url: str, tmp_path: Path) -> None:
+    since = start_afresh()
+    store = StaffStore(staff_url)
+    try:
+        with store._transaction() as connection:  # as the first version stored them
+            connection.execute(ratings.insert().values(conversation_id="older", level=1, created_at=utc_now(),
+                                                       comment=f"打{LANDLINE}没人接，我的邮箱{EMAIL}"))
+    finally:
+        store.close()
+    out = tmp_path / "report"
+    write_report(servers, staff_url, since, out)
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert "0531-****4321" in page and "87654321" not in page and EMAIL not in page
 
 
 # Every line break of each cell's text, counted where the browser put them.

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
+import time
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,7 +17,14 @@ import sqlalchemy as sa
 
 from bot import paths
 from bot.model import quiet_env
-from bot.requests.store import StaffStore, StaffStoreUnavailable
+from bot.requests.store import (
+    DRAFT_LIFETIME,
+    StaffStore,
+    StaffStoreUnavailable,
+    callback_drafts,
+    purge_periodically,
+    utc_now,
+)
 from tests.fakes.net import free_port
 
 POSTGRES = "postgresql://postgres@127.0.0.1:5432"
@@ -69,6 +79,59 @@ def test_ratings(store: StaffStore) -> None:
     assert "13812345678" not in store.ratings()[1].comment
     with pytest.raises(ValueError):
         store.add_rating("c3", 6)
+
+
+def test_drafts_expire_after_a_day(store: StaffStore) -> None:
+    old = utc_now() - DRAFT_LIFETIME - timedelta(minutes=1)
+    with store._transaction() as connection:
+        connection.execute(callback_drafts.insert().values(conversation_id="old", phone="13700001111", created_at=old))
+    store.save_draft("new", "13812345678")  # any draft saved purges the expired ones
+    assert [conversation for conversation, _ in store.drafts()] == ["new"]
+    with store._transaction() as connection:
+        connection.execute(callback_drafts.insert().values(conversation_id="old", phone="13700001111", created_at=old))
+    assert store.submit_callback("old", "人才落户", "想问材料") is None  # an expired draft is no number
+    assert store.purge_expired_drafts() == 1 and [c for c, _ in store.drafts()] == ["new"]
+
+
+def test_the_hourly_purge_runs_in_the_background(store: StaffStore) -> None:
+    with store._transaction() as connection:
+        connection.execute(callback_drafts.insert().values(
+            conversation_id="old", phone="13700001111", created_at=utc_now() - DRAFT_LIFETIME - timedelta(seconds=1)))
+    stop = threading.Event()
+    thread = purge_periodically(store, interval=0.1, stop=stop)
+    deadline = time.monotonic() + 10
+    while store.drafts() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    stop.set()
+    thread.join(timeout=10)
+    assert store.drafts() == [] and not thread.is_alive()
+
+
+def test_a_request_keeps_the_name_given_masked_like_free_text(store: StaffStore) -> None:
+    store.save_draft("c1", "13812345678")
+    request = store.submit_callback("c1", "人才落户", "想问材料", name="王先生 13900001111")
+    assert request.name == "王先生 139****1111" and store.callback_request(request.id).name == request.name
+    store.save_draft("c2", "13812345678")
+    assert store.submit_callback("c2", "人才落户", "想问材料", name="").name is None
+
+
+def test_a_database_of_the_first_version_gains_the_name_column(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'staff.db'}"
+    engine = sa.create_engine(url, future=True)
+    with engine.begin() as connection:  # callback_requests as the first version made it
+        connection.exec_driver_sql(
+            "CREATE TABLE callback_requests (id INTEGER PRIMARY KEY, conversation_id VARCHAR(255) NOT NULL, "
+            "channel VARCHAR(64), topic VARCHAR(500) NOT NULL, description TEXT NOT NULL, phone VARCHAR(32) NOT NULL, "
+            "status VARCHAR(16) NOT NULL, created_at DATETIME NOT NULL, closed_at DATETIME, closing_note TEXT)")
+        connection.exec_driver_sql(
+            "INSERT INTO callback_requests (conversation_id, topic, description, phone, status, created_at) "
+            "VALUES ('c0', '人才', '旧的', '13812345678', 'open', '2026-01-01 00:00:00.000000')")
+    engine.dispose()
+    store = StaffStore(url)
+    store.save_draft("c1", "13812345678")
+    assert store.submit_callback("c1", "人才落户", "想问材料", name="李女士").name == "李女士"
+    assert [r.name for r in store.callback_requests()] == [None, "李女士"]
+    store.close()
 
 
 def test_a_database_that_is_down_is_reported_not_hung() -> None:

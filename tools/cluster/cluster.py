@@ -167,6 +167,7 @@ class Cluster:
 
     def stop(self) -> None:
         self.front.stop()
+        nginx.remove_temp(self.folder / "nginx")
 
 
 def main(argv: list[str] | None = None) -> int:
