@@ -123,9 +123,10 @@ class IndexReader:
         codes = sorted(codes)
         return self.sql.rows(NAMES_OF, {"codes": codes}) if codes else []
 
-    def weights_of(self, codes: Iterable[str], terms: list[str]) -> list[tuple]:
-        """(code, term, weight) of each of the terms the services hold."""
-        codes = sorted(codes)
+    def weights_of(self, codes: Iterable[str], terms: Iterable[str]) -> list[tuple]:
+        """(code, term, weight) of each of the terms the services hold. (Asking for the pairs
+        one needs instead, as OR-ed or VALUES pairs, was slower on both databases.)"""
+        codes, terms = sorted(codes), sorted(terms)
         if not codes or not terms:
             return []
         return self.sql.rows(WEIGHTS_OF, {"codes": codes, "terms": terms})

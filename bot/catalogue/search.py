@@ -169,7 +169,8 @@ class _Search:
                 waiting = [c for c in waiting if upper[c] >= best[-1].score]
 
     def _score(self, codes: set[str]) -> None:
-        """Score each service in `codes` in full: the lists it did not show up in are asked."""
+        """Score each service in `codes` in full: the open lists it did not show up in yet are
+        asked for it."""
         if not codes:
             return
         names_open = self.names_list is not None and not self.names_list.exhausted
@@ -180,7 +181,8 @@ class _Search:
                 self.tiers[code] = max(self.tiers.get(code, 0.0), tier)
         open_terms = [c.term for c in self._open() if c.term is not None]
         weights = {code: dict(self.shown.get(code, {})) for code in codes}
-        for code, term, weight in self.reader.weights_of(codes, open_terms):
+        unknown = {term for code in codes for term in open_terms if term not in weights[code]}
+        for code, term, weight in self.reader.weights_of(codes, unknown):
             weights[code][term] = weight
         for code in codes:
             total = scoring.score(self.tiers.get(code, 0.0),
