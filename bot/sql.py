@@ -19,16 +19,23 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.privacy.files import private_sqlite, sqlite_path
 
 
-def create_engine(url: URL) -> Engine:
+def create_engine(url: URL, *, keep_sqlite_open: bool = False) -> Engine:
     """An engine for `url`: an SQLite file is created owner-only (0600) before SQLite opens it,
     its folder too; PostgreSQL checks pooled connections before use (a restarted server is no
     error) and gives up connecting after 5 s, so that a database that is down is reported quickly
-    instead of hanging a resident's question."""
+    instead of hanging a resident's question.
+
+    SQLAlchemy opens a SQLite file anew for every connection; `keep_sqlite_open` pools them
+    instead (for a database read on every message: opening it and reading its schema took more
+    than the catalogue search itself)."""
     options: dict[str, object] = {"future": True}
     if url.get_backend_name() == "sqlite":
         path = sqlite_path(url.database)
         if path is not None:
             private_sqlite(path)
+            if keep_sqlite_open:
+                options.update(poolclass=sa.pool.QueuePool, pool_size=4, max_overflow=4,
+                               connect_args={"check_same_thread": False})
     else:
         options.update(pool_pre_ping=True, connect_args={"connect_timeout": 5})
     return sa.create_engine(url, **options)

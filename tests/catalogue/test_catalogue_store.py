@@ -11,7 +11,9 @@ import sqlalchemy as sa
 from bot import paths
 from bot.catalogue.schema import Service
 from bot.catalogue.store import CatalogueStore, CatalogueUnavailable, create_store
+from bot.catalogue.tables import metadata
 from bot.catalogue.tokens import bigram_tokenize
+from tools.tcp_proxy import TcpProxy
 
 
 def test_get_all_and_order(store: CatalogueStore, services: list[Service]) -> None:
@@ -84,15 +86,45 @@ def test_replace_refuses_duplicate_codes(store: CatalogueStore, services: list[S
     assert store.all() == services
 
 
-def test_an_unbuilt_database_is_unavailable(empty_store: CatalogueStore, store_url: str) -> None:
-    engine = sa.create_engine(store_url, future=True)
+def _drop_all_tables(url: str) -> None:
+    engine = sa.create_engine(url, future=True)
     with engine.begin() as connection:  # the PostgreSQL database is shared by the session
-        for table in ("catalogue_terms", "catalogue_names", "catalogue_channels",
-                      "catalogue_services", "catalogue_meta"):
+        for table in (*(t.name for t in reversed(metadata.sorted_tables)), "catalogue_terms"):
             connection.execute(sa.text(f"DROP TABLE IF EXISTS {table}"))
     engine.dispose()
+
+
+def test_an_unbuilt_database_is_unavailable(empty_store: CatalogueStore, store_url: str) -> None:
+    _drop_all_tables(store_url)
     with pytest.raises(CatalogueUnavailable, match="bot.catalogue build"):
         empty_store.get("SZ-SA-01")
+    with pytest.raises(CatalogueUnavailable, match="bot.catalogue build"):
+        empty_store.search("临时救助")
+
+
+def test_a_database_of_the_former_layout_is_rebuilt(empty_store: CatalogueStore, store_url: str,
+                                                     services: list[Service]) -> None:
+    """A database built before the search index (one table of words, names without their first
+    characters) says it needs a build, and a build replaces its tables."""
+    _drop_all_tables(store_url)
+    engine = sa.create_engine(store_url, future=True)
+    with engine.begin() as connection:
+        for statement in (
+            "CREATE TABLE catalogue_meta (key VARCHAR(32) PRIMARY KEY, value TEXT NOT NULL)",
+            "INSERT INTO catalogue_meta VALUES ('tokenizer', 'bigram')",
+            "CREATE TABLE catalogue_names (code VARCHAR(64), text TEXT, kind VARCHAR(8), "
+            "PRIMARY KEY (code, text))",
+            "INSERT INTO catalogue_names VALUES ('SZ-SA-01', '临时救助', 'name')",
+            "CREATE TABLE catalogue_terms (term VARCHAR(100), code VARCHAR(64), field VARCHAR(8), "
+            "share FLOAT, PRIMARY KEY (term, code, field))",
+        ):
+            connection.execute(sa.text(statement))
+    with pytest.raises(CatalogueUnavailable, match="earlier version.*bot.catalogue build"):
+        empty_store.search("临时救助")
+    empty_store.replace_all(services)
+    assert empty_store.search("临时救助")[0].service.name == "临时救助"
+    assert not sa.inspect(engine).has_table("catalogue_terms")
+    engine.dispose()
 
 
 def test_an_unreachable_server_is_unavailable() -> None:
@@ -162,3 +194,25 @@ def test_search_limits_and_nothing_found(store: CatalogueStore) -> None:
     assert store.search("随便说点什么") == []
     assert store.search("   ") == []
     assert store.search("补贴", limit=0) == []
+
+
+@pytest.mark.postgres
+def test_search_over_a_dropped_connection_is_unavailable_then_recovers(
+        pg_url: str, services: list[Service], loop_thread) -> None:
+    """Search reads on the driver's cursor (reads.py): a connection the server drops mid-way is
+    still reported as CatalogueUnavailable, and the pool's next connection answers again."""
+    proxy = TcpProxy(loop_thread, "127.0.0.1", sa.engine.make_url(pg_url).port or 5432)
+    proxy.start()
+    url = sa.engine.make_url(pg_url).set(host="127.0.0.1", port=proxy.port)
+    store = create_store(url.render_as_string(hide_password=False), tokenize=bigram_tokenize)
+    try:
+        store.replace_all(services)
+        assert store.search("临时救助")[0].service.name == "临时救助"
+        proxy.cut()
+        with pytest.raises(CatalogueUnavailable):
+            store.search("临时救助")
+        proxy.restore()
+        assert store.search("临时救助")[0].service.name == "临时救助"
+    finally:
+        store.close()
+        proxy.cut()
