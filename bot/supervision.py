@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot import paths
+from bot.privacy.files import private_file
 from bot.processes import stop_process_group
 
 CONFIG_NAME = "supervisord.conf"
@@ -183,6 +184,11 @@ class Supervisor:
             if folder is not None:
                 folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.folder.chmod(0o700)
+        if self.log_dir is not None:
+            # The logs quote residents (masked): owner-only, a file an older run left wider narrowed,
+            # before supervisord appends to it.
+            for program in self.programs:
+                private_file(self.log_dir / f"{program.name}.log")
         text = config_text(self.programs, self.folder, self.socket, self._password, self.log_dir, self.quiet)
         temporary = self.config.with_name(f".{CONFIG_NAME}.{os.getpid()}")
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

@@ -35,6 +35,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.channels.conversations import REST_PREFIX, rest_conversation
 from bot.endpoints import StoreURLs, drop_database
 from bot.guard.replies import UNAVAILABLE, clean_text
 from bot.model import model_path
@@ -211,13 +212,16 @@ class FaultyCluster:
         engine = sa.create_engine(self.direct_url, future=True)
         try:
             with engine.connect() as connection:
+                # The REST channel keeps sender S's conversation as rest:S (bot/channels/conversations.py).
                 rows = connection.execute(sa.text(
-                    "SELECT sender_id, type_name, data FROM events WHERE sender_id LIKE 'fault-%' ORDER BY id")).all()
+                    "SELECT sender_id, type_name, data FROM events WHERE sender_id LIKE :pattern ORDER BY id"),
+                    {"pattern": rest_conversation("fault-") + "%"}).all()
         finally:
             engine.dispose()
         turns: Counter = Counter()
         current: dict[str, tuple[str, list[str]]] = {}
-        for sender, kind, data in rows:
+        for conversation, kind, data in rows:
+            sender = conversation.removeprefix(REST_PREFIX)
             if sender not in senders:
                 continue
             event = json.loads(data)
