@@ -20,7 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.answers import answer_question
-from actions.failures import OFFER_BUTTONS, ask_rephrase, offered_last_turn, user_turn
+from actions.failures import OFFER_BUTTONS, offered_last_turn, user_turn
 from bot.dialogue.rules import shared_rules
 from bot.requests import office_hours
 from bot.requests.phone import find_phone, mask_phone
@@ -73,7 +73,8 @@ class ActionAnswerYes(Action):
 
 
 class ActionAnswerNo(Action):
-    """A bare “不用了/不是”: declines a callback offered just before, otherwise asks to rephrase."""
+    """A bare “不用了/不是”: declines a callback offered just before; otherwise the router decides
+    ("不是公寓，是人才住房补贴" corrects the service; a bare "不是" asks to rephrase)."""
 
     def name(self) -> str:
         return "action_answer_no"
@@ -83,7 +84,7 @@ class ActionAnswerNo(Action):
         if offered_last_turn(tracker):
             dispatcher.utter_message(text="好的。如需帮助，可随时说“转人工”留言，或拨打12345市民服务热线。")
             return []
-        return ask_rephrase(dispatcher, tracker)
+        return await answer_question(dispatcher, tracker)
 
 
 def one_line(value: Any) -> str:

@@ -135,6 +135,8 @@ def render(decision: Decision, turn: Turn, dispatcher: CollectingDispatcher, tra
                 SlotSet("subject", SUBJECT_OPTIONS), SlotSet("field", asked.name if asked else None)]
     if kind == kinds.OUT_OF_SCOPE:
         return reply.fail(tracker, response="utter_out_of_scope")
+    if kind == kinds.REPHRASE:
+        return reply.fail(tracker, response="utter_ask_rephrase")
     if kind == kinds.UNSURE:
         return _unsure(decision, reply, tracker)
     if kind == kinds.CHANNEL and decision.channel:

@@ -46,6 +46,7 @@ UNSURE = "unsure"              # the fallback's offer of likely services and top
 CHANNEL = "channel"            # the services of a channel
 WHICH_CHANNEL = "which_channel"
 UNAVAILABLE = "unavailable"    # the catalogue cannot be read
+REPHRASE = "rephrase"          # a bare "不是": please say it another way
 DEFAULT = "default"            # nothing fits at all
 
 
@@ -535,6 +536,21 @@ def channel_unnamed(look: _Look) -> Decision | None:
     return Decision("channel_unnamed", WHICH_CHANNEL)
 
 
+def other_service(look: _Look) -> Decision | None:
+    """"还有文化馆的培训怎么报名" taken for "还有吗": another service the catalogue finds clearly."""
+    service = _clear(look, look.hits)
+    if service is None or look.hits[0].score < look.rules.procedural_score:
+        return None
+    if look.current is not None and service.code == look.current.code:
+        return None
+    return Decision("other_service", SERVICE, service=service, fields=look.turn.fields)
+
+
+def rephrase(look: _Look) -> Decision | None:
+    """A bare "不是" that names no service: please say it another way."""
+    return Decision("rephrase", REPHRASE)
+
+
 def service_guide(look: _Look) -> Decision | None:
     """"还有吗" about the service under discussion: its whole guide."""
     if look.turn.state.subject != SUBJECT_SERVICE or look.current is None:
@@ -589,8 +605,8 @@ def channel_list(look: _Look) -> Decision | None:
                     services=tuple(look.router.catalogue.by_channel(channel)))
 
 
-ALL = frozenset({"knowledge", "service", "pick", "more", "out_of_scope", "unsure"})
-ASKING = frozenset({"knowledge", "service", "pick", "more", "out_of_scope"})
+ALL = frozenset({"knowledge", "service", "pick", "more", "out_of_scope", "unsure", "deny"})
+ASKING = frozenset({"knowledge", "service", "pick", "more", "out_of_scope", "deny"})
 
 # The decisions in the order they are tried: (name, the entries they apply to, the decision).
 # An entry is how the NLU read the turn (bot/dialogue/turn.py ENTRIES: faq → knowledge, …).
@@ -624,10 +640,12 @@ DECISIONS: tuple[tuple[str, frozenset[str], Decide], ...] = (
     ("offer_services", frozenset({"service"}), offer_services),
     ("not_found", frozenset({"service"}), not_found),
     ("channel_unnamed", frozenset({"channel"}), channel_unnamed),
-    # — "还有吗", and an unsure NLU —
+    # — "还有吗", "不是", and an unsure NLU —
+    ("other_service", frozenset({"more"}), other_service),
     ("service_guide", frozenset({"more"}), service_guide),
     ("topic_more", frozenset({"more"}), topic_more),
     ("unsure_offer", frozenset({"unsure"}), unsure_offer),
+    ("rephrase", frozenset({"deny"}), rephrase),
 )
 
 

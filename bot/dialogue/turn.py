@@ -21,7 +21,7 @@ SUBJECT_OPTIONS = "options"
 # Which decisions a turn may reach depends on how the NLU read it (the rule that ran the action).
 ENTRIES = {"faq": "knowledge", "ask_service": "service", "choose_option": "pick", "ask_more": "more",
            "out_of_scope": "out_of_scope", "nlu_fallback": "unsure",
-           "list_services_by_channel": "channel"}
+           "list_services_by_channel": "channel", "deny": "deny"}
 SERVICE_OPTION, TOPIC_OPTION = "service:", "topic:"
 
 
