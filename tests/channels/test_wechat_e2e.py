@@ -42,7 +42,7 @@ def user_texts(servers, openid: str) -> list[str]:
 
 @pytest.mark.parametrize("mode", ["compatible", "aes"])
 def test_a_signed_question_gets_the_right_answer_within_5_seconds(live, follower, mode) -> None:
-    reply = live.text("经纬人才计划是什么", follower, mode)
+    reply = live.text("经纬人才计划讲的是啥", follower, mode)
     assert reply.status == 200 and reply.seconds < 5
     assert "经纬人才" in reply.content
     assert "**" not in reply.content

@@ -35,10 +35,10 @@ def hold_conversations(url: str) -> tuple[int, list[Resident]]:
     sent = 0
     talent, lost, unhappy = Resident(url, "report"), Resident(url, "report"), Resident(url, "report")
     script = [
-        (talent, ["经纬人才计划是什么", "谢谢", '/rate{"rating_level": "5"}']),
-        (lost, ["附近有什么好吃的火锅店", "帮我订一张去北京的机票", "/request_callback", "其他事项",
+        (talent, ["经纬人才计划讲的是啥", "谢谢", '/rate{"rating_level": "5"}']),
+        (lost, ["附近哪有好吃的火锅店", "帮我订一张去北京的机票", "/request_callback", "其他事项",
                 f"想找人聊聊，我的身份证是{ID_CARD}", PHONE, "确认提交"]),
-        (unhappy, ["你好", "经纬人才计划是什么", "再见", '/rate{"rating_level": "2"}', f"太笼统，回电{PHONE}"]),
+        (unhappy, ["你好", "经纬人才计划讲的是啥", "再见", '/rate{"rating_level": "2"}', f"太笼统，回电{PHONE}"]),
     ]
     for resident, messages in script:
         for message in messages:
