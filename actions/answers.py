@@ -107,8 +107,8 @@ class ActionListServicesByChannel(AnsweringAction):
     action_name = "action_list_services_by_channel"
 
 
-class ActionOfferLikelyTopics(AnsweringAction):
-    """The two-stage fallback's first stage, in place of Rasa's "Did you mean …?": the services and
-    topics the message most likely means, as buttons (a follow-up the router recognises is answered)."""
+class ActionAnswerUnsure(AnsweringAction):
+    """The NLU unsure: a follow-up the router recognises is answered; otherwise the services and
+    topics the message most likely means, as buttons (data/rules/fallback.yml)."""
 
-    action_name = "action_default_ask_affirmation"
+    action_name = "action_answer_unsure"

@@ -1,8 +1,8 @@
 """Replies that mean the assistant could not help, counted so that the second in a row offers a
 callback (留言回电) beside 12345.
 
-Used by the fallback, the out-of-scope answer and a bare "不是"; the callback form itself is
-actions/handoff.py.
+Used by Rasa's last-resort fallback, the router's out-of-scope, unsure and "please rephrase"
+replies (actions/replies.py); the callback form itself is actions/handoff.py.
 """
 
 from __future__ import annotations
@@ -77,15 +77,6 @@ class FailureReply(Action, abc.ABC):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
         return fail_with(self.response, dispatcher, tracker, self.revert)
-
-
-class ActionAskRephrase(FailureReply):
-    """The two-stage fallback's second stage: “please rephrase”."""
-
-    response = "utter_ask_rephrase"
-
-    def name(self) -> str:
-        return "action_default_ask_rephrase"
 
 
 class ActionDefaultFallback(FailureReply):

@@ -78,7 +78,10 @@ def test_the_replies_of_each_story_through_rest(assistant, story: dict[str, Any]
 
 
 def tracker_events(servers, sender: str) -> list[dict[str, Any]]:
-    url = f"{servers.rasa_url}/conversations/{sender}/tracker?token={servers.auth_token}"
+    """The events of a REST sender's conversation (the server files it as rest:<sender>)."""
+    from bot.channels.conversations import REST_PREFIX
+
+    url = f"{servers.rasa_url}/conversations/{REST_PREFIX}{sender}/tracker?token={servers.auth_token}"
     request = urllib.request.Request(url)
     with urllib.request.urlopen(request, timeout=30) as response:
         return json.loads(response.read())["events"]

@@ -165,7 +165,8 @@ def leaks(texts: list[EvalText] | None = None, files: Iterable[Path] | None = No
 
 
 def describe(leak: Leak) -> str:
-    return f"{leak.path.relative_to(paths.PROJECT)}:{leak.line}: {leak.text.shown()}"
+    shown = leak.path.relative_to(paths.PROJECT) if leak.path.is_relative_to(paths.PROJECT) else leak.path
+    return f"{shown}:{leak.line}: {leak.text.shown()}"
 
 
 def main() -> int:

@@ -204,9 +204,12 @@ class Router:
         return Decision("nothing_fits", DEFAULT)
 
     def service_named(self, value: str) -> Service | None:
-        """The service an entity value (a name or an alias) stands for."""
-        hits = self.catalogue.search(value, 1)
-        return hits[0].service if hits and hits[0].score >= self.rules.named_score else None
+        """The service an entity value (a name or an alias) stands for; none when it names several
+        alike ("优待证": 老年人优待证办理 and 退役军人优待证申领)."""
+        hits = [h for h in self.catalogue.search(value, 2) if h.score >= self.rules.named_score]
+        if not hits or (len(hits) > 1 and hits[0].score - hits[1].score < self.rules.named_margin):
+            return None
+        return hits[0].service
 
     @functools.lru_cache(maxsize=256)  # noqa: B019 (one router per process, topics are few)
     def topic_services(self, topic_id: str) -> tuple[Service, ...]:
@@ -537,11 +540,12 @@ def channel_unnamed(look: _Look) -> Decision | None:
 
 
 def other_service(look: _Look) -> Decision | None:
-    """"还有文化馆的培训怎么报名" taken for "还有吗": another service the catalogue finds clearly."""
-    service = _clear(look, look.hits)
-    if service is None or look.hits[0].score < look.rules.procedural_score:
+    """"还有文化馆的公益培训怎么报名" while another service is under discussion: a service the catalogue
+    finds clearly and strongly, though not by its exact name, is a switch."""
+    if look.current is None:
         return None
-    if look.current is not None and service.code == look.current.code:
+    service = _clear(look, look.hits)
+    if service is None or look.hits[0].score < look.rules.switch_score or service.code == look.current.code:
         return None
     return Decision("other_service", SERVICE, service=service, fields=look.turn.fields)
 
@@ -633,6 +637,7 @@ DECISIONS: tuple[tuple[str, frozenset[str], Decide], ...] = (
     ("channel_list", frozenset({"channel"}), channel_list),
     # "救助方面的事项" names a kind of service (several alike): they are offered.
     ("offer_named", frozenset({"service", "unsure", "channel"}), offer_named),
+    ("other_service", frozenset({"service", "more"}), other_service),
     ("current_service", frozenset({"service"}), current_service),
     ("service_search", frozenset({"service"}), service_search),
     ("topic_detail", frozenset({"service"}), topic_detail),
@@ -641,7 +646,6 @@ DECISIONS: tuple[tuple[str, frozenset[str], Decide], ...] = (
     ("not_found", frozenset({"service"}), not_found),
     ("channel_unnamed", frozenset({"channel"}), channel_unnamed),
     # — "还有吗", "不是", and an unsure NLU —
-    ("other_service", frozenset({"more"}), other_service),
     ("service_guide", frozenset({"more"}), service_guide),
     ("topic_more", frozenset({"more"}), topic_more),
     ("unsure_offer", frozenset({"unsure"}), unsure_offer),

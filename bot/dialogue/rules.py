@@ -23,7 +23,7 @@ ROUTING_FILE = paths.SOURCES / "routing.yml"
 # (name, lowest allowed, highest allowed, whole number)
 THRESHOLDS = (
     ("named_score", 1, 200, False), ("named_margin", 0, 100, False), ("clear_lead", 1, 100, False),
-    ("procedural_score", 0, 100, False), ("out_of_scope_score", 0, 100, False),
+    ("procedural_score", 0, 100, False), ("out_of_scope_score", 0, 100, False), ("switch_score", 0, 100, False),
     ("offered_at_most", 2, 10, True), ("offered_share", 0, 1, False), ("kind_share", 0, 1, False),
     ("topic_service_score", 1, 200, False),
     ("elliptical_chars", 1, 50, True), ("context_bonus", 0, 1, False), ("lexical_weight", 0, 1, False),

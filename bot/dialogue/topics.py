@@ -93,10 +93,14 @@ class Topics:
                 "如需了解，请拨打12345市民服务热线咨询。")
 
     def another_place(self, question: str, topic: Topic) -> str | None:
-        """A plain note when the question asks about a place other than Shizhong that the topic's
-        passage does not name ("承接北京疏解非首都功能" is Shizhong's own plan and gets none)."""
+        """A plain note when the question asks about a place other than Shizhong, unless the topic's
+        passage names that place and the question names more of the topic than the place
+        ("承接北京疏解非首都功能" is Shizhong's own plan and gets none; "北京的社区医院几点下班"
+        shares only 北京 with it and gets the note)."""
         found = self.rules.pattern("other_places").findall(question)
-        places = [p for p in dict.fromkeys(found) if p not in topic.passage]
+        own = [term for term in (topic.title, *topic.terms) if term and term in question]
+        places = [p for p in dict.fromkeys(found)
+                  if p not in topic.passage or not any(term != p for term in own)]
         if not places:
             return None
         return (f"以上是市中区的情况；{'、'.join(places)}的情况不在市中区的工作部署里，我不能替您推测，"

@@ -7,14 +7,14 @@ import asyncio
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import ActionOfferLikelyTopics
+from actions.answers import ActionAnswerUnsure
 from bot.knowledge.model import shared as knowledge
 
 
 def run(parse: dict) -> list[dict]:
     dispatcher = CollectingDispatcher()
     tracker = Tracker("user", {}, parse, [], False, None, {}, "action_listen")
-    asyncio.run(ActionOfferLikelyTopics().run(dispatcher, tracker, {}))
+    asyncio.run(ActionAnswerUnsure().run(dispatcher, tracker, {}))
     return dispatcher.messages
 
 

@@ -102,7 +102,10 @@ def test_questions_about_another_place_are_handed_on() -> None:
     assert "12345" in another_place("历下区今年要开工建设几所学校", schools)
     assert another_place("市中区今年开工建设几所学校", schools) is None
     # Beijing is in the article's own plan: no note there.
-    assert another_place("承接北京疏解非首都功能是怎么回事", knowledge().topics["investment_beijing_xiongan"]) is None
+    beijing = knowledge().topics["investment_beijing_xiongan"]
+    assert another_place("承接北京疏解非首都功能是怎么回事", beijing) is None
+    # A question that shares only the place with that plan is about Beijing itself.
+    assert "12345" in another_place("北京的菜市场几点关门", beijing)
 
 
 def test_another_place_note_follows_the_answer() -> None:

@@ -48,7 +48,8 @@ def test_a_text_message_gets_a_passive_reply_in_kind(wechat, fake_assistant, ope
     assert (reply.fields["ToUserName"], reply.fields["FromUserName"], reply.fields["MsgType"]) \
         == (openid, ACCOUNT, "text")
     [message] = fake_assistant.received
-    assert (message.sender_id, message.input_channel, message.text) == (f"wx:{openid}", "wechat", "经纬人才计划讲的是啥")
+    assert (message.sender_id, message.input_channel, message.text) == \
+        (f"wx:{openid}", "wechat", "经纬人才计划讲的是啥")
 
 
 @pytest.mark.parametrize("query_change", [
