@@ -72,7 +72,7 @@ def test_a_recent_timestamp_within_the_window_is_taken(wechat, fake_assistant, o
 def test_a_replayed_signature_cannot_carry_another_message(wechat, fake_assistant, openid, mode) -> None:
     query = wechat.signed_query()
     first = message_xml(openid, "text", Content="经纬人才计划讲的是啥", MsgId=new_id())
-    assert wechat.post(first, mode, query=query).content == "回答：经纬人才计划是什么"
+    assert wechat.post(first, mode, query=query).content == "回答：经纬人才计划讲的是啥"
     victim = f"{openid}-victim"
     forged = wechat.post(message_xml(victim, "text", Content="我的电话是多少", MsgId=new_id()), mode, query=query)
     assert forged.status == 403
@@ -119,7 +119,7 @@ def test_with_an_aes_key_only_encrypted_messages_are_taken(channel_on, fake_assi
     assert safe.post(xml, "aes", forge={"msg_signature": "0" * 40}).status == 403
     assert safe.post(xml, "aes", forge={"encrypt_type": "raw"}).status == 403
     assert fake_assistant.received == []
-    assert safe.post(xml, "aes").content == "回答：经纬人才计划是什么"
+    assert safe.post(xml, "aes").content == "回答：经纬人才计划讲的是啥"
     assert safe.text("你好呀", openid, "compatible").content == "回答：你好呀"
     assert fake_assistant.texts() == ["经纬人才计划讲的是啥", "你好呀"]
 
