@@ -12,13 +12,12 @@ import argparse
 import json
 import sys
 import urllib.request
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from bot import paths
+from bot import graders, paths
 
 DEFAULT_QUESTIONS = paths.PROJECT.parent / "shared" / "eval" / "dev_questions.yml"
 # Our own held-out sets: written apart from the training data by three different writers, to
@@ -47,13 +46,33 @@ def load_questions(path: Path) -> list[Question]:
             for q in raw["questions"]]
 
 
-def reply_text(messages: list[dict]) -> str:
-    """Every message's text and every button title, one per line."""
+@dataclass(frozen=True)
+class Turn:
+    say: str
+    must: tuple[str, ...]
+    text_only: bool = False  # `where: text`: graded on the messages' text, without button titles
+
+
+@dataclass(frozen=True)
+class Conversation:
+    id: str
+    turns: tuple[Turn, ...]
+
+
+def load_conversations(path: Path) -> list[Conversation]:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return [Conversation(c["id"], tuple(Turn(t["say"], tuple(t["must"]), t.get("where") == "text")
+                                        for t in c["turns"])) for c in raw["conversations"]]
+
+
+def reply_text(messages: list[dict], buttons: bool = True) -> str:
+    """Every message's text and (unless not `buttons`) every button title, one per line."""
     lines = []
     for message in messages:
         if message.get("text"):
             lines.append(message["text"])
-        lines.extend(button.get("title", "") for button in message.get("buttons") or [])
+        if buttons:
+            lines.extend(button.get("title", "") for button in message.get("buttons") or [])
     return "\n".join(lines)
 
 
@@ -64,7 +83,7 @@ def missing(question: Question, text: str) -> list[str]:
 
 
 def ask(base_url: str, message: str, sender: str | None = None, timeout: float = 30) -> list[dict]:
-    body = json.dumps({"sender": sender or f"eval-{uuid.uuid4().hex}", "message": message})
+    body = json.dumps({"sender": sender or graders.new_sender(graders.EVAL), "message": message})
     request = urllib.request.Request(f"{base_url}/webhooks/rest/webhook", data=body.encode(),
                                      headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=timeout) as response:
@@ -77,6 +96,22 @@ def grade(base_url: str, questions: list[Question]) -> list[tuple[Question, str,
     for question in questions:
         text = reply_text(ask(base_url, question.ask))
         results.append((question, text, missing(question, text)))
+    return results
+
+
+def grade_conversations(base_url: str, conversations: list[Conversation], prefix: str = graders.EVAL
+                        ) -> list[tuple[Conversation, list[str]]]:
+    """(conversation, the failed turns as "n: missing …") for every conversation, each in a new
+    conversation of its own (../shared/eval/README.md)."""
+    results = []
+    for conversation in conversations:
+        sender, failed = graders.new_sender(prefix), []
+        for number, turn in enumerate(conversation.turns, start=1):
+            text = reply_text(ask(base_url, turn.say, sender), buttons=not turn.text_only)
+            gaps = [entry for entry in turn.must if not any(a in text for a in entry.split("|"))]
+            if gaps:
+                failed.append(f"{number}: missing {gaps}")
+        results.append((conversation, failed))
     return results
 
 
