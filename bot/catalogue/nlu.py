@@ -17,11 +17,15 @@ def _examples(texts: Iterable[str]) -> str:
 
 
 def rasa_lookup_yaml(services: Iterable[Service]) -> str:
-    """Rasa 3 NLU data: the `service` lookup (names and aliases) and alias→name synonyms."""
+    """Rasa 3 NLU data: the `service` lookup (names and aliases), alias→name synonyms, and the
+    services' `examples` as questions of `ask_service`."""
     services = list(services)
     names = sorted({text for s in services for text in s.names()})
     parts = [HEADER, 'version: "3.1"\nnlu:\n']
     parts.append(f"- lookup: service\n  examples: |\n{_examples(names)}")
+    asked = [example for service in services for example in service.examples]
+    if asked:  # residents' questions editors placed on a service (bot/console's inbox)
+        parts.append(f"- intent: ask_service\n  examples: |\n{_examples(' '.join(q.split()) for q in asked)}")
     for service in services:
         if service.aliases:
             parts.append(f"- synonym: {service.name}\n  examples: |\n"

@@ -217,6 +217,8 @@ class SqlCatalogueStore(CatalogueStore):
             texts = {normalize(service.name): "name"}
             for alias in service.aliases:
                 texts.setdefault(normalize(alias), "alias")
+            for example in service.examples:
+                texts.setdefault(normalize(example), "example")
             names += [{"code": service.code, "text": t, "kind": k} for t, k in texts.items()]
             for field_name, texts in _search_fields(service).items():
                 for text in texts:
@@ -295,13 +297,18 @@ class SqlCatalogueStore(CatalogueStore):
 
 def _scores(text: str, tokens: set[str], total: int, name_rows: list, term_rows: list,
             joining: frozenset[str] | set[str] = frozenset()) -> dict[str, float]:
-    """Tiered score: exact name 100, exact alias 90, a name inside the query 60–70, an alias
-    inside it 50–60, the query inside a name 40–50; plus up to 40 for weighted token overlap.
+    """Tiered score: exact name 100, exact alias 90, a question editors placed on the service 85
+    (55 inside a longer query), a name inside the query 60–70, an alias inside it 50–60, the query
+    inside a name 40–50; plus up to 40 for weighted token overlap.
     Joining bigrams (tokens.joining_bigrams) add to the overlap when they meet a name, but do not
     raise the ceiling: a question is not penalised for the word borders it has."""
     tier: dict[str, float] = defaultdict(float)
     for row in name_rows:
         exact, inside = (100.0, 60.0) if row.kind == "name" else (90.0, 50.0)
+        if row.kind == "example":  # a resident's whole question: asked again, not a word of a query
+            if row.text in text:
+                tier[row.code] = max(tier[row.code], 85.0 if row.text == text else 55.0)
+            continue
         if row.text == text:
             score = exact
         elif row.text in text:
