@@ -30,9 +30,9 @@ setup: venv
 venv:
 	@bash scripts/bootstrap.sh
 
-## eval: grade the running assistant (started here if none runs) on ../shared/eval and eval/holdout*_questions.yml
+## eval: grade the running assistant (started here if none runs) on ../shared/eval (questions and conversations) and eval/holdout*_questions.yml; ARGS="--url http://127.0.0.1:5105" for another port, ARGS=--sealed adds the sealed sets (misses by id)
 eval: setup
-	@$(PYTHON) -m tools.eval
+	@$(PYTHON) -m tools.eval $(ARGS)
 
 ## bench-startup: the assistant's start-up time and resident memory
 bench-startup: setup

@@ -12,17 +12,19 @@ Every reply here names 12345.
 
 from __future__ import annotations
 
-import abc
 import logging
 import re
 from datetime import datetime, timezone
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, FollowupAction, SlotSet, UserUtteranceReverted
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.answers import answer_question
+from actions.failures import OFFER_BUTTONS, offered_last_turn, user_turn
+from bot.dialogue.rules import shared_rules
 from bot.requests import office_hours
 from bot.requests.phone import find_phone, last_four
 from bot.requests.store import MAX_TEXT, StaffStoreUnavailable, shared_store
@@ -34,9 +36,6 @@ CALLBACK_SLOTS = ("callback_topic", "callback_description", "callback_phone", "c
                   "callback_confirmed")
 REQUESTED_SLOT = "requested_slot"
 LEFT = "__left__"  # an extract_ method's "the resident left the form" for its validator
-OFFER_BUTTONS = [{"title": "留言请工作人员回电", "payload": "/request_callback"},
-                 {"title": "不用了", "payload": "/deny"}]
-OFFER_AFTER_FAILURES = "看来我没能帮上您。需要的话，可以留言请工作人员给您回电，或拨打12345市民服务热线。"
 STORE_DOWN = ("抱歉，登记系统暂时出了故障，没能保存您的回电请求。请稍后再试，"
               "或直接拨打12345市民服务热线，工作人员会为您办理。")
 YES = re.compile(r"确认|提交|^(?:是|是的|对|对的|好|好的|可以|没问题|行|ok|OK|嗯)[。！!]?$")
@@ -56,111 +55,11 @@ MAX_NAME_CHARS = 20
 CONFIRM_BUTTONS = [{"title": "确认提交", "payload": "确认提交"}, {"title": "修改号码", "payload": "修改号码"},
                    {"title": "重新填写", "payload": "重新填写"}, {"title": "算了", "payload": "算了"}]
 MIN_DESCRIPTION_CHARS = 2
-# A message inside a form that the NLU is this sure is a knowledge question gets its answer too.
-QUESTION_CONFIDENCE = 0.7
 CONTINUE_NOTE = "以上先回答您的问题。如仍需工作人员回电，请接着填写；不需要了可以回复“算了”。"
-
-
-def user_turn(tracker: Tracker) -> int:
-    """How many messages the user has sent in this conversation (reverted ones included)."""
-    return sum(1 for event in tracker.events if event.get("event") == "user")
-
-
-def offered_last_turn(tracker: Tracker) -> bool:
-    """Whether the assistant's reply to the user's previous message offered the callback."""
-    return tracker.get_slot("callback_offered_turn") == user_turn(tracker) - 1
 
 
 def now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-def mark_failure(tracker: Tracker) -> tuple[list[EventType], bool]:
-    """The events that mark this turn as failed, and whether the callback is to be offered (the
-    previous turn failed too; the events then record the offer)."""
-    turn = user_turn(tracker)
-    events: list[EventType] = [SlotSet("last_failure_turn", turn)]
-    offer = tracker.get_slot("last_failure_turn") == turn - 1
-    if offer:
-        events.append(SlotSet("callback_offered_turn", turn))
-    return events, offer
-
-
-def record_failure(tracker: Tracker, dispatcher: CollectingDispatcher) -> list[EventType]:
-    """Mark this turn as failed; when the previous one failed too, offer the callback."""
-    events, offer = mark_failure(tracker)
-    if offer:
-        dispatcher.utter_message(text=OFFER_AFTER_FAILURES, buttons=OFFER_BUTTONS)
-    return events
-
-
-class FailureReply(Action, abc.ABC):
-    """A reply that means the assistant could not help: its response, counted as a failure (the
-    second in a row offers the callback). Abstract, so the action server registers only the
-    subclasses."""
-
-    response: str
-    # Take the user's message back, as Rasa's own last-stage fallback does.
-    revert: bool = False
-
-    @abc.abstractmethod
-    def name(self) -> str:
-        """The action's name in the domain."""
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
-        dispatcher.utter_message(response=self.response)
-        reverted: list[EventType] = [UserUtteranceReverted()] if self.revert else []
-        # The failure mark comes after the revert, so that it stays.
-        return [*reverted, *record_failure(tracker, dispatcher)]
-
-
-class ActionAskRephrase(FailureReply):
-    """The two-stage fallback's second stage: “please rephrase”."""
-
-    response = "utter_ask_rephrase"
-
-    def name(self) -> str:
-        return "action_default_ask_rephrase"
-
-
-class ActionDefaultFallback(FailureReply):
-    """The fallback's last stage: an apology naming 12345. The message is taken back, so that the
-    dialogue policies do not predict on it again (they would, until Rasa's circuit breaker stops
-    the conversation)."""
-
-    response = "utter_default"
-    revert = True
-
-    def name(self) -> str:
-        return "action_default_fallback"
-
-
-class ActionOutOfScope(FailureReply):
-    """A question the assistant cannot answer: hand on to 12345."""
-
-    response = "utter_out_of_scope"
-
-    def name(self) -> str:
-        return "action_out_of_scope"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
-        from actions.knowledge import answer_topic, simplify, topic_defining, topic_named
-        from actions.services import answer_procedural
-
-        text = simplify()(tracker.latest_message.get("text") or "")
-        topic_id = topic_defining(text)
-        if topic_id is not None:  # "12100是啥": the article's own term, though the NLU was unsure
-            return answer_topic(dispatcher, tracker, topic_id, text)
-        # "社保卡丢了去哪补办" can read as out of scope, yet the catalogue has the service.
-        served = await answer_procedural(dispatcher, tracker, out_of_scope=True)
-        if served is not None:
-            return served
-        topic_id = topic_named(text)  # "花漾街区有几条": a place or project only the article names
-        if topic_id is not None:
-            return answer_topic(dispatcher, tracker, topic_id, text)
-        return await super().run(dispatcher, tracker, domain)
 
 
 class ActionOfferCallback(Action):
@@ -194,7 +93,8 @@ class ActionAnswerYes(Action):
 
 
 class ActionAnswerNo(Action):
-    """A bare “不用了/不是”: declines a callback offered just before, otherwise asks to rephrase."""
+    """A bare “不用了/不是”: declines a callback offered just before; otherwise the router decides
+    ("不是公寓，是人才住房补贴" corrects the service; a bare "不是" asks to rephrase)."""
 
     def name(self) -> str:
         return "action_answer_no"
@@ -204,7 +104,7 @@ class ActionAnswerNo(Action):
         if offered_last_turn(tracker):
             dispatcher.utter_message(text="好的。如需帮助，可随时说“转人工”留言，或拨打12345市民服务热线。")
             return []
-        return await ActionAskRephrase().run(dispatcher, tracker, domain)
+        return await answer_question(dispatcher, tracker)
 
 
 def one_line(value: Any) -> str:
@@ -216,12 +116,10 @@ async def answer_if_question(dispatcher: CollectingDispatcher, tracker: Tracker,
                              note: str | None = CONTINUE_NOTE) -> dict[str, Any] | None:
     """Inside a form, a message that clearly asks a knowledge question is answered at once (the
     form goes on): the slots the answer sets, or None when the message is no such question."""
-    from actions.knowledge import ActionAnswerKnowledge
-
     intent = tracker.latest_message.get("intent") or {}
-    if intent.get("name") != "faq" or float(intent.get("confidence") or 0) < QUESTION_CONFIDENCE:
+    if intent.get("name") != "faq" or float(intent.get("confidence") or 0) < shared_rules().form_question_confidence:
         return None
-    events = await ActionAnswerKnowledge().run(dispatcher, tracker, domain)
+    events = await answer_question(dispatcher, tracker)
     if note:
         dispatcher.utter_message(text=note)
     return {event["name"]: event["value"] for event in events if event.get("event") == "slot"}

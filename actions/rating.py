@@ -16,8 +16,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.handoff import answer_if_question, one_line, user_turn
-from actions.knowledge import SUBJECT_SERVICE
+from actions.failures import user_turn
+from actions.handoff import answer_if_question, one_line
+from bot.dialogue.turn import SUBJECT_SERVICE
 from bot.requests.store import RATING_LEVELS, StaffStoreUnavailable, shared_store
 
 logger = logging.getLogger(__name__)

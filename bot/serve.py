@@ -213,12 +213,13 @@ class Servers:
     def warm_up_actions(self) -> None:
         """Run the two look-up actions once, so that loading the segmenter, the topic index and
         the catalogue happens now and not in a resident's first question (WeChat waits 5 s)."""
-        for action, text in (("action_answer_knowledge", "经纬人才计划是什么"),
-                             ("action_answer_service", "临时救助在哪申请")):
+        for action, text, intent in (("action_answer_knowledge", "经纬人才计划讲的啥", "faq"),
+                                     ("action_answer_service", "临时救助到哪申请", "ask_service")):
             call = {"next_action": action, "sender_id": "warm-up", "version": "3.6.21",
                     "tracker": {"sender_id": "warm-up", "events": [], "paused": False,
-                                "slots": dict.fromkeys(("knowledge_topic", "topics_shown", "subject", "service_code")),
-                                "latest_message": {"text": text, "intent": {}, "entities": []},
+                                "slots": dict.fromkeys(("knowledge_topic", "topics_shown", "subject", "service_code",
+                                                        "options_offered", "field")),
+                                "latest_message": {"text": text, "intent": {"name": intent}, "entities": []},
                                 "latest_action_name": "action_listen", "active_loop": {}}}
             request = urllib.request.Request(f"{self.actions_url}/webhook", data=json.dumps(call).encode(),
                                              headers={"Content-Type": "application/json"})
@@ -395,7 +396,7 @@ def main() -> int:
         return (f"\nserve: up in {seconds:.0f} s. Ask in Chinese:\n"
                 f"  web widget: {servers.web_url}/\n"
                 f"  REST:       POST {servers.rasa_url}/webhooks/rest/webhook  "
-                '{"sender": "me", "message": "经纬人才计划是什么"}\n'
+                '{"sender": "me", "message": "经纬人才计划讲的啥"}\n'
                 f"  socket.io:  {servers.rasa_url}/socket.io\n"
                 f"  WeChat:     POST {servers.rasa_url}/webhooks/wechat/webhook (docs/wechat.md)\n"
                 + (f"  console:    {servers.console_url}/ (staff)\n" if servers.with_console else "")

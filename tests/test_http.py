@@ -10,8 +10,8 @@ SOURCE = "来源：市中区2020年“聚焦提升年”工作部署"
 
 
 @pytest.mark.parametrize(("question", "expected"), [
-    ("经纬人才计划是什么", ["经纬人才", SOURCE]),
-    ("市中区对高层次人才有哪些服务保障？", ["落户", "住房", "就医", "子女入学", SOURCE]),
+    ("经纬人才计划讲的是啥", ["经纬人才", SOURCE]),
+    ("市中区给高层次人才哪些服务保障", ["落户", "住房", "就医", "子女入学", SOURCE]),
     ("引进的人才落户有啥政策", ["落户", "12345"]),
     ("人才住房这块有什么说法", ["住房"]),
     ("今年老旧小区改造多少个", ["13", "105万平方米"]),
@@ -24,9 +24,9 @@ def test_knowledge_answers_with_figures_and_source(assistant, question: str, exp
 
 
 @pytest.mark.parametrize(("question", "expected"), [
-    ("經緯人才計劃是什麼", "经纬人才"),
+    ("經緯人才計劃講的是啥", "经纬人才"),
     ("市中區對高層次人才有哪些服務保障", "子女入学"),
-    ("網上辦可以辦哪些事", "网上办"),
+    ("網上辦能辦哪些事", "网上办"),
     ("臨時救助在哪裡申請", "临时救助"),
 ])
 def test_traditional_characters_are_understood(assistant, question: str, expected: str) -> None:
@@ -48,13 +48,13 @@ def test_greeting_names_the_district_and_offers_buttons(assistant) -> None:
     assert {b["title"] for b in message["buttons"]} >= {"人才政策"}
 
 
-@pytest.mark.parametrize("question", ["附近有什么好吃的火锅店", "我家门口的路灯坏了", "qwertyuiop"])
+@pytest.mark.parametrize("question", ["附近哪有好吃的火锅店", "我家楼下路灯坏了", "qazwsxedc"])
 def test_out_of_scope_and_gibberish_name_12345(assistant, question: str) -> None:
     assert "12345" in assistant.reply(question)
 
 
 def test_service_answer_marks_samples_and_names_its_source(assistant) -> None:
-    reply = assistant.reply("申请临时救助需要什么材料")
+    reply = assistant.reply("申请临时救助要准备什么材料")
     assert "临时救助" in reply and "申请材料" in reply
     assert "示例" in reply and "12345" in reply
     assert "来源：市中区政务服务事项目录" in reply and "更新于" in reply
@@ -68,7 +68,7 @@ def test_follow_up_applies_to_the_service_under_discussion(assistant) -> None:
 
 
 def test_services_by_channel(assistant) -> None:
-    reply = assistant.reply("哪些事项可以一证通办")
+    reply = assistant.reply("哪些事情可以一证通办")
     assert "一证通办" in reply and "项" in reply
 
 

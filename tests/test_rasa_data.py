@@ -45,3 +45,23 @@ def test_rasa_data_validate_is_clean() -> None:
     unexpected = [w for w in warnings if not EXPECTED.search(w)
                   and not ((m := UNUSED_UTTERANCE.search(w)) and m.group(1) in allowed)]
     assert unexpected == [], warnings
+
+
+def test_entities_are_marked_as_the_catalogue_and_the_field_vocabulary_say() -> None:
+    """Every service name and field word in the examples of the asking intents is marked, and
+    nothing else is (python -m tools.annotate_entities writes them; DIET learns from them)."""
+    import pytest
+
+    if not (paths.SPACY_PIPELINE / "meta.json").is_file():
+        pytest.fail("the spaCy pipeline is not built; run `make setup`")
+    from bot.catalogue.annotate import project_annotator
+    from tools.annotate_entities import annotate_text
+
+    annotator = project_annotator()
+    stale = []
+    for path in sorted(paths.NLU.glob("*.yml")):
+        text = path.read_text(encoding="utf-8")
+        expected = annotate_text(text, annotator)
+        stale += [f"{path.name}: {old.strip()}  →  {new.strip()}"
+                  for old, new in zip(text.splitlines(), expected.splitlines(), strict=True) if old != new]
+    assert not stale, "run `python -m tools.annotate_entities`:\n" + "\n".join(stale[:20])

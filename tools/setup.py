@@ -52,10 +52,17 @@ def step_generate() -> None:
 
     say(2, "generating Rasa data from sources/knowledge and sources/catalogue into build/data")
     knowledge = load()
+    # Entities are marked once the pipeline exists (step_annotate, after it is rebuilt); marked with
+    # the last one here, the file stays as it was when nothing that shapes the marks changed.
+    annotate = None
+    if (paths.SPACY_PIPELINE / "meta.json").is_file():
+        from bot.catalogue.annotate import project_annotator
+
+        annotate = project_annotator().annotate
     changed = [
         str(path.relative_to(paths.PROJECT))
         for path, text in (
-            (paths.GENERATED_KNOWLEDGE, knowledge_yaml(knowledge)),
+            (paths.GENERATED_KNOWLEDGE, knowledge_yaml(knowledge, annotate)),
             (paths.GENERATED_LOOKUPS, _lookup_yaml()),
         )
         if write_if_changed(path, text)
@@ -69,8 +76,9 @@ def step_generate() -> None:
 
 def _lookup_yaml() -> str:
     from bot.catalogue import load_services, rasa_lookup_yaml
+    from bot.catalogue.fields import load_fields
 
-    return rasa_lookup_yaml(load_services())
+    return rasa_lookup_yaml(load_services(), load_fields())
 
 
 def step_pkuseg() -> None:
@@ -110,6 +118,19 @@ def step_spacy() -> None:
     say(4, "building the spaCy zh pipeline (pkuseg + district dictionary)")
     pipeline.build(paths.PKUSEG_MODEL, paths.USER_DICT, paths.SPACY_PIPELINE)
     _write_stamp(paths.SPACY_PIPELINE, stamp)
+
+
+def step_annotate() -> None:
+    """The knowledge questions again, their service names and field words marked as entities:
+    the marks must span the tokens of the pipeline just built (bot/catalogue/annotate.py)."""
+    from bot.catalogue.annotate import project_annotator
+    from bot.knowledge.model import load
+    from bot.knowledge.rasa_data import knowledge_yaml
+
+    annotator = project_annotator()
+    if write_if_changed(paths.GENERATED_KNOWLEDGE, knowledge_yaml(load(), annotator.annotate)):
+        say(4, "marked the entities of the knowledge questions "
+               f"({paths.GENERATED_KNOWLEDGE.relative_to(paths.PROJECT)})")
 
 
 def step_catalogue() -> None:
@@ -237,6 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     step_generate()
     step_pkuseg()
     step_spacy()
+    step_annotate()
     step_catalogue()
     step_widget(args.with_browser)
     if args.with_nginx:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from bot import paths
 from bot.catalogue.centre import read_centre
+from bot.catalogue.fields import load_fields
 from bot.catalogue.files import load_catalogue
 from bot.catalogue.importer import MAX_ROWS, import_file
 from bot.catalogue.nlu import rasa_lookup_yaml
@@ -72,7 +73,7 @@ def _lookups(folder: Path) -> int:
     if catalogue.problems:
         print("catalogue: invalid; run `python -m bot.catalogue validate`", file=sys.stderr)
         return 1
-    sys.stdout.write(rasa_lookup_yaml(catalogue.services))
+    sys.stdout.write(rasa_lookup_yaml(catalogue.services, load_fields()))
     return 0
 
 

@@ -1,23 +1,27 @@
-"""What the NLU learns from the catalogue: the `service` lookup table, synonyms, dictionary words.
+"""What the NLU learns from the catalogue: the `service` and `field` lookup tables, their synonyms,
+and the words the district dictionary must keep whole.
 
-Generated from the catalogue files so that no service name is kept by hand in two places.
+Generated from the catalogue files and the field vocabulary (sources/fields.yml) so that no service
+name or field word is kept by hand in two places.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from bot.catalogue.fields import FieldVocabulary
 from bot.catalogue.schema import Service
 
-HEADER = "# Generated from sources/catalogue/ by bot.catalogue; do not edit by hand.\n"
+HEADER = "# Generated from sources/catalogue/ and sources/fields.yml by bot.catalogue; do not edit by hand.\n"
 
 
 def _examples(texts: Iterable[str]) -> str:
     return "".join(f"    - {text}\n" for text in texts)
 
 
-def rasa_lookup_yaml(services: Iterable[Service]) -> str:
-    """Rasa 3 NLU data: the `service` lookup (names and aliases) and alias→name synonyms."""
+def rasa_lookup_yaml(services: Iterable[Service], fields: FieldVocabulary | None = None) -> str:
+    """Rasa 3 NLU data: the `service` lookup (names and aliases) with alias→name synonyms, and the
+    `field` lookup (every word of the vocabulary) with word→field-name synonyms."""
     services = list(services)
     names = sorted({text for s in services for text in s.names()})
     parts = [HEADER, 'version: "3.1"\nnlu:\n']
@@ -26,9 +30,18 @@ def rasa_lookup_yaml(services: Iterable[Service]) -> str:
         if service.aliases:
             parts.append(f"- synonym: {service.name}\n  examples: |\n"
                          f"{_examples(service.aliases)}")
+    if fields is not None:
+        parts.append(f"- lookup: field\n  examples: |\n{_examples(sorted(fields.words()))}")
+        for field in fields.fields:
+            others = field.spellings()[1:]
+            if others:
+                parts.append(f"- synonym: {field.name}\n  examples: |\n{_examples(others)}")
     return "".join(parts)
 
 
-def dictionary_terms(services: Iterable[Service]) -> set[str]:
-    """Names and aliases the segmenter must keep whole (for the pkuseg user dictionary)."""
-    return {text for s in services for text in s.names() if 2 <= len(text) <= 20}
+def dictionary_terms(services: Iterable[Service], fields: FieldVocabulary | None = None) -> set[str]:
+    """Names, aliases and field words the segmenter must keep whole (the pkuseg user dictionary)."""
+    terms = {text for s in services for text in s.names()}
+    if fields is not None:
+        terms |= fields.words()
+    return {t for t in terms if 2 <= len(t) <= 20}

@@ -22,7 +22,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from bot.privacy.masking import mask_text
-from bot.report.conversations import FALLBACK_ACTIONS, IGNORED_SENDERS, turns
+from bot.report.conversations import FALLBACK_ACTIONS, IGNORED_SENDERS, failed_turn, turns
 from bot.requests.store import BEIJING, CallbackRequest, Rating
 from bot.sql import create_engine
 
@@ -153,7 +153,7 @@ def _turn(stamp: float, user: dict, after: list[tuple[str, dict]]) -> Turn:
     routing = [r for r in (_routing(user), *(_routing(data) for _, data in after)) if r is not None]
     return Turn(at=beijing(stamp), text=mask_text(user.get("text") or ""), intent=intent.get("name"),
                 confidence=intent.get("confidence"), entities=entities, channel=user.get("input_channel") or "",
-                steps=steps, routing=routing, fell_back=any(step.fallback for step in steps))
+                steps=steps, routing=routing, fell_back=failed_turn(after))
 
 
 def _rated_at(rating: Rating) -> float:

@@ -9,6 +9,7 @@ data as from the domain), so the hand-written domain.yml holds no generated part
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 from bot.knowledge.model import KnowledgeBase
 
@@ -21,17 +22,19 @@ def _quote(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def _example_line(example: str) -> str:
-    return "      - " + " ".join(example.split()) + "\n"
+def _example_line(example: str, annotate: Callable[[str], str]) -> str:
+    return "      - " + annotate(" ".join(example.split())) + "\n"
 
 
-def knowledge_yaml(knowledge: KnowledgeBase) -> str:
+def knowledge_yaml(knowledge: KnowledgeBase, annotate: Callable[[str], str] | None = None) -> str:
     """The topics as Rasa training data: their questions (`nlu:`) and their answers (`responses:`);
-    Rasa adds the retrieval intent and its responses to the domain itself."""
+    Rasa adds the retrieval intent and its responses to the domain itself. `annotate` marks the
+    entities of a question (bot/catalogue/annotate.py), as in the hand-written data."""
+    annotate = annotate or (lambda example: example)
     parts = [HEADER, 'version: "3.1"\n', "nlu:\n"]
     for topic in knowledge.topics.values():
         parts.append(f"  - intent: {RETRIEVAL_INTENT}/{topic.id}\n    examples: |\n")
-        parts.extend(_example_line(e) for e in topic.examples)
+        parts.extend(_example_line(e, annotate) for e in topic.examples)
     parts.append("responses:\n")
     for topic in knowledge.topics.values():
         parts.append(f"  {response_name(topic.id)}:\n    - text: {_quote(topic.reply)}\n")

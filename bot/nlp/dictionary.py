@@ -1,7 +1,9 @@
 """The district user dictionary for pkuseg, generated from the project's data.
 
-Words come from the knowledge files (`terms`) and the service catalogue (names, aliases), so a new
-service or topic reaches the segmenter at the next set-up without being written down twice.
+Words come from the knowledge files (`terms`), the service catalogue (names, aliases) and its field
+vocabulary (sources/fields.yml: 多少钱, 礼拜天 …), so a new service, topic or field word reaches the
+segmenter at the next set-up without being written down twice (and an entity annotation of one
+spans whole tokens: Rasa drops annotations that do not).
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ MAX_WORD_CHARS = 12
 
 
 def catalogue_terms() -> set[str]:
-    """Service names and aliases of the catalogue."""
+    """Service names and aliases of the catalogue, and the words of its field vocabulary."""
     from bot.catalogue import dictionary_terms, load_services
+    from bot.catalogue.fields import load_fields
 
-    return dictionary_terms(load_services())
+    return dictionary_terms(load_services(), load_fields())
 
 
 def district_words(knowledge: KnowledgeBase) -> list[str]:

@@ -23,7 +23,13 @@ from bot.sql import create_engine
 # A turn "fell back" when one of these answered it: the staff should add an answer for it.
 FALLBACK_ACTIONS = frozenset({"action_two_stage_fallback", "action_default_fallback", "action_out_of_scope",
                               "action_default_ask_affirmation", "action_default_ask_rephrase"})
-# Answers and the slot that names what they were about.
+# The router's decisions (a bot message's metadata "routing", bot/dialogue/router.py) that leave a
+# turn unanswered; a turn the router answered counts by its decision, whichever action ran.
+UNANSWERED_DECISIONS = frozenset({"out_of_scope", "unsure_offer", "not_found", "nothing_fits",
+                                  "catalogue_unavailable"})
+# Replies no router decision stands behind that mean a failure all the same.
+UNROUTED_FAILURES = frozenset({"action_default_fallback", "action_default_ask_rephrase"})
+# Answers and the slot that names what they were about (turns stored before routing was recorded).
 ANSWER_SLOTS = {"action_answer_knowledge": "knowledge_topic", "action_tell_more": "knowledge_topic",
                 "action_answer_service": "service_code"}
 # Actions whose reply a rating rates (as actions/rating.py's ANSWER_ACTIONS), and any later
@@ -141,8 +147,27 @@ def turns(stream: list[tuple[str, float, dict]]) -> list[Turn]:
     return cut
 
 
+def routing(after: list[tuple[str, dict]]) -> list[dict]:
+    """The routing records of one turn's bot messages."""
+    return [data["metadata"]["routing"] for kind, data in after
+            if kind == "bot" and isinstance((data.get("metadata") or {}).get("routing"), dict)]
+
+
+def failed_turn(after: list[tuple[str, dict]]) -> bool:
+    """Whether one turn's reply meant the assistant could not help."""
+    records = routing(after)
+    actions = {data.get("name") for kind, data in after if kind == "action"}
+    if records:
+        return any(r.get("decision") in UNANSWERED_DECISIONS for r in records) or bool(actions & UNROUTED_FAILURES)
+    return bool(actions & FALLBACK_ACTIONS)
+
+
 def answered_topics(after: list[tuple[str, dict]], titles: dict[str, str]) -> list[str]:
     """The topics (knowledge or catalogue) the answers of one turn were about."""
+    records = routing(after)
+    if records:
+        keys = [f"service:{r['service']}" if r.get("service") else r.get("topic") for r in records]
+        return [titles.get(key, key) for key in keys if key]
     found, pending = [], None
     for kind, data in after:
         if kind == "action":
@@ -215,8 +240,7 @@ def conversation_figures(by_sender: dict[str, list[Turn]], figures: ReportFigure
             topics.update(answered_topics(after, titles))
             # By what answered, not by the intent: inside a form, words the NLU could not place
             # are an answer to the form's question, not a failure.
-            failed = any(kind == "action" and data.get("name") in FALLBACK_ACTIONS for kind, data in after)
-            if failed and text and not text.startswith("/"):  # a button's payload is no question
+            if failed_turn(after) and text and not text.startswith("/"):  # a button's payload is no question
                 figures.fell_back_turns += 1
                 entry = fell_back.setdefault(mask_text(text), FellBack(mask_text(text), 0, moment))
                 entry.count += 1

@@ -7,14 +7,14 @@ import asyncio
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.fallback import ActionOfferLikelyTopics
-from actions.knowledge import knowledge
+from actions.answers import ActionAnswerUnsure
+from bot.knowledge.model import shared as knowledge
 
 
 def run(parse: dict) -> list[dict]:
     dispatcher = CollectingDispatcher()
     tracker = Tracker("user", {}, parse, [], False, None, {}, "action_listen")
-    asyncio.run(ActionOfferLikelyTopics().run(dispatcher, tracker, {}))
+    asyncio.run(ActionAnswerUnsure().run(dispatcher, tracker, {}))
     return dispatcher.messages
 
 
@@ -40,13 +40,20 @@ def test_without_a_ranking_it_hands_on_to_12345() -> None:
 
 
 def test_a_how_to_question_gets_the_catalogue_service_first() -> None:
-    # Half ask_service, half out of scope: the service it names leads, a topic follows.
-    parse = {"text": "社保卡丢了在哪补办", "intent": {"name": "nlu_fallback", "confidence": 0.45},
+    # Half ask_service, half out of scope, naming no service: the service it fits leads, a topic follows.
+    parse = {"text": "外地孩子咋报名上学", "intent": {"name": "nlu_fallback", "confidence": 0.45},
              "response_selector": {"faq": {"ranking": [
                  {"intent_response_key": "faq/platform_new_city_amenities", "confidence": 0.06},
                  {"intent_response_key": "faq/environment_ring_roads", "confidence": 0.05}]}}}
     [message] = run(parse)
     titles = [b["title"] for b in message["buttons"]]
-    assert titles == ["社会保障卡申领怎么办理", knowledge().topics["platform_new_city_amenities"].title, "都不是"]
-    assert message["buttons"][0]["payload"] == "社会保障卡申领怎么办理"
+    assert titles == ["随迁子女入学怎么办理", knowledge().topics["platform_new_city_amenities"].title, "都不是"]
+    assert message["buttons"][0]["payload"] == "随迁子女入学怎么办理"
     assert "12345" in message["text"]
+
+
+def test_a_how_to_question_naming_a_service_is_answered_at_once() -> None:
+    parse = {"text": "社保卡丢了到哪儿补办", "intent": {"name": "nlu_fallback", "confidence": 0.45},
+             "entities": [], "response_selector": {"faq": {"ranking": []}}}
+    [message] = run(parse)
+    assert message["text"].startswith("【社会保障卡申领】") and not message.get("buttons")

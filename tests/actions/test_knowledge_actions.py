@@ -1,4 +1,5 @@
-"""Knowledge actions with real trackers and the real knowledge base (no server needed)."""
+"""The knowledge answers with real trackers, the real knowledge base and the built catalogue
+(no server needed): the actions ask the router (bot/dialogue/router.py) and phrase its decision."""
 
 from __future__ import annotations
 
@@ -7,18 +8,28 @@ import asyncio
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.knowledge import (
-    ActionAnswerKnowledge,
-    ActionKnowledgeMore,
-    another_place,
-    another_year,
-    beyond_the_article,
-    knowledge,
-)
+from actions.answers import ActionAnswerKnowledge, ActionTellMore, router
+from bot.knowledge.model import shared as knowledge
 
 
-def tracker(text: str, ranking: list[tuple[str, float]], **slots) -> Tracker:
-    parse = {"text": text, "intent": {"name": "faq", "confidence": 0.9}, "entities": [],
+def topics():
+    return router().topics
+
+
+def beyond_the_article(question, topic):
+    return topics().beyond_the_article(question, topic)
+
+
+def another_place(question, topic):
+    return topics().another_place(question, topic)
+
+
+def another_year(question, topic):
+    return topics().another_year(question, topic)
+
+
+def tracker(text: str, ranking: list[tuple[str, float]], intent: str = "faq", **slots) -> Tracker:
+    parse = {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": [],
              "response_selector": {"faq": {"ranking": [
                  {"intent_response_key": f"faq/{topic}", "confidence": conf} for topic, conf in ranking]}}}
     return Tracker("user", slots, parse, [], False, None, {}, "action_listen")
@@ -31,7 +42,7 @@ def run(action, tr: Tracker) -> tuple[list[dict], list[dict]]:
 
 
 def test_answer_sets_the_topic() -> None:
-    messages, events = run(ActionAnswerKnowledge(), tracker("经纬人才计划是什么", [("talent_plan", 0.9)]))
+    messages, events = run(ActionAnswerKnowledge(), tracker("经纬人才计划讲的是啥", [("talent_plan", 0.9)]))
     assert messages[0]["response"] == "utter_faq/talent_plan"
     assert {"event": "slot", "timestamp": None, "name": "knowledge_topic", "value": "talent_plan"} in events
 
@@ -53,11 +64,11 @@ def test_more_walks_the_related_topics_once() -> None:
     topic = knowledge().topics["platform_new_city"]
     shown = ["platform_new_city"]
     for expected in topic.related:
-        messages, events = run(ActionKnowledgeMore(), tracker("还有吗", [], knowledge_topic=topic.id,
+        messages, events = run(ActionTellMore(), tracker("还有吗", [], "ask_more", knowledge_topic=topic.id,
                                                               subject="knowledge", topics_shown=shown))
         assert messages[0]["response"] == f"utter_faq/{expected}"
         shown = next(e["value"] for e in events if e.get("name") == "topics_shown")
-    messages, _ = run(ActionKnowledgeMore(), tracker("还有吗", [], knowledge_topic=topic.id,
+    messages, _ = run(ActionTellMore(), tracker("还有吗", [], "ask_more", knowledge_topic=topic.id,
                                                      subject="knowledge", topics_shown=shown))
     assert "12345" in messages[0]["text"]
 
@@ -70,14 +81,14 @@ def test_questions_beyond_the_article_are_said_so() -> None:
     scope = knowledge().topics["platform_new_city_scope"]
     assert beyond_the_article("南部科创新城在哪里", scope) is None
     # Figures the article never gives are named as asked, not guessed from the nearest topic.
-    assert "房价" in beyond_the_article("南部科创新城那边现在房价多少一平", scope)
-    assert "GDP" in beyond_the_article("市中区2019年的GDP是多少", knowledge().topics["overview_context"])
+    assert "房价" in beyond_the_article("南部科创新城那块房价现在多少一平", scope)
+    assert "GDP" in beyond_the_article("2019年市中区GDP有多少", knowledge().topics["overview_context"])
     assert beyond_the_article("南部科创新城规划面积多大", scope) is None
 
 
 def test_questions_about_another_year_are_handed_on() -> None:
     focus = knowledge().topics["overview_focus_year"]
-    assert "2021" in another_year("市中区2021年有什么工作计划", focus)
+    assert "2021" in another_year("市中区2021年的工作计划有哪些", focus)
     assert "12345" in another_year("明年有什么工作计划", focus)
     assert another_year("市中区2020年的工作主题是什么", focus) is None
     # 2019 is the article's "去年": answered where the passage speaks of it.
@@ -87,15 +98,19 @@ def test_questions_about_another_year_are_handed_on() -> None:
 
 def test_questions_about_another_place_are_handed_on() -> None:
     schools = knowledge().topics["livelihood_new_schools"]
-    assert "历下" in another_place("历下区今年开工建设几所学校", schools)
-    assert "12345" in another_place("历下区今年开工建设几所学校", schools)
+    assert "历下" in another_place("历下区今年要开工建设几所学校", schools)
+    assert "12345" in another_place("历下区今年要开工建设几所学校", schools)
     assert another_place("市中区今年开工建设几所学校", schools) is None
     # Beijing is in the article's own plan: no note there.
-    assert another_place("承接北京疏解非首都功能是怎么回事", knowledge().topics["investment_beijing_xiongan"]) is None
+    beijing = knowledge().topics["investment_beijing_xiongan"]
+    assert another_place("承接北京疏解非首都功能是怎么回事", beijing) is None
+    # A question that shares only the place with that plan is about Beijing itself.
+    assert "12345" in another_place("北京的菜市场几点关门", beijing)
 
 
 def test_another_place_note_follows_the_answer() -> None:
-    messages, _ = run(ActionAnswerKnowledge(), tracker("历下区今年开工建设几所学校", [("livelihood_new_schools", 0.9)]))
+    messages, _ = run(ActionAnswerKnowledge(),
+                      tracker("历下区今年要开工建设几所学校", [("livelihood_new_schools", 0.9)]))
     assert messages[0]["response"] == "utter_faq/livelihood_new_schools"
     assert "历下" in messages[1]["text"] and "12345" in messages[1]["text"]
 
@@ -127,19 +142,19 @@ def test_elliptical_follow_up_is_never_handed_on() -> None:
 
 def test_a_repair_or_complaint_of_ones_own_is_handed_on() -> None:
     # The NLU took it for knowledge (遍访民企 解决实际问题), but a leak is the hotline's work.
-    messages, _ = run(ActionAnswerKnowledge(), tracker("厨房水管漏水了，谁能上门修一下",
+    messages, _ = run(ActionAnswerKnowledge(), tracker("卫生间水管漏水了，谁能上门修修",
                                                        [("business_visit_private", 0.6)]))
     assert [m.get("response") for m in messages] == ["utter_out_of_scope"]
 
 
 def test_a_how_to_question_about_a_topic_gets_the_catalogue_guide() -> None:
     # The article's 经纬人才 plan says what it is; "怎么申报" (with a typo) asks for the service.
-    messages, _ = run(ActionAnswerKnowledge(), tracker("经纬人材计划怎么申报", [("talent_plan", 0.9)]))
+    messages, _ = run(ActionAnswerKnowledge(), tracker("经纬人材计划咋申报", [("talent_plan", 0.9)]))
     text = "\n".join(m.get("text") or "" for m in messages)
     assert "经纬人才计划申报" in text and "材料" in text
 
 
 def test_a_persons_phone_number_is_never_guessed() -> None:
     topic = next(t for t in knowledge().topics.values() if "韩永军" in t.answer)
-    note = beyond_the_article("把韩永军书记的手机号发我一下", topic)
+    note = beyond_the_article("韩永军书记的手机号能给我吗", topic)
     assert note is not None and "12345" in note

@@ -42,13 +42,14 @@ def test_url_verification_echoes_only_when_signed(wechat) -> None:
 
 @pytest.mark.parametrize("mode", ["plain", "compatible", "aes"])
 def test_a_text_message_gets_a_passive_reply_in_kind(wechat, fake_assistant, openid, mode) -> None:
-    reply = wechat.text("经纬人才计划是什么", openid, mode)
+    reply = wechat.text("经纬人才计划讲的是啥", openid, mode)
     assert reply.status == 200 and reply.seconds < 4
-    assert reply.content == "回答：经纬人才计划是什么"
+    assert reply.content == "回答：经纬人才计划讲的是啥"
     assert (reply.fields["ToUserName"], reply.fields["FromUserName"], reply.fields["MsgType"]) \
         == (openid, ACCOUNT, "text")
     [message] = fake_assistant.received
-    assert (message.sender_id, message.input_channel, message.text) == (f"wx:{openid}", "wechat", "经纬人才计划是什么")
+    assert (message.sender_id, message.input_channel, message.text) == \
+        (f"wx:{openid}", "wechat", "经纬人才计划讲的是啥")
 
 
 @pytest.mark.parametrize("query_change", [

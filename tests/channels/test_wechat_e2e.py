@@ -42,7 +42,7 @@ def user_texts(servers, openid: str) -> list[str]:
 
 @pytest.mark.parametrize("mode", ["compatible", "aes"])
 def test_a_signed_question_gets_the_right_answer_within_5_seconds(live, follower, mode) -> None:
-    reply = live.text("经纬人才计划是什么", follower, mode)
+    reply = live.text("经纬人才计划讲的是啥", follower, mode)
     assert reply.status == 200 and reply.seconds < 5
     assert "经纬人才" in reply.content
     assert "**" not in reply.content
@@ -121,7 +121,7 @@ def test_a_follower_leaves_a_callback_request_and_rates_by_number(live, servers,
 def test_forged_replayed_stale_and_plaintext_requests_reach_no_conversation(live, servers, follower) -> None:
     """As issue 18's attacker: one signed URL seen, no token, no AES key."""
     query = live.signed_query()
-    first = live.post(message_xml(follower, "text", Content="经纬人才计划是什么", MsgId="9001"), "aes", query=query)
+    first = live.post(message_xml(follower, "text", Content="经纬人才计划讲的是啥", MsgId="9001"), "aes", query=query)
     assert "经纬人才" in first.content
     victim = f"{follower}v"
     replayed = live.post(message_xml(victim, "text", Content="临时救助在哪申请", MsgId="9002"), "aes", query=query)
@@ -130,7 +130,7 @@ def test_forged_replayed_stale_and_plaintext_requests_reach_no_conversation(live
              for number, timestamp in enumerate((1, 4_102_444_800, int(time.time()) - 400))]
     plaintext = live.post(message_xml(victim, "text", Content="你好", MsgId="9010"), openid=victim)
     assert [reply.status for reply in (replayed, *stale, plaintext)] == [403] * 5
-    assert user_texts(servers, follower) == ["经纬人才计划是什么"] and user_texts(servers, victim) == []
+    assert user_texts(servers, follower) == ["经纬人才计划讲的是啥"] and user_texts(servers, victim) == []
 
 
 @pytest.mark.parametrize("inner", ["<Content>经纬人才</Content><Content>临时救助</Content>",
@@ -141,7 +141,7 @@ def test_a_content_of_the_wrong_shape_gets_400_and_the_assistant_goes_on(live, s
            f"<MsgType>text</MsgType>{inner}<MsgId>9101</MsgId></xml>")
     assert (live.post(xml, "aes").status, live.post(xml, "compatible").status) == (400, 400)
     assert user_texts(servers, follower) == []
-    assert "经纬人才" in live.text("经纬人才计划是什么", follower, "aes").content
+    assert "经纬人才" in live.text("经纬人才计划讲的是啥", follower, "aes").content
 
 
 def test_a_long_or_empty_text_is_answered_by_the_channel(live, servers, follower) -> None:

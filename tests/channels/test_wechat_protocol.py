@@ -79,10 +79,10 @@ def test_parse_xml_reads_fields_and_message_types() -> None:
 def test_messages_encrypted_by_wechatpy_decrypt_and_replies_decrypt_with_wechatpy() -> None:
     wechat = WeChatCrypto(TOKEN, AES_KEY, APPID)
     ours = MessageCrypto(TOKEN, AES_KEY, APPID)
-    plain = message_xml("o1", "text", Content="经纬人才计划是什么", MsgId="7")
+    plain = message_xml("o1", "text", Content="经纬人才计划讲的是啥", MsgId="7")
     envelope = xmltodict.parse(wechat.encrypt_message(plain, "nonce1", "1700000000"))["xml"]
     fields = ours.decrypt({"Encrypt": envelope["Encrypt"]}, envelope["MsgSignature"], "1700000000", "nonce1")
-    assert fields["Content"] == "经纬人才计划是什么"
+    assert fields["Content"] == "经纬人才计划讲的是啥"
 
     reply = ours.encrypt(text_reply("o1", "gh", "答复"), "nonce2", "1700000001")
     answer = xmltodict.parse(reply)["xml"]

@@ -85,10 +85,10 @@ def two_channels(loop_thread, fake_api_server, fake_assistant, redis_prefix,
 def test_a_retry_reaching_the_other_instance_is_not_answered_twice(two_channels, fake_assistant) -> None:
     first, second = two_channels
     openid = f"o-redis-{uuid.uuid4().hex[:12]}"
-    assert first.text("经纬人才计划是什么", openid, msg_id=880001).content == "回答：经纬人才计划是什么"
-    retry = second.text("经纬人才计划是什么", openid, msg_id=880001)
+    assert first.text("经纬人才计划讲的是啥", openid, msg_id=880001).content == "回答：经纬人才计划讲的是啥"
+    retry = second.text("经纬人才计划讲的是啥", openid, msg_id=880001)
     assert retry.body == "success"
-    assert fake_assistant.texts() == ["经纬人才计划是什么"]
+    assert fake_assistant.texts() == ["经纬人才计划讲的是啥"]
 
 
 def test_a_number_chosen_on_the_other_instance_sends_the_option(two_channels, fake_assistant) -> None:

@@ -55,7 +55,7 @@ def test_a_timestamp_far_from_now_is_refused_even_when_signed(wechat, fake_assis
     if isinstance(timestamp, str):
         timestamp = int(time.time()) + int(timestamp.removeprefix("now"))
     query = wechat.signed_query(timestamp=timestamp)
-    reply = wechat.post(message_xml(openid, "text", Content="经纬人才计划是什么", MsgId=new_id()), query=query)
+    reply = wechat.post(message_xml(openid, "text", Content="经纬人才计划讲的是啥", MsgId=new_id()), query=query)
     assert reply.status == 403 and reply.body == "forbidden"
     verify = wechat.signed_query(timestamp=timestamp, echostr="e")
     assert http("GET", f"{wechat.url}?{urllib.parse.urlencode(verify)}")[0] == 403
@@ -71,14 +71,14 @@ def test_a_recent_timestamp_within_the_window_is_taken(wechat, fake_assistant, o
 @pytest.mark.parametrize("mode", ["plain", "aes"])
 def test_a_replayed_signature_cannot_carry_another_message(wechat, fake_assistant, openid, mode) -> None:
     query = wechat.signed_query()
-    first = message_xml(openid, "text", Content="经纬人才计划是什么", MsgId=new_id())
-    assert wechat.post(first, mode, query=query).content == "回答：经纬人才计划是什么"
+    first = message_xml(openid, "text", Content="经纬人才计划讲的是啥", MsgId=new_id())
+    assert wechat.post(first, mode, query=query).content == "回答：经纬人才计划讲的是啥"
     victim = f"{openid}-victim"
     forged = wechat.post(message_xml(victim, "text", Content="我的电话是多少", MsgId=new_id()), mode, query=query)
     assert forged.status == 403
     # WeChat retrying the very same message with the same signature is still only "success"
     assert wechat.post(first, mode, query=query).body == "success"
-    assert [(m.sender_id, m.text) for m in fake_assistant.received] == [(f"wx:{openid}", "经纬人才计划是什么")]
+    assert [(m.sender_id, m.text) for m in fake_assistant.received] == [(f"wx:{openid}", "经纬人才计划讲的是啥")]
 
 
 def test_the_url_check_cannot_be_replayed(wechat) -> None:
@@ -114,14 +114,14 @@ def test_a_replay_at_the_other_instance_is_refused_through_redis(channel_on, fak
 
 def test_with_an_aes_key_only_encrypted_messages_are_taken(channel_on, fake_assistant, openid) -> None:
     safe = channel_on()  # the key set, no mode: 安全模式
-    xml = message_xml(openid, "text", Content="经纬人才计划是什么", MsgId=new_id())
+    xml = message_xml(openid, "text", Content="经纬人才计划讲的是啥", MsgId=new_id())
     assert safe.post(xml).status == 403  # plaintext, no encrypt_type
     assert safe.post(xml, "aes", forge={"msg_signature": "0" * 40}).status == 403
     assert safe.post(xml, "aes", forge={"encrypt_type": "raw"}).status == 403
     assert fake_assistant.received == []
-    assert safe.post(xml, "aes").content == "回答：经纬人才计划是什么"
+    assert safe.post(xml, "aes").content == "回答：经纬人才计划讲的是啥"
     assert safe.text("你好呀", openid, "compatible").content == "回答：你好呀"
-    assert fake_assistant.texts() == ["经纬人才计划是什么", "你好呀"]
+    assert fake_assistant.texts() == ["经纬人才计划讲的是啥", "你好呀"]
 
 
 def test_plaintext_mode_is_the_operators_choice(channel_on, fake_assistant, openid) -> None:

@@ -140,10 +140,10 @@ def store_conversations(tracker_url: str, conversations: dict[str, tuple[float, 
         store.engine.dispose()
 
 
-FELL_BACK = Said("附近有什么好吃的火锅店", "out_of_scope", 0.41, ["action_default_fallback"],
+FELL_BACK = Said("附近哪有好吃的火锅店", "out_of_scope", 0.41, ["action_default_fallback"],
                  "抱歉，这个问题我暂时答不了。请拨打 12345 市民服务热线。",
                  routing={"decision": "fallback", "reason": "no topic above threshold", "score": 0.41})
-TALENT = Said("经纬人才计划是什么", "faq", 0.97, ["action_answer_knowledge"],
+TALENT = Said("经纬人才计划讲的是啥", "faq", 0.97, ["action_answer_knowledge"],
               "经纬人才计划……（来源：区政府 2020 年工作安排）", slots={"knowledge_topic": "talent_plan"})
 HUMAN = Said(f"转人工，我电话{PHONE}", "request_human", 0.88, ["callback_form"],
              "没有人工坐席在线，可以留言回电，或拨打 12345。", buttons=["好", "不用了"])

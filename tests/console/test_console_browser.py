@@ -117,7 +117,7 @@ def test_staff_work_a_callback_and_review_a_conversation_that_fell_back(chromium
         page.get_by_role("link", name="查看会话 rest-fell-back").click()
         fell_back = page.locator("section.turn.fell-back")
         expect(fell_back).to_have_count(1)
-        expect(fell_back).to_contain_text("附近有什么好吃的火锅店")
+        expect(fell_back).to_contain_text("附近哪有好吃的火锅店")
         expect(fell_back).to_contain_text("out_of_scope")
         expect(fell_back.locator(".routing")).to_contain_text("no topic above threshold")
         fell_back.scroll_into_view_if_needed()

@@ -289,7 +289,7 @@ def test_conversations_page_filters_and_shows_the_routing_decision(site: Site) -
     bad = client.get("/conversations?since=11/03")
     assert bad.status_code == 400 and "年-月-日" in bad.text
     detail = client.get("/conversation?id=rest-fell-back").text
-    assert "附近有什么好吃的火锅店" in detail and "out_of_scope" in detail and "0.41" in detail
+    assert "附近哪有好吃的火锅店" in detail and "out_of_scope" in detail and "0.41" in detail
     assert "路由决定" in detail and "no topic above threshold" in detail and "action_default_fallback" in detail
     assert client.get("/conversation?id=nobody").status_code == 404
 
@@ -307,7 +307,7 @@ def test_the_report_page_has_make_reports_figures(site: Site) -> None:
     assert "会话数：2（用户消息 3 条）" in expected
     charts = re.findall(r'<img src="data:image/png;base64,([^"]+)"', page)
     assert len(charts) == 3 and all(chart.startswith("iVBORw0KGgo") for chart in charts)
-    assert "附近有什么好吃的火锅店" in page
+    assert "附近哪有好吃的火锅店" in page
     bad = site.client("zhang").get("/report?since=2026-11-05&until=2026-11-01")
     assert bad.status_code == 400 and "不能晚于" in bad.text
 

@@ -58,7 +58,7 @@ def test_the_report_page_reads_with_junk_and_low_ratings(tmp_path, chromium) -> 
         junk_cell.locator("summary").click()
         expect(junk_cell.locator("details .text")).to_have_text(JUNK)
 
-        rated = page.locator("tr").filter(has_text="经纬人才计划是什么")
+        rated = page.locator("tr").filter(has_text="经纬人才计划讲的是啥")
         expect(rated).to_contain_text("非常不满意")
         expect(rated).to_contain_text(load().topics["talent_plan"].title)
         expect(rated).to_contain_text(TALENT.reply)

@@ -61,7 +61,7 @@ def test_a_conversation_turn_by_turn(index: ConversationIndex, staff: StaffStore
     conversation = index.conversation("rest-fell-back", staff.ratings(), staff.callback_requests(None))
     assert conversation.channel == "rest" and len(conversation.turns) == 2
     first, second = conversation.turns
-    assert (first.text, first.intent, first.confidence, first.fell_back) == ("经纬人才计划是什么", "faq", 0.97, False)
+    assert (first.text, first.intent, first.confidence, first.fell_back) == ("经纬人才计划讲的是啥", "faq", 0.97, False)
     assert [(s.kind, s.label) for s in first.steps] == [
         ("action", "action_answer_knowledge"), ("slot", "knowledge_topic"),
         ("bot", "经纬人才计划……（来源：区政府 2020 年工作安排）")]

@@ -11,10 +11,10 @@ from bot.nlp.greeting import LeadingGreetingRemover, without_leading_greeting
 
 
 @pytest.mark.parametrize(("text", "expected"), [
-    ("你好，想问下今年老旧小区改造总共多大面积", "想问下今年老旧小区改造总共多大面积"),
+    ("你好，想问一下今年老旧小区改造面积总共多大", "想问一下今年老旧小区改造面积总共多大"),
     ("您好！请问临时救助在哪申请", "请问临时救助在哪申请"),
     ("hi，市中区的区级重点项目一共多少个？", "市中区的区级重点项目一共多少个？"),
-    ("你好呀 在吗？经纬人才计划是什么", "经纬人才计划是什么"),
+    ("你好呀 在吗？经纬人才计划讲的是啥", "经纬人才计划讲的是啥"),
     ("你好请问一窗办是什么", "请问一窗办是什么"),
 ])
 def test_greeting_before_a_question_is_taken_off(text: str, expected: str) -> None:
@@ -32,8 +32,8 @@ def test_other_messages_stay_whole(text: str) -> None:
 
 
 def test_component_rewrites_messages_and_training_examples() -> None:
-    [message] = LeadingGreetingRemover({}).process([Message(data={TEXT: "你好，经纬人才计划是什么"})])
-    assert message.get(TEXT) == "经纬人才计划是什么"
+    [message] = LeadingGreetingRemover({}).process([Message(data={TEXT: "你好，经纬人才计划讲的是啥"})])
+    assert message.get(TEXT) == "经纬人才计划讲的是啥"
     plain = Message(data={TEXT: "你好，临时救助怎么申请", "intent": "ask_service"})
     annotated = Message(data={TEXT: "你好，临时救助怎么申请", "intent": "ask_service",
                               ENTITIES: [{"start": 3, "end": 7, "value": "临时救助", "entity": "service"}]})

@@ -86,18 +86,18 @@ def message(text: str, ranking: list[tuple[str, float]]) -> Message:
 
 def test_an_unmarked_chitchat_intent_gives_way_to_the_next() -> None:
     component = IntentMarkers({"markers": configured_markers()})
-    [asked] = component.process([message("历下区政务服务中心几点下班",
+    [asked] = component.process([message("历下区政务服务中心几点关门",
                                           [("greet", 0.83), ("out_of_scope", 0.1), ("faq", 0.05)])])
     assert asked.get(INTENT) == {"name": "out_of_scope", "confidence": 0.1}
     assert [e["name"] for e in asked.get(INTENT_RANKING_KEY)] == ["out_of_scope", "faq"]
-    [identity] = component.process([message("市中区怎么对接北京和雄安",
+    [identity] = component.process([message("市中区怎么对接北京跟雄安",
                                              [("bot_identity", 0.57), ("thank", 0.2), ("faq", 0.2)])])
     assert identity.get(INTENT)["name"] == "faq"  # thank lacks its markers too
 
 
 @pytest.mark.parametrize(("text", "intent"), [
     ("你好", "greet"), ("Hi，在吗", "greet"), ("早上好", "greet"), ("谢谢啦", "thank"),
-    ("你是机器人吗", "bot_identity"), ("这是AI在回复吗", "bot_identity"),
+    ("请问你是机器人吗", "bot_identity"), ("这是AI在回复吗", "bot_identity"),
     ("怎么用", "help"), ("转人工", "request_human"), ("你这破助手", "insult"), ("那住房呢？", "ask_more"),
     ("临时救助怎么申请", "faq"),  # an intent without markers is never touched
 ])
@@ -114,7 +114,7 @@ def test_a_marked_or_unmarked_intent_stays(text: str, intent: str) -> None:
     ("我想找个保姆", "request_human"), ("来个绕口令", "request_human"),
     ("你会跳舞吗", "insult"), ("水压太小了，洗澡水都上不去楼", "insult"),
     ("珠穆朗玛峰多高", "ask_more"),
-    ("把韩永军书记的手机号发我一下", "request_callback"),  # a held-out question, request_callback 0.91
+    ("韩永军书记的手机号能给我吗", "request_callback"),  # a held-out question, request_callback 0.91
 ])
 def test_a_question_without_the_intents_words_gives_way(text: str, intent: str) -> None:
     component = IntentMarkers({"markers": configured_markers()})

@@ -13,7 +13,7 @@ from bot.model import quiet_env
 from bot.nlp.corpus import district_corpus
 from bot.nlp.pipeline import WordSet, words
 
-MESSAGES = ["您好", "经纬人才计划是什么", "那住房呢", "臨時救助在哪申請", "人才公寓咋申请啊", "今天天气怎么样",
+MESSAGES = ["您好", "经纬人才计划讲的是啥", "那住房呢", "臨時救助在哪申請", "人才公寓咋样申请啊", "今天天气怎么样",
             "一证通办能办哪些事", "口袋公园建几个", "谢谢", "转人工"]
 
 # Parses MESSAGES with the trained model, loaded as we load it or (argument "stock") as stock Rasa

@@ -14,9 +14,9 @@ def component() -> TraditionalToSimplified:
 
 
 def test_messages_are_simplified() -> None:
-    messages = [Message(data={TEXT: "網上辦可以辦哪些事"}), Message(data={TEXT: "經緯人才計劃是什麼"})]
+    messages = [Message(data={TEXT: "網上辦能辦哪些事"}), Message(data={TEXT: "經緯人才計劃講的是啥"})]
     component().process(messages)
-    assert [m.get(TEXT) for m in messages] == ["网上办可以办哪些事", "经纬人才计划是什么"]
+    assert [m.get(TEXT) for m in messages] == ["网上办能办哪些事", "经纬人才计划讲的是啥"]
 
 
 def test_simplified_text_is_unchanged() -> None:

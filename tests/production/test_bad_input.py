@@ -29,7 +29,7 @@ from tests.production.conftest import CHINESE, Rest, guard_wired, new_sender
 
 pytestmark = pytest.mark.server
 
-QUESTION, ANSWER = "经纬人才计划是什么", "经纬人才"
+QUESTION, ANSWER = "经纬人才计划讲的是啥", "经纬人才"
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +49,7 @@ ANSWERED = {
     "control-only": ("\x00\x01\x1b\x7f", replies.EMPTY),
     "10000-chars": ("经纬人才" * 2500, "太长"),
     "control-chars": ("\x00\x07经纬人才计划\x1b[31m是什么\x7f", ANSWER),
-    "lone-surrogate": ("\ud800经纬人才计划是什么", ANSWER),
+    "lone-surrogate": ("\ud800经纬人才计划讲的是啥", ANSWER),
     "emoji-only": ("😀🎉👍", "12345"),
     # NLU reads this one as out of scope (an answer naming 12345): a Chinese reply is what counts
     "mixed-zh-en": ("请问 Jingwei talent plan 经纬人才计划 is what?", None),

@@ -26,7 +26,7 @@ pytestmark = [pytest.mark.server, pytest.mark.postgres, pytest.mark.redis]
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 # Six questions, each answered on its own (none a follow-up), each answer telling which it was.
-QUESTIONS = {"经纬人才计划是什么": "经纬人才", "人才落户在哪办": "落户", "临时救助在哪申请": "临时救助",
+QUESTIONS = {"经纬人才计划讲的是啥": "经纬人才", "人才落户在哪办": "落户", "临时救助在哪申请": "临时救助",
              "一窗办是什么": "一窗", "老旧小区改造了多少个": "13", "陡沟学校什么时候建成": "陡沟"}
 
 
@@ -70,14 +70,14 @@ def test_the_widget_talks_socketio_through_nginx(cluster: Cluster, transports: l
     from tests.web.test_web_socketio import converse
 
     _, (answer,) = asyncio.run(converse(cluster.public_url, transports, cluster.front.widget_origin,
-                                        ["经纬人才计划是什么"]))
+                                        ["经纬人才计划讲的是啥"]))
     assert "经纬人才" in "\n".join(message.get("text", "") for message in answer)
 
 
 def test_context_carries_over_from_one_instance_to_the_other(cluster: Cluster) -> None:
     first, second = (Rest(url) for url in cluster.instance_urls)
     public, sender = Rest(cluster.public_url), new_sender("cluster")
-    assert "经纬人才" in first.reply("经纬人才计划是什么", sender)
+    assert "经纬人才" in first.reply("经纬人才计划讲的是啥", sender)
     housing = second.reply("那住房呢？", sender)
     assert "住房" in housing, housing
     slots = [tracker(url, cluster.auth_token, sender)["slots"] for url in cluster.instance_urls]
@@ -89,7 +89,7 @@ def test_context_carries_over_from_one_instance_to_the_other(cluster: Cluster) -
     assert "人才落户" in follow_up and "申请材料" in follow_up, follow_up
     events = tracker(cluster.public_url, cluster.auth_token, sender)["events"]
     users = [event["text"] for event in events if event["event"] == "user"]
-    assert users[:4] == ["经纬人才计划是什么", "那住房呢？", "人才落户在哪办", "要带什么材料"]
+    assert users[:4] == ["经纬人才计划讲的是啥", "那住房呢？", "人才落户在哪办", "要带什么材料"]
 
 
 @pytest.mark.parametrize("burst", range(3))

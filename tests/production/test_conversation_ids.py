@@ -50,9 +50,9 @@ def test_a_rest_client_cannot_continue_a_wechat_followers_conversation(servers) 
 
 def test_the_http_api_reads_a_rest_conversation_by_its_server_given_id(servers) -> None:
     sender = f"api-{uuid.uuid4().hex[:10]}"
-    assert "经纬人才" in Rest(servers.rasa_url).reply("经纬人才计划是什么", sender)
+    assert "经纬人才" in Rest(servers.rasa_url).reply("经纬人才计划讲的是啥", sender)
     url = f"{servers.rasa_url}/conversations/{rest_conversation(sender)}/tracker?token={servers.auth_token}"
     with urllib.request.urlopen(url, timeout=30) as response:
         tracker = json.load(response)
     assert tracker["sender_id"] == f"rest:{sender}"
-    assert [e["text"] for e in tracker["events"] if e["event"] == "user"] == ["经纬人才计划是什么"]
+    assert [e["text"] for e in tracker["events"] if e["event"] == "user"] == ["经纬人才计划讲的是啥"]

@@ -89,7 +89,7 @@ def test_catalogue_database_down_gets_an_apology_naming_12345_then_recovers(own:
         assert down.text == UNAVAILABLE and "12345" in down.text, down.text
         assert time.monotonic() - started < 10  # said quickly, not after a hang
         # answers that need no catalogue still work meanwhile
-        assert "经纬人才" in rest.reply("经纬人才计划是什么", sender)
+        assert "经纬人才" in rest.reply("经纬人才计划讲的是啥", sender)
     finally:
         proxy.restore()
     again = rest.reply(QUESTION, sender)

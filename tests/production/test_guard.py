@@ -55,7 +55,7 @@ def test_bad_requests_are_refused_in_chinese(body: bytes, status: int, reason: s
 def test_checks_and_fallback_reply() -> None:
     assert replies.check_text("") == replies.EMPTY
     assert "2000" in replies.check_text("经" * 2001)
-    assert replies.check_text("经纬人才计划是什么") is None
+    assert replies.check_text("经纬人才计划讲的是啥") is None
     assert replies.ensure_reply([], "s", "临时救助在哪申请") == [{"recipient_id": "s", "text": replies.UNAVAILABLE}]
     assert replies.ensure_reply([], "s", "/restart") == []
     # a turn that failed after it had produced replies: they may not be stored, the apology instead

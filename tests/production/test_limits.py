@@ -148,7 +148,7 @@ def test_a_rest_sender_over_the_limit_gets_429_in_chinese_and_nothing_is_stored(
     answers = [rest(servers.rasa_url, "", sender) for _ in range(30)]  # counted before the text rules
     assert answers == [(200, [{"recipient_id": sender, "text": replies.EMPTY}])] * 30
     status, body, headers = post(f"{servers.rasa_url}/webhooks/rest/webhook",
-                                 {"sender": sender, "message": "经纬人才计划是什么"})
+                                 {"sender": sender, "message": "经纬人才计划讲的是啥"})
     assert status == 429 and body["reason"] == "TooManyRequests" and headers["Retry-After"] == "10"
     assert body["message"] == replies.RATE_LIMITED.format(seconds=10) and "12345" in body["message"]
     assert stored_user_texts(servers.tracker_db, rest_conversation(sender)) == []
@@ -164,7 +164,7 @@ def test_an_address_behind_the_proxy_is_limited_and_loopback_is_not(servers) -> 
     senders = [new_sender("addr") for _ in range(101)]
     for sender in senders[:100]:  # a script rotating its sender ids
         assert rest(servers.rasa_url, "", sender, forwarded_for=f"198.51.100.7, {client}")[0] == 200
-    assert rest(servers.rasa_url, "经纬人才计划是什么", senders[100], forwarded_for=client)[0] == 429
+    assert rest(servers.rasa_url, "经纬人才计划讲的是啥", senders[100], forwarded_for=client)[0] == 429
     assert stored_user_texts(servers.tracker_db, rest_conversation(senders[100])) == []
     # another address, and this host itself (trusted, as nginx and the benchmarks are), go on
     assert rest(servers.rasa_url, "", senders[100], forwarded_for="203.0.113.251")[0] == 200

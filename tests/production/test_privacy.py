@@ -66,7 +66,7 @@ def converse(rest: Rest) -> str:
     for message, _ in SPLIT:
         assert rest.reply(message, sender), message
     # the conversation goes on, on the masked history
-    assert "经纬人才" in rest.reply("经纬人才计划是什么", sender)
+    assert "经纬人才" in rest.reply("经纬人才计划讲的是啥", sender)
     return sender
 
 

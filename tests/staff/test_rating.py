@@ -20,7 +20,7 @@ def rating_buttons(resident: Resident) -> list[str]:
 
 
 def test_thanks_after_an_answer_asks_for_a_rating(resident: Resident, staff_store) -> None:
-    assert "经纬人才" in resident.say("经纬人才计划是什么")
+    assert "经纬人才" in resident.say("经纬人才计划讲的是啥")
     thanks = resident.say("谢谢")
     assert all(label in thanks for label in RATING_LEVELS.values())
     assert len(rating_buttons(resident)) == 5

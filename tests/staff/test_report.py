@@ -39,10 +39,10 @@ def hold_conversations(url: str) -> tuple[int, list[Resident]]:
     sent = 0
     talent, lost, unhappy = Resident(url, "report"), Resident(url, "report"), Resident(url, "report")
     script = [
-        (talent, ["经纬人才计划是什么", "谢谢", '/rate{"rating_level": "5"}']),
-        (lost, ["附近有什么好吃的火锅店", "帮我订一张去北京的机票", "/request_callback", "其他事项",
+        (talent, ["经纬人才计划讲的是啥", "谢谢", '/rate{"rating_level": "5"}']),
+        (lost, ["附近哪有好吃的火锅店", "帮我订一张去北京的机票", "/request_callback", "其他事项",
                 f"想找人聊聊，我的身份证是{ID_CARD}，座机{LANDLINE}", PHONE, "跳过", "确认提交"]),
-        (unhappy, ["你好", "经纬人才计划是什么", "再见", '/rate{"rating_level": "2"}',
+        (unhappy, ["你好", "经纬人才计划讲的是啥", "再见", '/rate{"rating_level": "2"}',
                    f"太笼统，回电{PHONE_FULL_WIDTH}，或发邮件到{EMAIL}"]),
     ]
     for resident, messages in script:
@@ -84,7 +84,7 @@ def test_the_report_matches_the_conversations(servers, staff_url: str, tmp_path:
     for chart in ("conversations-per-day.png", "top-topics.png", "ratings.png"):
         assert f'src="{chart}"' in page
         assert (out / chart).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert "附近有什么好吃的火锅店" in page and "帮我订一张去北京的机票" in page
+    assert "附近哪有好吃的火锅店" in page and "帮我订一张去北京的机票" in page
     assert re.search(r"<td class=nowrap>非常满意</td><td class=n>1</td>", page)
     assert re.search(r"<td class=nowrap>不满意</td><td class=n>1</td>", page)
     assert "139****5678" in page
@@ -125,7 +125,7 @@ def test_the_report_reads_on_a_phone_and_a_desktop(servers, staff_url: str, tmp_
     service, knowledge = Resident(servers.rasa_url, "report"), Resident(servers.rasa_url, "report")
     for message in ["公司变更登记怎么办", "谢谢", '/rate{"rating_level": "1"}', "没说去哪个窗口"]:
         service.say(message)
-    for message in ["经纬人才计划是什么", "再见", '/rate{"rating_level": "2"}', "跳过"]:
+    for message in ["经纬人才计划讲的是啥", "再见", '/rate{"rating_level": "2"}', "跳过"]:
         knowledge.say(message)
     out = tmp_path / "report"
     write_report(servers, staff_url, since, out)
@@ -165,7 +165,7 @@ def test_the_report_reads_on_a_phone_and_a_desktop(servers, staff_url: str, tmp_
             expect(rated_service).to_contain_text("企业变更登记")
             expect(rated_service).to_contain_text("【企业变更登记】")
             expect(rated_service).to_contain_text("没说去哪个窗口")
-            rated_knowledge = rows.filter(has_text="经纬人才计划是什么")
+            rated_knowledge = rows.filter(has_text="经纬人才计划讲的是啥")
             expect(rated_knowledge).to_contain_text(talent_plan)
             expect(rated_knowledge).to_contain_text("不满意")
             text = page.locator("body").inner_text()

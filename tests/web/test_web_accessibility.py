@@ -67,7 +67,7 @@ def hold_a_conversation(visit: Visit) -> None:
     page.keyboard.press("Enter")
     expect(page.locator(".rw-client").filter(has_text="民生工程")).to_be_visible()
     expect(visit.answer("来源").first).to_be_visible()
-    visit.ask("经纬人才计划是什么")
+    visit.ask("经纬人才计划讲的是啥")
     expect(visit.answer("经纬人才").filter(has_text="来源")).to_be_visible()
     page.locator("#handoff").click()
     expect(visit.answer("12345").last).to_be_visible()
@@ -164,7 +164,7 @@ def test_the_keyboard_reaches_every_control_in_reading_order(servers, widget, ch
 
         # A question typed and sent with the keyboard alone.
         page.locator(".rw-new-message").focus()
-        page.keyboard.type("经纬人才计划是什么")
+        page.keyboard.type("经纬人才计划讲的是啥")
         expect(page.get_by_role("button", name="发送")).to_be_enabled()
         page.keyboard.press("Tab")
         expect(page.get_by_role("button", name="发送")).to_be_focused()

@@ -37,7 +37,7 @@ def test_a_resident_chats_reloads_and_keeps_the_conversation(servers, widget, ch
         expect(page.locator(".rw-client").filter(has_text="民生工程")).to_be_visible()
         expect(visit.answer("民生").filter(has_text="来源")).not_to_have_count(0)
 
-        visit.ask("经纬人才计划是什么")
+        visit.ask("经纬人才计划讲的是啥")
         expect(visit.answer("经纬人才").filter(has_text="来源")).to_be_visible()
         page.wait_for_timeout(2_000)  # the rest of the answer, if any
         before = page.locator(".rw-message").count()
@@ -45,7 +45,7 @@ def test_a_resident_chats_reloads_and_keeps_the_conversation(servers, widget, ch
         page.screenshot(path=str(OUTPUT / "widget.png"), full_page=True)
 
         page.reload()
-        expect(page.locator(".rw-client").filter(has_text="经纬人才计划是什么")).to_be_visible()
+        expect(page.locator(".rw-client").filter(has_text="经纬人才计划讲的是啥")).to_be_visible()
         expect(visit.answer("经纬人才").filter(has_text="来源")).to_be_visible()
         expect(page.locator(".rw-message")).to_have_count(before)
         assert json.loads(page.evaluate("localStorage.getItem('chat_session')"))["session_id"] == session

@@ -10,7 +10,7 @@ from bot.channels.socketio import DEFAULT_ORIGIN, OriginError, SafeSocketIOOutpu
 from bot.web.sanitise import is_safe_url, safe_text, sanitise_message
 
 ORDINARY = [
-    "经纬人才计划是什么？\n来源：市中区2020年“聚焦提升年”工作部署",
+    "经纬人才计划讲的是啥？\n来源：市中区2020年“聚焦提升年”工作部署",
     "请拨打12345市民服务热线。",
     "详见 [济南市人民政府](http://www.jinan.gov.cn/) 网站，或 **带好身份证**。",
     "电话 tel:12345，邮件 mailto:someone@example.cn",

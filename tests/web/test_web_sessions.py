@@ -79,14 +79,14 @@ def test_the_server_issues_signed_ids_and_files_the_conversation_under_web(serve
             chosen = uuid.uuid4().hex
             session = await resident.session(chosen)  # a client-chosen id is not taken
             assert session != chosen and session.startswith(tuple("0123456789abcdef"))
-            answer = await resident.say({"message": "经纬人才计划是什么", "session_id": session})
+            answer = await resident.say({"message": "经纬人才计划讲的是啥", "session_id": session})
             assert "经纬人才" in texts(answer)
             return chosen, session
 
     chosen, session = asyncio.run(visit())
     conversation = WebSessions().conversation(session)
     assert conversation and conversation.startswith("web:")
-    assert user_texts(servers.tracker_db, conversation) == ["经纬人才计划是什么"]
+    assert user_texts(servers.tracker_db, conversation) == ["经纬人才计划讲的是啥"]
     assert not senders_like(servers.tracker_db, f"%{chosen}%")
 
 
@@ -98,7 +98,7 @@ def test_another_residents_conversation_cannot_be_joined_or_read(servers, widget
         async with Widget(servers.rasa_url, widget.origin) as victim, \
                 Widget(servers.rasa_url, widget.origin) as attacker:
             victim_session = await victim.session()
-            first = await victim.say({"message": "经纬人才计划是什么", "session_id": victim_session})
+            first = await victim.say({"message": "经纬人才计划讲的是啥", "session_id": victim_session})
             assert "经纬人才" in texts(first)
             raw_id = victim_session.split(".")[0]
             guesses = [raw_id, f"web:{raw_id}", f"{raw_id}.forged", f"{raw_id}.{victim_session.split('.')[1][::-1]}"]
@@ -116,7 +116,7 @@ def test_another_residents_conversation_cannot_be_joined_or_read(servers, widget
     victim_session, own = asyncio.run(attack())
     sessions = WebSessions()
     victim = sessions.conversation(victim_session)
-    assert user_texts(servers.tracker_db, victim) == ["经纬人才计划是什么", "人才落户在哪办"]
+    assert user_texts(servers.tracker_db, victim) == ["经纬人才计划讲的是啥", "人才落户在哪办"]
     assert user_texts(servers.tracker_db, sessions.conversation(own)) == []
     raw_id = victim_session.split(".")[0]
     assert senders_like(servers.tracker_db, f"%{raw_id}%") == {victim}
@@ -138,9 +138,9 @@ def test_a_signed_id_resumes_its_conversation_on_a_new_connection(servers, widge
 
 
 @pytest.mark.parametrize(("payload", "expected"), [
-    ({"message": "经纬人才计划是什么", "customData": "{not json"}, "经纬人才"),
-    ({"message": "经纬人才计划是什么", "customData": ["zh"]}, "经纬人才"),
-    ({"message": "经纬人才计划是什么", "customData": '{"language": "zh", "channel": "rest"}'}, "经纬人才"),
+    ({"message": "经纬人才计划讲的是啥", "customData": "{not json"}, "经纬人才"),
+    ({"message": "经纬人才计划讲的是啥", "customData": ["zh"]}, "经纬人才"),
+    ({"message": "经纬人才计划讲的是啥", "customData": '{"language": "zh", "channel": "rest"}'}, "经纬人才"),
     ({"message": 12345}, replies.EMPTY),
     ({"message": None, "customData": None}, replies.EMPTY),
     ({"message": ""}, replies.EMPTY),
@@ -157,14 +157,14 @@ def test_a_malformed_or_bad_message_still_gets_an_answer(servers, widget, payloa
     session, answer = asyncio.run(send())
     assert expected in texts(answer)
     stored = user_texts(servers.tracker_db, WebSessions().conversation(session))
-    assert stored == (["经纬人才计划是什么"] if expected == "经纬人才" else [])
+    assert stored == (["经纬人才计划讲的是啥"] if expected == "经纬人才" else [])
 
 
 def test_only_the_language_of_custom_data_is_stored(servers, widget) -> None:
     async def send() -> str:
         async with Widget(servers.rasa_url, widget.origin) as resident:
             session = await resident.session()
-            await resident.say({"message": "经纬人才计划是什么", "session_id": session,
+            await resident.say({"message": "经纬人才计划讲的是啥", "session_id": session,
                                 "customData": {"language": "zh", "channel": "wechat", "is_staff": True}})
             return session
 
@@ -177,7 +177,7 @@ def test_only_the_language_of_custom_data_is_stored(servers, widget) -> None:
     assert event["input_channel"] == "socketio" and metadata == {"language": "zh"}  # and Rasa's own
 
 
-@pytest.mark.parametrize("payload", ["经纬人才计划是什么", ["x"], None], ids=["text", "list", "nothing"])
+@pytest.mark.parametrize("payload", ["经纬人才计划讲的是啥", ["x"], None], ids=["text", "list", "nothing"])
 def test_a_payload_that_is_not_an_object_is_answered(servers, widget, payload) -> None:
     async def send() -> list[dict]:
         async with Widget(servers.rasa_url, widget.origin) as resident:

@@ -47,7 +47,7 @@ async def converse(url: str, transports: list[str], origin: str | None, messages
 @pytest.mark.parametrize("transports", TRANSPORTS, ids=lambda t: t[0])
 def test_a_resident_is_greeted_and_answered(servers, widget, transports):
     session, (greeting, answer) = asyncio.run(converse(
-        servers.rasa_url, transports, widget.origin, ["你好", "经纬人才计划是什么"]))
+        servers.rasa_url, transports, widget.origin, ["你好", "经纬人才计划讲的是啥"]))
     replies = [reply["title"] for message in greeting for reply in message.get("quick_replies", [])]
     assert replies == ["人才政策", "政务服务怎么办", "民生工程"]
     text = "\n".join(message.get("text", "") for message in answer)
@@ -58,7 +58,7 @@ def test_a_resident_is_greeted_and_answered(servers, widget, transports):
 def test_the_session_continues_on_a_new_connection(servers, widget, transports):
     session, _ = asyncio.run(converse(servers.rasa_url, transports, widget.origin, ["你好"]))
     again, (answer,) = asyncio.run(converse(servers.rasa_url, transports, widget.origin,
-                                            ["经纬人才计划是什么"], session_id=session))
+                                            ["经纬人才计划讲的是啥"], session_id=session))
     assert again == session and answer
 
 

@@ -8,9 +8,11 @@ tools/bench/baseline.py). Two measures per fold:
   decision undone as `rasa test nlu` does;
 - answer: the label a user experiences — faq/<topic> (the ResponseSelector's choice) when the final
   intent is faq, otherwise the final intent; a fallback counts as a miss;
-- chosen: the same, with the topic chosen as `action_answer_knowledge` chooses it (ResponseSelector
-  confidence + weighted BM25, actions/knowledge.py), the BM25 index built from the fold's training
-  questions only (plus the topics' titles, terms and answers), so no test question leaks into it.
+- chosen: the same, with the topic chosen as the router chooses it (ResponseSelector confidence +
+  weighted BM25, bot/dialogue/topics.py), the BM25 index built from the fold's training questions
+  only (plus the topics' titles, terms and answers), so no test question leaks into it;
+- entities: F1 of DIET's `service` and `field` entities against the examples' annotations (a span
+  counts when its type and its text, 繁→简, are the same).
 Folds are stratified by the full label (faq/<topic>) with a fixed seed; Rasa's training cache is
 off, so every fold is trained from scratch and its training time is real.
 
@@ -48,7 +50,9 @@ FOLDS = 5
 SEED = 20200320
 TARGET_F1 = 0.95
 MEASURES = ("intent", "answer", "chosen")
-# BM25 weights reported beside the adopted one (actions/knowledge.py LEXICAL_WEIGHT) in a fold's output.
+ENTITY_TYPES = ("service", "field")
+TARGET_ENTITY_F1 = 0.90
+# BM25 weights reported beside the adopted one (sources/routing.yml lexical_weight) in a fold's output.
 WEIGHTS = (0.0, 0.01, 0.02, 0.03, 0.05)
 PREDICTIONS = paths.BUILD / "bench-nlu"
 
@@ -63,6 +67,8 @@ class Run:
     # Knowledge questions per fold: (how many, ResponseSelector top-1 right, chosen topic right).
     topics: list[tuple[int, int, int]] = field(default_factory=list)
     topic_confusions: Counter[tuple[str, str]] = field(default_factory=Counter)
+    # Entity F1 per fold, by entity type.
+    entities: dict[str, list[float]] = field(default_factory=lambda: {e: [] for e in ENTITY_TYPES})
 
 
 def frozen_configs(folder: Path) -> dict[str, Path]:
@@ -131,10 +137,10 @@ def score(truth: list[str], predicted: list[str]) -> tuple[float, float]:
 
 def fold_index(train: Any, tokenize: Any) -> Any:
     """The action's BM25 topic index, built from the fold's training questions only."""
-    from actions.knowledge import knowledge
     from bot.catalogue.tokens import STOP_TOKENS
     from bot.knowledge.lexical import TopicIndex
     from bot.knowledge.model import KnowledgeBase
+    from bot.knowledge.model import shared as knowledge
     from bot.knowledge.rasa_data import RETRIEVAL_INTENT
 
     questions: dict[str, list[str]] = {}
@@ -148,16 +154,45 @@ def fold_index(train: Any, tokenize: Any) -> Any:
 
 
 def choose(result: dict[str, Any], index: Any, weight: float | None = None) -> str | None:
-    """faq/<topic> as action_answer_knowledge picks it for a first question (no previous topic),
-    or out_of_scope where it hands a question no topic fits on to 12345."""
-    from actions.knowledge import LEXICAL_WEIGHT, pick_topic, ranking, simplify, unrelated
+    """faq/<topic> as the router picks it for a first question (no previous topic), or out_of_scope
+    where it hands a question no topic fits on to 12345. The parse data's text is the NLU's
+    normalised text."""
+    from bot.dialogue.rules import shared_rules
+    from bot.dialogue.topics import Topics, ranking
+    from bot.knowledge.model import shared
 
-    text = simplify()(result.get("text") or "")
-    candidates, lexical = ranking(result), index.scores(text)
-    if unrelated(candidates, lexical):
+    topics = Topics(shared(), shared_rules(), index.scores)
+    text = result.get("text") or ""
+    candidates, lexical = ranking(result, shared()), index.scores(text)
+    if topics.unrelated(candidates, lexical):
         return "out_of_scope"
-    topic = pick_topic(candidates, None, text, lexical, LEXICAL_WEIGHT if weight is None else weight)
+    topic = topics.pick(candidates, None, text, lexical, weight)
     return f"faq/{topic}" if topic else None
+
+
+def entity_spans(text: str, entities: list[dict[str, Any]], simplify: Any) -> Counter[tuple[str, str]]:
+    """(type, span text 繁→简) of the `service` and `field` entities."""
+    return Counter((e["entity"], simplify(text[e["start"]:e["end"]])) for e in entities
+                   if e.get("entity") in ENTITY_TYPES and "start" in e and "end" in e)
+
+
+def entity_f1(examples: list[Any], results: list[dict[str, Any]]) -> dict[str, float]:
+    """F1 by entity type over a fold's test examples (DIET's predictions against the annotations)."""
+    import opencc
+
+    simplify = opencc.OpenCC("t2s").convert
+    counts = {e: [0, 0, 0] for e in ENTITY_TYPES}  # true positives, predicted, annotated
+    for example, result in zip(examples, results, strict=True):
+        gold = entity_spans(example.get("text"), example.get("entities") or [], simplify)
+        predicted = entity_spans(result.get("text") or "", [
+            e for e in result.get("entities") or [] if e.get("extractor") == "DIETClassifier"], simplify)
+        for kind in ENTITY_TYPES:
+            mine = Counter({k: v for k, v in predicted.items() if k[0] == kind})
+            truth = Counter({k: v for k, v in gold.items() if k[0] == kind})
+            counts[kind][0] += sum((mine & truth).values())
+            counts[kind][1] += sum(mine.values())
+            counts[kind][2] += sum(truth.values())
+    return {kind: (2 * tp / (p + a) if p + a else 1.0) for kind, (tp, p, a) in counts.items()}
 
 
 def run_fold(config: Path, train: Any, test: Any, folder: Path, name: str, run: Run,
@@ -183,6 +218,8 @@ def run_fold(config: Path, train: Any, test: Any, folder: Path, name: str, run: 
         records.append({"text": example.get("text"), "truth": example.get_full_intent(),
                         "diet": diet, "answer": answer, "selector": topic,
                         "chosen": chosen or answer, "result": result})
+    for kind, f1 in entity_f1(examples, results).items():
+        run.entities[kind].append(f1)
     truth = [r["truth"] for r in records]
     run.scores["intent"].append(score([e.get("intent") for e in examples], [r["diet"] for r in records]))
     for measure in ("answer", "chosen"):
@@ -229,6 +266,11 @@ def table(runs: dict[str, Run]) -> str:
             cells = [f"{statistics.median(v):.3f} ({statistics.mean(v):.3f})" for v in values]
             ratio = statistics.median(values[0]) / statistics.median(values[1])
             lines.append(f"| {title} {metric} | {cells[0]} | {cells[1]} | {ratio:.3f} |")
+    for kind in ENTITY_TYPES:
+        values = [r.entities[kind] for r in (ours, base)]
+        cells = [f"{statistics.median(v):.3f} ({statistics.mean(v):.3f})" for v in values]
+        ratio = statistics.median(values[0]) / max(statistics.median(values[1]), 1e-9)
+        lines.append(f"| entity `{kind}` F1 | {cells[0]} | {cells[1]} | {ratio:.3f} |")
     shares = [sum(right for _, _, right in r.topics) / max(sum(n for n, _, _ in r.topics), 1)
               for r in (ours, base)]
     lines.append(f"| knowledge questions with the right topic (all folds) | {shares[0]:.3f} | "
@@ -241,9 +283,12 @@ def table(runs: dict[str, Run]) -> str:
 
 def verdict(runs: dict[str, Run]) -> str:
     ours, base = (statistics.median(f1 for _, f1 in runs[n].scores["intent"]) for n in runs)
-    met = ours >= TARGET_F1 and ours >= base
+    entities = {kind: statistics.median(runs["ours"].entities[kind]) for kind in ENTITY_TYPES}
+    met = ours >= TARGET_F1 and ours >= base and all(f1 >= TARGET_ENTITY_F1 for f1 in entities.values())
+    shown = ", ".join(f"`{kind}` {f1:.3f}" for kind, f1 in entities.items())
     return (f"**Verdict: target {'met' if met else 'NOT met'}** — intent macro-F1 {ours:.3f} "
-            f"(target ≥ {TARGET_F1}) {'≥' if ours >= base else '<'} baseline {base:.3f}.")
+            f"(target ≥ {TARGET_F1}) {'≥' if ours >= base else '<'} baseline {base:.3f}; entity F1 "
+            f"{shown} (target ≥ {TARGET_ENTITY_F1}).")
 
 
 def report(runs: dict[str, Run], size: str, minutes: float, load: float, nice: int) -> str:
@@ -265,9 +310,10 @@ difference is the tokenizer alone. *Intent*: DIET's intent over all intents, faq
 with the FallbackClassifier's decision undone (as `rasa test nlu` does). *Answer*: what the user
 gets — `faq/<topic>` chosen by the ResponseSelector when the final intent is faq, otherwise the
 final intent; a fallback counts as a miss. *Answer, topic as the action chooses it*: the same, with
-the topic picked as `action_answer_knowledge` picks it — ResponseSelector confidence + weighted BM25
-over each topic's words (actions/knowledge.py), the BM25 index built from the fold's training
-questions only. Macro-F1 averages over the labels of each test fold.
+the topic picked as the router picks it — ResponseSelector confidence + weighted BM25 over each
+topic's words (bot/dialogue/topics.py), the BM25 index built from the fold's training questions
+only. Macro-F1 averages over the labels of each test fold. *Entity F1*: DIET's `service` and
+`field` spans against the examples' annotations (type and text equal).
 
 {table(runs)}
 
@@ -286,8 +332,9 @@ true topic on faq examples, both directions, all folds); give these topics more 
 def fold_line(number: int, name: str, run: Run) -> str:
     intent, answer, chosen = (run.scores[m][-1] for m in MEASURES)
     total, selector, right = run.topics[-1]
+    entities = ", ".join(f"{kind} {run.entities[kind][-1]:.3f}" for kind in ENTITY_TYPES)
     return (f"bench-nlu: fold {number}/{FOLDS} {name}: trained in {run.train_seconds[-1]:.0f} s; "
-            f"intent acc {intent[0]:.3f} F1 {intent[1]:.3f}; answer acc {answer[0]:.3f} "
+            f"intent acc {intent[0]:.3f} F1 {intent[1]:.3f}; entity F1 {entities}; answer acc {answer[0]:.3f} "
             f"F1 {answer[1]:.3f}; as chosen acc {chosen[0]:.3f} F1 {chosen[1]:.3f}; knowledge "
             f"questions right: selector {selector}/{total}, chosen {right}/{total}")
 

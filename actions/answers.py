@@ -1,0 +1,114 @@
+"""The answering actions: thin adapters between Rasa and the router.
+
+Each reads the turn (the NLU's parse data and the slots), asks the router which answer it gets
+(bot/dialogue/router.py) and phrases it (actions/replies.py). Which of them runs is Rasa's choice
+(data/rules); they differ only in the name the rule gives them, so a Rasa engineer reads the
+dialogue in the rules and a decision's reasons in the router.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from functools import lru_cache
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.replies import render
+from bot.catalogue import CatalogueStore, create_store
+from bot.catalogue.fields import shared_fields
+from bot.dialogue.router import Router
+from bot.dialogue.rules import shared_rules
+from bot.dialogue.topics import ranking
+from bot.dialogue.turn import Turn
+from bot.knowledge.lexical import TopicIndex
+from bot.knowledge.model import shared as shared_knowledge
+
+# The slots the router reads.
+STATE_SLOTS = ("subject", "service_code", "knowledge_topic", "topics_shown", "options_offered", "field")
+
+
+@lru_cache(maxsize=1)
+def store() -> CatalogueStore:
+    """One catalogue store per action server, created on first use (not at import)."""
+    return create_store()
+
+
+@lru_cache(maxsize=1)
+def topic_index() -> TopicIndex:
+    """Built on first use with the NLU's segmentation (the catalogue search loads the same)."""
+    from bot.catalogue.tokens import STOP_TOKENS, default_tokenizer
+
+    return TopicIndex(shared_knowledge(), default_tokenizer(), STOP_TOKENS)
+
+
+@lru_cache(maxsize=1)
+def router() -> Router:
+    return Router(shared_rules(), store(), shared_knowledge(), lambda text: topic_index().scores(text),
+                  shared_fields())
+
+
+def turn_of(tracker: Tracker) -> Turn:
+    """The tracker's latest message and state as the router reads them."""
+    parse = tracker.latest_message or {}
+    slots = {name: tracker.get_slot(name) for name in STATE_SLOTS}
+    return Turn.from_parse(parse, slots, shared_fields(), ranking(parse, shared_knowledge()))
+
+
+async def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """Route the latest message and phrase the decision; the events record the new state."""
+    turn = turn_of(tracker)
+    decision = await asyncio.to_thread(router().route, turn)
+    return render(decision, turn, dispatcher, tracker, shared_fields())
+
+
+class AnsweringAction(Action):
+    """An action whose answer the router chooses."""
+
+    action_name = ""
+
+    def name(self) -> str:
+        return self.action_name
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        return await answer_question(dispatcher, tracker)
+
+
+class ActionAnswerKnowledge(AnsweringAction):
+    """A question about the article (faq): a topic, or whatever the router finds fits better."""
+
+    action_name = "action_answer_knowledge"
+
+
+class ActionAnswerService(AnsweringAction):
+    """A question about a service, a pick from a list, an unsure turn while a service is discussed."""
+
+    action_name = "action_answer_service"
+
+
+class ActionTellMore(AnsweringAction):
+    """"还有吗 / 具体呢" after a topic."""
+
+    action_name = "action_tell_more"
+
+
+class ActionOutOfScope(AnsweringAction):
+    """Out of scope: handed on to 12345, unless the article or the catalogue has it after all."""
+
+    action_name = "action_out_of_scope"
+
+
+class ActionListServicesByChannel(AnsweringAction):
+    """Which services a channel (一证通办、全程网办 …) offers."""
+
+    action_name = "action_list_services_by_channel"
+
+
+class ActionAnswerUnsure(AnsweringAction):
+    """The NLU unsure: a follow-up the router recognises is answered; otherwise the services and
+    topics the message most likely means, as buttons (data/rules/fallback.yml)."""
+
+    action_name = "action_answer_unsure"

@@ -1,0 +1,194 @@
+"""A router decision as the reply a resident reads, and the slot events that record the new state.
+
+The first message of every reply carries the decision in its metadata ("routing"): Rasa keeps an
+action's extra message keys as the BotUttered event's metadata (rasa/core/actions/action.py,
+create_bot_utterance), so the tracker shows per turn which decision fired; the channels send only
+text and buttons.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.failures import OFFER_BUTTONS, fail_with, mark_failure, record_failure
+from bot.catalogue import UNAVAILABLE, Service, describe
+from bot.catalogue.fields import FieldVocabulary
+from bot.catalogue.schema import CHANNELS
+from bot.catalogue.text import answer_fields
+from bot.dialogue import router as kinds
+from bot.dialogue.router import Decision
+from bot.dialogue.rules import shared_rules
+from bot.dialogue.turn import (
+    SERVICE_OPTION,
+    SUBJECT_KNOWLEDGE,
+    SUBJECT_OPTIONS,
+    SUBJECT_SERVICE,
+    TOPIC_OPTION,
+    Turn,
+)
+from bot.knowledge.model import shared as shared_knowledge
+from bot.knowledge.rasa_data import response_name
+
+SUMMARY_ASPECTS = ("overview", "channels", "materials", "place")
+MORE_HINT = "还可以问我：受理条件、办理时限、收费、办理时间、咨询电话、能否网上办。"
+# A button's payload asks the same question about the service it names.
+FIELD_QUESTIONS = {"materials": "要带什么材料", "place": "在哪办", "time_limit": "多久能办好",
+                   "fee": "收费吗", "phone": "咨询电话", "online": "能网上办吗", "conditions": "申请条件",
+                   "hours": "办理时间", "visits": "要跑几趟", "legal_basis": "办理依据"}
+NOT_FOUND = ("抱歉，事项目录里没有找到与“{query}”对应的服务。您可以换个说法（如“临时救助在哪申请”），"
+             "或拨打12345市民服务热线咨询。")
+OFFER_TEXT = "您想办理的是下面哪一项？可以点选，也可以回复序号（如“第一个”）；或拨打12345市民服务热线咨询。"
+# Without the field's name: a list is no answer, and its text must not read like one.
+OFFER_FIELD_TEXT = "您问的是下面哪一项？可以点选，也可以回复序号（如“第一个”）；或拨打12345市民服务热线咨询。"
+NOTHING_MORE = ("关于这个问题，工作部署里就是这些内容了。想了解具体办理或更多情况，"
+                "可以继续问我，或拨打12345市民服务热线咨询。")
+WHICH_MORE = ("您想进一步了解哪方面？可以直接说出问题，比如“人才住房有什么政策”；"
+              "也可以拨打12345市民服务热线咨询。")
+NOTHING_OFFERED = ("您想了解哪一项？可以直接说出事项名称，比如“居住证去哪里办”；"
+                   "也可以拨打12345市民服务热线咨询。")
+UNSURE_TEXT = ("抱歉，我不太确定您想问什么。您是想了解下面哪一项？"
+               "如果都不是，请换个说法再问，或拨打12345市民服务热线咨询。")
+WHICH_CHANNEL = "您想了解哪种办理方式？目前事项目录按{channels}分类。"
+
+
+def source_line(service: Service) -> str:
+    origin = "示例数据，非官方信息" if service.sample else service.source
+    return f"来源：市中区政务服务事项目录“{service.name}”（{origin}），更新于{service.updated.isoformat()}"
+
+
+def service_text(service: Service, fields: tuple[str, ...]) -> str:
+    """The fields asked (the first line answers the first, naming the service), or the card. A
+    field answer lists no other field: it answers what was asked, and nothing else in it may
+    look like an answer to another question."""
+    if fields:
+        return f"{answer_fields(service, fields)}\n{source_line(service)}"
+    return f"{describe(service, SUMMARY_ASPECTS)}\n{MORE_HINT}\n{source_line(service)}"
+
+
+class Reply:
+    """Collects the messages of one reply; the first carries the routing record."""
+
+    def __init__(self, dispatcher: CollectingDispatcher, routing: dict[str, Any]) -> None:
+        self.dispatcher = dispatcher
+        self.routing: dict[str, Any] | None = routing
+
+    def _metadata(self) -> dict[str, Any]:
+        if self.routing is None:
+            return {}
+        metadata, self.routing = {"routing": self.routing}, None
+        return metadata
+
+    def say(self, text: str | None = None, response: str | None = None,
+            buttons: list[dict[str, str]] | None = None) -> None:
+        self.dispatcher.utter_message(text=text, response=response, buttons=buttons, **self._metadata())
+
+    def fail(self, tracker: Tracker, response: str) -> list[EventType]:
+        return fail_with(response, self.dispatcher, tracker, **self._metadata())
+
+
+def _topic_events(topic_id: str, tracker: Tracker) -> list[EventType]:
+    shown = list(tracker.get_slot("topics_shown") or [])
+    return [SlotSet("knowledge_topic", topic_id), SlotSet("subject", SUBJECT_KNOWLEDGE),
+            SlotSet("topics_shown", [*shown, topic_id][-20:])]
+
+
+def _offer_buttons(decision: Decision) -> list[dict[str, str]]:
+    question = FIELD_QUESTIONS.get(decision.fields[0], "") if decision.fields else ""
+    topics = shared_knowledge().topics
+    buttons = []
+    for offer in decision.offers:
+        if offer.option.startswith(TOPIC_OPTION):
+            buttons.append({"title": offer.title, "payload": topics[offer.option[len(TOPIC_OPTION):]].examples[0]})
+        else:
+            buttons.append({"title": offer.title, "payload": f"{offer.title}{question}"})
+    return buttons
+
+
+def render(decision: Decision, turn: Turn, dispatcher: CollectingDispatcher, tracker: Tracker,
+           vocabulary: FieldVocabulary) -> list[EventType]:
+    """Say the decision's reply; return the events that record what the conversation is about now."""
+    reply = Reply(dispatcher, decision.record(turn))
+    kind = decision.reply
+    if kind == kinds.SERVICE and decision.service is not None:
+        service = decision.service
+        reply.say(text=service_text(service, decision.fields))
+        asked = vocabulary.by_guide(decision.fields[0]) if decision.fields else None
+        return [SlotSet("service_code", service.code), SlotSet("subject", SUBJECT_SERVICE),
+                SlotSet("field", asked.name if asked else None)]
+    if kind == kinds.SERVICE_GUIDE and decision.service is not None:
+        reply.say(text=f"{describe(decision.service)}\n{source_line(decision.service)}")
+        return [SlotSet("field", None)]
+    if kind == kinds.TOPIC and decision.topic:
+        reply.say(response=response_name(decision.topic))
+        if decision.note:
+            reply.say(text=decision.note)
+        return _topic_events(decision.topic, tracker)
+    if kind == kinds.OFFER:
+        reply.say(text=OFFER_FIELD_TEXT if decision.fields else OFFER_TEXT,
+                  buttons=_offer_buttons(decision))
+        asked = vocabulary.by_guide(decision.fields[0]) if decision.fields else None
+        return [SlotSet("options_offered", [o.option for o in decision.offers]),
+                SlotSet("subject", SUBJECT_OPTIONS), SlotSet("field", asked.name if asked else None)]
+    if kind == kinds.OUT_OF_SCOPE:
+        return reply.fail(tracker, response="utter_out_of_scope")
+    if kind == kinds.REPHRASE:
+        return reply.fail(tracker, response="utter_ask_rephrase")
+    if kind == kinds.UNSURE:
+        return _unsure(decision, reply, tracker)
+    if kind == kinds.CHANNEL and decision.channel:
+        return _channel(decision, reply)
+    texts = {kinds.NOT_FOUND: NOT_FOUND.format(query=turn.text[:30]), kinds.NOTHING_MORE: NOTHING_MORE,
+             kinds.WHICH_MORE: WHICH_MORE, kinds.NOTHING_OFFERED: NOTHING_OFFERED,
+             kinds.UNAVAILABLE: UNAVAILABLE}
+    if kind == kinds.WHICH_CHANNEL:
+        reply.say(text=WHICH_CHANNEL.format(channels="、".join(CHANNELS)),
+                  buttons=[{"title": c, "payload": f"哪些事可以{c}"} for c in CHANNELS])
+        return []
+    if kind in texts:
+        reply.say(text=texts[kind])
+        return []
+    reply.say(response="utter_default")
+    return []
+
+
+def _unsure(decision: Decision, reply: Reply, tracker: Tracker) -> list[EventType]:
+    """The fallback's first stage: likely services and topics as buttons; a failure all the same
+    (right after another one, the callback is one more button)."""
+    if not decision.offers:
+        reply.say(response="utter_default")
+        return record_failure(tracker, reply.dispatcher)
+    events, offer = mark_failure(tracker)
+    topics = shared_knowledge().topics
+    buttons = []
+    for option in decision.offers:
+        if option.option.startswith(SERVICE_OPTION):
+            # The button says what it gives: the service's guide, not the article's words about it.
+            buttons.append({"title": f"{option.title}怎么办理", "payload": f"{option.title}怎么办理"})
+        else:
+            topic = topics[option.option[len(TOPIC_OPTION):]]
+            buttons.append({"title": topic.title, "payload": topic.examples[0]})
+    buttons.append({"title": "都不是", "payload": "/deny"})
+    if offer:
+        buttons.append(OFFER_BUTTONS[0])
+    reply.say(text=UNSURE_TEXT, buttons=buttons)
+    return [*events, SlotSet("options_offered", [o.option for o in decision.offers])]
+
+
+def _channel(decision: Decision, reply: Reply) -> list[EventType]:
+    """The channel's services, named in order: "第二个" then picks the second named."""
+    channel, services = decision.channel, list(decision.services)
+    if not services:
+        reply.say(text=f"事项目录里暂时没有标注为“{channel}”的事项，可拨打12345市民服务热线咨询。")
+        return []
+    listed = int(shared_rules().listed_at_most)
+    names = "、".join(s.name for s in services[:listed])
+    more = f"等{len(services)}项" if len(services) > listed else f"共{len(services)}项"
+    sample = "（渠道标注为示例数据，以窗口为准）" if any(s.is_sample("channels") for s in services) else ""
+    reply.say(text=f"可以“{channel}”的事项有：{names}，{more}{sample}。点选下面的事项或直接问我“××要带什么材料”。\n"
+                   f"来源：市中区政务服务事项目录",
+              buttons=[{"title": s.name, "payload": f"{s.name}怎么办理"} for s in services[:3]])
+    return [SlotSet("options_offered", [f"{SERVICE_OPTION}{s.code}" for s in services[:listed]])]

@@ -1,0 +1,660 @@
+"""The router: which answer a turn gets, where Rasa's rules leave the choice open.
+
+Rasa's rules (data/rules) decide which action runs from the intent and the conversation's subject;
+that action asks the router what to answer. The router goes down ONE ordered list of decisions
+(DECISIONS below) and takes the first that applies to the turn; its word lists, patterns and
+thresholds are data (sources/routing.yml, bot/dialogue/rules.py). The decision's name is recorded
+on the reply (the bot message's metadata "routing"), so staff can see why an answer was given.
+
+The router reads the catalogue and the knowledge base but renders nothing: the actions phrase the
+decision (actions/replies.py).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from bot.catalogue import CatalogueStore, CatalogueUnavailable, SearchHit, Service
+from bot.catalogue.fields import FieldVocabulary
+from bot.catalogue.schema import CHANNELS
+from bot.dialogue.rules import RoutingRules
+from bot.dialogue.topics import Topics, content_chars, is_elliptical
+from bot.dialogue.turn import (
+    SERVICE_OPTION,
+    SUBJECT_KNOWLEDGE,
+    SUBJECT_OPTIONS,
+    SUBJECT_SERVICE,
+    TOPIC_OPTION,
+    Turn,
+)
+from bot.knowledge.model import KnowledgeBase
+
+# What kind of reply a decision asks for (actions/replies.py phrases each).
+SERVICE = "service"            # a service's card, or the fields asked of it
+SERVICE_GUIDE = "service_guide"  # a service's whole guide ("还有吗" about it)
+TOPIC = "topic"                # a topic's answer (with a note when the question reaches beyond it)
+OFFER = "offer"                # services (or topics) to choose from
+OUT_OF_SCOPE = "out_of_scope"  # handed on to 12345
+NOT_FOUND = "not_found"        # no service fits
+NOTHING_MORE = "nothing_more"  # no more on the topic
+WHICH_MORE = "which_more"      # "还有吗" with nothing under discussion
+NOTHING_OFFERED = "nothing_offered"  # "第二个" with no list offered
+UNSURE = "unsure"              # the fallback's offer of likely services and topics
+CHANNEL = "channel"            # the services of a channel
+WHICH_CHANNEL = "which_channel"
+UNAVAILABLE = "unavailable"    # the catalogue cannot be read
+REPHRASE = "rephrase"          # a bare "不是": please say it another way
+DEFAULT = "default"            # nothing fits at all
+
+
+@dataclass(frozen=True)
+class Offer:
+    """One option offered: "service:<code>" or "topic:<id>", what its button says and sends."""
+
+    option: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Decision:
+    name: str
+    reply: str
+    service: Service | None = None
+    fields: tuple[str, ...] = ()
+    topic: str | None = None
+    offers: tuple[Offer, ...] = ()
+    services: tuple[Service, ...] = ()
+    channel: str | None = None
+    note: str | None = None
+
+    def record(self, turn: Turn) -> dict[str, Any]:
+        """What the bot message's metadata keeps of this decision (staff see it per conversation)."""
+        record: dict[str, Any] = {"decision": self.name, "intent": turn.intent}
+        if self.service is not None:
+            record["service"] = self.service.code
+        if self.fields:
+            record["fields"] = list(self.fields)
+        if self.topic:
+            record["topic"] = self.topic
+        if self.offers:
+            record["offered"] = [o.option for o in self.offers]
+        return record
+
+
+class _Look:
+    """What the decisions of one turn look up, each at most once (catalogue searches, scores)."""
+
+    def __init__(self, router: Router, turn: Turn) -> None:
+        self.router, self.turn = router, turn
+        self.rules = router.rules
+
+    @functools.cached_property
+    def query(self) -> str:
+        """The text as searched: the openings that only say one wants to ask taken off."""
+        text = self.turn.text
+        for opening in self.rules.words["query_openings"]:
+            if text.startswith(opening) and len(text) > len(opening):
+                return text[len(opening):]
+        return text
+
+    @functools.cached_property
+    def hits(self) -> list[SearchHit]:
+        return self.router.catalogue.search(self.query, self.rules.offered_at_most)
+
+    @functools.cached_property
+    def lexical(self) -> dict[str, float]:
+        return self.router.topics.lexical(self.turn.text)
+
+    @functools.cached_property
+    def current(self) -> Service | None:
+        code = self.turn.state.current_service
+        return self.router.catalogue.get(code) if code else None
+
+    @functools.cached_property
+    def entity_services(self) -> list[Service]:
+        """The services the NLU's `service` entities name, in order, without repeats."""
+        found: dict[str, Service] = {}
+        for value in self.turn.services:
+            service = self.router.service_named(value)
+            if service is not None:
+                found.setdefault(service.code, service)
+        return list(found.values())
+
+    @functools.cached_property
+    def name_hits(self) -> list[SearchHit]:
+        """Search hits whose name or alias stands in the question (the name tier)."""
+        return [h for h in self.hits if h.score >= self.rules.named_score]
+
+    @functools.cached_property
+    def named(self) -> Service | None:
+        """The service the message names: an entity's, else one name-tier hit clearly ahead of any other."""
+        current = self.current.code if self.current else None
+        others = [s for s in self.entity_services if s.code != current]
+        if others or self.entity_services:
+            return (others or self.entity_services)[0]
+        hits = self.name_hits
+        if hits and (len(hits) == 1 or hits[0].score - hits[1].score >= self.rules.named_margin):
+            return hits[0].service
+        return None
+
+    @functools.cached_property
+    def procedural(self) -> bool:
+        return bool(self.rules.pattern("procedural").search(self.turn.text))
+
+    @functools.cached_property
+    def elliptical(self) -> bool:
+        return is_elliptical(self.turn.text, self.rules)
+
+    @functools.cached_property
+    def other_place(self) -> bool:
+        return bool(self.rules.pattern("other_places").search(self.turn.text))
+
+    @functools.cached_property
+    def unrelated_or_personal(self) -> bool:
+        """A knowledge question no topic fits, or a repair or complaint of one's own."""
+        turn = self.turn
+        return (self.router.topics.unrelated(list(turn.ranking), self.lexical)
+                or bool(self.rules.pattern("personal_request").search(turn.text)))
+
+    def asked_with_the_options(self) -> tuple[str, ...]:
+        """The field asked when the options were offered ("要带什么材料" → which one? → "第一个")."""
+        state = self.turn.state
+        previous = self.router.vocabulary.field_of(state.field or "") if state.subject == SUBJECT_OPTIONS else None
+        return (previous.guide,) if previous else ()
+
+    def fields_with_carry_over(self) -> tuple[str, ...]:
+        """The fields asked; an elliptical message naming only a service ("那居住证呢") asks the
+        field asked just before again."""
+        if self.turn.fields:
+            return self.turn.fields
+        previous = self.router.vocabulary.field_of(self.turn.state.field or "")
+        ends = self.turn.text.rstrip(" ？?。！!").endswith(tuple(self.rules.words["elliptical_ends"]))
+        if previous is not None and self.elliptical and ends:
+            return (previous.guide,)
+        return ()
+
+
+Decide = Callable[[_Look], "Decision | None"]
+
+
+class Router:
+    """Chooses the answer of a turn: the first decision of DECISIONS that applies."""
+
+    def __init__(self, rules: RoutingRules, catalogue: CatalogueStore, knowledge: KnowledgeBase,
+                 lexical: Callable[[str], dict[str, float]], vocabulary: FieldVocabulary) -> None:
+        self.rules = rules
+        self.catalogue = catalogue
+        self.knowledge = knowledge
+        self.topics = Topics(knowledge, rules, lexical)
+        self.vocabulary = vocabulary
+
+    def route(self, turn: Turn) -> Decision:
+        look = _Look(self, turn)
+        try:
+            for _name, entries, decide in DECISIONS:
+                if turn.entry in entries:
+                    decision = decide(look)
+                    if decision is not None:
+                        return decision
+        except CatalogueUnavailable:
+            return Decision("catalogue_unavailable", UNAVAILABLE)
+        return Decision("nothing_fits", DEFAULT)
+
+    def service_named(self, value: str) -> Service | None:
+        """The service an entity value (a name or an alias) stands for; none when it names several
+        alike ("优待证": 老年人优待证办理 and 退役军人优待证申领)."""
+        hits = [h for h in self.catalogue.search(value, 2) if h.score >= self.rules.named_score]
+        if not hits or (len(hits) > 1 and hits[0].score - hits[1].score < self.rules.named_margin):
+            return None
+        return hits[0].service
+
+    @functools.lru_cache(maxsize=256)  # noqa: B019 (one router per process, topics are few)
+    def topic_services(self, topic_id: str) -> tuple[Service, ...]:
+        """The services a topic's title or one of its terms names, each clearly ahead of any other
+        ("人才子女入学" → 人才子女入学服务; "子女入学" names 随迁子女入学 as well and links none)."""
+        topic = self.knowledge.topics.get(topic_id)
+        if topic is None:
+            return ()
+        found: dict[str, Service] = {}
+        for words in (topic.title, *topic.terms):
+            hits = self.catalogue.search(words, 2)
+            if hits and hits[0].score >= self.rules.topic_service_score and (
+                    len(hits) == 1 or hits[0].score - hits[1].score >= self.rules.named_margin):
+                found.setdefault(hits[0].service.code, hits[0].service)
+        return tuple(found.values())
+
+    def option(self, option: str) -> tuple[Service | None, str | None]:
+        """(service, topic id) an offered option stands for."""
+        if option.startswith(SERVICE_OPTION):
+            return self.catalogue.get(option[len(SERVICE_OPTION):]), None
+        if option.startswith(TOPIC_OPTION) and option[len(TOPIC_OPTION):] in self.knowledge.topics:
+            return None, option[len(TOPIC_OPTION):]
+        return None, None
+
+
+# — the decisions, each a function of one turn's look-ups —
+
+def _picked(look: _Look, index: int, name: str) -> Decision | None:
+    options = look.turn.state.options
+    position = index - 1 if index > 0 else len(options) + index
+    if not 0 <= position < len(options):
+        return None
+    service, topic = look.router.option(options[position])
+    if service is not None:
+        return Decision(name, SERVICE, service=service, fields=look.turn.fields or look.asked_with_the_options())
+    if topic is not None:
+        return Decision(name, TOPIC, topic=topic)
+    return None
+
+
+def pick_by_position(look: _Look) -> Decision | None:
+    """"第二个", "最后那个", "2": the option at that place of the list just offered."""
+    turn, rules = look.turn, look.rules
+    if not turn.state.options:
+        return None
+    if turn.entry != "pick" and content_chars(turn.text) > rules.pick_by_position_chars:
+        return None
+    number = rules.pattern("bare_number").match(turn.text)
+    if number:
+        return _picked(look, int(number.group(1)), "pick_by_position")
+    found = [(word, index) for word, index in rules.ordinals.items() if word in turn.text]
+    if not found:
+        return None
+    word, index = max(found, key=lambda pair: len(pair[0]))  # 倒数第二 over 第二
+    return _picked(look, index, "pick_by_position")
+
+
+def correction(look: _Look) -> Decision | None:
+    """"说错了，是生育登记": the service named now replaces the one being discussed."""
+    if not any(word in look.turn.text for word in look.rules.words["correction"]):
+        return None
+    named = look.named
+    current = look.current
+    if named is None or (current is not None and named.code == current.code):
+        return None
+    return Decision("correction", SERVICE, service=named, fields=look.fields_with_carry_over())
+
+
+def article_figure(look: _Look) -> Decision | None:
+    """"老旧小区改造了多少个": a count of things the article gives, though a service is named."""
+    turn, rules = look.turn, look.rules
+    if turn.fields or not rules.pattern("count_question").search(turn.text) or look.procedural:
+        return None
+    if look.router.topics.unrelated(list(turn.ranking), look.lexical):
+        return None
+    return _topic_decision(look, "article_figure")
+
+
+def named_service(look: _Look) -> Decision | None:
+    """A service named outright wins over the one under discussion (a switch, or a return to an
+    earlier one); a question the NLU took for the article's is the catalogue's only when it asks
+    how to do something or for a part of the guide, or leans on the service conversation before it."""
+    turn = look.turn
+    if turn.entry in ("knowledge", "unsure", "out_of_scope"):
+        # "那军转干部呢" while services are discussed continues with services.
+        continuing = turn.state.subject == SUBJECT_SERVICE and look.elliptical
+        if look.other_place or not (turn.fields or look.procedural or continuing):
+            return None
+    named = look.named
+    if named is None:
+        return None
+    return Decision("named_service", SERVICE, service=named, fields=look.fields_with_carry_over())
+
+
+def field_follow_up(look: _Look) -> Decision | None:
+    """"要不要钱", "礼拜天开门吗": another field of the service under discussion. A question the NLU
+    took for the article's counts only when it names no word of a topic."""
+    turn = look.turn
+    if not turn.fields or look.current is None:
+        return None
+    if turn.entry == "knowledge" and look.router.topics.telling_word(look.lexical):
+        return None
+    return Decision("field_follow_up", SERVICE, service=look.current, fields=turn.fields)
+
+
+def pick_by_name(look: _Look) -> Decision | None:
+    """"初中的": the one option of the list just offered that a short message names by a part of
+    its name only that option has."""
+    turn, rules = look.turn, look.rules
+    if not turn.state.options or content_chars(turn.text) > rules.pick_by_name_chars:
+        return None
+    stop = rules.pick_stop_chars
+    pairs = {turn.text[i:i + 2] for i in range(len(turn.text) - 1)}
+    pairs = {p for p in pairs if p.isalnum() and not (set(p) & stop)}
+    if not pairs:
+        return None
+    scores = []
+    for position, option in enumerate(turn.state.options, 1):
+        service, topic = look.router.option(option)
+        names = service.names() if service else (look.router.knowledge.topics[topic].title,) if topic else ()
+        own = {n[i:i + 2] for n in names for i in range(len(n) - 1)}
+        scores.append((len(pairs & own), position))
+    best = max(score for score, _ in scores)
+    winners = [position for score, position in scores if score == best]
+    if best == 0 or len(winners) > 1:
+        return None
+    return _picked(look, winners[0], "pick_by_name")
+
+
+def options_pending(look: _Look) -> Decision | None:
+    """A field asked (or a pick not understood) while a list waits for a choice: the list again."""
+    turn = look.turn
+    if not turn.state.options or (turn.entry != "pick" and turn.state.subject != SUBJECT_OPTIONS):
+        return None
+    if not (turn.fields or turn.entry == "pick"):
+        return None
+    offers = []
+    for option in turn.state.options:
+        service, topic = look.router.option(option)
+        if service is not None:
+            offers.append(Offer(option, service.name))
+        elif topic is not None:
+            offers.append(Offer(option, look.router.knowledge.topics[topic].title))
+    return Decision("options_pending", OFFER, offers=tuple(offers), fields=turn.fields) if offers else None
+
+
+def nothing_offered(look: _Look) -> Decision | None:
+    """"第二个" with no list to choose from."""
+    return Decision("nothing_offered", NOTHING_OFFERED) if look.turn.entry == "pick" else None
+
+
+def topic_service(look: _Look) -> Decision | None:
+    """"怎么申请" after the article's 人才子女入学: the service the topic under discussion names."""
+    turn = look.turn
+    if turn.state.subject != SUBJECT_KNOWLEDGE or not turn.state.knowledge_topic:
+        return None
+    if not (turn.fields or look.procedural) or look.named is not None:
+        return None
+    lexical = look.lexical
+    best = max(lexical, key=lexical.get, default=None)
+    if best is not None and lexical[best] >= look.rules.unrelated_lexical and best != turn.state.knowledge_topic:
+        return None  # it names another topic's words
+    services = look.router.topic_services(turn.state.knowledge_topic)
+    if len(services) == 1:
+        return Decision("topic_service", SERVICE, service=services[0], fields=turn.fields)
+    if services:
+        return Decision("topic_services", OFFER, offers=tuple(Offer(f"{SERVICE_OPTION}{s.code}", s.name)
+                                                              for s in services), fields=turn.fields)
+    return None
+
+
+def _topic_decision(look: _Look, name: str) -> Decision:
+    turn, router = look.turn, look.router
+    previous = router.knowledge.topics.get(turn.state.knowledge_topic or "")
+    topic = router.topics.pick(list(turn.ranking), previous, turn.text, look.lexical)
+    if topic is None:
+        return Decision(name, DEFAULT)
+    return Decision(name, TOPIC, topic=topic, note=router.topics.note(turn.text, topic))
+
+
+def topic_follow_up(look: _Look) -> Decision | None:
+    """"那住房呢？" after a topic: the topic it leans on, even when the words alone fit no topic.
+    Taken for a service question, it stays in the article only when the topic under discussion is
+    the subject, no service is named and a topic's own words are in it ("子女入学那块呢")."""
+    turn = look.turn
+    if turn.state.knowledge_topic is None or not look.elliptical:
+        return None
+    if look.router.knowledge.topics.get(turn.state.knowledge_topic) is None:
+        return None
+    if turn.entry == "service" and (turn.state.subject != SUBJECT_KNOWLEDGE or look.named is not None
+                                    or not look.router.topics.telling_word(look.lexical)):
+        return None
+    return _topic_decision(look, "topic_follow_up")
+
+
+def _out_of_scope_path(look: _Look) -> bool:
+    return look.turn.entry == "out_of_scope" or (look.turn.entry == "knowledge" and look.unrelated_or_personal)
+
+
+def _topic_by_term(look: _Look, name: str, find: Callable[[str], str | None]) -> Decision | None:
+    """The topic `find` sees named in a message on the way out of scope, with its note."""
+    if not _out_of_scope_path(look):
+        return None
+    topic = find(look.turn.text)
+    if topic is None:
+        return None
+    return Decision(name, TOPIC, topic=topic, note=look.router.topics.note(look.turn.text, topic))
+
+
+def definition(look: _Look) -> Decision | None:
+    """"12100是啥": the article's own term, though the NLU was unsure."""
+    return _topic_by_term(look, "definition", look.router.topics.defining)
+
+
+def _telling(hits: list[SearchHit]) -> bool:
+    """Whether the best hits say something of which service is meant: not when they tie on a
+    word many services share ("孩子走丢了怎么办" meets 生育登记, 入学… equally on 孩子)."""
+    return bool(hits) and (len(hits) == 1 or hits[0].score > hits[-1].score)
+
+
+def _clear(look: _Look, hits: list[SearchHit]) -> Service | None:
+    rules = look.rules
+    if not hits:
+        return None
+    if hits[0].score >= rules.named_score and (
+            len(hits) == 1 or hits[0].score - hits[1].score >= rules.named_margin
+            or hits[1].score < rules.named_score):
+        return hits[0].service
+    if len(hits) == 1 or hits[0].score >= rules.clear_lead * hits[1].score:
+        return hits[0].service
+    return None
+
+
+def procedural_service(look: _Look) -> Decision | None:
+    """"社保卡丢了去哪补办" put in the article or out of scope: the catalogue's service when one
+    fits it clearly (out of scope also without a how-to, when one leads strongly); several that
+    fit a how-to question put out of scope are offered."""
+    turn, rules = look.turn, look.rules
+    out_of_scope = _out_of_scope_path(look)
+    if not (look.procedural or out_of_scope) or look.other_place:
+        return None
+    hits = look.router.catalogue.search(turn.text, 3)
+    if not hits or hits[0].score < (rules.procedural_score if look.procedural else rules.out_of_scope_score):
+        return None
+    service = _clear(look, hits)
+    if service is not None:
+        return Decision("procedural_service", SERVICE, service=service, fields=turn.fields)
+    if out_of_scope and look.procedural and _telling(hits):
+        return Decision("procedural_offer", OFFER, fields=turn.fields,
+                        offers=tuple(Offer(f"{SERVICE_OPTION}{h.service.code}", h.service.name) for h in hits))
+    return None
+
+
+def topic_named(look: _Look) -> Decision | None:
+    """"花漾街区有几条": a place or project only the article names."""
+    return _topic_by_term(look, "topic_named", look.router.topics.named)
+
+
+def out_of_scope(look: _Look) -> Decision | None:
+    """Nothing of the article or the catalogue fits: handed on to 12345."""
+    return Decision("out_of_scope", OUT_OF_SCOPE) if _out_of_scope_path(look) else None
+
+
+def topic(look: _Look) -> Decision | None:
+    """The article's topic the question means."""
+    return _topic_decision(look, "topic")
+
+
+def offer_named(look: _Look) -> Decision | None:
+    """"入学" names several services alike (初中入学, 小学一年级入学报名 …): offered to choose from."""
+    hits = look.name_hits
+    if look.named is not None or len(hits) < 2:
+        return None
+    return _offer(look, hits, "offer_named")
+
+
+def _offer(look: _Look, hits: list[SearchHit], name: str) -> Decision:
+    rules = look.rules
+    kept = [h for h in hits[:rules.offered_at_most] if h.score >= rules.offered_share * hits[0].score]
+    return Decision(name, OFFER, fields=look.turn.fields,
+                    offers=tuple(Offer(f"{SERVICE_OPTION}{h.service.code}", h.service.name) for h in kept))
+
+
+def offer_kind(look: _Look) -> Decision | None:
+    """"救助方面的事项", "想问问补贴": a word several services share, taken for a list or unsure;
+    the services that share it about equally are offered."""
+    hits = look.hits
+    if len(hits) < 2 or hits[1].score < look.rules.kind_share * hits[0].score:
+        return None
+    return _offer(look, hits, "offer_kind")
+
+
+def current_service(look: _Look) -> Decision | None:
+    """"怎么办理" while a service is under discussion: that service."""
+    if look.current is None:
+        return None
+    return Decision("current_service", SERVICE, service=look.current, fields=look.turn.fields)
+
+
+def service_search(look: _Look) -> Decision | None:
+    """One service leads the catalogue search clearly."""
+    service = _clear(look, look.hits)
+    return Decision("service_search", SERVICE, service=service, fields=look.turn.fields) if service else None
+
+
+def topic_detail(look: _Look) -> Decision | None:
+    """"具体在哪？" after a topic: more on that topic, not a service."""
+    if look.turn.state.subject != SUBJECT_KNOWLEDGE:
+        return None
+    return _more_on_topic(look, "topic_detail")
+
+
+def offer_services(look: _Look) -> Decision | None:
+    """Several services fit about as well: offered to choose from."""
+    hits = look.hits
+    if not hits:
+        return None
+    return _offer(look, hits, "offer_services")
+
+
+def not_found(look: _Look) -> Decision | None:
+    return Decision("not_found", NOT_FOUND)
+
+
+def channel_unnamed(look: _Look) -> Decision | None:
+    """"有哪些事项" naming no channel and no kind of service: which channel?"""
+    return Decision("channel_unnamed", WHICH_CHANNEL)
+
+
+def other_service(look: _Look) -> Decision | None:
+    """"还有文化馆的公益培训怎么报名" while another service is under discussion: a service the catalogue
+    finds clearly and strongly, though not by its exact name, is a switch."""
+    if look.current is None:
+        return None
+    service = _clear(look, look.hits)
+    if service is None or look.hits[0].score < look.rules.switch_score or service.code == look.current.code:
+        return None
+    return Decision("other_service", SERVICE, service=service, fields=look.turn.fields)
+
+
+def rephrase(look: _Look) -> Decision | None:
+    """A bare "不是" that names no service: please say it another way."""
+    return Decision("rephrase", REPHRASE)
+
+
+def service_guide(look: _Look) -> Decision | None:
+    """"还有吗" about the service under discussion: its whole guide."""
+    if look.turn.state.subject != SUBJECT_SERVICE or look.current is None:
+        return None
+    return Decision("service_guide", SERVICE_GUIDE, service=look.current)
+
+
+def _more_on_topic(look: _Look, name: str) -> Decision:
+    state = look.turn.state
+    if look.router.knowledge.topics.get(state.knowledge_topic or "") is None:
+        return Decision(name, WHICH_MORE)
+    following = look.router.topics.next_related(state.knowledge_topic, list(state.topics_shown))
+    if following is None:
+        return Decision(name, NOTHING_MORE, topic=state.knowledge_topic)
+    return Decision(name, TOPIC, topic=following)
+
+
+def topic_more(look: _Look) -> Decision | None:
+    """"还有吗" after a topic: the next related topic not shown yet."""
+    return _more_on_topic(look, "topic_more")
+
+
+def unsure_offer(look: _Look) -> Decision | None:
+    """The NLU is unsure: the services a how-to question may mean and the likely topics, to choose."""
+    turn, rules, router = look.turn, look.rules, look.router
+    services: list[Service] = []
+    if look.procedural and not look.other_place:
+        hits = router.catalogue.search(turn.text, 3)
+        service = _clear(look, hits)
+        if service is not None and hits[0].score >= rules.procedural_score:
+            services = [service]
+        elif service is None and _telling(hits):
+            services = [h.service for h in hits[:2]
+                        if h.score >= rules.procedural_score and h.score > hits[-1].score]
+    count = int(rules.offered_topics) - min(len(services), 1)
+    topics = [t for t, _ in turn.ranking][:max(count, 0)]
+    offers = [Offer(f"{SERVICE_OPTION}{s.code}", s.name) for s in services]
+    offers += [Offer(f"{TOPIC_OPTION}{t}", router.knowledge.topics[t].title) for t in topics]
+    return Decision("unsure_offer", UNSURE, offers=tuple(offers), services=tuple(services))
+
+
+def channel_list(look: _Look) -> Decision | None:
+    """"哪些事可以一证通办": the services of the channel named."""
+    text = look.turn.text
+    found = [(text.find(word), channel) for channel, words in look.rules.channels.items()
+             for word in words if word in text]
+    found += [(text.find(c), c) for c in CHANNELS if c in text]
+    if not found:
+        return None
+    channel = min(found)[1]
+    return Decision("channel_list", CHANNEL, channel=channel,
+                    services=tuple(look.router.catalogue.by_channel(channel)))
+
+
+ALL = frozenset({"knowledge", "service", "pick", "more", "out_of_scope", "unsure", "deny"})
+ASKING = frozenset({"knowledge", "service", "pick", "more", "out_of_scope", "deny"})
+
+# The decisions in the order they are tried: (name, the entries they apply to, the decision).
+# An entry is how the NLU read the turn (bot/dialogue/turn.py ENTRIES: faq → knowledge, …).
+DECISIONS: tuple[tuple[str, frozenset[str], Decide], ...] = (
+    # — the conversation's own state first: a list waiting for a choice, a correction —
+    ("pick_by_position", ALL, pick_by_position),
+    ("correction", ASKING | {"unsure"}, correction),
+    # — a service named outright, another field of the one under discussion —
+    ("article_figure", frozenset({"service"}), article_figure),
+    ("named_service", ASKING | {"unsure"}, named_service),
+    ("field_follow_up", ALL - {"out_of_scope"}, field_follow_up),
+    ("pick_by_name", ALL, pick_by_name),
+    ("options_pending", ALL, options_pending),
+    ("nothing_offered", frozenset({"pick"}), nothing_offered),
+    ("topic_service", frozenset({"knowledge", "service", "more"}), topic_service),
+    # — the article —
+    ("topic_follow_up", frozenset({"knowledge", "service"}), topic_follow_up),
+    ("definition", frozenset({"knowledge", "out_of_scope"}), definition),
+    ("procedural_service", frozenset({"knowledge", "out_of_scope"}), procedural_service),
+    ("topic_named", frozenset({"knowledge", "out_of_scope"}), topic_named),
+    ("out_of_scope", frozenset({"knowledge", "out_of_scope"}), out_of_scope),
+    ("topic", frozenset({"knowledge"}), topic),
+    # — the catalogue —
+    ("channel_list", frozenset({"channel"}), channel_list),
+    # "救助方面的事项" names a kind of service (several alike): they are offered.
+    ("offer_named", frozenset({"service", "unsure", "channel"}), offer_named),
+    ("other_service", frozenset({"service", "more"}), other_service),
+    ("current_service", frozenset({"service"}), current_service),
+    ("service_search", frozenset({"service"}), service_search),
+    ("topic_detail", frozenset({"service"}), topic_detail),
+    ("offer_kind", frozenset({"channel", "unsure"}), offer_kind),
+    ("offer_services", frozenset({"service"}), offer_services),
+    ("not_found", frozenset({"service"}), not_found),
+    ("channel_unnamed", frozenset({"channel"}), channel_unnamed),
+    # — "还有吗", "不是", and an unsure NLU —
+    ("service_guide", frozenset({"more"}), service_guide),
+    ("topic_more", frozenset({"more"}), topic_more),
+    ("unsure_offer", frozenset({"unsure"}), unsure_offer),
+    ("rephrase", frozenset({"deny"}), rephrase),
+)
+
+
+def decision_names() -> tuple[str, ...]:
+    return tuple(name for name, _, _ in DECISIONS)
+
+
+__all__ = ["DECISIONS", "Decision", "Offer", "Router", "decision_names"]

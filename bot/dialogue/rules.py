@@ -1,0 +1,184 @@
+"""The router's word lists, patterns and thresholds (sources/routing.yml), checked when loaded.
+
+Why a data file: each of them decides answers residents get, and an editor or a Rasa engineer
+should read and change them in one place, not find them in Python. Loading checks every key and
+raises RoutingInvalid naming each problem (a missing key, a number out of range, a pattern that does
+not compile), so a broken file stops the action server at start with a clear message instead of
+answering wrongly.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from bot import paths
+
+ROUTING_FILE = paths.SOURCES / "routing.yml"
+
+# (name, lowest allowed, highest allowed, whole number)
+THRESHOLDS = (
+    ("named_score", 1, 200, False), ("named_margin", 0, 100, False), ("clear_lead", 1, 100, False),
+    ("procedural_score", 0, 100, False), ("out_of_scope_score", 0, 100, False), ("switch_score", 0, 100, False),
+    ("offered_at_most", 2, 10, True), ("offered_share", 0, 1, False), ("kind_share", 0, 1, False),
+    ("topic_service_score", 1, 200, False),
+    ("elliptical_chars", 1, 50, True), ("context_bonus", 0, 1, False), ("lexical_weight", 0, 1, False),
+    ("unrelated_confidence", 0, 1, False), ("unrelated_lexical", 0, 100, False),
+    ("naming_term_chars", 1, 20, True), ("pick_by_name_chars", 1, 50, True),
+    ("pick_by_position_chars", 1, 50, True), ("form_question_confidence", 0, 1, False),
+    ("offered_topics", 0, 10, True), ("listed_at_most", 1, 100, True),
+)
+PATTERNS = ("procedural", "count_question", "other_years", "other_places", "personal_request",
+            "definition", "definition_first", "generic_suffix", "bare_number")
+WORD_LISTS = ("correction", "elliptical_starts", "elliptical_ends", "query_openings")
+
+
+class RoutingInvalid(ValueError):
+    """sources/routing.yml breaks a rule; the message names the file and every problem."""
+
+
+@dataclass(frozen=True)
+class Detail:
+    """Something a question may ask beyond the article (a time, a place …) and how to tell."""
+
+    what: str
+    asked: re.Pattern[str]
+    given: re.Pattern[str] | None
+
+
+@dataclass(frozen=True)
+class RoutingRules:
+    thresholds: dict[str, float]
+    ordinals: dict[str, int]
+    words: dict[str, tuple[str, ...]]
+    pick_stop_chars: frozenset[str]
+    channels: dict[str, tuple[str, ...]]
+    article_year: str
+    article_last_year: str
+    patterns: dict[str, re.Pattern[str]]
+    details: tuple[Detail, ...]
+
+    def __getattr__(self, name: str) -> float:
+        """A threshold by name (`rules.named_score`)."""
+        thresholds = self.__dict__.get("thresholds", {})
+        if name in thresholds:
+            return thresholds[name]
+        raise AttributeError(name)
+
+    def pattern(self, name: str) -> re.Pattern[str]:
+        return self.patterns[name]
+
+
+class _Checker:
+    """Collects problems while reading the raw mapping."""
+
+    def __init__(self, raw: object) -> None:
+        self.raw = raw if isinstance(raw, dict) else {}
+        self.problems: list[str] = [] if isinstance(raw, dict) else ["the file must be a mapping"]
+
+    def section(self, name: str) -> dict:
+        value = self.raw.get(name)
+        if not isinstance(value, dict):
+            self.problems.append(f"{name}: must be a mapping")
+            return {}
+        return value
+
+    def number(self, section: dict, name: str, low: float, high: float, whole: bool) -> float:
+        value = section.get(name)
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            self.problems.append(f"thresholds.{name}: must be a number")
+            return 0
+        if whole and not float(value).is_integer():
+            self.problems.append(f"thresholds.{name}: must be a whole number")
+        if not low <= value <= high:
+            self.problems.append(f"thresholds.{name}: {value} is outside {low}..{high}")
+        return value
+
+    def texts(self, where: str, value: object) -> tuple[str, ...]:
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
+            self.problems.append(f"{where}: must be a non-empty list of texts")
+            return ()
+        return tuple(value)
+
+    def regex(self, where: str, value: object) -> re.Pattern[str]:
+        if not isinstance(value, str) or not value.strip():
+            self.problems.append(f"{where}: must be a regular expression")
+            return re.compile("(?!)")
+        try:
+            return re.compile(value.strip())
+        except re.error as error:
+            self.problems.append(f"{where}: does not compile ({error})")
+            return re.compile("(?!)")
+
+
+def parse_rules(raw: object, where: str = "routing.yml") -> RoutingRules:
+    """The rules from the file's YAML, or RoutingInvalid listing every problem."""
+    check = _Checker(raw)
+    section = check.section("thresholds")
+    thresholds = {name: check.number(section, name, low, high, whole) for name, low, high, whole in THRESHOLDS}
+    unknown = set(section) - {name for name, *_ in THRESHOLDS}
+    if unknown:
+        check.problems.append(f"thresholds: unknown keys {sorted(unknown)}")
+    words = check.section("words")
+    ordinals = words.get("ordinals")
+    if not isinstance(ordinals, dict) or not ordinals or not all(
+            isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) and v != 0
+            for k, v in ordinals.items()):
+        check.problems.append("words.ordinals: must map words to non-zero whole numbers")
+        ordinals = {}
+    lists = {name: check.texts(f"words.{name}", words.get(name)) for name in WORD_LISTS}
+    stop = words.get("pick_stop_chars")
+    if not isinstance(stop, str) or not stop:
+        check.problems.append("words.pick_stop_chars: must be a text of characters")
+        stop = ""
+    channels_raw = words.get("channels")
+    channels: dict[str, tuple[str, ...]] = {}
+    if not isinstance(channels_raw, dict) or not channels_raw:
+        check.problems.append("words.channels: must map each channel to its words")
+    else:
+        channels = {str(name): check.texts(f"words.channels.{name}", spoken)
+                    for name, spoken in channels_raw.items()}
+    years = [str(words.get(key) or "") for key in ("article_year", "article_last_year")]
+    if not all(re.fullmatch(r"\d{4}", year) for year in years):
+        check.problems.append("words.article_year, words.article_last_year: must be four-digit years")
+    patterns_raw = check.section("patterns")
+    patterns = {name: check.regex(f"patterns.{name}", patterns_raw.get(name)) for name in PATTERNS}
+    for name in ("definition", "definition_first"):
+        if "subject" not in patterns[name].groupindex:
+            check.problems.append(f"patterns.{name}: needs a group (?P<subject>…)")
+    details = []
+    raw_details = check.raw.get("details")
+    if not isinstance(raw_details, list) or not raw_details:
+        check.problems.append("details: must be a non-empty list")
+        raw_details = []
+    for number, entry in enumerate(raw_details, 1):
+        if not isinstance(entry, dict) or not isinstance(entry.get("what"), str):
+            check.problems.append(f"details[{number}]: needs `what` (text, may be empty) and `asked`")
+            continue
+        given = entry.get("given")
+        details.append(Detail(entry["what"], check.regex(f"details[{number}].asked", entry.get("asked")),
+                              None if given is None else check.regex(f"details[{number}].given", given)))
+    if check.problems:
+        raise RoutingInvalid(f"{where}: " + "; ".join(check.problems))
+    return RoutingRules(thresholds=thresholds, ordinals=dict(ordinals), words=lists,
+                        pick_stop_chars=frozenset(stop), channels=channels, article_year=years[0],
+                        article_last_year=years[1], patterns=patterns, details=tuple(details))
+
+
+def load_rules(path: Path = ROUTING_FILE) -> RoutingRules:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise RoutingInvalid(f"{path}: cannot be read: {error}") from error
+    shown = path.relative_to(paths.PROJECT) if path.is_relative_to(paths.PROJECT) else path
+    return parse_rules(raw, str(shown))
+
+
+@functools.cache
+def shared_rules() -> RoutingRules:
+    """The project's routing rules, loaded (and checked) once per process."""
+    return load_rules()

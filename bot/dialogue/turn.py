@@ -1,0 +1,94 @@
+"""One user turn as the router reads it: the NLU's parse data and the conversation's state (slots).
+
+Built from plain dicts (the tracker's `latest_message` and slots), so the router knows no Rasa SDK
+and is tested with plain data. The text is the NLU's normalised text: the pipeline's first steps
+(bot/nlp: 繁→简, a leading greeting taken off, English domain phrases in Chinese) rewrite the
+message before it is tokenized, and Rasa's parse data carries that text; nothing is re-simplified.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.catalogue.fields import FieldVocabulary
+
+SUBJECT_KNOWLEDGE = "knowledge"
+SUBJECT_SERVICE = "service"
+# A list of options was offered and none chosen yet.
+SUBJECT_OPTIONS = "options"
+
+# Which decisions a turn may reach depends on how the NLU read it (the rule that ran the action).
+ENTRIES = {"faq": "knowledge", "ask_service": "service", "choose_option": "pick", "ask_more": "more",
+           "out_of_scope": "out_of_scope", "nlu_fallback": "unsure",
+           "list_services_by_channel": "channel", "deny": "deny"}
+SERVICE_OPTION, TOPIC_OPTION = "service:", "topic:"
+
+
+def service_option(code: str) -> str:
+    return f"{SERVICE_OPTION}{code}"
+
+
+def topic_option(topic_id: str) -> str:
+    return f"{TOPIC_OPTION}{topic_id}"
+
+
+@dataclass(frozen=True)
+class State:
+    """What the conversation is about, from its slots."""
+
+    subject: str | None = None
+    service_code: str | None = None
+    knowledge_topic: str | None = None
+    topics_shown: tuple[str, ...] = ()
+    # The options just offered, in order ("service:SZ-…", "topic:…").
+    options: tuple[str, ...] = ()
+    # The guide field last asked about (an entity value such as 材料).
+    field: str | None = None
+
+    @classmethod
+    def from_slots(cls, slots: dict[str, Any]) -> State:
+        return cls(subject=slots.get("subject"), service_code=slots.get("service_code"),
+                   knowledge_topic=slots.get("knowledge_topic"),
+                   topics_shown=tuple(slots.get("topics_shown") or ()),
+                   options=tuple(slots.get("options_offered") or ()), field=slots.get("field"))
+
+    @property
+    def current_service(self) -> str | None:
+        """The service under discussion: only while a service is the subject."""
+        return self.service_code if self.subject == SUBJECT_SERVICE else None
+
+
+@dataclass(frozen=True)
+class Turn:
+    text: str
+    intent: str
+    confidence: float = 1.0
+    # `service` entity values (names or aliases), in order, without repeats.
+    services: tuple[str, ...] = ()
+    # The guide fields asked (Service attributes: materials, fee …), from the `field` entities.
+    fields: tuple[str, ...] = ()
+    # The ResponseSelector's topics, best first.
+    ranking: tuple[tuple[str, float], ...] = ()
+    state: State = field(default_factory=State)
+
+    @property
+    def entry(self) -> str:
+        return ENTRIES.get(self.intent, "knowledge")
+
+    @classmethod
+    def from_parse(cls, parse: dict[str, Any], slots: dict[str, Any], vocabulary: FieldVocabulary,
+                   ranking: list[tuple[str, float]]) -> Turn:
+        """The turn of a tracker's latest message (`parse`) and slots."""
+        intent = parse.get("intent") or {}
+        entities = [e for e in parse.get("entities") or [] if isinstance(e.get("value"), str) and e["value"]]
+        services = tuple(dict.fromkeys(e["value"] for e in entities if e.get("entity") == "service"))
+        fields = []
+        for entity in entities:
+            if entity.get("entity") == "field":
+                found = vocabulary.field_of(entity["value"])
+                if found is not None and found.guide not in fields:
+                    fields.append(found.guide)
+        return cls(text=(parse.get("text") or "").strip(), intent=str(intent.get("name") or ""),
+                   confidence=float(intent.get("confidence") or 0.0), services=services,
+                   fields=tuple(fields), ranking=tuple(ranking), state=State.from_slots(slots))

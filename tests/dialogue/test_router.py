@@ -1,0 +1,169 @@
+"""The router's decisions for the kinds of follow-up residents make, on the real catalogue (searched
+with the NLU's segmentation), the real knowledge base and sources/routing.yml. Turns are built as
+the NLU would hand them over (intent, entities, the conversation's slots)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from bot import paths
+from bot.catalogue.fields import shared_fields
+from bot.dialogue.router import OFFER, OUT_OF_SCOPE, SERVICE, TOPIC, Router, decision_names
+from bot.dialogue.rules import shared_rules
+from bot.dialogue.turn import State, Turn
+from bot.knowledge.model import shared as shared_knowledge
+
+pytestmark = pytest.mark.skipif(not (paths.SPACY_PIPELINE / "meta.json").is_file(),
+                                reason="the spaCy zh pipeline is not built (make setup)")
+
+
+@pytest.fixture(scope="module")
+def router(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Router]:
+    from bot.catalogue.files import load_services
+    from bot.catalogue.store import create_store
+    from bot.catalogue.tokens import STOP_TOKENS, SpacyTokenizer
+    from bot.knowledge.lexical import TopicIndex
+
+    tokenize = SpacyTokenizer()
+    store = create_store(f"sqlite:///{tmp_path_factory.mktemp('router') / 'c.db'}", tokenize=tokenize)
+    store.replace_all(load_services())
+    index = TopicIndex(shared_knowledge(), tokenize, STOP_TOKENS)
+    yield Router(shared_rules(), store, shared_knowledge(), index.scores, shared_fields())
+    store.close()
+
+
+def code(router: Router, name: str) -> str:
+    return next(h.service.code for h in router.catalogue.search(name, 1))
+
+
+def turn(text: str, intent: str = "ask_service", services: tuple[str, ...] = (), fields: tuple[str, ...] = (),
+         ranking: tuple[tuple[str, float], ...] = (), **state) -> Turn:
+    return Turn(text, intent, services=services, fields=fields, ranking=ranking, state=State(**state))
+
+
+def test_the_decisions_are_one_ordered_list_with_unique_names() -> None:
+    names = decision_names()
+    assert len(names) == len(set(names)) and names[0] == "pick_by_position"
+
+
+def test_several_services_named_alike_are_offered_then_picked_by_position(router: Router) -> None:
+    offered = router.route(turn("小孩入学的事想问问"))
+    assert offered.reply == OFFER and len(offered.offers) >= 3
+    options = tuple(o.option for o in offered.offers)
+    second = router.route(turn("就要第二个", "choose_option", options=options, subject="options"))
+    assert second.name == "pick_by_position" and second.service.code == options[1].split(":")[1]
+    last = router.route(turn("最后一个吧", "nlu_fallback", options=options, subject="options"))
+    assert last.service.code == options[-1].split(":")[1]
+    number = router.route(turn("2", "out_of_scope", options=options, subject="options"))
+    assert number.service.code == options[1].split(":")[1]
+
+
+def test_a_pick_by_a_part_of_a_name_only_one_option_has(router: Router) -> None:
+    options = tuple(f"service:{code(router, n)}" for n in ("小学一年级入学报名", "初中入学", "幼儿园入园报名"))
+    picked = router.route(turn("要幼儿园那个", "affirm", options=options, subject="options"))
+    assert picked.name == "pick_by_name" and picked.service.name == "幼儿园入园报名"
+    # "入学" is in two of them: no guess.
+    assert router.route(turn("入学的", "choose_option", options=options, subject="options")).name != "pick_by_name"
+
+
+def test_a_field_asked_while_options_wait_offers_them_again(router: Router) -> None:
+    options = tuple(f"service:{code(router, n)}" for n in ("养老服务补贴", "高龄津贴"))
+    again = router.route(turn("得带啥证件", fields=("materials",), options=options, subject="options"))
+    assert again.name == "options_pending" and again.reply == OFFER and again.fields == ("materials",)
+
+
+def test_another_field_of_the_service_under_discussion(router: Router) -> None:
+    current = code(router, "居住证申领")
+    decision = router.route(turn("周末开不开门", fields=("hours",), subject="service", service_code=current))
+    assert decision.name == "field_follow_up" and decision.service.name == "居住证申领"
+    assert decision.fields == ("hours",)
+    # Unsure NLU, the same follow-up: answered all the same.
+    unsure = router.route(turn("周末开不开门", "nlu_fallback", fields=("hours",), subject="service",
+                               service_code=current))
+    assert unsure.name == "field_follow_up"
+
+
+def test_a_field_word_in_an_article_question_is_not_a_follow_up(router: Router) -> None:
+    current = code(router, "居住证申领")
+    decision = router.route(turn("南部科创新城在哪里", "faq", fields=("place",), subject="service",
+                                 service_code=current, ranking=(("platform_new_city_scope", 0.8),)))
+    assert decision.reply == TOPIC
+
+
+def test_an_out_of_scope_question_with_a_field_word_is_handed_on(router: Router) -> None:
+    current = code(router, "居住证申领")
+    decision = router.route(turn("网购的包裹到哪儿了", "out_of_scope", fields=("place",), subject="service",
+                                 service_code=current))
+    assert decision.reply == OUT_OF_SCOPE
+
+
+def test_a_service_named_outright_wins_and_keeps_the_field_of_an_elliptical_question(router: Router) -> None:
+    current = code(router, "失业登记")
+    switched = router.route(turn("那结婚登记呢", services=("结婚登记",), subject="service", service_code=current,
+                                 field="材料"))
+    assert switched.name == "named_service" and switched.service.name == "结婚登记"
+    assert switched.fields == ("materials",)  # "那…呢" asks the same again
+    plain = router.route(turn("结婚登记怎么办理", services=("结婚登记",), subject="service", service_code=current,
+                              field="材料"))
+    assert plain.fields == ()
+
+
+def test_a_correction_replaces_the_service_being_discussed(router: Router) -> None:
+    current = code(router, "离婚登记")
+    decision = router.route(turn("弄错了，应该问结婚登记", services=("离婚登记", "结婚登记"), subject="service",
+                                 service_code=current))
+    assert decision.name == "correction" and decision.service.name == "结婚登记"
+
+
+def test_how_to_after_a_topic_is_the_topics_service(router: Router) -> None:
+    decision = router.route(turn("那该如何申请呢", subject="knowledge", knowledge_topic="talent_schooling"))
+    assert decision.name == "topic_service" and decision.service.name == "人才子女入学服务"
+    other = router.route(turn("人才落户怎么办理", services=("人才落户",), subject="knowledge",
+                              knowledge_topic="talent_schooling"))
+    assert other.service.name == "人才落户"
+
+
+def test_a_pick_with_nothing_offered_asks_for_the_name(router: Router) -> None:
+    assert router.route(turn("第三个", "choose_option")).name == "nothing_offered"
+
+
+def test_an_article_follow_up_stays_in_the_topic(router: Router) -> None:
+    decision = router.route(turn("那就医这块呢", "faq", subject="knowledge", knowledge_topic="talent_settlement",
+                                 ranking=(("talent_medical", 0.3), ("environment_air", 0.2))))
+    assert decision.name == "topic_follow_up" and decision.topic == "talent_medical"
+
+
+def test_more_about_a_service_is_its_whole_guide(router: Router) -> None:
+    decision = router.route(turn("还有吗", "ask_more", subject="service", service_code=code(router, "临时救助")))
+    assert decision.name == "service_guide" and decision.service.name == "临时救助"
+
+
+def test_the_decision_record_names_what_staff_need(router: Router) -> None:
+    current = code(router, "居住证申领")
+    asked = turn("多少钱", fields=("fee",), subject="service", service_code=current)
+    record = router.route(asked).record(asked)
+    assert record == {"decision": "field_follow_up", "intent": "ask_service", "service": current,
+                      "fields": ["fee"]}
+
+
+def test_a_channel_is_found_by_residents_words(router: Router) -> None:
+    decision = router.route(turn("光带身份证能办啥", "list_services_by_channel"))
+    assert decision.channel == "一证通办" and decision.services
+    assert router.route(turn("都能办啥", "list_services_by_channel")).name == "channel_unnamed"
+
+
+def test_the_catalogue_down_is_a_decision_too(router: Router, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.catalogue import CatalogueUnavailable
+
+    def down(*args, **kwargs):
+        raise CatalogueUnavailable("down")
+
+    monkeypatch.setattr(router.catalogue, "search", down)
+    assert router.route(turn("居住证怎么办")).name == "catalogue_unavailable"
+
+
+@pytest.mark.parametrize("reply", [SERVICE])
+def test_named_services_answer_first_questions(router: Router, reply: str) -> None:
+    assert router.route(turn("低保在哪申请", services=("低保",), fields=("place",))).reply == reply

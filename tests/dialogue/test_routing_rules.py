@@ -1,0 +1,58 @@
+"""sources/routing.yml: the router's words and thresholds load, and a broken file is refused with
+every problem named (so a wrong edit stops the action server instead of answering wrongly)."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+import yaml
+
+from bot.dialogue.rules import ROUTING_FILE, RoutingInvalid, load_rules, parse_rules
+
+
+@pytest.fixture(scope="module")
+def raw() -> dict:
+    return yaml.safe_load(ROUTING_FILE.read_text(encoding="utf-8"))
+
+
+def test_the_project_file_loads() -> None:
+    rules = load_rules()
+    assert rules.named_score > rules.out_of_scope_score > rules.procedural_score
+    assert rules.ordinals["最后"] == -1 and rules.ordinals["第三"] == 3
+    assert rules.pattern("procedural").search("社保卡去哪补办")
+    assert not rules.pattern("procedural").search("今年建几所学校")
+    assert "一证通办" in rules.channels
+
+
+def broken(raw: dict, change) -> dict:
+    data = copy.deepcopy(raw)
+    change(data)
+    return data
+
+
+@pytest.mark.parametrize(("change", "problem"), [
+    (lambda d: d["thresholds"].pop("named_score"), "thresholds.named_score: must be a number"),
+    (lambda d: d["thresholds"].update(offered_share=3), "thresholds.offered_share: 3 is outside"),
+    (lambda d: d["thresholds"].update(offered_at_most=2.5), "must be a whole number"),
+    (lambda d: d["thresholds"].update(surprise=1), "unknown keys"),
+    (lambda d: d["patterns"].update(procedural="(怎么"), "patterns.procedural: does not compile"),
+    (lambda d: d["patterns"].update(definition="(.*)是啥"), "needs a group (?P<subject>"),
+    (lambda d: d["words"].update(correction=[]), "words.correction: must be a non-empty list"),
+    (lambda d: d["words"].update(ordinals={"第一": 0}), "words.ordinals"),
+    (lambda d: d.pop("details"), "details: must be a non-empty list"),
+])
+def test_a_broken_file_is_refused_naming_the_key(raw: dict, change, problem: str) -> None:
+    with pytest.raises(RoutingInvalid) as error:
+        parse_rules(broken(raw, change))
+    assert problem in str(error.value)
+
+
+def test_every_problem_is_named_at_once(raw: dict) -> None:
+    def two(d: dict) -> None:
+        d["thresholds"].pop("clear_lead")
+        d["patterns"]["other_places"] = "[北京"
+
+    with pytest.raises(RoutingInvalid) as error:
+        parse_rules(broken(raw, two))
+    assert "clear_lead" in str(error.value) and "other_places" in str(error.value)

@@ -1,0 +1,39 @@
+"""No evaluation text stands whole in the data, the domain, the config, the sources, the actions,
+the production code or the tests (tools/eval_leaks.py): an evaluation measures only while nothing
+was built from it. The sealed sets are read, never printed (a leak of theirs is named by id)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tools.eval_leaks import EvalText, describe, eval_texts, key, leaks
+
+
+def test_no_evaluation_text_stands_in_data_or_code() -> None:
+    found = leaks()
+    assert not found, "evaluation texts in data or code (reword them):\n" + "\n".join(map(describe, found))
+
+
+def test_the_check_reads_every_evaluation_set() -> None:
+    sources = {t.source for t in eval_texts()}
+    assert {"dev_questions.yml", "dev_conversations.yml", "holdout_questions.yml"} <= sources
+
+
+def test_a_leak_is_found_as_an_example_a_literal_or_a_response(tmp_path: Path) -> None:
+    texts = [EvalText("dev_questions.yml", "x1", "附近哪里能修自行车"),
+             EvalText("sealed_x.yml", "s1", "区里有几处公园呢")]
+    nlu = tmp_path / "nlu.yml"
+    nlu.write_text("nlu:\n- intent: out_of_scope\n  examples: |\n    - [附近](field)哪里能修自行车？\n",
+                   encoding="utf-8")
+    code = tmp_path / "code.py"
+    code.write_text('QUESTION = "区里有几处公园呢"\nOTHER = "区里有几处公园呢，都在哪"\n', encoding="utf-8")
+    found = leaks(texts, [nlu, code])
+    assert sorted((leak.text.id, leak.path.name) for leak in found) == [("s1", "code.py"), ("x1", "nlu.yml")]
+    # A sealed text is named by its id only.
+    sealed = next(leak for leak in found if leak.text.id == "s1")
+    assert "公园" not in describe(sealed).split("code.py")[1]
+
+
+def test_texts_are_compared_without_punctuation_and_short_ones_are_left_alone() -> None:
+    assert key("你好，在吗？") == key("你好在吗")
+    assert all(len(key(t.text)) >= 6 for t in eval_texts())

@@ -1,0 +1,181 @@
+"""`python -m tools.eval_leaks`: evaluation texts that stand whole in the project's data or code.
+
+An evaluation question or conversation turn measures the assistant only while nothing was built
+from it. This finds every one of six characters or more that stands as a whole training example,
+response or string literal in the data, the domain, the config, the sources, the actions, the
+production code or the tests (tests/test_eval_leaks.py fails on any). Texts are compared without
+white space, punctuation and case, so "X？" is the same string as "X". The sealed sets
+(eval/sealed*.yml) are read but never printed: a leak of theirs is reported by id and place only.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import sys
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from bot import paths
+
+MIN_CHARS = 6
+SHARED_EVAL = paths.PROJECT.parent / "shared" / "eval"
+OWN_EVAL = paths.PROJECT / "eval"
+# Where an evaluation text must not stand: (folder or file, suffixes read).
+SEARCHED = (paths.DATA, paths.DOMAIN, paths.CONFIG, paths.SOURCES, paths.PROJECT / "actions",
+            paths.PROJECT / "bot", paths.PROJECT / "tests")
+TEXT_SUFFIXES = {".py", ".yml", ".yaml", ".js", ".html", ".txt", ".json"}
+# [text](entity), [text]{"entity": …}: an annotated example is compared as its plain text.
+ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
+QUOTED = re.compile(r"\"((?:[^\"\\\n]|\\.)*)\"|'((?:[^'\\\n]|\\.)*)'|`([^`]*)`")
+
+
+@dataclass(frozen=True)
+class EvalText:
+    """One question or conversation turn of an evaluation set."""
+
+    source: str
+    id: str
+    text: str
+
+    @property
+    def sealed(self) -> bool:
+        return Path(self.source).name.startswith("sealed")
+
+    def shown(self) -> str:
+        """How a report names it: the text itself, except for a sealed set."""
+        return f"{self.source} {self.id}" + ("" if self.sealed else f" {self.text!r}")
+
+
+@dataclass(frozen=True)
+class Leak:
+    text: EvalText
+    path: Path
+    line: int
+
+
+def key(text: str) -> str:
+    """The text as compared: no white space, punctuation or symbols, lower case, NFKC."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    return "".join(ch for ch in text if unicodedata.category(ch)[0] not in "PZSC")
+
+
+def eval_files() -> list[Path]:
+    return sorted(SHARED_EVAL.glob("*.yml")) + sorted(OWN_EVAL.glob("*.yml"))
+
+
+def eval_texts(files: Iterable[Path] | None = None) -> list[EvalText]:
+    """Every question (`ask`) and conversation turn (`say`) of the evaluation sets."""
+    found = []
+    for path in eval_files() if files is None else files:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for question in raw.get("questions") or []:
+            found.append(EvalText(path.name, str(question.get("id")), str(question.get("ask") or "")))
+        for conversation in raw.get("conversations") or []:
+            for number, turn in enumerate(conversation.get("turns") or [], start=1):
+                found.append(EvalText(path.name, f"{conversation.get('id')}#{number}", str(turn.get("say") or "")))
+    return [t for t in found if len(key(t.text)) >= MIN_CHARS]
+
+
+def _pieces(text: str) -> Iterator[str]:
+    """A string and each of its lines, annotations and list dashes taken off."""
+    yield text
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith("- "):
+            line = line[2:]
+        yield line
+        yield ANNOTATION.sub(r"\1", line)
+
+
+def _yaml_strings(path: Path) -> Iterator[tuple[int, str]]:
+    """(line, string) for every scalar of a YAML file (keys too), with its line."""
+    try:
+        root = yaml.compose(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError:
+        yield from _plain_strings(path)
+        return
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.ScalarNode):
+            yield node.start_mark.line + 1, str(node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                stack.extend((k, v))
+
+
+def _python_strings(path: Path) -> Iterator[tuple[int, str]]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            yield node.lineno, node.value
+
+
+def _plain_strings(path: Path) -> Iterator[tuple[int, str]]:
+    """Quoted strings and whole lines of any other text file."""
+    for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+        yield number, line
+        for match in QUOTED.finditer(line):
+            yield number, next(g for g in match.groups() if g is not None)
+
+
+def strings(path: Path) -> Iterator[tuple[int, str]]:
+    """(line, candidate) for every string of a file that could hold an evaluation text whole."""
+    if path.suffix in (".yml", ".yaml"):
+        found = _yaml_strings(path)
+    elif path.suffix == ".py":
+        found = _python_strings(path)
+    else:
+        found = _plain_strings(path)
+    for line, value in found:
+        for piece in _pieces(value):
+            yield line, piece
+
+
+def searched_files(roots: Iterable[Path] = SEARCHED) -> list[Path]:
+    files = []
+    for root in roots:
+        if root.is_file():
+            files.append(root)
+        elif root.is_dir():
+            files += [p for p in root.rglob("*") if p.is_file() and p.suffix in TEXT_SUFFIXES
+                      and "__pycache__" not in p.parts and "node_modules" not in p.parts]
+    return sorted(files)
+
+
+def leaks(texts: list[EvalText] | None = None, files: Iterable[Path] | None = None) -> list[Leak]:
+    """Every place where an evaluation text stands whole."""
+    texts = eval_texts() if texts is None else texts
+    wanted: dict[str, list[EvalText]] = {}
+    for text in texts:
+        wanted.setdefault(key(text.text), []).append(text)
+    found: dict[tuple[str, str, Path], Leak] = {}
+    for path in searched_files() if files is None else files:
+        for line, piece in strings(path):
+            for text in wanted.get(key(piece), ()):
+                found.setdefault((text.source, text.id, path), Leak(text, path, line))
+    return sorted(found.values(), key=lambda leak: (str(leak.path), leak.line))
+
+
+def describe(leak: Leak) -> str:
+    shown = leak.path.relative_to(paths.PROJECT) if leak.path.is_relative_to(paths.PROJECT) else leak.path
+    return f"{shown}:{leak.line}: {leak.text.shown()}"
+
+
+def main() -> int:
+    found = leaks()
+    for leak in found:
+        print(describe(leak))
+    print(f"eval_leaks: {len(found)} evaluation texts stand whole in data or code", file=sys.stderr)
+    return 1 if found else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
