@@ -5,7 +5,7 @@ numbered, marked 示例 and SYN-…), written only to a temporary folder and a t
 database. For each size, side by side: building the database (segmentation and index, SQLite and
 PostgreSQL), searching it (a fixed set of 200 queries, the same at every size; wall time, and the
 CPU time of the searching thread, which a busy machine disturbs less), and answering a service
-question with the action that does it (actions/services.py ActionAnswerService, a real tracker,
+question with the action that does it (actions/answers.py ActionAnswerService, a real tracker,
 the store of the size at hand). NLU training at each size is measured only with --train-sizes (a
 training takes about six minutes of both cores here), otherwise the last training of the real
 data is quoted. Prints the figures and writes them to docs/benchmarks.md.
@@ -111,13 +111,13 @@ def timed_searches(store: CatalogueStore, queries: list[str]) -> tuple[list[floa
 def service_questions(real: list[Service]) -> list[tuple[str, list[tuple[str, str]]]]:
     """Questions about services and the entities the NLU gives them: every other one names its
     service (entity `service`), the others are searched by their whole text."""
-    endings = (("要带什么材料", "materials"), ("在哪里办", "place"), ("多久能办好", "time_limit"))
+    endings = (("要带什么材料", "材料"), ("在哪里办", "地点"), ("多久能办好", "时限"))
     questions = []
     for index, service in enumerate(real[:ACTION_QUESTIONS]):
         ending, aspect = endings[index % len(endings)]
         named = index % 2 == 0
         text = f"{service.name if named else (service.aliases or (service.name,))[0]}{ending}"
-        entities = [("aspect", aspect)] + ([("service", service.name)] if named else [])
+        entities = [("field", aspect)] + ([("service", service.name)] if named else [])
         questions.append((text, entities))
     return questions
 
@@ -129,11 +129,12 @@ def timed_action(url: str, questions: list[tuple[str, list[tuple[str, str]]]]
     from rasa_sdk import Tracker
     from rasa_sdk.executor import CollectingDispatcher
 
-    import actions.services as service_actions
+    import actions.answers as answers
 
     os.environ[URL_ENV] = url
-    service_actions.store.cache_clear()
-    action, loop, times, cpu = service_actions.ActionAnswerService(), asyncio.new_event_loop(), [], []
+    answers.store.cache_clear()
+    answers.router.cache_clear()
+    action, loop, times, cpu = answers.ActionAnswerService(), asyncio.new_event_loop(), [], []
     try:
         for attempt in range(2):  # the first pass loads the knowledge and warms the caches
             for text, entities in questions:
@@ -150,8 +151,9 @@ def timed_action(url: str, questions: list[tuple[str, list[tuple[str, str]]]]
                     raise RuntimeError(f"bench: no answer to {text!r}")
     finally:
         loop.close()
-        service_actions.store().close()
-        service_actions.store.cache_clear()
+        answers.store().close()
+        answers.store.cache_clear()
+        answers.router.cache_clear()
         os.environ.pop(URL_ENV, None)
     return times, cpu
 
