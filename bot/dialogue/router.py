@@ -279,7 +279,8 @@ def correction(look: _Look) -> Decision | None:
 
 
 def article_figure(look: _Look) -> Decision | None:
-    """"老旧小区改造了多少个": a count of things the article gives, though a service is named."""
+    """"老旧小区改造了多少个": a count of things the article gives, though a service is named or the
+    NLU was unsure of the intent."""
     turn, rules = look.turn, look.rules
     if turn.fields or not rules.pattern("count_question").search(turn.text) or look.procedural:
         return None
@@ -619,7 +620,7 @@ DECISIONS: tuple[tuple[str, frozenset[str], Decide], ...] = (
     ("pick_by_position", ALL, pick_by_position),
     ("correction", ASKING | {"unsure"}, correction),
     # — a service named outright, another field of the one under discussion —
-    ("article_figure", frozenset({"service"}), article_figure),
+    ("article_figure", frozenset({"service", "unsure"}), article_figure),
     ("named_service", ASKING | {"unsure"}, named_service),
     ("field_follow_up", ALL - {"out_of_scope"}, field_follow_up),
     ("pick_by_name", ALL, pick_by_name),
