@@ -22,8 +22,9 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import answer_question
+from actions.answers import answer_question, turn_of
 from actions.failures import OFFER_BUTTONS, offered_last_turn, user_turn
+from bot.dialogue.router import asks_field, asks_in_form
 from bot.dialogue.rules import shared_rules
 from bot.requests import office_hours
 from bot.requests.phone import find_phone, last_four
@@ -114,10 +115,10 @@ def one_line(value: Any) -> str:
 
 async def answer_if_question(dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict,
                              note: str | None = CONTINUE_NOTE) -> dict[str, Any] | None:
-    """Inside a form, a message that clearly asks a knowledge question is answered at once (the
-    form goes on): the slots the answer sets, or None when the message is no such question."""
-    intent = tracker.latest_message.get("intent") or {}
-    if intent.get("name") != "faq" or float(intent.get("confidence") or 0) < shared_rules().form_question_confidence:
+    """Inside a form, a message the router takes for a question (bot/dialogue/router.py
+    asks_in_form) is answered at once and the form goes on: the slots the answer sets, or None when
+    the message is no such question."""
+    if not asks_in_form(turn_of(tracker), shared_rules()):
         return None
     events = await answer_question(dispatcher, tracker)
     if note:
@@ -185,7 +186,11 @@ class ValidateCallbackForm(FormValidationAction):
         if not topic:
             dispatcher.utter_message(text="请告诉我是哪方面的事，例如“人才落户”“临时救助”。")
             return {"callback_topic": None}
-        if topic in topic_buttons(domain) or not QUESTION.search(topic):  # a subject, not a question
+        if topic in topic_buttons(domain):
+            return {"callback_topic": topic}
+        if asks_field(turn_of(tracker), shared_rules()):  # "那先说说要啥材料": answered, the topic asked again
+            return {**(await answer_if_question(dispatcher, tracker, domain) or {}), "callback_topic": None}
+        if not QUESTION.search(topic):  # a subject, not a question
             return {"callback_topic": topic}
         return {**(await answer_if_question(dispatcher, tracker, domain) or {}), "callback_topic": topic}
 
@@ -200,6 +205,8 @@ class ValidateCallbackForm(FormValidationAction):
         if len(description) > MAX_TEXT:
             dispatcher.utter_message(text=f"描述有{len(description)}字，请精简到{MAX_TEXT}字以内。")
             return {"callback_description": None}
+        if asks_field(turn_of(tracker), shared_rules()):  # a field of the service asked: answered, no description
+            return {**(await answer_if_question(dispatcher, tracker, domain) or {}), "callback_description": None}
         return {**(await answer_if_question(dispatcher, tracker, domain) or {}), "callback_description": description}
 
     async def extract_callback_phone(self, dispatcher: CollectingDispatcher, tracker: Tracker,
