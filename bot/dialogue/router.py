@@ -350,6 +350,8 @@ def kind_list(look: _Look) -> Decision | None:
     turn, rules = look.turn, look.rules
     if not look.kinds or not rules.pattern("listing").search(turn.text) or look.named is not None:
         return None
+    if rules.pattern("not_listing").search(turn.text):
+        return None
     catalogue, channel = look.router.catalogue, look.channel
     # "网上能办的养老服务有哪些": the kind's services of that channel.
     by_kind = [(kind, [s for s in catalogue.by_topic(kind) if channel is None or channel in s.channels])

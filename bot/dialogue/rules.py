@@ -35,7 +35,7 @@ THRESHOLDS = (
     ("kind_group_above", 1, 100, True), ("pick_name_chars", 1, 50, True),
 )
 PATTERNS = ("procedural", "count_question", "other_years", "other_places", "personal_request",
-            "definition", "definition_first", "generic_suffix", "bare_number", "listing", "pick_by_name")
+            "definition", "definition_first", "generic_suffix", "bare_number", "listing", "not_listing", "pick_by_name")
 WORD_LISTS = ("correction", "elliptical_starts", "elliptical_ends", "query_openings")
 
 

@@ -212,6 +212,10 @@ def test_a_kind_and_a_channel_list_the_kinds_services_of_that_channel(router: Ro
 def test_a_field_question_or_a_named_service_is_no_kind_list(router: Router) -> None:
     assert router.route(turn("养老服务补贴要带什么材料", fields=("materials",))).name != "kind_list"
     assert router.route(turn("人才政策主要有哪些", "faq")).name != "kind_list"
+    # The article's plans, a how-to, a thing asked for by its own word: no list of a kind.
+    for text, intent in (("区里对老年人有哪些服务保障", "faq"), ("就业方面的事有什么新举措", "faq"),
+                         ("开养老院要办什么手续", "ask_service"), ("创业没本钱能申请什么贷款", "ask_service")):
+        assert router.route(turn(text, intent)).name != "kind_list", text
     assert router.route(turn("光带身份证能办啥", "list_services_by_channel")).name == "channel_list"
 
 
