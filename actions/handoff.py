@@ -50,7 +50,7 @@ LEAVE = re.compile(r"^(?:那|那就|还是|哦|嗯)?[，,]?"
                    r"(?:吧|啊|呀|哈)?(?:[，,。！!～~\s]*(?:谢谢|谢了|谢谢你)?)?[。！!～~]*$")
 SKIP_NAME = re.compile(r"^(?:跳过|不留|不填|无|没有|随便|都行|不用称呼|不需要称呼|不留称呼)[。！!]*$")
 # A topic that asks something ("人才落户需要什么材料？") is answered; a subject ("人才落户") is not.
-QUESTION = re.compile(r"[？?]|吗|呢|怎么|什么|哪|多少|如何|几|是否|能否|能不能|可不可以|有没有")
+QUESTION = re.compile(r"[？?]|吗|呢|怎么|什么|啥|哪|多少|如何|几|是否|能否|能不能|可不可以|有没有")
 WORDS = re.compile(r"[\u3400-\u9fffA-Za-z]")
 MAX_NAME_CHARS = 20
 CONFIRM_BUTTONS = [{"title": "确认提交", "payload": "确认提交"}, {"title": "修改号码", "payload": "修改号码"},
@@ -168,6 +168,13 @@ def answer_to(tracker: Tracker, slot: str) -> str | None:
     return LEFT if LEAVE.match(text) else text
 
 
+def cancel(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """The request dropped: nothing stored, the number given (if any) forgotten, the slots empty."""
+    forget_number(tracker)
+    dispatcher.utter_message(response="utter_callback_cancelled")
+    return [SlotSet(slot, None) for slot in CALLBACK_SLOTS]
+
+
 class ValidateCallbackForm(FormValidationAction):
     """Checks each answer of the callback form; a wrong one is asked again with a hint.
 
@@ -237,7 +244,9 @@ class ValidateCallbackForm(FormValidationAction):
             return leaving()
         if SKIP_NAME.match(name):
             return {"callback_name": ""}
-        answered = await answer_if_question(dispatcher, tracker, domain)
+        # A name ("张女士") may look like anything to the NLU: only a question is answered here.
+        asked = QUESTION.search(name) or asks_field(turn_of(tracker), shared_rules())
+        answered = await answer_if_question(dispatcher, tracker, domain) if asked else None
         if answered is not None:
             return {**answered, "callback_name": None}
         if len(name) > MAX_NAME_CHARS:
@@ -308,7 +317,7 @@ class ActionSubmitCallback(Action):
                   domain: DomainDict) -> list[EventType]:
         reset = [SlotSet(slot, None) for slot in CALLBACK_SLOTS]
         if tracker.get_slot("callback_confirmed") != "yes":
-            return await ActionCancelCallback().run(dispatcher, tracker, domain)
+            return cancel(dispatcher, tracker)
         try:
             request = shared_store().submit_callback(
                 tracker.sender_id, tracker.get_slot("callback_topic") or "",
@@ -338,6 +347,4 @@ class ActionCancelCallback(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
-        forget_number(tracker)
-        dispatcher.utter_message(response="utter_callback_cancelled")
-        return [SlotSet(slot, None) for slot in CALLBACK_SLOTS]
+        return cancel(dispatcher, tracker)
