@@ -254,3 +254,13 @@ def test_a_field_of_the_service_under_discussion_is_a_question_inside_a_form() -
                 subject="service", service_code="SZ-ENT-02")
     assert not asks_field(long, rules)
     assert asks_in_form(Turn("人才落户有哪些政策", "faq", confidence=0.9), rules)
+
+
+def test_a_field_span_holding_a_generic_word_asks_the_fields_noun(router: Router) -> None:
+    """The NLU's span "要啥条件" asks for the conditions, not the materials "要啥" alone stands for."""
+    parse = {"text": "那它要啥条件", "intent": {"name": "ask_service", "confidence": 0.9},
+             "entities": [{"entity": "field", "value": "要啥条件"}]}
+    current = code(router, "创业担保贷款申请")
+    asked = Turn.from_parse(parse, {"subject": "service", "service_code": current}, shared_fields(), [])
+    decision = router.route(asked)
+    assert decision.name == "field_follow_up" and decision.fields == ("conditions",)
