@@ -343,7 +343,7 @@ def field_follow_up(look: _Look) -> Decision | None:
 
 
 def kind_list(look: _Look) -> Decision | None:
-    """"养老方面能办啥", "能申请哪些救助": a question for the services of a kind the catalogue
+    """"老年人这块能办啥", "能申请哪些救助": a question for the services of a kind the catalogue
     has (its `topic`), named in a resident's words: every service of that kind is offered (of the
     channel, when one is named too), in groups when the list is long (by kind when several are
     named, else by who applies)."""
@@ -680,7 +680,7 @@ DECISIONS: tuple[tuple[str, frozenset[str], Decide], ...] = (
     # — the conversation's own state first: a list waiting for a choice, a correction —
     ("pick_by_position", ALL, pick_by_position),
     ("correction", ASKING | {"unsure"}, correction),
-    # — a list of a kind of service asked for ("养老方面能办啥") —
+    # — a list of a kind of service asked for ("老年人这块能办啥") —
     ("kind_list", frozenset({"knowledge", "service", "channel", "unsure", "out_of_scope"}), kind_list),
     # — a service named outright, another field of the one under discussion —
     ("article_figure", frozenset({"service"}), article_figure),
