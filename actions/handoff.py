@@ -22,8 +22,9 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import answer_question
+from actions.answers import answer_question, turn_of
 from actions.failures import OFFER_BUTTONS, offered_last_turn, user_turn
+from bot.dialogue.router import asks_field, asks_in_form
 from bot.dialogue.rules import shared_rules
 from bot.requests import office_hours
 from bot.requests.phone import find_phone, last_four
@@ -49,7 +50,7 @@ LEAVE = re.compile(r"^(?:那|那就|还是|哦|嗯)?[，,]?"
                    r"(?:吧|啊|呀|哈)?(?:[，,。！!～~\s]*(?:谢谢|谢了|谢谢你)?)?[。！!～~]*$")
 SKIP_NAME = re.compile(r"^(?:跳过|不留|不填|无|没有|随便|都行|不用称呼|不需要称呼|不留称呼)[。！!]*$")
 # A topic that asks something ("人才落户需要什么材料？") is answered; a subject ("人才落户") is not.
-QUESTION = re.compile(r"[？?]|吗|呢|怎么|什么|哪|多少|如何|几|是否|能否|能不能|可不可以|有没有")
+QUESTION = re.compile(r"[？?]|吗|呢|怎么|什么|啥|哪|多少|如何|几|是否|能否|能不能|可不可以|有没有")
 WORDS = re.compile(r"[\u3400-\u9fffA-Za-z]")
 MAX_NAME_CHARS = 20
 CONFIRM_BUTTONS = [{"title": "确认提交", "payload": "确认提交"}, {"title": "修改号码", "payload": "修改号码"},
@@ -114,10 +115,10 @@ def one_line(value: Any) -> str:
 
 async def answer_if_question(dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict,
                              note: str | None = CONTINUE_NOTE) -> dict[str, Any] | None:
-    """Inside a form, a message that clearly asks a knowledge question is answered at once (the
-    form goes on): the slots the answer sets, or None when the message is no such question."""
-    intent = tracker.latest_message.get("intent") or {}
-    if intent.get("name") != "faq" or float(intent.get("confidence") or 0) < shared_rules().form_question_confidence:
+    """Inside a form, a message the router takes for a question (bot/dialogue/router.py
+    asks_in_form) is answered at once and the form goes on: the slots the answer sets, or None when
+    the message is no such question."""
+    if not asks_in_form(turn_of(tracker), shared_rules()):
         return None
     events = await answer_question(dispatcher, tracker)
     if note:
@@ -167,6 +168,13 @@ def answer_to(tracker: Tracker, slot: str) -> str | None:
     return LEFT if LEAVE.match(text) else text
 
 
+def cancel(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """The request dropped: nothing stored, the number given (if any) forgotten, the slots empty."""
+    forget_number(tracker)
+    dispatcher.utter_message(response="utter_callback_cancelled")
+    return [SlotSet(slot, None) for slot in CALLBACK_SLOTS]
+
+
 class ValidateCallbackForm(FormValidationAction):
     """Checks each answer of the callback form; a wrong one is asked again with a hint.
 
@@ -185,7 +193,11 @@ class ValidateCallbackForm(FormValidationAction):
         if not topic:
             dispatcher.utter_message(text="请告诉我是哪方面的事，例如“人才落户”“临时救助”。")
             return {"callback_topic": None}
-        if topic in topic_buttons(domain) or not QUESTION.search(topic):  # a subject, not a question
+        if topic in topic_buttons(domain):
+            return {"callback_topic": topic}
+        if asks_field(turn_of(tracker), shared_rules()):  # "那先说说要啥材料": answered, the topic asked again
+            return {**(await answer_if_question(dispatcher, tracker, domain) or {}), "callback_topic": None}
+        if not QUESTION.search(topic):  # a subject, not a question
             return {"callback_topic": topic}
         return {**(await answer_if_question(dispatcher, tracker, domain) or {}), "callback_topic": topic}
 
@@ -200,6 +212,8 @@ class ValidateCallbackForm(FormValidationAction):
         if len(description) > MAX_TEXT:
             dispatcher.utter_message(text=f"描述有{len(description)}字，请精简到{MAX_TEXT}字以内。")
             return {"callback_description": None}
+        if asks_field(turn_of(tracker), shared_rules()):  # a field of the service asked: answered, no description
+            return {**(await answer_if_question(dispatcher, tracker, domain) or {}), "callback_description": None}
         return {**(await answer_if_question(dispatcher, tracker, domain) or {}), "callback_description": description}
 
     async def extract_callback_phone(self, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -230,7 +244,9 @@ class ValidateCallbackForm(FormValidationAction):
             return leaving()
         if SKIP_NAME.match(name):
             return {"callback_name": ""}
-        answered = await answer_if_question(dispatcher, tracker, domain)
+        # A name ("张女士") may look like anything to the NLU: only a question is answered here.
+        asked = QUESTION.search(name) or asks_field(turn_of(tracker), shared_rules())
+        answered = await answer_if_question(dispatcher, tracker, domain) if asked else None
         if answered is not None:
             return {**answered, "callback_name": None}
         if len(name) > MAX_NAME_CHARS:
@@ -301,7 +317,7 @@ class ActionSubmitCallback(Action):
                   domain: DomainDict) -> list[EventType]:
         reset = [SlotSet(slot, None) for slot in CALLBACK_SLOTS]
         if tracker.get_slot("callback_confirmed") != "yes":
-            return await ActionCancelCallback().run(dispatcher, tracker, domain)
+            return cancel(dispatcher, tracker)
         try:
             request = shared_store().submit_callback(
                 tracker.sender_id, tracker.get_slot("callback_topic") or "",
@@ -331,6 +347,4 @@ class ActionCancelCallback(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
-        forget_number(tracker)
-        dispatcher.utter_message(response="utter_callback_cancelled")
-        return [SlotSet(slot, None) for slot in CALLBACK_SLOTS]
+        return cancel(dispatcher, tracker)

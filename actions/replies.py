@@ -44,6 +44,8 @@ NOT_FOUND = ("抱歉，事项目录里没有找到与“{query}”对应的服�
 OFFER_TEXT = "您想办理的是下面哪一项？可以点选，也可以回复序号（如“第一个”）；或拨打12345市民服务热线咨询。"
 # Without the field's name: a list is no answer, and its text must not read like one.
 OFFER_FIELD_TEXT = "您问的是下面哪一项？可以点选，也可以回复序号（如“第一个”）；或拨打12345市民服务热线咨询。"
+KIND_TEXT = "{kinds}方面{channel}，事项目录里有这{count}项："
+KIND_END = "可以点选，也可以回复序号（如“第二个”）{example}；也可以拨打12345市民服务热线咨询。"
 NOTHING_MORE = ("关于这个问题，工作部署里就是这些内容了。想了解具体办理或更多情况，"
                 "可以继续问我，或拨打12345市民服务热线咨询。")
 WHICH_MORE = ("您想进一步了解哪方面？可以直接说出问题，比如“人才住房有什么政策”；"
@@ -133,6 +135,8 @@ def render(decision: Decision, turn: Turn, dispatcher: CollectingDispatcher, tra
         asked = vocabulary.by_guide(decision.fields[0]) if decision.fields else None
         return [SlotSet("options_offered", [o.option for o in decision.offers]),
                 SlotSet("subject", SUBJECT_OPTIONS), SlotSet("field", asked.name if asked else None)]
+    if kind == kinds.KIND_LIST:
+        return _kind_list(decision, reply, vocabulary)
     if kind == kinds.OUT_OF_SCOPE:
         return reply.fail(tracker, response="utter_out_of_scope")
     if kind == kinds.REPHRASE:
@@ -153,6 +157,30 @@ def render(decision: Decision, turn: Turn, dispatcher: CollectingDispatcher, tra
         return []
     reply.say(response="utter_default")
     return []
+
+
+def _name_example(offers: tuple[kinds.Offer, ...]) -> str:
+    """How to pick by a word of a name: two characters of the last option's name no other has."""
+    last, others = offers[-1].title, "".join(o.title for o in offers[:-1])
+    part = next((last[i:i + 2] for i in range(len(last) - 1) if last[i:i + 2] not in others), None)
+    return f"或事项里的词（如“{part}那个”）" if part else ""
+
+
+def _kind_list(decision: Decision, reply: Reply, vocabulary: FieldVocabulary) -> list[EventType]:
+    """A kind's services, numbered in one run across their groups (so "第七个" and WeChat's "7"
+    pick the seventh named), a heading over each group when there are several; one button each."""
+    channel = f"可以“{decision.channel}”的" if decision.channel else ""
+    lines = [KIND_TEXT.format(kinds="、".join(decision.kinds), channel=channel, count=len(decision.offers))]
+    offers = iter(enumerate(decision.offers, 1))
+    for heading, count in decision.groups:
+        if len(decision.groups) > 1:
+            lines.append(f"{heading}：")
+        lines += [f"{number}. {offer.title}" for number, offer in (next(offers) for _ in range(count))]
+    lines.append(KIND_END.format(example=_name_example(decision.offers)))
+    reply.say(text="\n".join(lines), buttons=_offer_buttons(decision))
+    asked = vocabulary.by_guide(decision.fields[0]) if decision.fields else None
+    return [SlotSet("options_offered", [o.option for o in decision.offers]),
+            SlotSet("subject", SUBJECT_OPTIONS), SlotSet("field", asked.name if asked else None)]
 
 
 def _unsure(decision: Decision, reply: Reply, tracker: Tracker) -> list[EventType]:

@@ -65,7 +65,11 @@ class FieldVocabulary:
         for word, found in self._words_longest_first:
             if value == word:
                 return found
-        return next((f for word, f in self._words_longest_first if word in value), None)
+        # A span holding several words names the longest; of equally long ones the last, as a
+        # question's noun comes last ("要啥条件" asks for 条件, though "要啥" alone asks for 材料).
+        held = [(len(word), value.rfind(word) + len(word), f) for word, f in self._words_longest_first
+                if word in value]
+        return max(held, key=lambda entry: entry[:2])[2] if held else None
 
     def spans(self, text: str) -> list[tuple[int, int, Field]]:
         """(start, end, field) of every word in `text`, longest first, without overlaps, in order."""

@@ -83,6 +83,11 @@ class CatalogueStore(abc.ABC):
     def all(self) -> list[Service]:
         """Every service in catalogue order."""
 
+    def by_topic(self, topic: str) -> list[Service]:
+        """Services of one kind (their `topic`, e.g. 养老服务), in catalogue order. Read from `all`:
+        a kind is asked for rarely and the catalogue holds a few thousand services at most."""
+        return [service for service in self.all() if service.topic == topic]
+
     @abc.abstractmethod
     def replace_all(self, services: Iterable[Service]) -> None:
         """Replace the whole catalogue in one transaction: readers see the old or the new."""

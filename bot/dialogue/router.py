@@ -37,6 +37,7 @@ SERVICE = "service"            # a service's card, or the fields asked of it
 SERVICE_GUIDE = "service_guide"  # a service's whole guide ("还有吗" about it)
 TOPIC = "topic"                # a topic's answer (with a note when the question reaches beyond it)
 OFFER = "offer"                # services (or topics) to choose from
+KIND_LIST = "kind_list"        # all services of a kind, numbered, in groups when long
 OUT_OF_SCOPE = "out_of_scope"  # handed on to 12345
 NOT_FOUND = "not_found"        # no service fits
 NOTHING_MORE = "nothing_more"  # no more on the topic
@@ -69,6 +70,10 @@ class Decision:
     services: tuple[Service, ...] = ()
     channel: str | None = None
     note: str | None = None
+    # A kind's list: (heading, how many of `offers` in a row fall under it), in order.
+    groups: tuple[tuple[str, int], ...] = ()
+    # The catalogue's kinds of service a kind's list names (养老服务 …).
+    kinds: tuple[str, ...] = ()
 
     def record(self, turn: Turn) -> dict[str, Any]:
         """What the bot message's metadata keeps of this decision (staff see it per conversation)."""
@@ -81,6 +86,8 @@ class Decision:
             record["topic"] = self.topic
         if self.offers:
             record["offered"] = [o.option for o in self.offers]
+        if self.kinds:
+            record["kinds"] = list(self.kinds)
         return record
 
 
@@ -139,6 +146,26 @@ class _Look:
         if hits and (len(hits) == 1 or hits[0].score - hits[1].score >= self.rules.named_margin):
             return hits[0].service
         return None
+
+    @functools.cached_property
+    def channel(self) -> str | None:
+        """The channel (一证通办 …) the message names first, by its name or a resident's word."""
+        text = self.turn.text
+        found = [(text.find(word), channel) for channel, words in self.rules.channels.items()
+                 for word in words if word in text]
+        found += [(text.find(c), c) for c in CHANNELS if c in text]
+        return min(found)[1] if found else None
+
+    @functools.cached_property
+    def kinds(self) -> list[str]:
+        """The catalogue's kinds of service the message names by one of their words, in the order
+        named; a word inside a longer one counts as the longer ("养老保险" is 社会保障, not 养老服务)."""
+        text = self.turn.text
+        spans = [(text.find(word), len(word), kind) for kind, words in self.rules.kinds.items()
+                 for word in words if word in text]
+        kept = [(start, length, kind) for start, length, kind in spans
+                if not any(s <= start and start + length <= s + n and n > length for s, n, _ in spans)]
+        return list(dict.fromkeys(kind for _, _, kind in sorted(kept)))
 
     @functools.cached_property
     def procedural(self) -> bool:
@@ -316,14 +343,53 @@ def field_follow_up(look: _Look) -> Decision | None:
     return Decision("field_follow_up", SERVICE, service=look.current, fields=turn.fields)
 
 
-def pick_by_name(look: _Look) -> Decision | None:
-    """"初中的": the one option of the list just offered that a short message names by a part of
-    its name only that option has."""
+def kind_list(look: _Look) -> Decision | None:
+    """"老年人这块能办啥", "能申请哪些救助": a question for the services of a kind the catalogue
+    has (its `topic`), named in a resident's words: every service of that kind is offered (of the
+    channel, when one is named too), in groups when the list is long (by kind when several are
+    named, else by who applies)."""
     turn, rules = look.turn, look.rules
-    if not turn.state.options or content_chars(turn.text) > rules.pick_by_name_chars:
+    if not look.kinds or not rules.pattern("listing").search(turn.text) or look.named is not None:
         return None
+    if rules.pattern("not_listing").search(turn.text):
+        return None
+    catalogue, channel = look.router.catalogue, look.channel
+    # "网上能办的养老服务有哪些": the kind's services of that channel.
+    by_kind = [(kind, [s for s in catalogue.by_topic(kind) if channel is None or channel in s.channels])
+               for kind in look.kinds]
+    by_kind = [(kind, services) for kind, services in by_kind if services]
+    if not by_kind:
+        return None
+    if len(by_kind) == 1 and len(by_kind[0][1]) > rules.kind_group_above:
+        groups: dict[str, list[Service]] = {}
+        for service in by_kind[0][1]:
+            audience = next((a for a in service.audience if a in rules.audience_groups), "")
+            groups.setdefault(rules.audience_groups.get(audience, by_kind[0][0]), []).append(service)
+        grouped = list(groups.items()) if len(groups) > 1 else by_kind
+    else:
+        grouped = by_kind
+    offers = tuple(Offer(f"{SERVICE_OPTION}{s.code}", s.name) for _, services in grouped for s in services)
+    return Decision("kind_list", KIND_LIST, offers=offers, fields=turn.fields, channel=channel,
+                    groups=tuple((heading, len(services)) for heading, services in grouped),
+                    kinds=tuple(kind for kind, _ in by_kind))
+
+
+def pick_by_name(look: _Look) -> Decision | None:
+    """"初中的", "高龄那个", "看病的那项要啥材料": the one option of the list just offered that a
+    short name (before "…那个") calls by a part of its name or an alias only that option has;
+    everyday words stand for words of the names (sources/routing.yml pick_words)."""
+    turn, rules = look.turn, look.rules
+    if not turn.state.options:
+        return None
+    with_ending = rules.pattern("pick_by_name").match(turn.text)
+    said = with_ending.group("name") if with_ending else turn.text
+    limit = rules.pick_name_chars if with_ending else rules.pick_by_name_chars
+    if content_chars(said) > limit:
+        return None
+    said = " ".join([said, *(stand for word, stands in rules.pick_words.items() if word in said
+                                for stand in stands)])
     stop = rules.pick_stop_chars
-    pairs = {turn.text[i:i + 2] for i in range(len(turn.text) - 1)}
+    pairs = {said[i:i + 2] for i in range(len(said) - 1)}
     pairs = {p for p in pairs if p.isalnum() and not (set(p) & stop)}
     if not pairs:
         return None
@@ -599,13 +665,9 @@ def unsure_offer(look: _Look) -> Decision | None:
 
 def channel_list(look: _Look) -> Decision | None:
     """"哪些事可以一证通办": the services of the channel named."""
-    text = look.turn.text
-    found = [(text.find(word), channel) for channel, words in look.rules.channels.items()
-             for word in words if word in text]
-    found += [(text.find(c), c) for c in CHANNELS if c in text]
-    if not found:
+    channel = look.channel
+    if channel is None:
         return None
-    channel = min(found)[1]
     return Decision("channel_list", CHANNEL, channel=channel,
                     services=tuple(look.router.catalogue.by_channel(channel)))
 
@@ -619,6 +681,8 @@ DECISIONS: tuple[tuple[str, frozenset[str], Decide], ...] = (
     # — the conversation's own state first: a list waiting for a choice, a correction —
     ("pick_by_position", ALL, pick_by_position),
     ("correction", ASKING | {"unsure"}, correction),
+    # — a list of a kind of service asked for ("老年人这块能办啥") —
+    ("kind_list", frozenset({"knowledge", "service", "channel", "unsure", "out_of_scope"}), kind_list),
     # — a service named outright, another field of the one under discussion —
     ("article_figure", frozenset({"service", "unsure"}), article_figure),
     ("named_service", ASKING | {"unsure"}, named_service),
@@ -654,8 +718,22 @@ DECISIONS: tuple[tuple[str, frozenset[str], Decide], ...] = (
 )
 
 
+def asks_field(turn: Turn, rules: RoutingRules) -> bool:
+    """Whether a short message asks a field of the service under discussion ("那先说说要啥材料"
+    after 营业执照办理): inside a form, answered at once and no answer to the form's question."""
+    return (bool(turn.fields) and turn.state.current_service is not None
+            and content_chars(turn.text) <= rules.form_field_chars)
+
+
+def asks_in_form(turn: Turn, rules: RoutingRules) -> bool:
+    """Whether a message typed inside a form (the callback request) is a question to answer at
+    once, the form going on after: a knowledge question the NLU is sure of, or a field asked of the
+    service under discussion."""
+    return (turn.intent == "faq" and turn.confidence >= rules.form_question_confidence) or asks_field(turn, rules)
+
+
 def decision_names() -> tuple[str, ...]:
     return tuple(name for name, _, _ in DECISIONS)
 
 
-__all__ = ["DECISIONS", "Decision", "Offer", "Router", "decision_names"]
+__all__ = ["DECISIONS", "Decision", "Offer", "Router", "asks_field", "asks_in_form", "decision_names"]

@@ -30,10 +30,12 @@ THRESHOLDS = (
     ("unrelated_confidence", 0, 1, False), ("unrelated_lexical", 0, 100, False),
     ("naming_term_chars", 1, 20, True), ("pick_by_name_chars", 1, 50, True),
     ("pick_by_position_chars", 1, 50, True), ("form_question_confidence", 0, 1, False),
+    ("form_field_chars", 1, 100, True),
     ("offered_topics", 0, 10, True), ("listed_at_most", 1, 100, True),
+    ("kind_group_above", 1, 100, True), ("pick_name_chars", 1, 50, True),
 )
 PATTERNS = ("procedural", "count_question", "other_years", "other_places", "personal_request",
-            "definition", "definition_first", "generic_suffix", "bare_number")
+            "definition", "definition_first", "generic_suffix", "bare_number", "listing", "not_listing", "pick_by_name")
 WORD_LISTS = ("correction", "elliptical_starts", "elliptical_ends", "query_openings")
 
 
@@ -61,6 +63,12 @@ class RoutingRules:
     article_last_year: str
     patterns: dict[str, re.Pattern[str]]
     details: tuple[Detail, ...]
+    # The catalogue's kinds of service (topics) → residents' words for them.
+    kinds: dict[str, tuple[str, ...]]
+    # The catalogue's audiences → the headings of a long kind's groups.
+    audience_groups: dict[str, str]
+    # Everyday words → the words of service names they stand for in a pick by name.
+    pick_words: dict[str, tuple[str, ...]]
 
     def __getattr__(self, name: str) -> float:
         """A threshold by name (`rules.named_score`)."""
@@ -97,6 +105,13 @@ class _Checker:
         if not low <= value <= high:
             self.problems.append(f"thresholds.{name}: {value} is outside {low}..{high}")
         return value
+
+    def lists(self, where: str, value: object) -> dict[str, tuple[str, ...]]:
+        """A mapping of texts to non-empty lists of texts (a kind's words, a pick word's stand-ins)."""
+        if not isinstance(value, dict) or not value:
+            self.problems.append(f"{where}: must map texts to lists of texts")
+            return {}
+        return {str(key): self.texts(f"{where}.{key}", words) for key, words in value.items()}
 
     def texts(self, where: str, value: object) -> tuple[str, ...]:
         if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
@@ -135,21 +150,22 @@ def parse_rules(raw: object, where: str = "routing.yml") -> RoutingRules:
     if not isinstance(stop, str) or not stop:
         check.problems.append("words.pick_stop_chars: must be a text of characters")
         stop = ""
-    channels_raw = words.get("channels")
-    channels: dict[str, tuple[str, ...]] = {}
-    if not isinstance(channels_raw, dict) or not channels_raw:
-        check.problems.append("words.channels: must map each channel to its words")
-    else:
-        channels = {str(name): check.texts(f"words.channels.{name}", spoken)
-                    for name, spoken in channels_raw.items()}
+    channels = check.lists("words.channels", words.get("channels"))
+    kinds = check.lists("words.kinds", words.get("kinds"))
+    pick_words = check.lists("words.pick_words", words.get("pick_words"))
+    groups = words.get("audience_groups")
+    if not isinstance(groups, dict) or not groups or not all(
+            isinstance(k, str) and isinstance(v, str) and v for k, v in groups.items()):
+        check.problems.append("words.audience_groups: must map each audience to a heading")
+        groups = {}
     years = [str(words.get(key) or "") for key in ("article_year", "article_last_year")]
     if not all(re.fullmatch(r"\d{4}", year) for year in years):
         check.problems.append("words.article_year, words.article_last_year: must be four-digit years")
     patterns_raw = check.section("patterns")
     patterns = {name: check.regex(f"patterns.{name}", patterns_raw.get(name)) for name in PATTERNS}
-    for name in ("definition", "definition_first"):
-        if "subject" not in patterns[name].groupindex:
-            check.problems.append(f"patterns.{name}: needs a group (?P<subject>…)")
+    for name, group in (("definition", "subject"), ("definition_first", "subject"), ("pick_by_name", "name")):
+        if group not in patterns[name].groupindex:
+            check.problems.append(f"patterns.{name}: needs a group (?P<{group}>…)")
     details = []
     raw_details = check.raw.get("details")
     if not isinstance(raw_details, list) or not raw_details:
@@ -166,7 +182,8 @@ def parse_rules(raw: object, where: str = "routing.yml") -> RoutingRules:
         raise RoutingInvalid(f"{where}: " + "; ".join(check.problems))
     return RoutingRules(thresholds=thresholds, ordinals=dict(ordinals), words=lists,
                         pick_stop_chars=frozenset(stop), channels=channels, article_year=years[0],
-                        article_last_year=years[1], patterns=patterns, details=tuple(details))
+                        article_last_year=years[1], patterns=patterns, details=tuple(details),
+                        kinds=kinds, audience_groups=dict(groups), pick_words=pick_words)
 
 
 def load_rules(path: Path = ROUTING_FILE) -> RoutingRules:

@@ -23,6 +23,9 @@ def test_the_vocabulary_names_every_guide_field_once() -> None:
     # A span the NLU found that holds a word of the vocabulary still names its field.
     assert vocabulary.field_of("到底要多少钱").name == "费用"
     assert vocabulary.field_of("天气") is None
+    # A span holding a generic word and a field's noun names the noun ("要啥" alone is 材料).
+    assert vocabulary.field_of("要啥条件").name == "条件" and vocabulary.field_of("要啥").name == "材料"
+    assert vocabulary.field_of("得带啥材料").name == "材料"
 
 
 def test_spans_prefer_the_longest_word() -> None:

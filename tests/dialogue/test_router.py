@@ -167,3 +167,100 @@ def test_the_catalogue_down_is_a_decision_too(router: Router, monkeypatch: pytes
 @pytest.mark.parametrize("reply", [SERVICE])
 def test_named_services_answer_first_questions(router: Router, reply: str) -> None:
     assert router.route(turn("低保在哪申请", services=("低保",), fields=("place",))).reply == reply
+
+
+def kind_of(router: Router, topic: str) -> list[str]:
+    """The names of the catalogue's services of one kind, in catalogue order."""
+    return [s.name for s in router.catalogue.all() if s.topic == topic]
+
+
+@pytest.mark.parametrize(("text", "intent", "topic"), [
+    ("我想看看老年人这块能办哪些事", "ask_service", "养老服务"),
+    ("生活有困难的话能申请哪些帮扶救助", "nlu_fallback", "社会救助"),
+    ("创业就业方面都有哪些服务呀", "list_services_by_channel", "就业创业"),
+    ("退伍军人可以办哪些事", "faq", "退役军人服务"),
+    ("养老保险相关的事项", "ask_service", "社会保障"),  # 养老保险 is 社会保障, not 养老服务
+])
+def test_a_listing_question_naming_a_kind_offers_all_its_services(router: Router, text: str, intent: str,
+                                                                   topic: str) -> None:
+    decision = router.route(turn(text, intent))
+    assert decision.name == "kind_list" and decision.kinds == (topic,)
+    assert [o.title for o in decision.offers] == kind_of(router, topic)
+    assert sum(count for _, count in decision.groups) == len(decision.offers)
+
+
+def test_a_long_kind_is_grouped_by_who_applies_and_numbered_in_one_run(router: Router) -> None:
+    decision = router.route(turn("公司相关的事项有哪些"))
+    assert decision.name == "kind_list" and len(decision.offers) == len(kind_of(router, "企业服务"))
+    assert len(decision.offers) > shared_rules().kind_group_above
+    assert [heading for heading, _ in decision.groups] == ["企业办理", "个人办理"]
+    personal = {s.name for s in router.catalogue.all() if s.topic == "企业服务" and s.audience[0] == "个人"}
+    assert {o.title for o in decision.offers[-decision.groups[-1][1]:]} == personal
+    # The seventh named is the seventh picked.
+    options = tuple(o.option for o in decision.offers)
+    seventh = router.route(turn("第七个", "choose_option", options=options, subject="options"))
+    assert seventh.service.code == options[6].split(":")[1]
+
+
+def test_a_kind_and_a_channel_list_the_kinds_services_of_that_channel(router: Router) -> None:
+    decision = router.route(turn("养老方面在网上能办哪些", "list_services_by_channel"))
+    assert decision.name == "kind_list" and decision.channel == "网上办"
+    expected = [s.name for s in router.catalogue.all() if s.topic == "养老服务" and "网上办" in s.channels]
+    assert [o.title for o in decision.offers] == expected and 0 < len(expected) < len(kind_of(router, "养老服务"))
+
+
+def test_a_field_question_or_a_named_service_is_no_kind_list(router: Router) -> None:
+    assert router.route(turn("养老服务补贴要带什么材料", fields=("materials",))).name != "kind_list"
+    assert router.route(turn("人才政策主要有哪些", "faq")).name != "kind_list"
+    # The article's plans, a how-to, a thing asked for by its own word: no list of a kind.
+    for text, intent in (("区里对老年人有哪些服务保障", "faq"), ("就业方面的事有什么新举措", "faq"),
+                         ("开养老院要办什么手续", "ask_service"), ("创业没本钱能申请什么贷款", "ask_service")):
+        assert router.route(turn(text, intent)).name != "kind_list", text
+    assert router.route(turn("光带身份证能办啥", "list_services_by_channel")).name == "channel_list"
+
+
+@pytest.mark.parametrize(("listing", "pick", "fields", "expected"), [
+    ("生活有困难的话能申请哪些帮扶救助", "住院的那个", (), "医疗救助"),  # an everyday word for a name's word
+    ("生活有困难的话能申请哪些帮扶救助", "生病那个要带啥", ("materials",), "医疗救助"),
+    ("创业就业方面都有哪些服务呀", "借钱那个", (), "创业担保贷款申请"),
+    ("创业就业方面都有哪些服务呀", "培训补贴的那个要什么条件", ("conditions",), "职业技能培训补贴"),
+    ("我想看看老年人这块能办哪些事", "助餐那个", (), "社区居家养老服务申请"),  # an alias's word only
+    ("退伍军人可以办哪些事", "转业的那项", (), "军队转业干部安置"),
+    ("公司相关的事项有哪些", "不干了那个", (), "企业简易注销登记"),
+])
+def test_an_option_of_a_kind_picked_by_a_short_name(router: Router, listing: str, pick: str,
+                                                     fields: tuple[str, ...], expected: str) -> None:
+    options = tuple(o.option for o in router.route(turn(listing)).offers)
+    for intent in ("ask_service", "choose_option"):
+        picked = router.route(turn(pick, intent, fields=fields, options=options, subject="options"))
+        assert picked.name == "pick_by_name" and picked.service.name == expected and picked.fields == fields
+
+
+def test_a_short_name_two_options_share_is_no_pick(router: Router) -> None:
+    options = tuple(o.option for o in router.route(turn("退伍军人可以办哪些事")).offers)
+    # 安置 is in 退役士兵安置 and 军队转业干部安置 alike.
+    assert router.route(turn("安置那个", options=options, subject="options")).name != "pick_by_name"
+
+
+def test_a_field_of_the_service_under_discussion_is_a_question_inside_a_form() -> None:
+    from bot.dialogue.router import asks_field, asks_in_form
+
+    rules = shared_rules()
+    asked = turn("那先讲讲得准备啥", fields=("materials",), subject="service", service_code="SZ-ENT-02")
+    assert asks_field(asked, rules) and asks_in_form(asked, rules)
+    # No service under discussion, or a long description that mentions materials: no question.
+    assert not asks_field(turn("那先讲讲得准备啥", fields=("materials",)), rules)
+    long = turn("上次去窗口交的材料被退回来了说缺一份证明到现在也没人告诉我缺哪份", fields=("materials",),
+                subject="service", service_code="SZ-ENT-02")
+    assert not asks_field(long, rules)
+    assert asks_in_form(Turn("人才落户有哪些政策", "faq", confidence=0.9), rules)
+
+
+def test_a_field_span_holding_a_generic_word_asks_the_fields_noun(router: Router) -> None:
+    """The NLU's span "要啥条件" asks for the conditions, not the materials "要啥" alone stands for."""
+    parse = {"text": "那它要啥条件", "intent": {"name": "ask_service", "confidence": 0.9},
+             "entities": [{"entity": "field", "value": "要啥条件"}]}
+    current = code(router, "创业担保贷款申请")
+    asked = Turn.from_parse(parse, {"subject": "service", "service_code": current}, shared_fields(), [])
+    decision = router.route(asked)
+    assert decision.name == "field_follow_up" and decision.fields == ("conditions",)

@@ -41,6 +41,10 @@ def broken(raw: dict, change) -> dict:
     (lambda d: d["words"].update(correction=[]), "words.correction: must be a non-empty list"),
     (lambda d: d["words"].update(ordinals={"第一": 0}), "words.ordinals"),
     (lambda d: d.pop("details"), "details: must be a non-empty list"),
+    (lambda d: d["words"]["kinds"].update(养老服务=[]), "words.kinds.养老服务: must be a non-empty list"),
+    (lambda d: d["words"].update(pick_words=["看病"]), "words.pick_words: must map texts to lists"),
+    (lambda d: d["words"].pop("audience_groups"), "words.audience_groups: must map each audience"),
+    (lambda d: d["patterns"].update(pick_by_name="(.+)那个"), "needs a group (?P<name>"),
 ])
 def test_a_broken_file_is_refused_naming_the_key(raw: dict, change, problem: str) -> None:
     with pytest.raises(RoutingInvalid) as error:
@@ -56,3 +60,15 @@ def test_every_problem_is_named_at_once(raw: dict) -> None:
     with pytest.raises(RoutingInvalid) as error:
         parse_rules(broken(raw, two))
     assert "clear_lead" in str(error.value) and "other_places" in str(error.value)
+
+
+def test_every_kind_is_a_catalogue_topic_and_every_topic_has_words() -> None:
+    """The kinds residents name are the catalogue's own topics (a renamed topic must be renamed
+    here too), and the audiences of the groups are the catalogue's."""
+    from bot.catalogue.files import load_services
+
+    services = load_services()
+    rules = load_rules()
+    assert set(rules.kinds) == {s.topic for s in services}
+    assert {a for s in services for a in s.audience} <= set(rules.audience_groups)
+    assert all(kind in words for kind, words in rules.kinds.items())  # the topic's own name is a word

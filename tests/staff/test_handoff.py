@@ -106,3 +106,23 @@ def test_a_question_inside_the_form_is_answered_and_the_form_goes_on(resident: R
     assert "称呼" in resident.say(PHONE)
     assert "已取消" in resident.say("取消")
     assert open_requests(staff_store, resident.conversation_id) == []
+
+
+def test_a_field_of_the_service_under_discussion_asked_inside_the_form(resident: Resident, staff_store) -> None:
+    """A short question for another field of the service just answered ("那先讲讲得准备啥") is
+    answered for that service, whatever the NLU's intent; the form asks its question again."""
+    assert "居住证申领" in resident.say("居住证申领怎么弄")
+    assert "哪方面" in resident.say("我要留言")
+    answered = resident.say("那先讲讲得准备啥")
+    assert "【居住证申领】申请材料" in answered and "接着填写" in answered
+    assert "哪方面" in answered  # the topic is asked again, not filled with the question
+    assert "描述" in resident.say("居住证")
+    assert "电话" in resident.say("我在外地工作想咨询居住证办理的具体流程")
+    days = resident.say("那办下来要几天")  # asked instead of a phone number
+    assert "【居住证申领】办理时限" in days and "电话" in days
+    assert "称呼" in resident.say(PHONE)
+    summary = resident.say("张女士")  # a name, though the NLU may take it for a question
+    assert "尾号5678" in summary and "称呼：张女士" in summary and "事项：居住证" in summary
+    assert PHONE not in summary
+    assert "已取消" in resident.say("算了")
+    assert open_requests(staff_store, resident.conversation_id) == []
