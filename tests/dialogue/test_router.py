@@ -161,7 +161,7 @@ def test_the_catalogue_down_is_a_decision_too(router: Router, monkeypatch: pytes
         raise CatalogueUnavailable("down")
 
     monkeypatch.setattr(router.catalogue, "search", down)
-    assert router.route(turn("居住证怎么办")).name == "catalogue_unavailable"
+    assert router.route(turn("居住证怎样办")).name == "catalogue_unavailable"
 
 
 @pytest.mark.parametrize("reply", [SERVICE])

@@ -34,9 +34,9 @@ def test_other_messages_stay_whole(text: str) -> None:
 def test_component_rewrites_messages_and_training_examples() -> None:
     [message] = LeadingGreetingRemover({}).process([Message(data={TEXT: "你好，经纬人才计划讲的是啥"})])
     assert message.get(TEXT) == "经纬人才计划讲的是啥"
-    plain = Message(data={TEXT: "你好，临时救助怎么申请", "intent": "ask_service"})
-    annotated = Message(data={TEXT: "你好，临时救助怎么申请", "intent": "ask_service",
+    plain = Message(data={TEXT: "你好，临时救助如何申请", "intent": "ask_service"})
+    annotated = Message(data={TEXT: "你好，临时救助如何申请", "intent": "ask_service",
                               ENTITIES: [{"start": 3, "end": 7, "value": "临时救助", "entity": "service"}]})
     data = LeadingGreetingRemover({}).process_training_data(TrainingData([plain, annotated]))
     # An annotated example keeps its text, so that its entity offsets still point at the entity.
-    assert [m.get(TEXT) for m in data.training_examples] == ["临时救助怎么申请", "你好，临时救助怎么申请"]
+    assert [m.get(TEXT) for m in data.training_examples] == ["临时救助如何申请", "你好，临时救助如何申请"]

@@ -69,7 +69,7 @@ def test_the_featurizer_marks_each_intent_whose_words_a_message_holds(tmp_path: 
     insult = featurized(featurizer, "你这破助手")
     assert insult["marker_insult"] == 1 and insult["marker_thank"] == 0
     assert featurized(featurizer, "Hi，在吗")["marker_greet"] == 1  # case-insensitive, as IntentMarkers
-    assert not any(featurized(featurizer, "临时救助怎么申请").values())
+    assert not any(featurized(featurizer, "临时救助如何申请").values())
 
 
 @pytest.mark.parametrize("intent", sorted(configured_markers()))
@@ -99,7 +99,7 @@ def test_an_unmarked_chitchat_intent_gives_way_to_the_next() -> None:
     ("你好", "greet"), ("Hi，在吗", "greet"), ("早上好", "greet"), ("谢谢啦", "thank"),
     ("请问你是机器人吗", "bot_identity"), ("这是AI在回复吗", "bot_identity"),
     ("怎么用", "help"), ("转人工", "request_human"), ("你这破助手", "insult"), ("那住房呢？", "ask_more"),
-    ("临时救助怎么申请", "faq"),  # an intent without markers is never touched
+    ("临时救助如何申请", "faq"),  # an intent without markers is never touched
 ])
 def test_a_marked_or_unmarked_intent_stays(text: str, intent: str) -> None:
     component = IntentMarkers({"markers": configured_markers()})
