@@ -440,8 +440,9 @@ def topic_own_service(look: _Look) -> Decision | None:
         return Decision("topic_own_service", SERVICE, service=look.named, fields=turn.fields)
     # A service the whole catalogue finds clearly is meant, the topic's or not ("大病看不起有救助吗":
     # 医疗救助, not the 临时救助 the topic names); without a how-to word, only one found strongly.
+    # (Unsure, the NLU leaves that choice to the resident: unsure_offer offers it.)
     everywhere = router.catalogue.search(turn.text, 3)
-    clear = _clear(look, everywhere)
+    clear = _clear(look, everywhere) if turn.entry != "unsure" else None
     if clear is not None and everywhere[0].score >= (rules.procedural_score if how_to else rules.out_of_scope_score):
         return Decision("topic_own_service", SERVICE, service=clear, fields=turn.fields)
     lexical = look.lexical
