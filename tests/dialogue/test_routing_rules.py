@@ -41,6 +41,10 @@ def broken(raw: dict, change) -> dict:
     (lambda d: d["words"].update(correction=[]), "words.correction: must be a non-empty list"),
     (lambda d: d["words"].update(ordinals={"第一": 0}), "words.ordinals"),
     (lambda d: d.pop("details"), "details: must be a non-empty list"),
+    (lambda d: d.pop("facts"), "facts: must be a non-empty list"),
+    (lambda d: d["facts"][0].update(given="(\\d"), "facts[1].given: does not compile"),
+    (lambda d: d["thresholds"].pop("related_services_at_most"), "thresholds.related_services_at_most"),
+    (lambda d: d["words"].update(measure_words=[]), "words.measure_words: must be a non-empty list"),
 ])
 def test_a_broken_file_is_refused_naming_the_key(raw: dict, change, problem: str) -> None:
     with pytest.raises(RoutingInvalid) as error:
