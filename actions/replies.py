@@ -55,6 +55,8 @@ NOTHING_OFFERED = ("您想了解哪一项？可以直接说出事项名称，比
 UNSURE_TEXT = ("抱歉，我不太确定您想问什么。您是想了解下面哪一项？"
                "如果都不是，请换个说法再问，或拨打12345市民服务热线咨询。")
 WHICH_CHANNEL = "您想了解哪种办理方式？目前事项目录按{channels}分类。"
+# After a topic's answer: the catalogue services it leads on to, so the answer is no dead end.
+RELATED_TEXT = "相关办事：{names}（可以问我材料、条件、在哪办）"
 
 
 def source_line(service: Service) -> str:
@@ -69,6 +71,15 @@ def service_text(service: Service, fields: tuple[str, ...]) -> str:
     if fields:
         return f"{answer_fields(service, fields)}\n{source_line(service)}"
     return f"{describe(service, SUMMARY_ASPECTS)}\n{MORE_HINT}\n{source_line(service)}"
+
+
+def related_text(services: tuple[Service, ...]) -> str:
+    return RELATED_TEXT.format(names="、".join(f"【{s.name}】" for s in services))
+
+
+def related_buttons(services: tuple[Service, ...]) -> list[dict[str, str]]:
+    """One button per service, asking how it is done (the service's own card answers it)."""
+    return [{"title": s.name, "payload": f"{s.name}怎么办理"} for s in services]
 
 
 class Reply:
@@ -128,6 +139,8 @@ def render(decision: Decision, turn: Turn, dispatcher: CollectingDispatcher, tra
         reply.say(response=response_name(decision.topic))
         if decision.note:
             reply.say(text=decision.note)
+        if decision.services:
+            reply.say(text=related_text(decision.services), buttons=related_buttons(decision.services))
         return _topic_events(decision.topic, tracker)
     if kind == kinds.OFFER:
         reply.say(text=OFFER_FIELD_TEXT if decision.fields else OFFER_TEXT,

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.catalogue import CatalogueStore, CatalogueUnavailable, SearchHit, Service
 from bot.catalogue.fields import FieldVocabulary
 from bot.catalogue.schema import CHANNELS
+from bot.dialogue.links import TopicLinks
 from bot.dialogue.rules import RoutingRules
 from bot.dialogue.topics import Topics, content_chars, is_elliptical
 from bot.dialogue.turn import (
@@ -88,6 +89,8 @@ class Decision:
             record["offered"] = [o.option for o in self.offers]
         if self.kinds:
             record["kinds"] = list(self.kinds)
+        if self.reply == TOPIC and self.services:
+            record["related"] = [s.code for s in self.services]
         return record
 
 
@@ -216,6 +219,7 @@ class Router:
         self.catalogue = catalogue
         self.knowledge = knowledge
         self.topics = Topics(knowledge, rules, lexical)
+        self.links = TopicLinks(knowledge, catalogue, rules)
         self.vocabulary = vocabulary
 
     def route(self, turn: Turn) -> Decision:
@@ -225,10 +229,16 @@ class Router:
                 if turn.entry in entries:
                     decision = decide(look)
                     if decision is not None:
-                        return decision
+                        return self._with_related(decision)
         except CatalogueUnavailable:
             return Decision("catalogue_unavailable", UNAVAILABLE)
         return Decision("nothing_fits", DEFAULT)
+
+    def _with_related(self, decision: Decision) -> Decision:
+        """A topic's answer names the services the topic leads on to, so it is no dead end."""
+        if decision.reply != TOPIC or not decision.topic or decision.services:
+            return decision
+        return replace(decision, services=self.topic_services(decision.topic))
 
     def service_named(self, value: str) -> Service | None:
         """The service an entity value (a name or an alias) stands for; none when it names several
@@ -238,20 +248,9 @@ class Router:
             return None
         return hits[0].service
 
-    @functools.lru_cache(maxsize=256)  # noqa: B019 (one router per process, topics are few)
     def topic_services(self, topic_id: str) -> tuple[Service, ...]:
-        """The services a topic's title or one of its terms names, each clearly ahead of any other
-        ("人才子女入学" → 人才子女入学服务; "子女入学" names 随迁子女入学 as well and links none)."""
-        topic = self.knowledge.topics.get(topic_id)
-        if topic is None:
-            return ()
-        found: dict[str, Service] = {}
-        for words in (topic.title, *topic.terms):
-            hits = self.catalogue.search(words, 2)
-            if hits and hits[0].score >= self.rules.topic_service_score and (
-                    len(hits) == 1 or hits[0].score - hits[1].score >= self.rules.named_margin):
-                found.setdefault(hits[0].service.code, hits[0].service)
-        return tuple(found.values())
+        """The catalogue services a topic leads on to (bot/dialogue/links.py, computed once)."""
+        return self.links.of(topic_id)
 
     def option(self, option: str) -> tuple[Service | None, str | None]:
         """(service, topic id) an offered option stands for."""
@@ -470,6 +469,70 @@ def topic_follow_up(look: _Look) -> Decision | None:
                                     or not look.router.topics.telling_word(look.lexical)):
         return None
     return _topic_decision(look, "topic_follow_up")
+
+
+def topic_question(look: _Look) -> Decision | None:
+    """"有多大", "总投资多少", "跟哪些机构合作" after a topic: a short question that names no service
+    and no other topic asks about the topic under discussion, or the related one whose words it
+    uses and whose answer holds the kind of fact asked; the NLU often calls it out of scope."""
+    turn, rules = look.turn, look.rules
+    state = turn.state
+    if state.subject != SUBJECT_KNOWLEDGE or not state.knowledge_topic:
+        return None
+    if content_chars(turn.text) > rules.topic_question_chars or not rules.pattern("fact_question").search(turn.text):
+        return None
+    if look.entity_services or look.name_hits or look.other_place or look.procedural:
+        return None
+    if rules.pattern("personal_request").search(turn.text) or rules.pattern("other_years").search(turn.text):
+        return None
+    topic = look.router.topics.asked_about(turn.text, state.knowledge_topic, look.lexical)
+    if topic is None:
+        return None
+    return Decision("topic_question", TOPIC, topic=topic, note=look.router.topics.note(turn.text, topic))
+
+
+def topic_own_service(look: _Look) -> Decision | None:
+    """"人才看病有没有绿色通道", "想约体育馆的场地": a how-to, where-to-turn or is-there-a-subsidy
+    question the NLU took for the article's topic, when the catalogue has a service for that topic:
+    the service answers it (the one of the topic's services the question's words fit clearly; the
+    only one; or all of them to choose from)."""
+    turn, rules, router = look.turn, look.rules, look.router
+    how_to = look.procedural
+    if not (how_to or rules.pattern("service_ask").search(turn.text)) or look.other_place:
+        return None
+    if look.unrelated_or_personal:
+        return None
+    if look.named is not None:
+        # The question names a service (its name or an alias): that one, whatever the topic.
+        return Decision("topic_own_service", SERVICE, service=look.named, fields=turn.fields)
+    # A service the whole catalogue finds clearly is meant, the topic's or not ("大病看不起有救助吗":
+    # 医疗救助, not the 临时救助 the topic names); without a how-to word, only one found strongly.
+    # (Unsure, the NLU leaves that choice to the resident: unsure_offer offers it.)
+    everywhere = router.catalogue.search(turn.text, 3)
+    clear = _clear(look, everywhere) if turn.entry != "unsure" else None
+    if clear is not None and everywhere[0].score >= (rules.procedural_score if how_to else rules.out_of_scope_score):
+        return Decision("topic_own_service", SERVICE, service=clear, fields=turn.fields)
+    lexical = look.lexical
+    if turn.entry == "unsure":
+        # Unsure, the NLU's topic says little: only a topic whose telling words the question uses.
+        best = max(lexical, key=lexical.get, default=None)
+        topic = best if best is not None and lexical[best] >= rules.unrelated_lexical else None
+    else:
+        topic = router.topics.pick(list(turn.ranking), None, turn.text, lexical)
+    services = {s.code: s for s in router.topic_services(topic or "")}
+    if not services:
+        return None
+    hits = [h for h in router.catalogue.search(turn.text, len(services) + rules.offered_at_most)
+            if h.service.code in services and h.score >= rules.procedural_score]
+    service = _clear(look, hits) if hits else None
+    if service is None and len(services) == 1:
+        if everywhere and everywhere[0].service.code not in services:
+            return None  # the question's words lean to a service the topic does not lead to
+        service = next(iter(services.values()))
+    if service is not None:
+        return Decision("topic_own_service", SERVICE, service=service, fields=turn.fields)
+    return Decision("topic_own_services", OFFER, fields=turn.fields,
+                    offers=tuple(Offer(f"{SERVICE_OPTION}{s.code}", s.name) for s in services.values()))
 
 
 def _out_of_scope_path(look: _Look) -> bool:
@@ -692,7 +755,9 @@ DECISIONS: tuple[tuple[str, frozenset[str], Decide], ...] = (
     ("nothing_offered", frozenset({"pick"}), nothing_offered),
     ("topic_service", frozenset({"knowledge", "service", "more"}), topic_service),
     # — the article —
+    ("topic_question", frozenset({"knowledge", "service", "out_of_scope", "unsure"}), topic_question),
     ("topic_follow_up", frozenset({"knowledge", "service"}), topic_follow_up),
+    ("topic_own_service", frozenset({"knowledge", "unsure"}), topic_own_service),
     ("definition", frozenset({"knowledge", "out_of_scope"}), definition),
     ("procedural_service", frozenset({"knowledge", "out_of_scope"}), procedural_service),
     ("topic_named", frozenset({"knowledge", "out_of_scope"}), topic_named),

@@ -33,10 +33,13 @@ THRESHOLDS = (
     ("form_field_chars", 1, 100, True),
     ("offered_topics", 0, 10, True), ("listed_at_most", 1, 100, True),
     ("kind_group_above", 1, 100, True), ("pick_name_chars", 1, 50, True),
+    ("topic_question_chars", 1, 50, True), ("related_services_at_most", 1, 10, True),
+    ("source_link_services", 1, 50, True), ("source_clause_chars", 1, 50, True),
 )
 PATTERNS = ("procedural", "count_question", "other_years", "other_places", "personal_request",
-            "definition", "definition_first", "generic_suffix", "bare_number", "listing", "not_listing", "pick_by_name")
-WORD_LISTS = ("correction", "elliptical_starts", "elliptical_ends", "query_openings")
+            "definition", "definition_first", "generic_suffix", "bare_number", "listing", "not_listing", "pick_by_name",
+            "fact_question", "follow_up_fillers", "service_ask")
+WORD_LISTS = ("correction", "elliptical_starts", "elliptical_ends", "query_openings", "measure_words")
 
 
 class RoutingInvalid(ValueError):
@@ -50,6 +53,14 @@ class Detail:
     what: str
     asked: re.Pattern[str]
     given: re.Pattern[str] | None
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A kind of fact a short question asks (a figure, names) and how an answer shows it has one."""
+
+    asked: re.Pattern[str]
+    given: re.Pattern[str]
 
 
 @dataclass(frozen=True)
@@ -69,6 +80,7 @@ class RoutingRules:
     audience_groups: dict[str, str]
     # Everyday words → the words of service names they stand for in a pick by name.
     pick_words: dict[str, tuple[str, ...]]
+    facts: tuple[Fact, ...] = ()
 
     def __getattr__(self, name: str) -> float:
         """A threshold by name (`rules.named_score`)."""
@@ -178,12 +190,24 @@ def parse_rules(raw: object, where: str = "routing.yml") -> RoutingRules:
         given = entry.get("given")
         details.append(Detail(entry["what"], check.regex(f"details[{number}].asked", entry.get("asked")),
                               None if given is None else check.regex(f"details[{number}].given", given)))
+    facts = []
+    raw_facts = check.raw.get("facts")
+    if not isinstance(raw_facts, list) or not raw_facts:
+        check.problems.append("facts: must be a non-empty list")
+        raw_facts = []
+    for number, entry in enumerate(raw_facts, 1):
+        if not isinstance(entry, dict):
+            check.problems.append(f"facts[{number}]: needs `asked` and `given`")
+            continue
+        facts.append(Fact(check.regex(f"facts[{number}].asked", entry.get("asked")),
+                          check.regex(f"facts[{number}].given", entry.get("given"))))
     if check.problems:
         raise RoutingInvalid(f"{where}: " + "; ".join(check.problems))
     return RoutingRules(thresholds=thresholds, ordinals=dict(ordinals), words=lists,
                         pick_stop_chars=frozenset(stop), channels=channels, article_year=years[0],
                         article_last_year=years[1], patterns=patterns, details=tuple(details),
-                        kinds=kinds, audience_groups=dict(groups), pick_words=pick_words)
+                        kinds=kinds, audience_groups=dict(groups), pick_words=pick_words,
+                        facts=tuple(facts))
 
 
 def load_rules(path: Path = ROUTING_FILE) -> RoutingRules:

@@ -9,6 +9,7 @@ area. Words, patterns and weights come from sources/routing.yml.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -169,3 +170,60 @@ class Topics:
         if topic is None:
             return None
         return next((t for t in topic.related if t not in shown), None)
+
+    # — a short question about the topic under discussion —
+
+    @functools.cached_property
+    def own_text(self) -> dict[str, str]:
+        """Each topic's own words (title, terms, answer, passage), spaces taken out."""
+        return {t.id: re.sub(r"\s", "", "".join((t.title, *t.terms, t.answer, t.passage)))
+                for t in self.knowledge.topics.values()}
+
+    def own_words(self, text: str) -> list[str]:
+        """What a short question says besides asking ("跟哪些单位合作" → ["单位合作"]): the runs of
+        characters left when the question words and fillers are taken out."""
+        rules = self.rules
+        rest = rules.pattern("fact_question").sub(" ", text)
+        rest = rules.pattern("follow_up_fillers").sub(" ", rest)
+        return [run for run in re.split(r"[^\w]+|_", rest) if run]
+
+    @functools.cached_property
+    def _measure(self) -> re.Pattern[str]:
+        words = sorted(self.rules.words["measure_words"], key=len, reverse=True)
+        return re.compile("|".join(map(re.escape, words)))
+
+    def _fits(self, run: str, topic_id: str) -> bool:
+        """A run of the question stands in the topic's own words, or does once the measure words
+        ("单位", "栋") are taken out of it."""
+        own = self.own_text[topic_id]
+        return run in own or all(piece in own for piece in self._measure.split(run) if piece)
+
+    def asked_about(self, text: str, current: str, lexical: dict[str, float]) -> str | None:
+        """The topic a short question means while `current` is discussed ("有多大" after 南部科创新城):
+        `current`, a related topic or one of its area whose own words hold every word the question
+        says; among them the one whose answer holds the kind of fact asked (a figure for 多少, names
+        for 哪些), then the closest. None when a word of the question is no candidate's, or its
+        words tell another topic."""
+        topics = self.knowledge.topics
+        topic = topics.get(current)
+        if topic is None:
+            return None
+        words = self.own_words(text)
+        # The area's other topics only when the question says words of its own to look them up by.
+        closeness = {t.id: 0 for t in topics.values() if words and t.area == topic.area}
+        closeness.update({t: 1 for t in topic.related if t in topics})
+        closeness[current] = 2
+        # Words of its own that tell another topic ("那北京呢" is no question of this one).
+        best = max(lexical, key=lexical.get, default=None)
+        if words and best is not None and lexical[best] >= self.rules.unrelated_lexical and best not in closeness:
+            return None
+        facts = [f for f in self.rules.facts if f.asked.search(text)]
+        fitting = [t for t in closeness if all(self._fits(w, t) for w in words)]
+        if not fitting:
+            return None
+
+        def score(topic_id: str) -> tuple[int, int]:
+            answer = topics[topic_id].answer
+            return sum(1 for f in facts if f.given.search(answer)), closeness[topic_id]
+
+        return max(fitting, key=score)

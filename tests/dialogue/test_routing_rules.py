@@ -45,6 +45,10 @@ def broken(raw: dict, change) -> dict:
     (lambda d: d["words"].update(pick_words=["看病"]), "words.pick_words: must map texts to lists"),
     (lambda d: d["words"].pop("audience_groups"), "words.audience_groups: must map each audience"),
     (lambda d: d["patterns"].update(pick_by_name="(.+)那个"), "needs a group (?P<name>"),
+    (lambda d: d.pop("facts"), "facts: must be a non-empty list"),
+    (lambda d: d["facts"][0].update(given="(\\d"), "facts[1].given: does not compile"),
+    (lambda d: d["thresholds"].pop("related_services_at_most"), "thresholds.related_services_at_most"),
+    (lambda d: d["words"].update(measure_words=[]), "words.measure_words: must be a non-empty list"),
 ])
 def test_a_broken_file_is_refused_naming_the_key(raw: dict, change, problem: str) -> None:
     with pytest.raises(RoutingInvalid) as error:
