@@ -38,7 +38,7 @@ from pathlib import Path
 
 import yaml
 
-from bot import paths
+from bot import graders, paths
 from bot.endpoints import StoreURLs, drop_database
 from bot.guard.rate import ADDRESS_RATE_LIMIT_ENV, RATE_LIMIT_ENV, RateLimits
 from bot.model import model_path
@@ -153,7 +153,7 @@ async def drive(url: str, users: int, seconds: float, questions: Questions, seed
     async def user(number: int, session: aiohttp.ClientSession) -> None:
         rng = random.Random(seed * 100_003 + number)
         while time.monotonic() < deadline:
-            sender = f"load-{number}-{uuid.uuid4().hex[:8]}"
+            sender = f"{graders.LOAD}{number}-{uuid.uuid4().hex[:8]}"
             for text in questions.conversation(rng):
                 if time.monotonic() >= deadline:
                     return
