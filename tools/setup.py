@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from bot import paths
@@ -63,7 +64,7 @@ def step_generate() -> None:
         str(path.relative_to(paths.PROJECT))
         for path, text in (
             (paths.GENERATED_KNOWLEDGE, knowledge_yaml(knowledge, annotate)),
-            (paths.GENERATED_LOOKUPS, _lookup_yaml()),
+            (paths.GENERATED_LOOKUPS, _lookup_yaml(annotate)),
         )
         if write_if_changed(path, text)
     ]
@@ -74,11 +75,11 @@ def step_generate() -> None:
           f"{'updated ' + ', '.join(changed) if changed else 'nothing changed'}", flush=True)
 
 
-def _lookup_yaml() -> str:
+def _lookup_yaml(annotate: Callable[[str], str] | None = None) -> str:
     from bot.catalogue import load_services, rasa_lookup_yaml
     from bot.catalogue.fields import load_fields
 
-    return rasa_lookup_yaml(load_services(), load_fields())
+    return rasa_lookup_yaml(load_services(), load_fields(), annotate)
 
 
 def step_pkuseg() -> None:
@@ -121,16 +122,18 @@ def step_spacy() -> None:
 
 
 def step_annotate() -> None:
-    """The knowledge questions again, their service names and field words marked as entities:
-    the marks must span the tokens of the pipeline just built (bot/catalogue/annotate.py)."""
+    """The knowledge questions and the catalogue's example questions again, their service names
+    and field words marked as entities: the marks must span the tokens of the pipeline just built
+    (bot/catalogue/annotate.py)."""
     from bot.catalogue.annotate import project_annotator
     from bot.knowledge.model import load
     from bot.knowledge.rasa_data import knowledge_yaml
 
     annotator = project_annotator()
-    if write_if_changed(paths.GENERATED_KNOWLEDGE, knowledge_yaml(load(), annotator.annotate)):
-        say(4, "marked the entities of the knowledge questions "
-               f"({paths.GENERATED_KNOWLEDGE.relative_to(paths.PROJECT)})")
+    for path, text in ((paths.GENERATED_KNOWLEDGE, knowledge_yaml(load(), annotator.annotate)),
+                       (paths.GENERATED_LOOKUPS, _lookup_yaml(annotator.annotate))):
+        if write_if_changed(path, text):
+            say(4, f"marked the entities of the questions in {path.relative_to(paths.PROJECT)}")
 
 
 def step_catalogue() -> None:
