@@ -1,0 +1,59 @@
+"""The unanswered inbox: what counts as unanswered, graders left out, alike questions grouped."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from bot.inbox.collect import FELL_BACK, OUT_OF_SCOPE, RATED_BADLY, unanswered
+from bot.inbox.groups import group
+from bot.requests.store import BEIJING, StaffStore
+from tests.console.conftest import Said, store_conversations
+
+
+def said(text: str, intent: str, action: str, reply: str = "……") -> Said:
+    return Said(text, intent, 0.4, [action], reply)
+
+
+def test_fallbacks_out_of_scope_and_badly_rated_answers_are_found_graders_are_not(tmp_path: Path) -> None:
+    tracker, staff = f"sqlite:///{tmp_path / 'tracker.db'}", StaffStore(f"sqlite:///{tmp_path / 'staff.db'}")
+    hour_ago = time.time() - 3600
+    answered = said("人才公寓怎么申请", "ask_service", "action_answer_service")
+    store_conversations(tracker, {
+        "resident-1": (hour_ago, [said("区里的夜宵街在哪", "nlu_fallback", "action_two_stage_fallback"),
+                                  said("/deny", "deny", "action_default_ask_rephrase")], "rest"),
+        "resident-2": (hour_ago + 60, [said("帮我查下快递", "out_of_scope", "action_out_of_scope")], "socketio"),
+        "resident-3": (hour_ago + 120, [answered], "wechat"),
+        "eval-0123456789abcdef": (hour_ago, [said("区里的夜宵街在哪", "nlu_fallback", "action_default_fallback")],
+                                  "rest"),
+        "load-3-abcdef12": (hour_ago, [said("帮我查下快递", "out_of_scope", "action_out_of_scope")], "rest"),
+    })
+    staff.add_rating("resident-3", 1, "答非所问")
+    staff.add_rating("eval-0123456789abcdef", 1, "")
+    found = unanswered(tracker, staff.ratings())
+    assert [(m.sender_id, m.text, m.reason) for m in found] == [
+        ("resident-3", "人才公寓怎么申请", RATED_BADLY),
+        ("resident-2", "帮我查下快递", OUT_OF_SCOPE),
+        ("resident-1", "区里的夜宵街在哪", FELL_BACK),
+    ]
+    since = datetime.now(BEIJING) + timedelta(minutes=1)
+    assert unanswered(tracker, staff.ratings(), since=since) == []
+    staff.close()
+
+
+def test_alike_questions_form_one_group_the_newest_group_first() -> None:
+    from bot.inbox.collect import Unanswered
+
+    now = datetime.now(BEIJING)
+    messages = [
+        Unanswered("人才公寓怎么申请", now - timedelta(hours=5), "a", FELL_BACK),
+        Unanswered("夜市在哪里", now - timedelta(hours=1), "b", FELL_BACK),
+        Unanswered("申请人才公寓要啥材料", now - timedelta(hours=2), "c", RATED_BADLY),
+        Unanswered("人才公寓怎么申请？", now - timedelta(hours=3), "d", OUT_OF_SCOPE),
+    ]
+    groups = group(messages)
+    assert [g.title for g in groups] == ["夜市在哪里", "申请人才公寓要啥材料"]
+    talent = groups[1]
+    assert talent.texts[0] == "申请人才公寓要啥材料" and len(talent.messages) == 3
+    assert talent.conversations == 3 and set(talent.reasons) == {"差评", "转12345", "未能理解"}
