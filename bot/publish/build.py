@@ -47,6 +47,8 @@ from bot.publish.releases import (
 EPOCH_FRACTION = 0.25
 Progress = Callable[[str, float | None], None]  # (line of log, share of the step done or None)
 _EPOCHS = re.compile(r"Epochs:\s+(\d+)%")
+# Libraries' deprecation chatter: kept in the log file, not shown on the publish page.
+_NOISE = re.compile(r"Warning|^\s|More info at|^\x1b|warnings\.warn")
 
 
 class BuildFailed(RuntimeError):
@@ -130,6 +132,8 @@ def train(staging: Path, data: Path, base: Path | None, log: Path, progress: Pro
         assert process.stdout is not None
         for line in _lines(process.stdout):
             out.write(line + "\n")
+            if _NOISE.search(line):
+                continue
             match = _EPOCHS.search(line)
             progress(line, int(match.group(1)) / 100 if match else None)
         code = process.wait()

@@ -20,12 +20,14 @@ import json
 import os
 import shutil
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from bot import paths
 
 FOLDER = paths.BUILD / "releases"
+BEIJING = ZoneInfo("Asia/Shanghai")
 LIVE, PREVIOUS = "live", "previous"
 MANIFEST, MODEL, PIPELINE, CATALOGUE_DB, SOURCES = "release.json", "model.tar.gz", "spacy-zh", "catalogue.db", "sources"
 # What a release changed, from the cheapest to publish to the dearest.
@@ -88,12 +90,13 @@ class Release:
 
 
 def now_text() -> str:
-    return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
+    """Beijing time, as staff read times: 2026-12-05 09:30:12."""
+    return datetime.now(BEIJING).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def new_id() -> str:
-    """Sortable and readable: 20261205-093012."""
-    return datetime.now().strftime("%Y%m%d-%H%M%S")
+    """Sortable and readable (Beijing time): 20261205-093012."""
+    return datetime.now(BEIJING).strftime("%Y%m%d-%H%M%S")
 
 
 def write_json(path: Path, data: object) -> None:
