@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import threading
 import time
 import urllib.request
 import uuid
@@ -38,6 +37,7 @@ from bot.publish.switch import api_token, model_id_at, switch
 from tests.console.conftest import PASSWORDS, Client, Console, make_accounts, signed_in, start_console
 from tests.console.test_console_browser import screenshot, unlabelled_fields
 from tests.console.test_editor_pages import fields_with, form_fields, submit
+from tests.fakes.load import Load
 from tools.publish_stacks import ClusterStack, SingleStack
 
 pytestmark = [pytest.mark.server, pytest.mark.browser]
@@ -57,39 +57,13 @@ def ask(url: str, message: str, sender: str | None = None) -> str:
         return "\n".join(message.get("text") or "" for message in json.loads(response.read()))
 
 
-class RestLoad:
+QUESTIONS = ("经纬人才计划是什么", "人才公寓怎么申请", "临时救助在哪申请", "你好")
+
+
+def rest_load(url: str, clients: int = 2, pause: float = 0.3) -> Load:
     """Residents asking through REST all the time, each request a new conversation on a new
-    connection (under the per-conversation rate limit); every failure (an error, a non-200, an
-    empty reply) is counted."""
-
-    QUESTIONS = ("经纬人才计划是什么", "人才公寓怎么申请", "临时救助在哪申请", "你好")
-
-    def __init__(self, url: str, clients: int = 2, pause: float = 0.3) -> None:
-        self.url, self.pause = url, pause
-        self.stop, self.ok, self.errors = threading.Event(), 0, []
-        self.threads = [threading.Thread(target=self.run, args=(n,)) for n in range(clients)]
-
-    def run(self, turn: int) -> None:
-        while not self.stop.is_set():
-            try:
-                if ask(self.url, self.QUESTIONS[turn % len(self.QUESTIONS)]):
-                    self.ok += 1
-                else:
-                    self.errors.append("empty reply")
-            except Exception as error:  # every failure counts
-                self.errors.append(repr(error)[:200])
-            turn += 1
-            time.sleep(self.pause)
-
-    def __enter__(self) -> RestLoad:
-        for thread in self.threads:
-            thread.start()
-        return self
-
-    def __exit__(self, *_) -> None:
-        self.stop.set()
-        for thread in self.threads:
-            thread.join()
+    connection (under the per-conversation rate limit); every failure counts."""
+    return Load(lambda turn: ask(url, QUESTIONS[turn % len(QUESTIONS)]), clients, pause)
 
 
 @dataclass
@@ -174,7 +148,7 @@ def test_an_editor_places_a_question_and_the_published_assistant_answers_it(chro
         page.get_by_role("button", name="登录").click()
         expect(page.get_by_text("增量训练（--finetune）")).to_be_visible()
         screenshot(page, "editors-publish.png")
-        with RestLoad(url) as load:
+        with rest_load(url) as load:
             page.get_by_role("button", name="发布", exact=True).click()
             expect(page).to_have_url(re.compile(r"/publish/jobs/"))
             job_id = page.url.rsplit("/", 1)[1]
@@ -256,7 +230,7 @@ def test_the_cluster_swaps_one_instance_at_a_time_and_fails_no_request(live: Liv
         token = api_token()
         assert {model_id_at(u, token) for u in running.instance_urls} == {live.releases.live.manifest.model_id}
         steps: list[str] = []
-        with RestLoad(cluster.url, clients=3, pause=0.1) as load:
+        with rest_load(cluster.url, clients=3, pause=0.1) as load:
             switch(live.releases, adopted, running, say=steps.append)
             assert {model_id_at(u, token) for u in running.instance_urls} == {adopted.manifest.model_id}
             assert HANDED_ON in ask(cluster.url, QUESTION)

@@ -15,7 +15,7 @@ from bot import paths
 from bot.model import quiet_env
 from bot.processes import free_port, stop_process_group
 from bot.publish.instances import InstancesError, NginxBalancer
-from tests.publish.test_keeper import FAKE, Load, post
+from tests.publish.test_keeper import FAKE, load, post
 from tools.cluster import nginx
 
 
@@ -48,18 +48,18 @@ def cluster(tmp_path: Path):
 def test_an_instance_taken_out_gets_no_request_until_put_back(cluster) -> None:
     balancer, url, instances, backends = cluster
     out = str(backends[0].pid)
-    with Load(url, clients=3) as load:
+    with load(url, clients=3) as asked:
         time.sleep(0.5)
         balancer.take_out(instances[0])
-        taken_out_at = len(load.answers)
+        taken_out_at = len(asked.answers)
         time.sleep(2)
-        during = Counter(load.answers[taken_out_at + 3:])
+        during = Counter(asked.answers[taken_out_at + 3:])
         balancer.put_back(instances[0])
-        back_at = len(load.answers)
+        back_at = len(asked.answers)
         time.sleep(2)
-    assert load.errors == []
+    assert asked.errors == []
     assert during[out] == 0 and during[str(backends[1].pid)] > 5
-    assert Counter(load.answers[back_at:])[out] > 0
+    assert Counter(asked.answers[back_at:])[out] > 0
     assert " down;" not in balancer.config.read_text()
 
 

@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -18,6 +17,7 @@ from bot import paths
 from bot.model import quiet_env
 from bot.processes import free_port, stop_process_group
 from bot.publish.instances import InstancesError, KeeperHandle
+from tests.fakes.load import Load
 
 FAKE = Path(__file__).with_name("fake_assistant.py")
 
@@ -30,29 +30,9 @@ def post(url: str) -> str:
         return json.loads(response.read())[0]["text"]
 
 
-class Load:
+def load(url: str, clients: int = 3) -> Load:
     """Clients asking all the time, each request on a new connection; what each got."""
-
-    def __init__(self, url: str, clients: int = 3) -> None:
-        self.url, self.stop, self.answers, self.errors = url, threading.Event(), [], []
-        self.threads = [threading.Thread(target=self.run) for _ in range(clients)]
-
-    def run(self) -> None:
-        while not self.stop.is_set():
-            try:
-                self.answers.append(post(self.url))
-            except Exception as error:  # every failure counts
-                self.errors.append(repr(error))
-
-    def __enter__(self) -> Load:
-        for thread in self.threads:
-            thread.start()
-        return self
-
-    def __exit__(self, *_) -> None:
-        self.stop.set()
-        for thread in self.threads:
-            thread.join()
+    return Load(lambda _turn: post(url), clients)
 
 
 @pytest.fixture
@@ -80,15 +60,15 @@ def test_a_hand_over_under_load_fails_no_request(keeper) -> None:
     assert post(url) == str(first)
     link.unlink()
     link.symlink_to("release-b")
-    with Load(url) as load:
+    with load(url) as asked:
         time.sleep(1)
         handle.hand_over("release-b", timeout=120, say=lambda _: None)
         time.sleep(1)
     second = handle.state()["child"]
     assert second != first and handle.state()["release"] == "release-b"
-    assert load.errors == [] and len(load.answers) > 20
-    assert str(first) in load.answers and str(second) in load.answers  # served by both, in turn
-    assert load.answers[-1] == str(second)
+    assert asked.errors == [] and len(asked.answers) > 20
+    assert str(first) in asked.answers and str(second) in asked.answers  # served by both, in turn
+    assert asked.answers[-1] == str(second)
     with pytest.raises(ProcessLookupError):
         os.kill(first, 0)  # the old one has gone
 
@@ -97,10 +77,10 @@ def test_a_new_process_that_fails_leaves_the_old_one_serving(keeper) -> None:
     handle, url, _, folder = keeper
     first = handle.state()["child"]
     (folder / "fail").touch()
-    with Load(url, clients=2) as load:
+    with load(url, clients=2) as asked:
         with pytest.raises(InstancesError, match="启动失败"):
             handle.hand_over("release-a", timeout=120, say=lambda _: None)
-    assert load.errors == [] and set(load.answers) == {str(first)}
+    assert asked.errors == [] and set(asked.answers) == {str(first)}
     assert handle.state()["child"] == first
 
 
