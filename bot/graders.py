@@ -14,9 +14,16 @@ LOAD = "load-"  # tools/bench/load.py: simulated residents
 PUBLISH = "publish-"  # bot/publish: the candidate's grading before a switch
 WARM_UP = "warm-up"  # bot/serve.py: the action server's first calls
 PREFIXES = (EVAL, LOAD, PUBLISH, WARM_UP)
+# A channel names the conversation (bot/channels/conversations.py): REST's `rest:<sender>`.
+CHANNEL_PREFIXES = ("rest:", "web:", "wx:")
 
 
 def is_grader(sender_id: str) -> bool:
+    """Whether a conversation id (as stored: `rest:eval-…`, or a sender as sent) is a grader's."""
+    for channel in CHANNEL_PREFIXES:
+        if sender_id.startswith(channel):
+            sender_id = sender_id[len(channel):]
+            break
     return sender_id.startswith(PREFIXES)
 
 

@@ -23,10 +23,12 @@ from bot.serve import Servers
 
 
 def action_env(releases: Releases, staff_url: str | None = None) -> dict[str, str]:
-    """What the action server needs to serve the live release: its catalogue database (through
-    the link, so a catalogue-only release is seen at once) and its pipeline."""
+    """What the action server needs to serve the live release: its catalogue database and the
+    service centre's record (through the link, so a catalogue-only release is seen at once) and
+    its pipeline."""
     live = releases.folder / LIVE
     env = {"CATALOGUE_DATABASE_URL": f"sqlite:///{live / CATALOGUE_DB}",
+           "SHIZHONG_SERVICE_CENTRE": str(live / "sources" / "service_centre.yml"),
            "SHIZHONG_SPACY_PIPELINE": str((live / PIPELINE).resolve())}
     if staff_url:
         env["STAFF_DATABASE_URL"] = staff_url

@@ -93,3 +93,43 @@ class ServiceForm:
 
 def field_name(key: str) -> str:
     return FIELD_NAMES.get(key, key)
+
+
+@dataclass(frozen=True)
+class CentreForm:
+    """The service-centre record (sources/service_centre.yml) as the form shows it."""
+
+    values: dict[str, str]
+    handles: tuple[str, ...]
+    samples: frozenset[str]
+
+    TEXTS = ("name", "address", "hours", "phone", "source")
+    HINTS = {"address": "示例值只能写“以……为准”，不能编造门牌号",
+             "hours": "示例值只能写“以……为准”，不能编造钟点",
+             "phone": "示例电话只能是 12345", "aliases": "每行一个",
+             "source": "官方出处（如区政府网站公告的标题），或“示例数据”"}
+
+    @classmethod
+    def of(cls, centre) -> CentreForm:
+        values = {key: str(getattr(centre, key) or "") for key in cls.TEXTS}
+        values.update(aliases="\n".join(centre.aliases), updated=centre.updated.isoformat())
+        return cls(values, tuple(centre.handles), frozenset(centre.sample_fields))
+
+    @classmethod
+    def from_request(cls, form) -> CentreForm:
+        values = {key: (form.get(key) or "").strip() for key in (*cls.TEXTS, "aliases", "updated")}
+        return cls(values, tuple(form.getlist("handles") or []), frozenset(form.getlist("sample_fields") or []))
+
+    def raw(self) -> dict:
+        from bot.catalogue.centre import FACT_FIELDS as CENTRE_FACTS
+
+        raw: dict = {key: self.values[key] for key in self.TEXTS if self.values.get(key)}
+        aliases = [line.strip() for line in self.values.get("aliases", "").splitlines() if line.strip()]
+        if aliases:
+            raw["aliases"] = aliases
+        raw["handles"] = list(self.handles)
+        raw["updated"] = self.values.get("updated", "")
+        samples = [f for f in CENTRE_FACTS if f in self.samples]
+        if samples:
+            raw["sample_fields"] = "all" if len(samples) == len(CENTRE_FACTS) else samples
+        return raw

@@ -19,7 +19,7 @@ import yaml
 from bot.catalogue.files import IMPORTED_FILE, load_catalogue
 from bot.catalogue.schema import FIELDS, Service, parse_service
 from bot.editing import messages
-from bot.editing.tree import CATALOGUE, KNOWLEDGE, Change, ChangeRefused, SourceTree
+from bot.editing.tree import CATALOGUE, CENTRE, KNOWLEDGE, Change, ChangeRefused, SourceTree
 from bot.editing.yaml_text import EditError, append_list_items, append_sequence_item, replace_sequence_item
 
 MAX_QUESTION = 200
@@ -175,6 +175,38 @@ def service_new(tree: SourceTree, file_name: str, raw: dict) -> Change:
                                  sort_keys=False, default_flow_style=None, width=100))
     return Change({relative: text}, f"新增服务事项“{service.name}”（{service.code}）",
                   service.examples + service.aliases)
+
+
+def centre_update(tree: SourceTree, raw: dict) -> Change:
+    """The service-centre record (sources/service_centre.yml) from the form's values: the file's
+    leading comments kept, the record written in its own key order."""
+    from bot.catalogue.centre import FIELDS as CENTRE_FIELDS
+    from bot.catalogue.centre import centre_problems, parse_centre
+    from bot.editing.yaml_text import dumped_mapping
+
+    centre, problems = parse_centre(raw)
+    services = _catalogue_or_refuse(tree).services
+    article = tree.article.read_text(encoding="utf-8") if tree.article.is_file() else None
+    problems += centre_problems(centre, services, article)
+    if problems:
+        raise ChangeRefused([messages.field_reason(p.key, p.reason) for p in problems])
+    current = tree.text(CENTRE)
+    header = "".join(line for line in current.splitlines(keepends=True)[:_header_length(current)])
+    values = {key: raw[key] for key in CENTRE_FIELDS if raw.get(key) not in (None, "", [])}
+    if isinstance(values.get("updated"), str):
+        values["updated"] = dt.date.fromisoformat(values["updated"])
+    return Change({CENTRE: header + dumped_mapping(values)}, f"修改服务中心记录“{centre.name}”",
+                  centre.aliases)
+
+
+def _header_length(text: str) -> int:
+    """How many lines of comments (and blank lines) open the file."""
+    count = 0
+    for line in text.splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            break
+        count += 1
+    return count
 
 
 def catalogue_import(tree: SourceTree, upload: Path) -> tuple[Change | None, list[str], dict]:

@@ -17,6 +17,8 @@ FIELD_NAMES = {
     "place": "办理地点", "hours": "办理时间", "phone": "咨询电话", "online": "网上办理入口",
     "legal_basis": "设定依据", "source": "来源", "updated": "更新日期", "sample_fields": "示例字段",
     "examples": "常见问法",
+    # the service-centre record
+    "address": "地址", "handles": "可以办理",
     # knowledge topics
     "title": "标题", "answer": "答案", "passage": "原文段落", "terms": "术语", "related": "相关话题",
 }
@@ -59,6 +61,12 @@ _REASONS: list[tuple[re.Pattern[str], str]] = [(re.compile(pattern), chinese) fo
     (r"^file is empty$", "文件为空"),
     (r"^unknown top-level key (.*)$", r"无法识别的顶层键 \1"),
     (r"^needs `services:`, a list of services$", "缺少 services: 列表"),
+    # the service-centre record (bot/catalogue/centre.py)
+    (r"^'(.*)' already names (\S+) (.*) in the catalogue$", r"“\1”已是服务目录中 \2 \3 的名称或别名"),
+    (r"^(.*) are not catalogue topics; use (.*)$", r"\1 不是服务目录中的主题分类"),
+    (r"^a sample value must be a placeholder.*$",
+     "示例值只能写“以……为准”这样的说明，不能含数字（不得编造门牌号或钟点）"),
+    (r"^the service-centre record is missing$", "缺少服务中心记录文件"),
     # importer (bot/catalogue/importer.py)
     (r"^'(.*)' is not a number of visits such as 0 or 1$", r"“\1”不是次数（例如 0 或 1）"),
     (r"^'(.*)' is not 'N个工作日' or 即办$", r"“\1”应为“N个工作日”或“即办”"),

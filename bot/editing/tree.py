@@ -30,7 +30,7 @@ from bot import paths
 from bot.editing import messages
 from bot.editing.eval_texts import EvalTexts
 
-KNOWLEDGE, CATALOGUE = "knowledge", "catalogue"
+KNOWLEDGE, CATALOGUE, CENTRE = "knowledge", "catalogue", "service_centre.yml"
 
 
 class ChangeRefused(ValueError):
@@ -189,6 +189,11 @@ def validate(root: Path, article: Path = paths.SEED_ARTICLE) -> list[str]:
         problems.append(f"知识库文件 YAML 格式错误：{error}")
     catalogue = load_catalogue(root / CATALOGUE, article)
     problems += [messages.problem(str(problem)) for problem in catalogue.problems]
+    if (root / CENTRE).is_file():  # `python -m bot.catalogue validate` checks the record too
+        from bot.catalogue.centre import read_centre
+
+        problems += [messages.problem(str(problem)) for problem in read_centre(root / CENTRE, root / CATALOGUE,
+                                                                               article).problems]
     return problems
 
 

@@ -123,9 +123,24 @@ class _EntryDumper(yaml.SafeDumper):
         return super().increase_indent(flow, False)
 
 
+WORD_CHARS = 16
+
+
 def _short(items: list) -> bool:
-    return all(isinstance(item, (str, int, float, bool)) or item is None for item in items) \
-        and len(json.dumps(items, ensure_ascii=False)) <= FLOW_WIDTH
+    """A list of words (names, aliases, topics) or a short list: on one line."""
+    if not all(isinstance(item, (str, int, float, bool)) or item is None for item in items):
+        return False
+    words = all(len(str(item)) <= WORD_CHARS for item in items)
+    return words or len(json.dumps(items, ensure_ascii=False)) <= FLOW_WIDTH
+
+
+def _represent_str(dumper: yaml.SafeDumper, text: str):
+    """Plain where it reads back as the same text; else double-quoted ("12345"), as we write them."""
+    try:
+        plain = isinstance(yaml.safe_load(text), str) and yaml.safe_load(text) == text
+    except yaml.YAMLError:
+        plain = False
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=None if plain else '"')
 
 
 def _represent_list(dumper: yaml.SafeDumper, items: list):
@@ -139,12 +154,18 @@ def _represent_dict(dumper: yaml.SafeDumper, data: dict):
 
 _EntryDumper.add_representer(list, _represent_list)
 _EntryDumper.add_representer(dict, _represent_dict)
+_EntryDumper.add_representer(str, _represent_str)
 
 
 def dumped_item(mapping: dict, dash: int) -> str:
     """One sequence item (`- key: value …`) for `mapping`, indented to a dash at column `dash`."""
     body = yaml.dump([mapping], Dumper=_EntryDumper, allow_unicode=True, sort_keys=False, width=1000)
     return "".join(" " * dash + line + "\n" for line in body.splitlines())
+
+
+def dumped_mapping(mapping: dict) -> str:
+    """A top-level mapping in the same style as `dumped_item`'s entries."""
+    return yaml.dump(mapping, Dumper=_EntryDumper, allow_unicode=True, sort_keys=False, width=1000)
 
 
 def replace_sequence_item(text: str, key: str, index: int, mapping: dict) -> str:

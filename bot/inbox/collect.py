@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 
 from bot.graders import is_grader
-from bot.report.conversations import ANSWER_SLOTS, FALLBACK_ACTIONS, turns
+from bot.report.conversations import FALLBACK_ACTIONS, rated_turn, turns
 from bot.requests.store import BEIJING, Rating
 from bot.sql import create_engine
 
@@ -56,10 +56,6 @@ def _reason(after: list[tuple[str, dict]]) -> str | None:
     return None
 
 
-def _answered(after: list[tuple[str, dict]]) -> bool:
-    return any(kind == "action" and data.get("name") in ANSWER_SLOTS for kind, data in after)
-
-
 def _question(user: dict) -> str:
     text = " ".join((user.get("text") or "").split())
     return "" if text.startswith("/") else text
@@ -83,12 +79,10 @@ def unanswered(tracker_url: str, ratings: list[Rating], since: datetime | None =
             reason, text = _reason(after), _question(user)
             if reason and text and start <= stamp < end:
                 found.append(_item(text, stamp, sender, reason, user))
-        for rated in bad.get(sender, []):  # the last question answered before the rating
-            answered = [(stamp, user) for stamp, user, after in cut
-                        if stamp <= rated and _answered(after) and _question(user)]
-            if answered:
-                stamp, user = answered[-1]
-                found.append(_item(_question(user), stamp, sender, RATED_BADLY, user))
+        for rated in bad.get(sender, []):  # the question of the answer rated (as the report finds it)
+            turn = rated_turn(cut, rated)
+            if turn is not None and _question(turn[1]):
+                found.append(_item(_question(turn[1]), turn[0], sender, RATED_BADLY, turn[1]))
     unique = {(item.sender_id, item.text, item.reason): item for item in found}
     return sorted(unique.values(), key=lambda item: (item.at, item.sender_id), reverse=True)
 

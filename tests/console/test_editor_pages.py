@@ -252,3 +252,25 @@ def test_a_new_service_from_the_inbox_carries_its_questions(site: Site) -> None:
     service = next(s for s in load_catalogue(site.sources / "catalogue").services if s.code == "SZ-NEW-01")
     assert service.examples == ("小区门口快递驿站乱收费找谁管",) and service.sample
     assert "小区门口快递驿站乱收费找谁管" not in editor.get("/inbox").text
+
+
+def test_the_service_centre_record_is_edited_through_the_same_checks(site: Site) -> None:
+    from bot.catalogue.centre import read_centre
+
+    editor, before = site.client("bian"), snapshot(site.sources)
+    page = editor.get("/catalogue/centre")
+    assert page.status_code == 200 and "市中区政务服务中心" in page.text
+    fields = form_fields(page.text)
+    invented = submit(editor, "/catalogue/centre", fields_with(fields, address="市中区经四路100号"),
+                      page="/catalogue/centre")
+    assert invented.status_code == 400 and "地址：示例值只能写“以……为准”" in invented.text
+    assert snapshot(site.sources) == before
+    hours = "以中心窗口公布的办公时间为准（节假日另行通知）"
+    good = submit(editor, "/catalogue/centre", fields_with(fields, hours=hours), page="/catalogue/centre")
+    assert good.status_code == 303
+    shown = editor.get(good.headers["Location"])
+    assert "sources/service_centre.yml" in shown.text and "+1 −1" in shown.text
+    submit(editor, f"{good.headers['Location']}/save", {}, page=good.headers["Location"])
+    record = read_centre(site.sources / "service_centre.yml", site.sources / "catalogue")
+    assert record.problems == [] and record.centre.hours == hours
+    assert (site.sources / "service_centre.yml").read_text(encoding="utf-8").startswith("# 市中区政务服务中心")

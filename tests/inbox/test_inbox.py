@@ -25,12 +25,12 @@ def test_fallbacks_out_of_scope_and_badly_rated_answers_are_found_graders_are_no
                                   said("/deny", "deny", "action_default_ask_rephrase")], "rest"),
         "resident-2": (hour_ago + 60, [said("帮我查下快递", "out_of_scope", "action_out_of_scope")], "socketio"),
         "resident-3": (hour_ago + 120, [answered], "wechat"),
-        "eval-0123456789abcdef": (hour_ago, [said("区里的夜宵街在哪", "nlu_fallback", "action_default_fallback")],
-                                  "rest"),
+        "rest:eval-0123456789abcdef": (hour_ago, [said("区里的夜宵街在哪", "nlu_fallback",
+                                                       "action_default_fallback")], "rest"),
         "load-3-abcdef12": (hour_ago, [said("帮我查下快递", "out_of_scope", "action_out_of_scope")], "rest"),
     })
     staff.add_rating("resident-3", 1, "答非所问")
-    staff.add_rating("eval-0123456789abcdef", 1, "")
+    staff.add_rating("rest:eval-0123456789abcdef", 1, "")
     found = unanswered(tracker, staff.ratings())
     assert [(m.sender_id, m.text, m.reason) for m in found] == [
         ("resident-3", "人才公寓怎么申请", RATED_BADLY),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -63,3 +64,23 @@ def test_a_release_model_is_given_its_own_pipeline(tmp_path: Path, trained_model
     assert spacy_nodes and {n.config["model"] for n in spacy_nodes} == {"build/spacy-zh"}
     assert point_at(metadata, release.pipeline) == len(spacy_nodes)
     assert {n.config["model"] for n in spacy_nodes} == {str(release.pipeline)}
+
+
+def test_the_action_servers_service_centre_record_follows_the_live_link(tmp_path: Path, monkeypatch) -> None:
+    import shutil
+
+    from bot import paths
+    from bot.catalogue.centre import CENTRE_ENV, default_centre
+
+    releases = Releases(tmp_path)
+    for release_id, hours in (("20260101-000000", "以中心窗口公布的为准"), ("20260102-000000", "以区政府公告为准")):
+        staged(releases, release_id)
+        shutil.copytree(paths.SOURCES, tmp_path / release_id / "sources")
+        record = tmp_path / release_id / "sources" / "service_centre.yml"
+        record.write_text(re.sub(r"(?m)^hours: .*$", f"hours: {hours}", record.read_text(encoding="utf-8")),
+                          encoding="utf-8")
+    monkeypatch.setenv(CENTRE_ENV, str(tmp_path / "live" / "sources" / "service_centre.yml"))
+    releases.go_live(releases.load("20260101-000000"))
+    assert default_centre().hours == "以中心窗口公布的为准"
+    releases.go_live(releases.load("20260102-000000"))
+    assert default_centre().hours == "以区政府公告为准"

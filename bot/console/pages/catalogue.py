@@ -22,10 +22,10 @@ from bot.catalogue.schema import AUDIENCES, CHANNELS, FACT_FIELDS
 from bot.console import render
 from bot.console.access import requires
 from bot.console.pages.edits import pending_redirect
-from bot.console.service_form import HINTS, ServiceForm, field_name
+from bot.console.service_form import HINTS, CentreForm, ServiceForm, field_name
 from bot.editing import changes
 from bot.editing.store import NEW_SERVICE
-from bot.editing.tree import ChangeRefused
+from bot.editing.tree import CENTRE, ChangeRefused
 from bot.staff.roles import EDITOR
 
 blueprint = Blueprint("catalogue")
@@ -149,4 +149,39 @@ async def upload(request: Request):
     if change is None:
         return render.page(request, "import.html", status=400, title="导入服务目录", section="catalogue",
                            problems=problems, counts=counts, name=name)
+    return await pending_redirect(request, change)
+
+
+async def _centre_page(request: Request, form: CentreForm | None, status: int = 200, problems=()):
+    from bot.catalogue.centre import FACT_FIELDS as CENTRE_FACTS
+
+    catalogue = await asyncio.to_thread(_catalogue, request.app.ctx.tree)
+    handled = list(form.handles) if form else []  # in the record's order, so that saving keeps it
+    topics = handled + sorted({service.topic for service in catalogue.services} - set(handled))
+    return render.page(request, "centre.html", status=status, title="服务中心记录", section="catalogue", form=form,
+                       problems=list(problems), topics=topics, fact_fields=CENTRE_FACTS, field_name=field_name)
+
+
+@blueprint.get("/catalogue/centre")
+@requires(EDITOR)
+async def centre_form(request: Request):
+    from bot.catalogue.centre import read_centre
+
+    tree = request.app.ctx.tree
+    if not (tree.root / CENTRE).is_file():
+        raise NotFound("service centre record")
+    record = await asyncio.to_thread(read_centre, tree.root / CENTRE, tree.catalogue_dir, tree.article)
+    if record.centre is None:
+        return await _centre_page(request, None, 409, [str(p) for p in record.problems])
+    return await _centre_page(request, CentreForm.of(record.centre))
+
+
+@blueprint.post("/catalogue/centre")
+@requires(EDITOR)
+async def centre_save(request: Request):
+    form = CentreForm.from_request(request.form)
+    try:
+        change = await asyncio.to_thread(changes.centre_update, request.app.ctx.tree, form.raw())
+    except ChangeRefused as error:
+        return await _centre_page(request, form, 400, error.problems)
     return await pending_redirect(request, change)
