@@ -71,8 +71,9 @@ class RunningInstances:
                       _path(data.get("keeper_state")), _path(data.get("nginx_config")))
         if kind == SINGLE and running.keeper_state is None:
             raise InstancesError(f"{path}: one instance needs keeper_state (bot/publish/keeper.py)")
-        if kind == CLUSTER and (not running.instance_urls or running.nginx_config is None):
-            raise InstancesError(f"{path}: a cluster needs instances and nginx_config")
+        if kind == CLUSTER and (len(running.instance_urls) < 2 or running.nginx_config is None):
+            # One is taken out at a time: with fewer than two, nginx would have none to send to.
+            raise InstancesError(f"{path}: a cluster needs at least two instances and nginx_config")
         return running
 
     def write(self, path: Path | None = None) -> Path:

@@ -178,7 +178,7 @@ def test_an_editor_places_a_question_and_the_published_assistant_answers_it(chro
     live.made["finetuned"] = release.id
 
 
-def test_a_catalogue_only_change_is_live_without_training(live: Live) -> None:
+def test_a_catalogue_only_change_is_live_without_training_and_rolls_back(live: Live) -> None:
     url = live.stack.url
     before = live.releases.live
     assert NEW_PLACE not in ask(url, "人才落户在哪办")
@@ -198,6 +198,13 @@ def test_a_catalogue_only_change_is_live_without_training(live: Live) -> None:
     assert after.id != before.id and after.manifest.model_id == before.manifest.model_id
     assert model_id_at(url, api_token()) == before.manifest.model_id  # the same model kept serving
     assert NEW_PLACE in ask(url, "人才落户在哪办")
+    # One click back: the release before is live again, and so is the place it gave.
+    assert f"回滚到上一版本 {before.id}" in admin.get("/publish").text
+    rolled = submit(admin, "/publish/rollback", {}, page="/publish")
+    job = wait_for_job(live.releases, rolled.headers["Location"].rsplit("/", 1)[1], timeout=600)
+    assert job.state == jobs.SUCCEEDED and live.releases.live.id == before.id, (job.error, job.log[-5:])
+    assert NEW_PLACE not in ask(url, "人才落户在哪办")
+    assert live.releases.previous.id == after.id
 
 
 def two_models(live: Live) -> tuple[Release, Release]:

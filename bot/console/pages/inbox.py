@@ -52,8 +52,8 @@ def _groups(app, days: int, reason: str):
 @requires(EDITOR)
 async def inbox(request: Request):
     app = request.app
-    days = int(request.args.get("days") or 30)
-    days = days if days in PERIODS else 30
+    asked = request.args.get("days") or ""
+    days = int(asked) if asked.isdigit() and int(asked) in PERIODS else 30
     reason = request.args.get("reason") or ""
     reason = reason if reason in REASON_NAMES else ""
     groups = await asyncio.to_thread(_groups, app, days, reason)
