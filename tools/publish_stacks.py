@@ -1,8 +1,9 @@
 """Assistants that serve the live release and can be switched: for the tests and `make bench-publish`.
 
-They start what the launcher (bot/serve.py, tools/cluster; supervisord) must start for publishing
+They start what the launcher (bot/serve.py, tools/cluster: supervisord) must start for publishing
 to work, on free ports, from a release folder of their own:
-- `SingleStack`: the action server and one assistant under the keeper (bot/publish/keeper.py);
+- `SingleStack`: bot.serve's action server and Rasa program, the latter under the keeper
+  (bot/publish/keeper.py), in one supervisord;
 - `ClusterStack`: tools/cluster's two instances behind nginx, each loading the live release.
 Both serve `<releases>/live/model.tar.gz`, give the action server the live catalogue database and
 pipeline, and write the instances file the publish job reads (bot/publish/instances.py).
@@ -10,6 +11,7 @@ pipeline, and write the instances file the publish job reads (bot/publish/instan
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 import uuid
@@ -20,6 +22,7 @@ from bot.processes import free_port
 from bot.publish.instances import CLUSTER, SINGLE, RunningInstances
 from bot.publish.releases import CATALOGUE_DB, LIVE, MODEL, PIPELINE, Releases
 from bot.serve import Servers
+from bot.supervision import Program
 
 
 def action_env(releases: Releases, staff_url: str | None = None) -> dict[str, str]:
@@ -36,7 +39,7 @@ def action_env(releases: Releases, staff_url: str | None = None) -> dict[str, st
 
 
 class SingleStack:
-    """One instance under the keeper, and its action server."""
+    """The action server and one instance under the keeper, programs of one supervisord."""
 
     kind = SINGLE
 
@@ -45,31 +48,26 @@ class SingleStack:
         self.releases = releases
         self.instances_file = instances_file
         self.servers = Servers(model=releases.folder / LIVE / MODEL, rasa_port=free_port(), actions_port=free_port(),
-                               tracker_db=folder / "tracker.db", log_dir=folder / "logs",
-                               extra_env=action_env(releases, staff_url), stores=StoreURLs(tracker_url, None))
+                               tracker_db=folder / "tracker.db", log_dir=folder / "logs", run_folder=folder / "run",
+                               quiet=True, extra_env=action_env(releases, staff_url),
+                               stores=StoreURLs(tracker_url, None))
         self.state = folder / "keeper.json"
 
     @property
     def url(self) -> str:
         return self.servers.rasa_url
 
-    def keeper_command(self) -> list[str]:
-        """The command bot.serve would run, under the keeper (which owns the port)."""
-        captured: dict[str, list[str]] = {}
-        spawn = self.servers._spawn
-        self.servers._spawn = lambda name, command, env=None: captured.setdefault(name, command)
-        try:
-            self.servers.start_rasa()
-        finally:
-            self.servers._spawn = spawn
-        return [sys.executable, "-m", "bot.publish.keeper", "--host", self.servers.host,
-                "--port", str(self.servers.rasa_port), "--state", str(self.state),
-                "--release-link", str(self.releases.folder / LIVE), "--", *captured["rasa"]]
+    def keeper_program(self) -> Program:
+        """bot.serve's Rasa program, under the keeper (which owns the port and hands it over)."""
+        rasa = self.servers.rasa_program()
+        command = [sys.executable, "-m", "bot.publish.keeper", "--host", self.servers.host,
+                   "--port", str(self.servers.rasa_port), "--state", str(self.state),
+                   "--release-link", str(self.releases.folder / LIVE), "--", *rasa.command]
+        return dataclasses.replace(rasa, command=command)
 
     def start(self) -> None:
         try:
-            self.servers.start_actions()
-            self.servers._spawn("rasa", self.keeper_command())
+            self.servers.supervise([self.servers.actions_program(), self.keeper_program()])
             self.servers.wait_until_up()
             self.servers.warm_up_actions()
         except BaseException:
@@ -80,9 +78,6 @@ class SingleStack:
     def stop(self) -> None:
         self.instances_file.unlink(missing_ok=True)
         self.servers.stop()
-
-    def pgids(self) -> list[int]:
-        return [process.pid for process in self.servers.processes.values()]
 
 
 class ClusterStack:
@@ -99,15 +94,11 @@ class ClusterStack:
                                 os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0")
         self.cluster = Cluster(model=releases.folder / LIVE / MODEL, stores=self.stores, public_port=free_port(),
                                instance_ports=(free_port(), free_port()), actions_port=free_port(), with_web=False,
-                               folder=folder, extra_env=action_env(releases, staff_url))
+                               folder=folder, extra_env=action_env(releases, staff_url), quiet=True)
 
     @property
     def url(self) -> str:
         return self.cluster.public_url
-
-    @property
-    def tracker_url(self) -> str:
-        return self.stores.tracker_store or ""
 
     def start(self) -> None:
         self.cluster.start()
@@ -118,7 +109,3 @@ class ClusterStack:
         self.instances_file.unlink(missing_ok=True)
         self.cluster.stop()
         drop_database(self.stores.tracker_store)
-
-    def pgids(self) -> list[int]:
-        return [process.pid for servers in (self.cluster.front, *self.cluster.instances)
-                for process in servers.processes.values()]

@@ -35,7 +35,7 @@ from bot.processes import stop_process_group
 
 START_TIMEOUT = 600  # a model load on a loaded machine; the old child serves meanwhile
 RESTART_PAUSE = 2.0
-STOP_TIMEOUT = 30
+STOP_TIMEOUT = 15  # within supervisord's 20 s before it kills the keeper
 
 
 def listening_socket(host: str, port: int, backlog: int = 1024) -> socket.socket:

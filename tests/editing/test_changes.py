@@ -134,3 +134,12 @@ def test_a_new_service_is_appended_to_a_file_in_its_style(tree: SourceTree, sour
     tree.save(change, tree.base(list(change.files)))
     assert load_catalogue(sources / "catalogue").origin["SZ-NEW-01"] == "urban.yml"
     cli_validates(sources)
+
+
+def test_the_judges_sealed_files_are_never_read() -> None:
+    from bot.editing.eval_texts import FOLDERS, question_files
+
+    listed = [path.name for folder in FOLDERS if folder.is_dir() for path in folder.glob("*.yml")]
+    assert any(name.startswith("sealed") for name in listed)  # they are there (listed by name only)
+    read = question_files()
+    assert read and not any(path.name.startswith("sealed") for path in read)
