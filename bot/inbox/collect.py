@@ -6,8 +6,9 @@ Three kinds, the ones editors can act on:
   rightly, which an editor records as "out of scope, answered right";
 - rated badly: the resident rated the conversation 不满意 or worse right after an answer; the
   question that answer was for is the one to look at.
-Graders' conversations (bot/graders.py) and button payloads are left out. Text is as stored:
-bot/privacy masked personal numbers before the tracker store kept it.
+Graders' conversations (bot/graders.py) and button payloads are left out. Personal numbers are
+masked (bot/privacy masked them before storing; masked again here for rows an older version kept),
+so none reaches the inbox or, through it, the training data.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 
 from bot.graders import is_grader
+from bot.privacy.masking import mask_text
 from bot.report.conversations import FALLBACK_ACTIONS, rated_turn, turns
 from bot.requests.store import BEIJING, Rating
 from bot.sql import create_engine
@@ -57,8 +59,10 @@ def _reason(after: list[tuple[str, dict]]) -> str | None:
 
 
 def _question(user: dict) -> str:
+    """The resident's words, masked again (rows an older version stored), without button payloads:
+    what an editor sees and may turn into training data."""
     text = " ".join((user.get("text") or "").split())
-    return "" if text.startswith("/") else text
+    return "" if text.startswith("/") else mask_text(text)
 
 
 def unanswered(tracker_url: str, ratings: list[Rating], since: datetime | None = None,

@@ -57,3 +57,10 @@ def test_alike_questions_form_one_group_the_newest_group_first() -> None:
     talent = groups[1]
     assert talent.texts[0] == "申请人才公寓要啥材料" and len(talent.messages) == 3
     assert talent.conversations == 3 and set(talent.reasons) == {"差评", "转12345", "未能理解"}
+
+
+def test_a_personal_number_never_reaches_the_inbox(tmp_path: Path) -> None:
+    from bot.inbox.collect import _question
+
+    assert "13912345678" not in _question({"text": "我电话13912345678，区里的夜宵街在哪"})
+    assert _question({"text": "/deny"}) == ""
