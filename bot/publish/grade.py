@@ -14,35 +14,32 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from bot import graders, paths
+from bot import graders
 from bot.endpoints import StoreURLs
+from bot.eval_sets import SHARED_EVAL
 from bot.processes import free_port
 from bot.publish.releases import Release
 
-EVAL_FOLDER = paths.PROJECT.parent / "shared" / "eval"
+EVAL_FOLDER = SHARED_EVAL
 QUESTIONS, CONVERSATIONS = "dev_questions", "dev_conversations"
 
 
 def grade_url(url: str, folder: Path = EVAL_FOLDER) -> dict[str, dict]:
-    """{set: {"passed", "total", "failed": [ids]}} of the assistant answering at `url`."""
-    from tools.eval import ask as asked
-    from tools.eval import grade_conversations, load_conversations, load_questions, missing, reply_text
+    """{set: {"passed", "total", "failed": [ids]}} of the assistant answering at `url`, graded by
+    `make eval`'s own functions (tools/eval.py) from senders marked as the publish grader's."""
+    from tools.eval import grade, grade_conversations, load_conversations, load_questions
 
     results: dict[str, dict] = {}
     questions = folder / f"{QUESTIONS}.yml"
     if questions.is_file():
-        failed = []
-        listed = load_questions(questions)
-        for question in listed:
-            text = reply_text(asked(url, question.ask, graders.new_sender(graders.PUBLISH), timeout=60))
-            if missing(question, text):
-                failed.append(question.id)
-        results[QUESTIONS] = {"passed": len(listed) - len(failed), "total": len(listed), "failed": failed}
+        graded = grade(url, load_questions(questions), graders.PUBLISH, timeout=60)
+        failed = [question.id for question, _, gaps in graded if gaps]
+        results[QUESTIONS] = {"passed": len(graded) - len(failed), "total": len(graded), "failed": failed}
     conversations = folder / f"{CONVERSATIONS}.yml"
     if conversations.is_file():
-        graded = grade_conversations(url, load_conversations(conversations), graders.PUBLISH)
-        failed = [conversation.id for conversation, gaps in graded if gaps]
-        results[CONVERSATIONS] = {"passed": len(graded) - len(failed), "total": len(graded), "failed": failed}
+        talks = grade_conversations(url, load_conversations(conversations), graders.PUBLISH, timeout=60)
+        failed = [conversation.id for conversation, turns in talks if any(turn.gaps for turn in turns)]
+        results[CONVERSATIONS] = {"passed": len(talks) - len(failed), "total": len(talks), "failed": failed}
     return results
 
 
