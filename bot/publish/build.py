@@ -2,9 +2,10 @@
 
 The candidate is built in a staging folder beside the releases and renamed into place when whole:
 1. the sources are copied (the release's snapshot; editors may go on editing meanwhile);
-2. its Rasa data are generated from the snapshot, as `python -m tools.setup` does for build/data;
-3. its spaCy pipeline: the parent's (hard links) when the model keeps its tokenizer, else built
+2. its spaCy pipeline: the parent's (hard links) when the model keeps its tokenizer, else built
    from the set-up's pruned pkuseg model and the snapshot's district dictionary;
+3. its Rasa data, generated from the snapshot as `python -m tools.setup` does for build/data
+   (bot/training_data.py), the entities marked along that pipeline's tokens;
 4. its catalogue database, indexed with that pipeline's segmentation;
 5. its model: the parent's (catalogue only), `rasa train --finetune` on the parent's model, or a
    full `rasa train`. Rasa reads the pipeline as config.yml names it, `build/spacy-zh`, relative to
@@ -55,33 +56,26 @@ class BuildFailed(RuntimeError):
     """A step of the build failed; the message says which, in Chinese, and the log has the rest."""
 
 
-def generate_data(sources: Path, target: Path, article: Path = paths.SEED_ARTICLE) -> None:
-    """build/data's two files for `sources`: the knowledge questions and responses, the catalogue's
-    lookup tables, synonyms and the services' questions."""
-    from bot.catalogue.files import load_services
-    from bot.catalogue.nlu import rasa_lookup_yaml
-    from bot.knowledge.model import load
-    from bot.knowledge.rasa_data import knowledge_yaml
+def generate_data(sources: Path, target: Path, pipeline: Path, article: Path = paths.SEED_ARTICLE) -> None:
+    """build/data's files for `sources` as the set-up generates them (bot/training_data.py), the
+    entities marked as the candidate's `pipeline` segments the questions."""
+    from bot.training_data import rasa_data
 
     target.mkdir(parents=True, exist_ok=True)
-    (target / "knowledge.yml").write_text(knowledge_yaml(load(sources / "knowledge", article)), encoding="utf-8")
-    (target / "lookups.yml").write_text(rasa_lookup_yaml(load_services(sources / "catalogue")), encoding="utf-8")
+    for name, text in rasa_data(sources, article, pipeline).items():
+        (target / name).write_text(text, encoding="utf-8")
 
 
 def build_pipeline(sources: Path, target: Path, article: Path = paths.SEED_ARTICLE) -> None:
     """A spaCy pipeline: the set-up's pruned pkuseg model with the district dictionary of `sources`."""
-    from bot.catalogue.files import load_services
-    from bot.catalogue.nlu import dictionary_terms
-    from bot.knowledge.model import load
     from bot.nlp import pipeline
-    from bot.nlp.dictionary import MAX_WORD_CHARS, user_dict_text
+    from bot.nlp.dictionary import user_dict_text
+    from bot.training_data import district_words
 
     if not (paths.PKUSEG_MODEL / ".stamp").exists():
         raise BuildFailed("没有找到分词模型（build/pkuseg/default），请先运行 make setup。")
-    words = sorted(w.strip() for w in load(sources / "knowledge", article).terms()
-                   | dictionary_terms(load_services(sources / "catalogue")) if 2 <= len(w.strip()) <= MAX_WORD_CHARS)
     dictionary = target.with_name("district-dict.txt")
-    dictionary.write_text(user_dict_text(words), encoding="utf-8")
+    dictionary.write_text(user_dict_text(district_words(sources, article)), encoding="utf-8")
     pipeline.build(paths.PKUSEG_MODEL, dictionary, target)
     (target / ".stamp").write_text(fingerprint([dictionary, paths.PKUSEG_MODEL / ".stamp"]), encoding="utf-8")
 
@@ -164,14 +158,15 @@ def candidate(releases: Releases, sources: Path, plan: Plan, inputs: Inputs, log
     release_id = new_id()
     staging = releases.staging(release_id)
     try:
-        progress("build", "复制数据源、生成训练数据", None)
+        progress("build", "复制数据源", None)
         shutil.copytree(sources, staging / "sources", ignore=shutil.ignore_patterns(".*"))
-        generate_data(staging / "sources", staging / "data")
         if plan.kind == FULL:
             progress("build", "生成分词词典与 spaCy 管道", None)
             build_pipeline(staging / "sources", staging / "spacy-zh")
         else:
             copy_tree(live.pipeline, staging / "spacy-zh")
+        progress("build", "生成训练数据（按该管道的分词标注实体）", None)
+        generate_data(staging / "sources", staging / "data", staging / "spacy-zh")
         progress("build", "重建服务目录数据库", None)
         count = build_catalogue(staging / "sources", staging / "spacy-zh", staging / "catalogue.db")
         progress("build", f"服务目录：{count} 个事项", 1.0)
@@ -206,13 +201,13 @@ def adopt(releases: Releases, sources: Path, model: Path, pipeline: Path = paths
     staging = releases.staging(release_id)
     try:
         shutil.copytree(sources, staging / "sources", ignore=shutil.ignore_patterns(".*"))
-        generate_data(staging / "sources", staging / "data")
-        inputs = Inputs.of(staging / "sources")
-        matches = all((generated / name).is_file()
-                      and (generated / name).read_text(encoding="utf-8") == (staging / "data" / name).read_text(
-                          encoding="utf-8") for name in ("knowledge.yml", "lookups.yml"))
-        digests = inputs.digests if matches else dict.fromkeys(inputs.digests, UNKNOWN)
         copy_tree(pipeline, staging / "spacy-zh")
+        generate_data(staging / "sources", staging / "data", staging / "spacy-zh")
+        inputs = Inputs.of(staging / "sources")
+        matches = all((generated / data.name).is_file()
+                      and (generated / data.name).read_text(encoding="utf-8") == data.read_text(encoding="utf-8")
+                      for data in (staging / "data").iterdir())
+        digests = inputs.digests if matches else dict.fromkeys(inputs.digests, UNKNOWN)
         build_catalogue(staging / "sources", staging / "spacy-zh", staging / "catalogue.db")
         link_or_copy(model, staging / "model.tar.gz")
         notes = [f"接管 {model.name}", *([] if matches else ["来源数据与模型不一致，下次发布将完整训练。"])]

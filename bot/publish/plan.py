@@ -11,7 +11,8 @@
   entities, actions) are unchanged, and the tokenizer must stay the model's: so the live pipeline
   is kept and a changed dictionary waits for the next full training;
 - anything else (a topic added or removed, the hand-written Rasa data, the domain, the config, the
-  NLP code), or when the admin asks for it: a full training with a pipeline built from the sources.
+  field vocabulary, the NLP code), or when the admin asks for it: a full training with a pipeline
+  built from the sources.
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ from bot.publish.releases import CATALOGUE, FINETUNE, FULL, Manifest
 
 KNOWLEDGE_DIGEST, CATALOGUE_DIGEST, RASA_DIGEST, DICTIONARY_DIGEST = "knowledge", "catalogue", "rasa_data", "dictionary"
 QUESTIONS_DIGEST = "catalogue_questions"  # the services' examples: NLU training data
+# The field vocabulary: the field lookup table, its synonyms and the entities marked in every
+# question. Not the editors' to change; any change of it trains in full.
+FIELDS_DIGEST, FIELDS_FILE = "fields", "fields.yml"
 UNKNOWN = "unknown"
 
 
@@ -55,19 +59,17 @@ class Inputs:
         """Of the sources at `sources` (a release's snapshot or the working copy): they must be valid."""
         from bot.catalogue.files import load_services
         from bot.knowledge.model import load
-        from bot.nlp.dictionary import MAX_WORD_CHARS
+        from bot.training_data import district_words
 
         knowledge = load(sources / "knowledge", article)
         services = load_services(sources / "catalogue")
-        from bot.catalogue.nlu import dictionary_terms
-
-        words = sorted(w.strip() for w in knowledge.terms() | dictionary_terms(services)
-                       if 2 <= len(w.strip()) <= MAX_WORD_CHARS)
+        words = district_words(sources, article)
         digests = {
             KNOWLEDGE_DIGEST: _digest(list((sources / "knowledge").glob("*.yml")), sources),
             CATALOGUE_DIGEST: _digest([*(sources / "catalogue").glob("*.yml"),
                                        *sources.glob("service_centre.yml")], sources),
             RASA_DIGEST: _digest(rasa_data_files(project), project),
+            FIELDS_DIGEST: _digest(list(sources.glob(FIELDS_FILE)), sources),
             DICTIONARY_DIGEST: hashlib.sha256("\n".join(words).encode()).hexdigest()[:16],
             QUESTIONS_DIGEST: hashlib.sha256("\n".join(q for s in services for q in s.examples).encode()
                                              ).hexdigest()[:16],
@@ -103,8 +105,8 @@ def plan(live: Manifest | None, working: Inputs, full: bool = False) -> Plan:
         return Plan(CATALOGUE, ["只有服务目录有改动：重建目录数据库，不需要训练。"],
                     dictionary_note + (["新的别名将在下次训练后也用于意图识别的查找表；目录搜索立即生效。"]
                                        if DICTIONARY_DIGEST in changed else []))
-    if RASA_DIGEST in changed:
-        return Plan(FULL, ["Rasa 训练数据、领域文件、配置或分词代码有改动，需要完整训练。"])
+    if changed & {RASA_DIGEST, FIELDS_DIGEST}:
+        return Plan(FULL, ["Rasa 训练数据、领域文件、配置、字段词表或分词代码有改动，需要完整训练。"])
     if working.labels != live.labels:
         return Plan(FULL, ["知识库话题有增删，标签变化后 Rasa 不允许增量训练，需要完整训练。"])
     return Plan(FINETUNE, ["只给已有话题或事项增加了问法：在线上模型上增量训练（rasa train --finetune）。"],

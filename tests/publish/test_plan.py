@@ -67,3 +67,13 @@ def test_new_labels_other_rasa_data_or_an_unknown_base_train_in_full(tree: Sourc
     assert planned(tree, dataclasses.replace(live, digests={**live.digests, RASA_DIGEST: "other"})) == FULL
     assert planned(tree, dataclasses.replace(live, digests=dict.fromkeys(live.digests, UNKNOWN))) == FULL
     assert plan(None, Inputs.of(tree.root)).kind == FULL
+
+
+def test_a_changed_field_vocabulary_trains_in_full(tree: SourceTree, live: Manifest) -> None:
+    """The field words are the field lookup, its synonyms and the entities marked in every question
+    (bot/training_data.py): fine-tuning on them would keep the live pipeline's dictionary."""
+    fields = tree.root / "fields.yml"
+    fields.write_text(fields.read_text(encoding="utf-8").replace("要啥, 要什么东西", "要啥, 要些啥, 要什么东西"),
+                      encoding="utf-8")
+    chosen = plan(live, Inputs.of(tree.root))
+    assert chosen.kind == FULL and any("字段词表" in reason for reason in chosen.reasons)
