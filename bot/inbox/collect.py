@@ -1,9 +1,10 @@
 """Residents' messages the assistant did not answer well, read from the tracker store's events.
 
-Three kinds, the ones editors can act on:
-- fell back: the NLU could not place the message (two-stage fallback, default fallback);
-- out of scope: the assistant handed the resident on to 12345 (action_out_of_scope) — sometimes
-  rightly, which an editor records as "out of scope, answered right";
+Three kinds, the ones editors can act on, told apart as the staff report tells a failed turn
+(bot/report/conversations.py `failure`: the router's recorded decision, else the action):
+- fell back: the message was not placed or nothing fitted it (unsure, not found, fallback);
+- out of scope: the assistant handed the resident on to 12345 — sometimes rightly, which an
+  editor records as "out of scope, answered right";
 - rated badly: the resident rated the conversation 不满意 or worse right after an answer; the
   question that answer was for is the one to look at.
 Graders' conversations (bot/graders.py) and button payloads are left out. Personal numbers are
@@ -21,13 +22,12 @@ import sqlalchemy as sa
 
 from bot.graders import is_grader
 from bot.privacy.masking import mask_text
-from bot.report.conversations import FALLBACK_ACTIONS, rated_turn, turns
+from bot.report.conversations import FELL_BACK, OUT_OF_SCOPE, failure, may_have_failed, rated_turn, turns
 from bot.requests.store import BEIJING, Rating
 from bot.sql import create_engine
 
-FELL_BACK, OUT_OF_SCOPE, RATED_BADLY = "fell_back", "out_of_scope", "rated_badly"
+RATED_BADLY = "rated_badly"
 REASON_NAMES = {FELL_BACK: "未能理解", OUT_OF_SCOPE: "转12345", RATED_BADLY: "差评"}
-OUT_OF_SCOPE_ACTIONS = frozenset({"action_out_of_scope"})
 BAD_RATING = 2  # 不满意 and 非常不满意
 EVENTS = sa.table("events", sa.column("id"), sa.column("sender_id"), sa.column("type_name"),
                   sa.column("timestamp"), sa.column("action_name"), sa.column("data"))
@@ -47,15 +47,6 @@ class Unanswered:
     @property
     def reason_name(self) -> str:
         return REASON_NAMES[self.reason]
-
-
-def _reason(after: list[tuple[str, dict]]) -> str | None:
-    actions = [data.get("name") for kind, data in after if kind == "action"]
-    if any(name in OUT_OF_SCOPE_ACTIONS for name in actions):
-        return OUT_OF_SCOPE
-    if any(name in FALLBACK_ACTIONS for name in actions):
-        return FELL_BACK
-    return None
 
 
 def _question(user: dict) -> str:
@@ -80,7 +71,7 @@ def unanswered(tracker_url: str, ratings: list[Rating], since: datetime | None =
     for sender, stream in _conversations(tracker_url, start, end, set(bad)).items():
         cut = turns(stream)
         for stamp, user, after in cut:
-            reason, text = _reason(after), _question(user)
+            reason, text = failure(after), _question(user)
             if reason and text and start <= stamp < end:
                 found.append(_item(text, stamp, sender, reason, user))
         for rated in bad.get(sender, []):  # the question of the answer rated (as the report finds it)
@@ -108,14 +99,15 @@ def _conversations(url: str, start: float, end: float, rated: set[str]) -> dict[
             if end != float("inf"):
                 window &= e.timestamp < end
             failing = connection.execute(sa.select(e.sender_id).distinct().where(
-                window & (e.type_name == "action") & e.action_name.in_(sorted(FALLBACK_ACTIONS)))).scalars()
+                window & may_have_failed(EVENTS))).scalars()
             senders = sorted({s for s in failing if not is_grader(s)} | {s for s in rated if not is_grader(s)})
             senders = senders[-MAX_CONVERSATIONS:]
             streams: dict[str, list[tuple[str, float, dict]]] = {}
             for chunk in range(0, len(senders), 500):
                 rows = connection.execute(
                     sa.select(e.sender_id, e.type_name, e.timestamp, e.data)
-                    .where(e.sender_id.in_(senders[chunk:chunk + 500]) & e.type_name.in_(("user", "action")))
+                    .where(e.sender_id.in_(senders[chunk:chunk + 500])
+                           & e.type_name.in_(("user", "action", "bot")))
                     .order_by(e.id))
                 for sender, kind, stamp, data in rows:
                     streams.setdefault(sender, []).append((kind, float(stamp or 0), json.loads(data or "{}")))
