@@ -22,8 +22,8 @@ from pathlib import Path
 import yaml
 
 from bot import graders, paths
+from bot.eval_sets import OWN_EVAL, SHARED_EVAL, is_sealed
 
-SHARED_EVAL = paths.PROJECT.parent / "shared" / "eval"
 DEFAULT_QUESTIONS = SHARED_EVAL / "dev_questions.yml"
 DEFAULT_CONVERSATIONS = SHARED_EVAL / "dev_conversations.yml"
 # Our own development sets: written apart from the training data by different writers; their first
@@ -33,7 +33,6 @@ HOLDOUT_QUESTIONS = (paths.PROJECT / "eval" / "holdout_questions.yml",
                      paths.PROJECT / "eval" / "holdout3_questions.yml",
                      paths.PROJECT / "eval" / "holdout4_questions.yml",
                      paths.PROJECT / "eval" / "holdout5_questions.yml")
-OWN_EVAL = paths.PROJECT / "eval"
 # The share of a set's questions that must pass (issue #3: 26 of 27 dev questions, 95 % of the judged set).
 PASS_SHARE = 0.95
 DEFAULT_URL = "http://127.0.0.1:5005"
@@ -59,10 +58,6 @@ class Turn:
 class Conversation:
     id: str
     turns: tuple[Turn, ...]
-
-
-def is_sealed(path: Path) -> bool:
-    return path.name.startswith("sealed")
 
 
 def load_questions(path: Path) -> list[Question]:

@@ -2,30 +2,26 @@
 
 Graded questions must stay unseen by training (GUIDE: no eval question or turn goes into data/ or
 sources/). The console refuses to save any text that, once normalised, is one of them: the public
-ones (../shared/eval/*.yml) and our held-out sets (eval/*.yml). Files named sealed* are never
-opened: they are the judges', not ours to read.
+ones (../shared/eval/*.yml) and our held-out sets (eval/*.yml), read by bot/eval_sets.py as the
+tests' leak check reads them. Files named sealed* are never opened: they are the judges', not ours
+to read.
 """
 
 from __future__ import annotations
 
 import functools
-import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 
-import yaml
+from bot.eval_sets import FOLDERS, eval_files, eval_texts, key
 
-from bot import paths
-
-FOLDERS = (paths.PROJECT.parent / "shared" / "eval", paths.PROJECT / "eval")
-SEALED = "sealed"
+__all__ = ["FOLDERS", "EvalTexts", "normalise", "question_files", "shared"]
 
 
 def normalise(text: str) -> str:
-    """Width, case, script (繁→简) and punctuation folded away: "經緯人才計劃是什麼？" and
-    "经纬人才计划是什么" are the same question."""
-    folded = unicodedata.normalize("NFKC", text).lower()
-    return "".join(ch for ch in _to_simplified()(folded) if ch.isalnum())
+    """The leak check's `key` (width, case, punctuation and spaces folded) of the text in
+    simplified script: "經緯人才計劃是什麼？" and "经纬人才计划是什么" are the same question."""
+    return key(_to_simplified()(text))
 
 
 @functools.cache
@@ -37,21 +33,7 @@ def _to_simplified():
 
 def question_files(folders: Iterable[Path] = FOLDERS) -> list[Path]:
     """The YAML files of the evaluation folders, the sealed ones left out unopened."""
-    return sorted(path for folder in folders if folder.is_dir() for path in folder.glob("*.yml")
-                  if not path.name.startswith(SEALED))
-
-
-def _texts(raw: object) -> Iterator[str]:
-    """Every question (`ask`) and conversation turn (`say`) of one evaluation file."""
-    if not isinstance(raw, dict):
-        return
-    for question in raw.get("questions") or []:
-        if isinstance(question, dict) and isinstance(question.get("ask"), str):
-            yield question["ask"]
-    for conversation in raw.get("conversations") or []:
-        for turn in (conversation or {}).get("turns") or [] if isinstance(conversation, dict) else []:
-            if isinstance(turn, dict) and isinstance(turn.get("say"), str):
-                yield turn["say"]
+    return eval_files(folders, sealed=False)
 
 
 class EvalTexts:
@@ -62,10 +44,7 @@ class EvalTexts:
 
     @classmethod
     def load(cls, folders: Iterable[Path] = FOLDERS) -> EvalTexts:
-        texts: list[str] = []
-        for path in question_files(folders):
-            texts.extend(_texts(yaml.safe_load(path.read_text(encoding="utf-8"))))
-        return cls(texts)
+        return cls(t.text for t in eval_texts(question_files(folders)))
 
     def __contains__(self, text: object) -> bool:
         return isinstance(text, str) and normalise(text) in self._normalised
