@@ -57,7 +57,7 @@ def ask(url: str, message: str, sender: str | None = None) -> str:
         return "\n".join(message.get("text") or "" for message in json.loads(response.read()))
 
 
-QUESTIONS = ("经纬人才计划是什么", "人才公寓怎么申请", "临时救助在哪申请", "你好")
+QUESTIONS = ("经纬人才计划讲的是啥", "人才公寓如何申请", "临时救助在哪申请", "你好")
 
 
 def rest_load(url: str, clients: int = 2, pause: float = 0.3) -> Load:
