@@ -5,7 +5,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: run run-cluster test setup venv eval lint validate bench-startup bench-nlu bench-load bench-patches bench-faults bench-catalogue clean report
+.PHONY: run run-cluster test setup venv eval lint validate bench-startup bench-nlu bench-load bench-patches bench-faults bench-catalogue bench-publish clean report
 
 ## run: set up whatever is missing, then start the action server, the assistant and the widget under supervisord
 run: setup
@@ -65,6 +65,10 @@ bench-faults: venv
 ## bench-catalogue: build time, search and answer latency with 61, 1,000 and 3,000 services (synthetic, temporary)
 bench-catalogue: venv
 	@$(PYTHON) -m tools.bench.catalogue
+
+## bench-publish: the time from "publish" to answering with the new model (20 new questions, fine-tuned; a full training)
+bench-publish: setup
+	@$(PYTHON) -m tools.bench.publish
 
 ## validate: rasa data validate on the data (generated files included)
 validate: setup

@@ -16,15 +16,14 @@ import json
 import sys
 import urllib.parse
 import urllib.request
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from bot import paths
+from bot import graders, paths
+from bot.eval_sets import OWN_EVAL, SHARED_EVAL, is_sealed
 
-SHARED_EVAL = paths.PROJECT.parent / "shared" / "eval"
 DEFAULT_QUESTIONS = SHARED_EVAL / "dev_questions.yml"
 DEFAULT_CONVERSATIONS = SHARED_EVAL / "dev_conversations.yml"
 # Our own development sets: written apart from the training data by different writers; their first
@@ -34,7 +33,6 @@ HOLDOUT_QUESTIONS = (paths.PROJECT / "eval" / "holdout_questions.yml",
                      paths.PROJECT / "eval" / "holdout3_questions.yml",
                      paths.PROJECT / "eval" / "holdout4_questions.yml",
                      paths.PROJECT / "eval" / "holdout5_questions.yml")
-OWN_EVAL = paths.PROJECT / "eval"
 # The share of a set's questions that must pass (issue #3: 26 of 27 dev questions, 95 % of the judged set).
 PASS_SHARE = 0.95
 DEFAULT_URL = "http://127.0.0.1:5005"
@@ -60,10 +58,6 @@ class Turn:
 class Conversation:
     id: str
     turns: tuple[Turn, ...]
-
-
-def is_sealed(path: Path) -> bool:
-    return path.name.startswith("sealed")
 
 
 def load_questions(path: Path) -> list[Question]:
@@ -104,18 +98,20 @@ def missing(question: Question, text: str) -> list[str]:
 
 
 def ask(base_url: str, message: str, sender: str | None = None, timeout: float = 30) -> list[dict]:
-    body = json.dumps({"sender": sender or f"eval-{uuid.uuid4().hex}", "message": message})
+    body = json.dumps({"sender": sender or graders.new_sender(graders.EVAL), "message": message})
     request = urllib.request.Request(f"{base_url}/webhooks/rest/webhook", data=body.encode(),
                                      headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=timeout) as response:
         return json.loads(response.read())
 
 
-def grade(base_url: str, questions: list[Question]) -> list[tuple[Question, str, list[str]]]:
-    """(question, reply text, missing entries) for every question."""
+def grade(base_url: str, questions: list[Question], prefix: str = graders.EVAL, timeout: float = 30
+          ) -> list[tuple[Question, str, list[str]]]:
+    """(question, reply text, missing entries) for every question, each asked by a new sender
+    carrying the grader's marker `prefix` (bot/graders.py)."""
     results = []
     for question in questions:
-        text = reply_text(ask(base_url, question.ask))
+        text = reply_text(ask(base_url, question.ask, graders.new_sender(prefix), timeout))
         results.append((question, text, missing(question, text)))
     return results
 
@@ -127,19 +123,21 @@ class TurnResult:
     gaps: tuple[str, ...]
 
 
-def grade_conversation(base_url: str, conversation: Conversation) -> list[TurnResult]:
-    """Every turn of one conversation, sent from one new sender, with what its reply missed."""
-    sender = f"eval-{uuid.uuid4().hex}"
+def grade_conversation(base_url: str, conversation: Conversation, prefix: str = graders.EVAL,
+                       timeout: float = 30) -> list[TurnResult]:
+    """Every turn of one conversation, sent from one new sender carrying the grader's marker
+    `prefix` (bot/graders.py), with what its reply missed."""
+    sender = graders.new_sender(prefix)
     results = []
     for turn in conversation.turns:
-        text = reply_text(ask(base_url, turn.say, sender), with_buttons=turn.where != "text")
+        text = reply_text(ask(base_url, turn.say, sender, timeout), with_buttons=turn.where != "text")
         results.append(TurnResult(turn, text, tuple(missing_entries(turn.must, text))))
     return results
 
 
-def grade_conversations(base_url: str, conversations: list[Conversation]
-                        ) -> list[tuple[Conversation, list[TurnResult]]]:
-    return [(c, grade_conversation(base_url, c)) for c in conversations]
+def grade_conversations(base_url: str, conversations: list[Conversation], prefix: str = graders.EVAL,
+                        timeout: float = 30) -> list[tuple[Conversation, list[TurnResult]]]:
+    return [(c, grade_conversation(base_url, c, prefix, timeout)) for c in conversations]
 
 
 def report(results: list[tuple[Question, str, list[str]]], name: str = "", sealed: bool = False) -> str:

@@ -13,18 +13,16 @@ from __future__ import annotations
 import ast
 import re
 import sys
-import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from bot import paths
+from bot import eval_sets, paths
+from bot.eval_sets import EvalText, key
 
 MIN_CHARS = 6
-SHARED_EVAL = paths.PROJECT.parent / "shared" / "eval"
-OWN_EVAL = paths.PROJECT / "eval"
 # Where an evaluation text must not stand: (folder or file, suffixes read).
 SEARCHED = (paths.DATA, paths.DOMAIN, paths.CONFIG, paths.SOURCES, paths.PROJECT / "actions",
             paths.PROJECT / "bot", paths.PROJECT / "tests")
@@ -32,23 +30,7 @@ TEXT_SUFFIXES = {".py", ".yml", ".yaml", ".js", ".html", ".txt", ".json"}
 # [text](entity), [text]{"entity": …}: an annotated example is compared as its plain text.
 ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
 QUOTED = re.compile(r"\"((?:[^\"\\\n]|\\.)*)\"|'((?:[^'\\\n]|\\.)*)'|`([^`]*)`")
-
-
-@dataclass(frozen=True)
-class EvalText:
-    """One question or conversation turn of an evaluation set."""
-
-    source: str
-    id: str
-    text: str
-
-    @property
-    def sealed(self) -> bool:
-        return Path(self.source).name.startswith("sealed")
-
-    def shown(self) -> str:
-        """How a report names it: the text itself, except for a sealed set."""
-        return f"{self.source} {self.id}" + ("" if self.sealed else f" {self.text!r}")
+__all__ = ["EvalText", "Leak", "describe", "eval_texts", "key", "leaks"]
 
 
 @dataclass(frozen=True)
@@ -58,26 +40,10 @@ class Leak:
     line: int
 
 
-def key(text: str) -> str:
-    """The text as compared: no white space, punctuation or symbols, lower case, NFKC."""
-    text = unicodedata.normalize("NFKC", text).lower()
-    return "".join(ch for ch in text if unicodedata.category(ch)[0] not in "PZSC")
-
-
-def eval_files() -> list[Path]:
-    return sorted(SHARED_EVAL.glob("*.yml")) + sorted(OWN_EVAL.glob("*.yml"))
-
-
 def eval_texts(files: Iterable[Path] | None = None) -> list[EvalText]:
-    """Every question (`ask`) and conversation turn (`say`) of the evaluation sets."""
-    found = []
-    for path in eval_files() if files is None else files:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for question in raw.get("questions") or []:
-            found.append(EvalText(path.name, str(question.get("id")), str(question.get("ask") or "")))
-        for conversation in raw.get("conversations") or []:
-            for number, turn in enumerate(conversation.get("turns") or [], start=1):
-                found.append(EvalText(path.name, f"{conversation.get('id')}#{number}", str(turn.get("say") or "")))
+    """Every question and conversation turn of the evaluation sets (bot/eval_sets.py, the sealed
+    ones too) that is long enough to count as a leak."""
+    found = eval_sets.eval_texts(eval_sets.eval_files() if files is None else files)
     return [t for t in found if len(key(t.text)) >= MIN_CHARS]
 
 

@@ -47,38 +47,23 @@ def write_if_changed(path: Path, text: str) -> bool:
 def step_generate() -> None:
     """Knowledge files → Rasa NLU data and responses; catalogue → lookup tables; dictionary."""
     from bot.knowledge.model import load
-    from bot.knowledge.rasa_data import knowledge_yaml
-    from bot.nlp.dictionary import district_words, user_dict_text
+    from bot.nlp.dictionary import user_dict_text
+    from bot.training_data import district_words, rasa_data
 
     say(2, "generating Rasa data from sources/knowledge and sources/catalogue into build/data")
-    knowledge = load()
     # Entities are marked once the pipeline exists (step_annotate, after it is rebuilt); marked with
-    # the last one here, the file stays as it was when nothing that shapes the marks changed.
-    annotate = None
-    if (paths.SPACY_PIPELINE / "meta.json").is_file():
-        from bot.catalogue.annotate import project_annotator
-
-        annotate = project_annotator().annotate
+    # the last one here, the files stay as they were when nothing that shapes the marks changed.
+    pipeline = paths.SPACY_PIPELINE if (paths.SPACY_PIPELINE / "meta.json").is_file() else None
     changed = [
-        str(path.relative_to(paths.PROJECT))
-        for path, text in (
-            (paths.GENERATED_KNOWLEDGE, knowledge_yaml(knowledge, annotate)),
-            (paths.GENERATED_LOOKUPS, _lookup_yaml()),
-        )
-        if write_if_changed(path, text)
+        str((paths.GENERATED_DATA / name).relative_to(paths.PROJECT))
+        for name, text in rasa_data(pipeline=pipeline).items()
+        if write_if_changed(paths.GENERATED_DATA / name, text)
     ]
-    words = district_words(knowledge)
+    words = district_words()
     if write_if_changed(paths.USER_DICT, user_dict_text(words)):
         changed.append(str(paths.USER_DICT.relative_to(paths.PROJECT)))
-    print(f"setup:   {len(knowledge.topics)} topics, {len(words)} dictionary words; "
+    print(f"setup:   {len(load().topics)} topics, {len(words)} dictionary words; "
           f"{'updated ' + ', '.join(changed) if changed else 'nothing changed'}", flush=True)
-
-
-def _lookup_yaml() -> str:
-    from bot.catalogue import load_services, rasa_lookup_yaml
-    from bot.catalogue.fields import load_fields
-
-    return rasa_lookup_yaml(load_services(), load_fields())
 
 
 def step_pkuseg() -> None:
@@ -121,16 +106,15 @@ def step_spacy() -> None:
 
 
 def step_annotate() -> None:
-    """The knowledge questions again, their service names and field words marked as entities:
-    the marks must span the tokens of the pipeline just built (bot/catalogue/annotate.py)."""
-    from bot.catalogue.annotate import project_annotator
-    from bot.knowledge.model import load
-    from bot.knowledge.rasa_data import knowledge_yaml
+    """The generated questions again (the knowledge's and the catalogue's), their service names
+    and field words marked as entities: the marks must span the tokens of the pipeline just built
+    (bot/catalogue/annotate.py)."""
+    from bot.training_data import rasa_data
 
-    annotator = project_annotator()
-    if write_if_changed(paths.GENERATED_KNOWLEDGE, knowledge_yaml(load(), annotator.annotate)):
-        say(4, "marked the entities of the knowledge questions "
-               f"({paths.GENERATED_KNOWLEDGE.relative_to(paths.PROJECT)})")
+    for name, text in rasa_data(pipeline=paths.SPACY_PIPELINE).items():
+        path = paths.GENERATED_DATA / name
+        if write_if_changed(path, text):
+            say(4, f"marked the entities of the questions in {path.relative_to(paths.PROJECT)}")
 
 
 def step_catalogue() -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable
+from pathlib import Path
 
 from bot.catalogue.fields import FieldVocabulary
 
@@ -89,14 +90,16 @@ def spacy_segmenter(pipeline_path: object) -> Segment:
     return segment
 
 
-def project_annotator() -> Annotator:
-    """The annotator of this project: its catalogue, its field vocabulary, its built pipeline."""
+def project_annotator(sources: Path | None = None, pipeline: Path | None = None) -> Annotator:
+    """The annotator of this project: its catalogue, its field vocabulary, its built pipeline (or
+    those of the sources tree `sources` and the pipeline `pipeline`: a release being built)."""
     import opencc
 
     from bot import paths
     from bot.catalogue.fields import load_fields
     from bot.catalogue.files import load_services
 
-    terms = {t for service in load_services() for t in service.names()}
-    return Annotator(terms, load_fields(), spacy_segmenter(paths.SPACY_PIPELINE),
+    root = sources or paths.SOURCES
+    terms = {t for service in load_services(root / "catalogue") for t in service.names()}
+    return Annotator(terms, load_fields(root / "fields.yml"), spacy_segmenter(pipeline or paths.SPACY_PIPELINE),
                      opencc.OpenCC("t2s").convert)

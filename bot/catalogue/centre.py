@@ -13,6 +13,7 @@ centre handles is named by the catalogue's own topics. Problems read file:line l
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -155,10 +156,21 @@ def load_centre(path: Path = paths.SERVICE_CENTRE, catalogue: Path = paths.CATAL
     return record.centre
 
 
-@lru_cache(maxsize=1)
+CENTRE_ENV = "SHIZHONG_SERVICE_CENTRE"
+
+
 def default_centre() -> ServiceCentre:
-    """The record in sources/, read once a process (the action server's)."""
-    return load_centre()
+    """The record the action server answers from: a release's (SHIZHONG_SERVICE_CENTRE, e.g.
+    build/releases/live/sources/service_centre.yml, checked against the catalogue beside it) or
+    sources/'s. Read once per file: through the `live` link, a newly published record is read
+    at its first question."""
+    configured = os.environ.get(CENTRE_ENV)
+    return _centre_at(str(Path(configured).resolve()) if configured else "")
+
+
+@lru_cache(maxsize=2)
+def _centre_at(path: str) -> ServiceCentre:
+    return load_centre(Path(path), Path(path).parent / "catalogue") if path else load_centre()
 
 
 def field_for(word: str) -> str:

@@ -8,8 +8,10 @@ Chinese words — are beyond both trigram indexes (SQLite 3.40's trigram table e
 so both give the same answers, and each list search reads comes out of its index already in the
 order search wants it (search.py), so a search reads the heads of lists, not the catalogue:
 
-- names: every name and alias, found by its first two characters (the question holds it whole);
-- name grams: the character pairs of names, in tier order, for the names that hold the question;
+- names: every name, alias and example question, found by its first two characters (the question
+  holds it whole);
+- name grams: the character pairs of names and aliases, in tier order, for the names that hold the
+  question (an example question is never found by a part of it);
 - postings: each search word's services, heaviest first (impact order), with word statistics.
 """
 
@@ -48,10 +50,13 @@ def search_fields(service: Service) -> dict[str, list[str]]:
 
 def name_texts(service: Service) -> dict[str, str]:
     """The service's names in the form compared (normalize), each with its kind; an alias equal
-    to the name (once normalized) counts as the name."""
+    to the name (once normalized) counts as the name. Residents' questions editors placed on the
+    service (`examples`) come last, of kind "example": found whole in a query, never by a part."""
     texts = {normalize(service.name): "name"}
     for alias in service.aliases:
         texts.setdefault(normalize(alias), "alias")
+    for example in service.examples:
+        texts.setdefault(normalize(example), "example")
     return texts
 
 
@@ -115,6 +120,8 @@ def index_rows(services: Iterable[Service], tokenize: Tokenize) -> IndexRows:
         for text, kind in name_texts(service).items():
             rows.names.append({"code": service.code, "text": text, "kind": kind,
                                "head": text[:2], "length": len(text), "position": position})
+            if kind not in KIND_RANK:  # an example: matched whole or not at all, never holding
+                continue
             rows.longest_name = max(rows.longest_name, len(text))
             if len(text) < 3:  # holds no question of two characters or more but its own
                 continue

@@ -7,7 +7,7 @@ name or field word is kept by hand in two places.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from bot.catalogue.fields import FieldVocabulary
 from bot.catalogue.schema import Service
@@ -19,13 +19,20 @@ def _examples(texts: Iterable[str]) -> str:
     return "".join(f"    - {text}\n" for text in texts)
 
 
-def rasa_lookup_yaml(services: Iterable[Service], fields: FieldVocabulary | None = None) -> str:
-    """Rasa 3 NLU data: the `service` lookup (names and aliases) with alias→name synonyms, and the
-    `field` lookup (every word of the vocabulary) with word→field-name synonyms."""
+def rasa_lookup_yaml(services: Iterable[Service], fields: FieldVocabulary | None = None,
+                     annotate: Callable[[str], str] | None = None) -> str:
+    """Rasa 3 NLU data: the `service` lookup (names and aliases) with alias→name synonyms, the
+    `field` lookup (every word of the vocabulary) with word→field-name synonyms, and the services'
+    `examples` as questions of `ask_service`, their entities marked by `annotate`
+    (bot/catalogue/annotate.py) as every other training example's are."""
+    annotate = annotate or (lambda example: example)
     services = list(services)
     names = sorted({text for s in services for text in s.names()})
     parts = [HEADER, 'version: "3.1"\nnlu:\n']
     parts.append(f"- lookup: service\n  examples: |\n{_examples(names)}")
+    asked = [annotate(" ".join(q.split())) for service in services for q in service.examples]
+    if asked:  # residents' questions editors placed on a service (bot/console's inbox)
+        parts.append(f"- intent: ask_service\n  examples: |\n{_examples(asked)}")
     for service in services:
         if service.aliases:
             parts.append(f"- synonym: {service.name}\n  examples: |\n"

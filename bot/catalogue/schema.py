@@ -26,7 +26,7 @@ FACT_FIELDS = (
 )
 # Every key a service may have, in the order the YAML files and the export write them.
 FIELDS = (
-    "code", "name", "aliases", "audience", "topic", *FACT_FIELDS, "source", "updated",
+    "code", "name", "aliases", "examples", "audience", "topic", *FACT_FIELDS, "source", "updated",
     "sample_fields",
 )
 REQUIRED = ("code", "name", "audience", "topic", "department", "channels", "source", "updated")
@@ -67,6 +67,9 @@ class Service:
     source: str
     updated: dt.date
     aliases: tuple[str, ...] = ()
+    # Residents' questions about this service that the assistant once failed to place (added by
+    # editors from the unanswered inbox): NLU examples of ask_service and exact search keys.
+    examples: tuple[str, ...] = ()
     visits: int | None = None
     conditions: tuple[str, ...] = ()
     materials: tuple[Material, ...] = ()
@@ -99,6 +102,7 @@ class Service:
             "code": self.code,
             "name": self.name,
             "aliases": list(self.aliases),
+            "examples": list(self.examples),
             "audience": list(self.audience),
             "topic": self.topic,
             "department": self.department,
@@ -265,6 +269,7 @@ def parse_service(raw: Mapping[str, object]) -> tuple[Service | None, list[Field
         code=code,
         name=name,
         aliases=p.texts("aliases"),
+        examples=p.texts("examples"),
         audience=p.texts("audience"),
         topic=p.text("topic", 30),
         department=p.text("department", 100),
@@ -334,11 +339,18 @@ def _filled(service: Service, field_name: str) -> bool:
 
 
 def cross_problems(services: Iterable[Service]) -> list[tuple[Service, FieldProblem]]:
-    """Rules across services: unique codes, and names/aliases that point at one service only."""
+    """Rules across services: unique codes, and names/aliases (and residents' questions) that
+    point at one service only."""
     problems: list[tuple[Service, FieldProblem]] = []
     codes: dict[str, Service] = {}
     owners: dict[str, Service] = {}
+    asked: dict[str, Service] = {}
     for service in services:
+        for example in service.examples:
+            owner = asked.setdefault(example, service)
+            if owner is not service:
+                problems.append((service, FieldProblem(
+                    "examples", f"{example!r} is already a question of {owner.code} {owner.name}")))
         other = codes.setdefault(service.code, service)
         if other is not service:
             problems.append((service, FieldProblem("code", f"{service.code!r} is used twice")))

@@ -1,7 +1,9 @@
 """How a service scores against a resident's words: one formula, used by search and its bounds.
 
-Tiered: the exact name 100, an exact alias 90, a name inside the query 60–70, an alias inside it
-50–60, the query inside a name 40–50 (an alias 30–40); plus up to 40 for idf-weighted word overlap.
+Tiered: the exact name 100, an exact alias 90, a question editors placed on the service (an
+example) asked again 85 or inside a longer query 55, a name inside the query 60–70, an alias inside
+it 50–60, the query inside a name 40–50 (an alias 30–40); plus up to 40 for idf-weighted word
+overlap. Every tier of a text inside the query (50 and up) outscores every tier of one holding it.
 Sums run over terms in sorted order, so that a score, and the bound search compares it with, come
 out the same to the last bit whatever order the database returns rows in.
 """
@@ -13,14 +15,21 @@ from collections.abc import Iterable, Mapping
 
 # How much a query token found in each field counts (names say most about a service).
 FIELD_WEIGHTS = {"name": 3.0, "alias": 2.5, "topic": 1.5, "text": 1.0}
-# Names before aliases: every name holding the query outscores every alias holding it.
+# Names before aliases: every name holding the query outscores every alias holding it. (Examples
+# hold no query: they are asked again whole or not at all.)
 KIND_RANK = {"name": 0, "alias": 1}
+EXAMPLE = "example"
+EXAMPLE_TIERS = (85.0, 55.0)  # asked again as it stands; inside a longer message
 OVERLAP_POINTS = 40
 
 
 def name_tier(query: str, name: str, kind: str) -> float | None:
     """The tier score one name or alias (normalized) earns against the normalized query, or None
-    when neither holds the other (or the query is one character inside a longer name)."""
+    when neither holds the other (or the query is one character inside a longer name). An
+    example scores only when the query is it or holds it."""
+    if kind == EXAMPLE:
+        exact, inside = EXAMPLE_TIERS
+        return exact if name == query else inside if name in query else None
     exact, inside = (100.0, 60.0) if kind == "name" else (90.0, 50.0)
     if name == query:
         return exact

@@ -57,8 +57,8 @@ class CatalogueUnavailable(RuntimeError):
 
 @dataclass(frozen=True)
 class SearchHit:
-    """A service found by `search`, with its score (higher is better; a name or alias in the
-    query scores at least 50, word overlap alone at most 40)."""
+    """A service found by `search`, with its score (higher is better; a name, alias or example
+    question in the query scores at least 50, word overlap alone at most 40)."""
 
     service: Service
     score: float

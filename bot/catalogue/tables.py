@@ -28,8 +28,9 @@ meta_table = sa.Table(
 )
 
 MAX_TERM = 100
-# Bumped whenever these tables change shape: a database built before is rebuilt from scratch.
-INDEX_VERSION = "2"
+# Bumped whenever these tables change shape or hold a new kind of row (3: example questions in
+# catalogue_names): a database built before is rebuilt from scratch.
+INDEX_VERSION = "3"
 
 names_table = sa.Table(
     "catalogue_names", metadata,

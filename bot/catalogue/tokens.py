@@ -7,6 +7,7 @@ used to query it; each tokenizer therefore carries a `name` that the store recor
 from __future__ import annotations
 
 import logging
+import os
 import re
 import unicodedata
 from collections.abc import Callable
@@ -16,6 +17,7 @@ from pathlib import Path
 from bot import paths
 
 logger = logging.getLogger(__name__)
+PIPELINE_ENV = "SHIZHONG_SPACY_PIPELINE"
 
 Tokenize = Callable[[str], list[str]]
 
@@ -100,13 +102,19 @@ def tokenizer_name(tokenize: Tokenize) -> str:
     return str(getattr(tokenize, "name", getattr(tokenize, "__qualname__", repr(tokenize))))
 
 
+def pipeline_path() -> Path:
+    """The spaCy pipeline searches segment with: a release's (SHIZHONG_SPACY_PIPELINE, set for an
+    action server that serves a release: bot/publish) or the set-up's build/spacy-zh."""
+    return Path(os.environ.get(PIPELINE_ENV) or paths.SPACY_PIPELINE)
+
+
 @lru_cache(maxsize=1)
 def default_tokenizer() -> Tokenize:
     """pkuseg through the built spaCy pipeline when it exists, else the bigram fallback."""
-    if (paths.SPACY_PIPELINE / "meta.json").is_file():
+    pipeline = pipeline_path()
+    if (pipeline / "meta.json").is_file():
         try:
-            return SpacyTokenizer(paths.SPACY_PIPELINE)
+            return SpacyTokenizer(pipeline)
         except (ImportError, OSError, ValueError) as error:
-            logger.warning("catalogue: cannot load %s (%s); searching with bigrams",
-                           paths.SPACY_PIPELINE, error)
+            logger.warning("catalogue: cannot load %s (%s); searching with bigrams", pipeline, error)
     return bigram_tokenize

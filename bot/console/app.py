@@ -6,6 +6,10 @@ Routes (pages in bot/console/pages/):
     GET  /conversations, /conversation?id=…            conversation review (staff)
     GET  /report                                       the report for a date range (staff)
     GET  /admin/audit, /admin/users                    the audit log and the accounts (admin)
+    GET  /inbox, POST /inbox/<action>                  unanswered questions, grouped (editor)
+    GET  /catalogue…, POST /catalogue/…                the service catalogue: form, XLSX in and out (editor)
+    GET  /edits/<id>, POST /edits/<id>/save|discard    a change shown as a diff, then saved (editor)
+    GET  /publish, POST /publish/start|rollback        validate, train, grade, switch (admin)
     GET  /health                                       {"status": "ok"} (public)
     GET  /static/console.css                           the style sheet (public)
 
@@ -26,9 +30,12 @@ from sanic.request import Request
 
 from bot.console import access, render
 from bot.console.conversations import ConversationIndex
-from bot.console.pages import admin, auth, callbacks, conversations, report
+from bot.console.pages import admin, auth, callbacks, catalogue, conversations, edits, inbox, publish, report
 from bot.console.sessions import SESSION_COOKIE, Signer
 from bot.console.settings import ConsoleSettings
+from bot.editing.store import EditorStore, EditorStoreUnavailable
+from bot.editing.tree import SourceTree
+from bot.publish.releases import Releases
 from bot.requests import office_hours
 from bot.requests.store import StaffStore, StaffStoreUnavailable
 from bot.staff.accounts import AccountStore
@@ -46,16 +53,19 @@ def create_app(settings: ConsoleSettings | None = None, *, name: str = "shizhong
     settings = settings or ConsoleSettings.from_env()
     app = Sanic(name, configure_logging=False)
     app.config.FORWARDED_SECRET = None
-    app.config.REQUEST_MAX_SIZE = 1_000_000  # forms only
+    app.config.REQUEST_MAX_SIZE = 11_000_000  # forms, and a catalogue workbook (the importer takes 10 MB)
     app.ctx.settings = settings
     app.ctx.signer = Signer(settings.secret)
     app.ctx.hours = office_hours.load()
     app.ctx.accounts = AccountStore(settings.staff_url)
     app.ctx.staff = StaffStore(settings.staff_url)
     app.ctx.index = ConversationIndex(settings.tracker_url)
+    app.ctx.editor = EditorStore(settings.staff_url)
+    app.ctx.tree = SourceTree(settings.sources)
+    app.ctx.releases = Releases(settings.releases)
 
     for blueprint in (auth.blueprint, callbacks.blueprint, conversations.blueprint, report.blueprint,
-                      admin.blueprint):
+                      admin.blueprint, inbox.blueprint, edits.blueprint, catalogue.blueprint, publish.blueprint):
         app.blueprint(blueprint)
 
     @app.before_server_start
@@ -67,7 +77,7 @@ def create_app(settings: ConsoleSettings | None = None, *, name: str = "shizhong
 
     @app.after_server_stop
     async def close_stores(app: Sanic, _loop) -> None:
-        for store in (app.ctx.accounts, app.ctx.staff, app.ctx.index):
+        for store in (app.ctx.accounts, app.ctx.staff, app.ctx.index, app.ctx.editor):
             store.close()
 
     @app.get("/health")
@@ -89,6 +99,7 @@ def create_app(settings: ConsoleSettings | None = None, *, name: str = "shizhong
     app.register_middleware(authorise, "request")
     app.register_middleware(security_headers, "response")
     app.error_handler.add(StaffStoreUnavailable, database_down)
+    app.error_handler.add(EditorStoreUnavailable, database_down)
     app.error_handler.add(NotFound, not_found)
     app.error_handler.add(Exception, failed)
     return app

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 
+from bot import paths
 from bot.console.secrets import console_secret
 from bot.report.conversations import tracker_url
 from bot.requests.store import default_url
@@ -29,6 +31,11 @@ class ConsoleSettings:
     lockout_window: timedelta = timedelta(minutes=15)
     # A callback request is due once this much office time has passed since it was left.
     callback_window: timedelta = timedelta(hours=2)
+    # The editors' sources (the deployment's working copy: sources/), the releases and the file
+    # the launcher describes the running instances in (bot/publish). Tests give copies.
+    sources: Path = field(default=paths.SOURCES)
+    releases: Path = field(default=paths.BUILD / "releases")
+    instances_file: Path | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> ConsoleSettings:
@@ -45,4 +52,7 @@ class ConsoleSettings:
             lockout_failures=int(env.get("CONSOLE_LOCKOUT_FAILURES") or cls.lockout_failures),
             lockout_window=seconds("CONSOLE_LOCKOUT_SECONDS", cls.lockout_window),
             callback_window=seconds("CONSOLE_CALLBACK_WINDOW_SECONDS", cls.callback_window),
+            sources=Path(env.get("EDITOR_SOURCES") or paths.SOURCES),
+            releases=Path(env.get("PUBLISH_RELEASES") or paths.BUILD / "releases"),
+            instances_file=Path(env["PUBLISH_INSTANCES_FILE"]) if env.get("PUBLISH_INSTANCES_FILE") else None,
         )

@@ -13,7 +13,11 @@ Installed in the process by `install()`:
   through scipy's general `hstack`;
 - `tracker_failures` (not a speed-up, never left out): a tracker store that cannot read or store a
   conversation fails the turn (the channels answer the apology naming 12345) instead of Rasa's
-  silent fallback to an empty or in-memory conversation.
+  silent fallback to an empty or in-memory conversation;
+- `release_pipeline`: a model loaded from a release folder (bot/publish) gets that release's spaCy
+  pipeline, not whatever `build/spacy-zh` holds;
+- `inherited_socket`: with SHIZHONG_LISTEN_FD, Sanic serves on an inherited listening socket, so the
+  keeper (bot/publish/keeper.py) hands one instance's port over to a new process without a gap.
 Inherited by our own classes (they call `require_pinned()` when imported):
 - `tracker_reads.IncrementalReads` (the masking tracker store): a conversation read back by its
   new rows only;
@@ -84,7 +88,7 @@ def install(skip: Iterable[str] = ()) -> None:
         raise ValueError(f"no such patch: {', '.join(sorted(skip - set(SPEED_UPS)))}")
     import rasa.core.processor
 
-    from bot.patches import action_schema, sparse_features, tracker_failures
+    from bot.patches import action_schema, inherited_socket, release_pipeline, sparse_features, tracker_failures
     from bot.patches.graph_runner import SequentialGraphRunner
 
     for name, module in (("action_schema", action_schema), ("sparse_features", sparse_features)):
@@ -92,14 +96,16 @@ def install(skip: Iterable[str] = ()) -> None:
             module.install()
     if "graph_runner" not in skip:
         rasa.core.processor.DaskGraphRunner = SequentialGraphRunner  # what MessageProcessor loads with
-    tracker_failures.install()  # not a speed-up: never left out
+    for module in (tracker_failures, release_pipeline, inherited_socket):  # not speed-ups: never left out
+        module.install()
 
 
 def installed() -> bool:
     import rasa.core.processor
 
-    from bot.patches import action_schema, sparse_features, tracker_failures
+    from bot.patches import action_schema, inherited_socket, release_pipeline, sparse_features, tracker_failures
     from bot.patches.graph_runner import SequentialGraphRunner
 
     return (action_schema.installed() and sparse_features.installed() and tracker_failures.installed()
+            and release_pipeline.installed() and inherited_socket.installed()
             and rasa.core.processor.DaskGraphRunner is SequentialGraphRunner)

@@ -29,6 +29,11 @@ UNANSWERED_DECISIONS = frozenset({"out_of_scope", "unsure_offer", "not_found", "
                                   "catalogue_unavailable"})
 # Replies no router decision stands behind that mean a failure all the same.
 UNROUTED_FAILURES = frozenset({"action_default_fallback", "action_default_ask_rephrase"})
+# Of the failures, those that handed the resident on to 12345 as out of scope (sometimes rightly:
+# editors record that in the unanswered inbox), by routing decision and, before routing, by action.
+OUT_OF_SCOPE_DECISIONS = frozenset({"out_of_scope"})
+OUT_OF_SCOPE_ACTIONS = frozenset({"action_out_of_scope"})
+FELL_BACK, OUT_OF_SCOPE = "fell_back", "out_of_scope"
 # Answers and the slot that names what they were about (turns stored before routing was recorded).
 ANSWER_SLOTS = {"action_answer_knowledge": "knowledge_topic", "action_tell_more": "knowledge_topic",
                 "action_answer_service": "service_code"}
@@ -153,13 +158,35 @@ def routing(after: list[tuple[str, dict]]) -> list[dict]:
             if kind == "bot" and isinstance((data.get("metadata") or {}).get("routing"), dict)]
 
 
-def failed_turn(after: list[tuple[str, dict]]) -> bool:
-    """Whether one turn's reply meant the assistant could not help."""
+def failure(after: list[tuple[str, dict]]) -> str | None:
+    """How one turn's reply failed the resident: OUT_OF_SCOPE (handed on to 12345), FELL_BACK
+    (not understood, nothing found), or None (answered). By the routing decision where one is
+    recorded, whichever action ran; by the action for turns stored before routing was."""
     records = routing(after)
     actions = {data.get("name") for kind, data in after if kind == "action"}
     if records:
-        return any(r.get("decision") in UNANSWERED_DECISIONS for r in records) or bool(actions & UNROUTED_FAILURES)
-    return bool(actions & FALLBACK_ACTIONS)
+        decisions = {r.get("decision") for r in records}
+        if decisions & OUT_OF_SCOPE_DECISIONS:
+            return OUT_OF_SCOPE
+        return FELL_BACK if decisions & UNANSWERED_DECISIONS or actions & UNROUTED_FAILURES else None
+    if actions & OUT_OF_SCOPE_ACTIONS:
+        return OUT_OF_SCOPE
+    return FELL_BACK if actions & FALLBACK_ACTIONS else None
+
+
+def failed_turn(after: list[tuple[str, dict]]) -> bool:
+    """Whether one turn's reply meant the assistant could not help."""
+    return failure(after) is not None
+
+
+def may_have_failed(events: sa.TableClause) -> sa.ColumnElement[bool]:
+    """SQL for the `events` rows that may mark a failed turn: a failing action, or a bot message
+    whose data names an unanswering decision. A cheap first cut (a decision's name may stand
+    elsewhere in the text); `failure` decides on the turn's events."""
+    e = events.c
+    named = sa.or_(*(e.data.contains(f'"{name}"', autoescape=True) for name in sorted(UNANSWERED_DECISIONS)))
+    return (((e.type_name == "action") & e.action_name.in_(sorted(FALLBACK_ACTIONS | UNROUTED_FAILURES)))
+            | ((e.type_name == "bot") & named))
 
 
 def answered_topics(after: list[tuple[str, dict]], titles: dict[str, str]) -> list[str]:

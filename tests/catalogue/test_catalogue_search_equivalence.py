@@ -4,7 +4,9 @@
 the query or held by it, every row of the query's words, scored by `_old_scores` — kept here
 verbatim but for two things that only made it unrepeatable: sums run in sorted term order (they ran
 in set or row order, which moves the last bit of a score), and a tie at the `limit` cut goes to
-the earlier service (it went to whichever came first out of a set).
+the earlier service (it went to whichever came first out of a set). Example questions (residents'
+questions editors placed on a service) are scored as the editors' branch scored them in that
+search (b7eb1fe): 85 asked again, 55 inside a longer query, never found by a part of the query.
 """
 
 from __future__ import annotations
@@ -58,6 +60,10 @@ def _old_scores(text: str, tokens: set[str], total: int, name_rows: list, term_r
     tier: dict[str, float] = defaultdict(float)
     for row in name_rows:
         exact, inside = (100.0, 60.0) if row.kind == "name" else (90.0, 50.0)
+        if row.kind == "example":  # a resident's whole question: asked again, not a word of a query
+            if row.text in text:
+                tier[row.code] = max(tier[row.code], 85.0 if row.text == text else 55.0)
+            continue
         if row.text == text:
             score = exact
         elif row.text in text:
@@ -97,6 +103,8 @@ class OldSearch:
             texts = {normalize(service.name): "name"}
             for alias in service.aliases:
                 texts.setdefault(normalize(alias), "alias")
+            for example in service.examples:
+                texts.setdefault(normalize(example), "example")
             self.names += [NameRow(service.code, t, k) for t, k in texts.items()]
             for field_name, field_texts in _search_fields(service).items():
                 for text in field_texts:
@@ -185,6 +193,23 @@ def test_same_results_reading_the_lists_one_row_at_a_time(
     assert _differences(built, OldSearch(services, tokenize), queries, (1, 3, 10)) == []
 
 
+def test_same_results_with_example_questions(store_url: str, services: list[Service]) -> None:
+    """Residents' questions on ten services (each holding another service's name, to compete with
+    it): asked again, inside a longer message, in part; and the usual queries around them."""
+    asked = {s.code: (f"想问一下{other.name}在哪办", f"{s.name}咋弄") for s, other in
+             zip(services[:10], services[10:20], strict=True)}
+    catalogue = [dataclasses.replace(s, examples=asked.get(s.code, ())) for s in services]
+    store = create_store(store_url, tokenize=bigram_tokenize)
+    store.replace_all(catalogue)
+    try:
+        questions = [q for pair in asked.values() for q in pair]
+        queries = questions + [f"您好，{q}？" for q in questions] + [q[2:] for q in questions]
+        queries += varied_queries(services)[::5]
+        assert _differences(store, OldSearch(catalogue, bigram_tokenize), queries, (1, 3, 5)) == []
+    finally:
+        store.close()
+
+
 def test_same_results_on_a_synthetic_catalogue_of_1000(tmp_path: Path, services: list[Service]) -> None:
     """Many services sharing words (numbered variants of the real ones): long lists, many ties."""
     catalogue = synthetic_catalogue(services, 1000)
@@ -219,14 +244,20 @@ def _random_catalogue(rng: random.Random, template: Service, size: int) -> list[
 
     services, used = [], set()
     for number in range(size):
-        names = []
+        names, examples = [], []
         while len(names) < 1 + rng.randint(0, 3):
             name = text(1, 7)
             if name not in used:
                 used.add(name)
                 names.append(name)
+        while len(examples) < rng.randint(0, 2):  # example questions, one service each
+            example = text(3, 9)
+            if example not in used:
+                used.add(example)
+                examples.append(example)
         services.append(dataclasses.replace(
             template, code=f"R-{number:03d}", name=names[0], aliases=tuple(names[1:]),
+            examples=tuple(examples),
             topic=text(2, 4), department=text(2, 5), conditions=(text(2, 8),), materials=(),
             legal_basis=""))
     return services
@@ -234,8 +265,9 @@ def _random_catalogue(rng: random.Random, template: Service, size: int) -> list[
 
 def test_same_results_on_random_catalogues(tmp_path: Path, services: list[Service],
                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    """Catalogues of random names over eight characters and a random segmenter: names holding the
-    question that no word list shows early, ties everywhere, lists of every length."""
+    """Catalogues of random names and example questions over five characters and a random
+    segmenter: names holding the question that no word list shows early, example questions asked
+    again, inside a longer query or only in part, ties everywhere, lists of every length."""
     monkeypatch.setattr(search_module, "FIRST_DEPTH", 1)
     monkeypatch.setattr(search_module, "GROWTH", 2)
     rng = random.Random(23)
@@ -250,6 +282,8 @@ def test_same_results_on_random_catalogues(tmp_path: Path, services: list[Servic
             queries = [s.name[rng.randint(0, len(s.name) - 1):] for s in catalogue[:15]]
             queries += ["".join(rng.choice(ALPHABET) for _ in range(rng.randint(1, 7)))
                         for _ in range(25)]
+            asked = [e for s in catalogue for e in s.examples][:10]
+            queries += asked + [f"{rng.choice(ALPHABET)}{e}" for e in asked] + [e[1:] for e in asked]
             differences += _differences(store, OldSearch(catalogue, tokenize), queries, (1, 2, 4))
         finally:
             store.close()

@@ -38,8 +38,9 @@ from pathlib import Path
 
 import yaml
 
-from bot import paths
+from bot import graders, paths
 from bot.endpoints import StoreURLs, drop_database
+from bot.eval_sets import SHARED_EVAL
 from bot.guard.rate import ADDRESS_RATE_LIMIT_ENV, RATE_LIMIT_ENV, RateLimits
 from bot.model import model_path
 from bot.processes import free_port
@@ -50,7 +51,7 @@ from tools.bench.report import current_commit, write_section
 MAX_USERS = 200
 MAX_SECONDS = 300
 REQUEST_TIMEOUT = 30
-EVAL_QUESTIONS = paths.PROJECT.parent / "shared" / "eval" / "dev_questions.yml"
+EVAL_QUESTIONS = SHARED_EVAL / "dev_questions.yml"
 FOLLOW_UPS_KNOWLEDGE = ("还有吗", "具体在哪", "那住房呢？", "能详细说说吗")
 FOLLOW_UPS_SERVICE = ("要带什么材料", "在哪办", "多久能办好", "需要什么条件")
 SERVICE_FORMS = ("{}怎么办理", "{}需要什么材料", "{}在哪办", "我想申请{}")
@@ -153,7 +154,7 @@ async def drive(url: str, users: int, seconds: float, questions: Questions, seed
     async def user(number: int, session: aiohttp.ClientSession) -> None:
         rng = random.Random(seed * 100_003 + number)
         while time.monotonic() < deadline:
-            sender = f"load-{number}-{uuid.uuid4().hex[:8]}"
+            sender = f"{graders.LOAD}{number}-{uuid.uuid4().hex[:8]}"
             for text in questions.conversation(rng):
                 if time.monotonic() >= deadline:
                     return

@@ -19,6 +19,10 @@ ACTION_NAMES = {
     "logout": "退出", "callback_view": "查看回电请求（含完整电话）", "callback_claim": "认领",
     "callback_release": "放弃认领", "callback_called": "记录已回电", "callback_close": "办结",
     "callback_reopen": "重新打开", "callback_note": "添加备注", "conversation_view": "查看会话",
+    "inbox_out_of_scope": "标记不在服务范围", "inbox_undo": "撤销未答问题的处理", "edit_save": "保存数据修改",
+    "catalogue_export": "下载服务目录", "catalogue_import": "上传服务目录", "publish_start": "开始发布",
+    "rollback_start": "开始回滚", "publish_done": "发布完成", "publish_failed": "发布失败",
+    "publish_blocked": "发布被评测阻止", "publish_rollback": "回滚完成",
     "user_add": "创建账号", "user_disable": "停用账号", "user_enable": "启用账号", "user_password": "重设密码",
 }
 

@@ -1,0 +1,95 @@
+"""The keeper hands one instance's port over to a new process: no request refused or dropped."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from bot import paths
+from bot.model import quiet_env
+from bot.processes import free_port, stop_process_group
+from bot.publish.instances import InstancesError, KeeperHandle
+from tests.fakes.load import Load
+
+FAKE = Path(__file__).with_name("fake_assistant.py")
+
+
+def post(url: str) -> str:
+    body = json.dumps({"sender": "t", "message": "x"}).encode()
+    request = urllib.request.Request(f"{url}/webhooks/rest/webhook", data=body,
+                                     headers={"Content-Type": "application/json", "Connection": "close"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())[0]["text"]
+
+
+def load(url: str, clients: int = 3) -> Load:
+    """Clients asking all the time, each request on a new connection; what each got."""
+    return Load(lambda _turn: post(url), clients)
+
+
+@pytest.fixture
+def keeper(tmp_path: Path):
+    port, state = free_port(), tmp_path / "keeper.json"
+    link = tmp_path / "live"
+    link.symlink_to("release-a")
+    env = quiet_env() | {"PYTHONPATH": str(paths.PROJECT), "FAKE_START_SECONDS": "3",
+                         "FAKE_FAIL_FILE": str(tmp_path / "fail")}
+    process = subprocess.Popen([sys.executable, "-m", "bot.publish.keeper", "--port", str(port), "--state", str(state),
+                                "--release-link", str(link), "--", sys.executable, str(FAKE)],
+                               cwd=paths.PROJECT, env=env, start_new_session=True)
+    handle, url = KeeperHandle(state), f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while not (state.exists() and handle.state().get("state") == "serving"):
+        assert process.poll() is None and time.monotonic() < deadline
+        time.sleep(0.2)
+    yield handle, url, link, tmp_path
+    stop_process_group(process)
+
+
+def test_a_hand_over_under_load_fails_no_request(keeper) -> None:
+    handle, url, link, _ = keeper
+    first = handle.state()["child"]
+    assert post(url) == str(first)
+    link.unlink()
+    link.symlink_to("release-b")
+    with load(url) as asked:
+        time.sleep(1)
+        handle.hand_over("release-b", timeout=120, say=lambda _: None)
+        time.sleep(1)
+    second = handle.state()["child"]
+    assert second != first and handle.state()["release"] == "release-b"
+    assert asked.errors == [] and len(asked.answers) > 20
+    assert str(first) in asked.answers and str(second) in asked.answers  # served by both, in turn
+    assert asked.answers[-1] == str(second)
+    with pytest.raises(ProcessLookupError):
+        os.kill(first, 0)  # the old one has gone
+
+
+def test_a_new_process_that_fails_leaves_the_old_one_serving(keeper) -> None:
+    handle, url, _, folder = keeper
+    first = handle.state()["child"]
+    (folder / "fail").touch()
+    with load(url, clients=2) as asked:
+        with pytest.raises(InstancesError, match="启动失败"):
+            handle.hand_over("release-a", timeout=120, say=lambda _: None)
+    assert asked.errors == [] and set(asked.answers) == {str(first)}
+    assert handle.state()["child"] == first
+
+
+def test_a_child_that_dies_is_started_again(keeper) -> None:
+    handle, url, _, _ = keeper
+    first = handle.state()["child"]
+    os.killpg(first, signal.SIGKILL)
+    deadline = time.monotonic() + 60
+    while handle.state().get("child") == first or handle.state().get("state") != "serving":
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    assert post(url) == str(handle.state()["child"])
