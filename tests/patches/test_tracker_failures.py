@@ -52,7 +52,7 @@ def store(proxy: TcpProxy) -> Iterator[MaskingSQLTrackerStore]:
 def stored_turn(store: MaskingSQLTrackerStore, sender: str) -> DialogueStateTracker:
     tracker = DialogueStateTracker(sender, store.domain.slots)
     tracker.update(ActionExecuted("action_listen"))
-    tracker.update(UserUttered("经纬人才计划是什么", {"name": "ask_knowledge", "confidence": 1.0}))
+    tracker.update(UserUttered("经纬人才计划讲的啥", {"name": "ask_knowledge", "confidence": 1.0}))
     asyncio.run(store.save(tracker))
     return tracker
 
@@ -79,4 +79,4 @@ def test_the_installed_wrapper_raises_where_rasa_falls_back(store: MaskingSQLTra
         proxy.restore()
     # the database back: the very next read works, on a new connection
     events = asyncio.run(strict.retrieve(sender)).events
-    assert [event.text for event in events if isinstance(event, UserUttered)] == ["经纬人才计划是什么"]
+    assert [event.text for event in events if isinstance(event, UserUttered)] == ["经纬人才计划讲的啥"]

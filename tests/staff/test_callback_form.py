@@ -59,7 +59,7 @@ def test_topic_buttons_fill_the_topic_without_an_answer(servers) -> None:
     buttons = start(first)
     assert buttons == ["人才政策", "政务服务办理", "民生工程", "其他事项"]
     # A topic typed as a question is answered, and the form goes on.
-    asked = first.say("经纬人才计划是什么？")
+    asked = first.say("经纬人才计划讲的是啥？")
     assert "经纬人才" in asked and "来源" in asked and "描述" in asked
     assert "已取消" in first.say("不用了")
     for button in buttons:
@@ -131,7 +131,7 @@ def test_the_form_can_be_left_at_any_step(step: int, resident: Resident, staff_s
     assert "已取消" in left and "12345" in left, left
     assert requests_of(staff_store, resident.conversation_id) == []
     assert drafts_of(staff_store, resident.conversation_id) == []
-    assert "经纬人才" in resident.say("经纬人才计划是什么")
+    assert "经纬人才" in resident.say("经纬人才计划讲的是啥")
     assert_never_stored(servers.tracker_db, resident.conversation_id, "1381234")
 
 
