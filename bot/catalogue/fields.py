@@ -1,7 +1,9 @@
 """The catalogue's field vocabulary (sources/fields.yml): which part of a guide a resident asks for.
 
 One file says, for each guide field (材料、条件、时限 …), the name the NLU's entity `field` gives it
-and the words residents use for it. The lookup table and synonyms the NLU learns from, the district
+and the words residents use for it. Some words only ask "what is needed" (要啥, 准备什么): they are
+`generic`, and name their field only when the message names no other one ("要啥条件" asks 条件).
+The lookup table and synonyms the NLU learns from, the district
 dictionary's words and the training data's annotations are all generated from it, and the actions
 map an entity value back to the guide's attribute with it. Loading checks it and names every
 problem (FieldsInvalid).
@@ -35,6 +37,8 @@ class Field:
     name: str
     guide: str
     words: tuple[str, ...]
+    # Words that name this field only when no other field is named beside them (a subset of words).
+    generic: tuple[str, ...] = ()
 
     def spellings(self) -> tuple[str, ...]:
         """The name first, then the words that are not the name."""
@@ -59,17 +63,33 @@ class FieldVocabulary:
         pairs = [(word.lower(), f) for f in self.fields for word in f.spellings()]
         return tuple(sorted(pairs, key=lambda pair: -len(pair[0])))
 
+    @functools.cached_property
+    def _generic(self) -> frozenset[str]:
+        return frozenset(word.lower() for f in self.fields for word in f.generic)
+
+    def is_generic(self, value: str) -> bool:
+        """Whether an entity value only asks "what is needed" (要啥) without naming a field itself.
+        A span holding a specific word too ("要啥条件") is not generic."""
+        value = value.strip().lower()
+        return not any(word in value for word, _ in self._words_longest_first if word not in self._generic)
+
     def field_of(self, value: str) -> Field | None:
-        """The field an entity value names: a field's name, one of its words, or a span holding one."""
+        """The field an entity value names: a field's name, one of its words, or a span holding one
+        (a specific word before a generic one, then the longest)."""
         value = value.strip().lower()
         for word, found in self._words_longest_first:
             if value == word:
                 return found
-        # A span holding several words names the longest; of equally long ones the last, as a
-        # question's noun comes last ("要啥条件" asks for 条件, though "要啥" alone asks for 材料).
-        held = [(len(word), value.rfind(word) + len(word), f) for word, f in self._words_longest_first
-                if word in value]
-        return max(held, key=lambda entry: entry[:2])[2] if held else None
+        inside = [(word in self._generic, -len(word), n, f)
+                  for n, (word, f) in enumerate(self._words_longest_first) if word in value]
+        return min(inside)[3] if inside else None
+
+    def asked(self, values: list[str]) -> tuple[Field, ...]:
+        """The fields a message's entity values ask, in order and without repeats; generic words
+        count only when no value names a field specifically ("要啥条件" asks 条件 alone)."""
+        specific = [v for v in values if not self.is_generic(v)]
+        found = [self.field_of(v) for v in (specific or values)]
+        return tuple(dict.fromkeys(f for f in found if f is not None))
 
     def spans(self, text: str) -> list[tuple[int, int, Field]]:
         """(start, end, field) of every word in `text`, longest first, without overlaps, in order."""
@@ -100,6 +120,7 @@ def parse_fields(raw: object, where: str = "fields.yml") -> FieldVocabulary:
             problems.append(f"field {number}: must be a mapping with name, guide and words")
             continue
         name, guide, words = entry.get("name"), entry.get("guide"), entry.get("words")
+        generic = entry.get("generic") or []
         label = f"field {number} ({name})"
         if not isinstance(name, str) or not name.strip():
             problems.append(f"{label}: name must be text")
@@ -109,14 +130,19 @@ def parse_fields(raw: object, where: str = "fields.yml") -> FieldVocabulary:
         if not isinstance(words, list) or not words or not all(isinstance(w, str) and w.strip() for w in words):
             problems.append(f"{label}: words must be a non-empty list of texts")
             continue
-        for word in [name, *words]:
+        if not isinstance(generic, list) or not all(isinstance(w, str) and w.strip() for w in generic):
+            problems.append(f"{label}: generic must be a list of texts")
+            continue
+        for word in [name, *words, *generic]:
             word = word.strip()
             if len(word) > MAX_WORD_CHARS:
                 problems.append(f"{label}: word {word!r} is longer than {MAX_WORD_CHARS} characters")
             other = owner.setdefault(word.lower(), name)
             if other != name:
                 problems.append(f"{label}: word {word!r} is also a word of {other}")
-        fields.append(Field(name.strip(), str(guide), tuple(dict.fromkeys(w.strip() for w in words))))
+        generic_words = tuple(dict.fromkeys(w.strip() for w in generic))
+        fields.append(Field(name.strip(), str(guide),
+                            tuple(dict.fromkeys([*(w.strip() for w in words), *generic_words])), generic_words))
     names = [f.name for f in fields]
     if len(set(names)) != len(names):
         problems.append("a field name is used twice")

@@ -83,12 +83,18 @@ class Turn:
         intent = parse.get("intent") or {}
         entities = [e for e in parse.get("entities") or [] if isinstance(e.get("value"), str) and e["value"]]
         services = tuple(dict.fromkeys(e["value"] for e in entities if e.get("entity") == "service"))
-        fields = []
-        for entity in entities:
-            if entity.get("entity") == "field":
-                found = vocabulary.field_of(entity["value"])
-                if found is not None and found.guide not in fields:
-                    fields.append(found.guide)
-        return cls(text=(parse.get("text") or "").strip(), intent=str(intent.get("name") or ""),
+        text = parse.get("text") or ""
+        asked = vocabulary.asked([_as_written(e, text) for e in entities if e.get("entity") == "field"])
+        fields = tuple(dict.fromkeys(f.guide for f in asked))
+        return cls(text=text.strip(), intent=str(intent.get("name") or ""),
                    confidence=float(intent.get("confidence") or 0.0), services=services,
-                   fields=tuple(fields), ranking=tuple(ranking), state=State.from_slots(slots))
+                   fields=fields, ranking=tuple(ranking), state=State.from_slots(slots))
+
+
+def _as_written(entity: dict[str, Any], text: str) -> str:
+    """The words of an entity as the message has them: the synonym mapper has replaced its value
+    with the field's name, and whether the resident said 要啥 or 条件 matters (generic words)."""
+    start, end = entity.get("start"), entity.get("end")
+    if isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text):
+        return text[start:end]
+    return str(entity["value"])

@@ -28,6 +28,14 @@ def test_the_vocabulary_names_every_guide_field_once() -> None:
     assert vocabulary.field_of("得带啥材料").name == "材料"
 
 
+def test_a_generic_word_names_its_field_only_when_no_other_is_named() -> None:
+    vocabulary = load_fields()
+    assert [f.name for f in vocabulary.asked(["要啥"])] == ["材料"]
+    assert [f.name for f in vocabulary.asked(["要啥", "条件"])] == ["条件"]
+    assert vocabulary.field_of("要啥条件").name == "条件" and not vocabulary.is_generic("要啥条件")
+    assert [f.name for f in vocabulary.asked(["带啥", "多少钱"])] == ["材料", "费用"]
+
+
 def test_spans_prefer_the_longest_word() -> None:
     vocabulary = load_fields()
     text = "周六在哪里办，要带啥"
@@ -42,6 +50,10 @@ def test_spans_prefer_the_longest_word() -> None:
     ({"fields": [{"name": "材料", "guide": "materials", "words": ["带啥"]},
                  {"name": "费用", "guide": "fee", "words": ["带啥"]}]}, "also a word of 材料"),
     ({"fields": [{"name": "材料", "guide": "materials", "words": ["一二三四五六七八九"]}]}, "longer than 8"),
+    ({"fields": [{"name": "材料", "guide": "materials", "words": ["带啥"], "generic": "要啥"}]},
+     "generic must be a list"),
+    ({"fields": [{"name": "材料", "guide": "materials", "words": ["带啥"], "generic": ["要啥"]},
+                 {"name": "费用", "guide": "fee", "words": ["要啥"]}]}, "also a word of 材料"),
 ])
 def test_a_broken_vocabulary_is_refused_with_the_reason(raw: dict, problem: str) -> None:
     with pytest.raises(FieldsInvalid, match=problem):

@@ -264,3 +264,21 @@ def test_a_field_span_holding_a_generic_word_asks_the_fields_noun(router: Router
     asked = Turn.from_parse(parse, {"subject": "service", "service_code": current}, shared_fields(), [])
     decision = router.route(asked)
     assert decision.name == "field_follow_up" and decision.fields == ("conditions",)
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("地保的钱怎么领", "最低生活保障"),                 # a homophone slip of 低保
+    ("dibao去哪申请", "最低生活保障"),                  # the toneless pinyin of the key word
+    ("我家算低保边缘户吗", "低收入家庭认定"),
+    ("想约个羽毛球场打球", "公共体育场馆预约"),
+    ("公司倒闭了怎么处理执照", "企业简易注销登记"),
+    ("隔壁工地粉尘太呛了", "工地扬尘投诉"),
+    ("楼下那棵树挡阳光能修吗", "城市树木修剪移植审批"),
+    ("开店想申请贴息贷款", "创业担保贷款申请"),
+    ("我们下礼拜去领证", "结婚登记"),
+    ("退伍费能领多少", "自主就业退役士兵一次性经济补助"),
+    ("爷爷九十岁了有尊老金吗", "高龄津贴"),
+])
+def test_the_everyday_words_residents_use_find_the_service(router: Router, text: str, name: str) -> None:
+    decision = router.route(turn(text))
+    assert decision.reply == SERVICE and decision.service.name == name, decision.name
