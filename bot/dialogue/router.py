@@ -524,9 +524,13 @@ def topic_own_service(look: _Look) -> Decision | None:
         return None
     hits = [h for h in router.catalogue.search(turn.text, len(services) + rules.offered_at_most)
             if h.service.code in services and h.score >= rules.procedural_score]
+    elsewhere = bool(everywhere) and everywhere[0].service.code not in services
+    if elsewhere and everywhere[0].score >= rules.procedural_score and (
+            not hits or everywhere[0].score > hits[0].score):
+        return None  # the question's words fit a service the topic does not lead to better
     service = _clear(look, hits) if hits else None
     if service is None and len(services) == 1:
-        if everywhere and everywhere[0].service.code not in services:
+        if elsewhere:
             return None  # the question's words lean to a service the topic does not lead to
         service = next(iter(services.values()))
     if service is not None:
