@@ -41,7 +41,9 @@ from tests.fakes.load import Load
 from tools.publish_stacks import ClusterStack, SingleStack
 
 pytestmark = [pytest.mark.server, pytest.mark.browser]
-QUESTION = "开店的老板区里去不去走访"
+# A question about 遍访民企 that the model hands on to 12345 (asked first, so the test says so when a
+# retrained model places it already): the router's topic index finds 遍访民企 for most wordings.
+QUESTION = "小老板的烦心事有没有人上门听一听"
 TOPIC, TOPIC_TITLE = "business_visit_private", "遍访民企"
 HANDED_ON = "不在我的服务范围"
 NEW_PLACE = "市中区政务服务中心二楼人才服务专区"
