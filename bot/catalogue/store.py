@@ -12,6 +12,7 @@ import abc
 import json
 import logging
 import os
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -43,6 +44,7 @@ from bot.catalogue.tokens import (
     search_terms,
     tokenizer_name,
 )
+from bot.privacy.files import sqlite_path
 from bot.sql import create_engine
 
 logger = logging.getLogger(__name__)
@@ -105,6 +107,8 @@ class SqlCatalogueStore(CatalogueStore):
         self._tokenize = tokenize
         self._engine: Engine | None = None
         self._built_with: str | None = None
+        self._file: tuple[int, int] | None = None  # the SQLite file the engine's connections read
+        self._engine_lock = threading.Lock()
 
     @property
     def tokenize(self) -> Tokenize:
@@ -113,13 +117,32 @@ class SqlCatalogueStore(CatalogueStore):
         return self._tokenize
 
     def _get_engine(self) -> Engine:
-        if self._engine is None:
-            try:
-                self._engine = create_engine(self.url, keep_sqlite_open=True)
-            except (SQLAlchemyError, ImportError) as error:
-                raise CatalogueUnavailable(f"catalogue: cannot use {self._safe_url}: {error}") \
-                    from error
-        return self._engine
+        """The engine; made anew when the SQLite file behind the URL is another file than the one
+        its pooled connections hold open: a release's `live` link moved (bot/publish/switch.py)
+        or the file was replaced, and the new catalogue is read from the next query on."""
+        with self._engine_lock:
+            current = self._sqlite_file()
+            if self._engine is not None and current != self._file:
+                self._engine.dispose()
+                self._engine, self._built_with = None, None
+            if self._engine is None:
+                try:
+                    self._engine = create_engine(self.url, keep_sqlite_open=True)
+                except (SQLAlchemyError, ImportError) as error:
+                    raise CatalogueUnavailable(f"catalogue: cannot use {self._safe_url}: {error}") \
+                        from error
+                self._file = current
+            return self._engine
+
+    def _sqlite_file(self) -> tuple[int, int] | None:
+        """The device and inode of the SQLite file, through any link (a stat: microseconds); None
+        for PostgreSQL, an in-memory database or a file not there yet."""
+        path = sqlite_path(self.url.database) if self.url.get_backend_name() == "sqlite" else None
+        try:
+            found = os.stat(path) if path is not None else None
+        except OSError:
+            return None
+        return (found.st_dev, found.st_ino) if found else None
 
     @property
     def _safe_url(self) -> str:
