@@ -392,17 +392,22 @@ def pick_by_name(look: _Look) -> Decision | None:
     pairs = {p for p in pairs if p.isalnum() and not (set(p) & stop)}
     if not pairs:
         return None
-    scores = []
-    for position, option in enumerate(turn.state.options, 1):
-        service, topic = look.router.option(option)
-        names = service.names() if service else (look.router.knowledge.topics[topic].title,) if topic else ()
-        own = {n[i:i + 2] for n in names for i in range(len(n) - 1)}
-        scores.append((len(pairs & own), position))
-    best = max(score for score, _ in scores)
-    winners = [position for score, position in scores if score == best]
-    if best == 0 or len(winners) > 1:
-        return None
-    return _picked(look, winners[0], "pick_by_name")
+    # The names as the list showed them first; the aliases only when those tell no one option.
+    for shown_only in (True, False):
+        scores = []
+        for position, option in enumerate(turn.state.options, 1):
+            service, topic = look.router.option(option)
+            if service is not None:
+                names = (service.name,) if shown_only else service.names()
+            else:
+                names = (look.router.knowledge.topics[topic].title,) if topic else ()
+            own = {n[i:i + 2] for n in names for i in range(len(n) - 1)}
+            scores.append((len(pairs & own), position))
+        best = max(score for score, _ in scores)
+        winners = [position for score, position in scores if score == best]
+        if best > 0 and len(winners) == 1:
+            return _picked(look, winners[0], "pick_by_name")
+    return None
 
 
 def options_pending(look: _Look) -> Decision | None:
@@ -434,6 +439,8 @@ def topic_service(look: _Look) -> Decision | None:
         return None
     if not (turn.fields or look.procedural) or look.named is not None:
         return None
+    if not look.procedural and set(turn.fields) <= set(look.rules.words["topic_place_fields"]):
+        return None  # "具体在哪" after 南部科创新城: where the topic's place is, not a service's window
     lexical = look.lexical
     best = max(lexical, key=lexical.get, default=None)
     if best is not None and lexical[best] >= look.rules.unrelated_lexical and best != turn.state.knowledge_topic:
