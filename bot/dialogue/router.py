@@ -339,6 +339,9 @@ def field_follow_up(look: _Look) -> Decision | None:
         return None
     if turn.entry == "knowledge" and look.router.topics.telling_word(look.lexical):
         return None
+    if turn.entry == "out_of_scope" and (content_chars(turn.text) > look.rules.topic_question_chars
+                                         or look.other_place or look.unrelated_or_personal):
+        return None  # only a short field question ("审批大概多久") the NLU put out of scope
     return Decision("field_follow_up", SERVICE, service=look.current, fields=turn.fields)
 
 
@@ -760,7 +763,7 @@ DECISIONS: tuple[tuple[str, frozenset[str], Decide], ...] = (
     # — a service named outright, another field of the one under discussion —
     ("article_figure", frozenset({"service", "unsure"}), article_figure),
     ("named_service", ASKING | {"unsure"}, named_service),
-    ("field_follow_up", ALL - {"out_of_scope"}, field_follow_up),
+    ("field_follow_up", ALL, field_follow_up),
     ("pick_by_name", ALL, pick_by_name),
     ("options_pending", ALL, options_pending),
     ("nothing_offered", frozenset({"pick"}), nothing_offered),
