@@ -4,8 +4,6 @@ the NLU would hand them over (intent, entities, the conversation's slots)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from bot import paths
@@ -13,25 +11,11 @@ from bot.catalogue.fields import shared_fields
 from bot.dialogue.router import OFFER, OUT_OF_SCOPE, SERVICE, TOPIC, Router, decision_names
 from bot.dialogue.rules import shared_rules
 from bot.dialogue.turn import State, Turn
-from bot.knowledge.model import shared as shared_knowledge
 
 pytestmark = pytest.mark.skipif(not (paths.SPACY_PIPELINE / "meta.json").is_file(),
                                 reason="the spaCy zh pipeline is not built (make setup)")
 
 
-@pytest.fixture(scope="module")
-def router(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Router]:
-    from bot.catalogue.files import load_services
-    from bot.catalogue.store import create_store
-    from bot.catalogue.tokens import STOP_TOKENS, SpacyTokenizer
-    from bot.knowledge.lexical import TopicIndex
-
-    tokenize = SpacyTokenizer()
-    store = create_store(f"sqlite:///{tmp_path_factory.mktemp('router') / 'c.db'}", tokenize=tokenize)
-    store.replace_all(load_services())
-    index = TopicIndex(shared_knowledge(), tokenize, STOP_TOKENS)
-    yield Router(shared_rules(), store, shared_knowledge(), index.scores, shared_fields())
-    store.close()
 
 
 def code(router: Router, name: str) -> str:
