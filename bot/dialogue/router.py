@@ -469,7 +469,7 @@ def _topic_decision(look: _Look, name: str) -> Decision:
 def topic_follow_up(look: _Look) -> Decision | None:
     """"那住房呢？" after a topic: the topic it leans on, even when the words alone fit no topic.
     Taken for a service question, it stays in the article only when the topic under discussion is
-    the subject, no service is named and a topic's own words are in it ("子女入学那块呢")."""
+    the subject, no service is named and a topic's own words are in it ("入学那一块呢")."""
     turn = look.turn
     if turn.state.knowledge_topic is None or not look.elliptical:
         return None
@@ -482,7 +482,7 @@ def topic_follow_up(look: _Look) -> Decision | None:
 
 
 def topic_question(look: _Look) -> Decision | None:
-    """"有多大", "总投资多少", "跟哪些机构合作" after a topic: a short question that names no service
+    """"有多大", "总投资多少", "都和哪些机构合作" after a topic: a short question that names no service
     and no other topic asks about the topic under discussion, or the related one whose words it
     uses and whose answer holds the kind of fact asked; the NLU often calls it out of scope."""
     turn, rules = look.turn, look.rules
@@ -798,7 +798,7 @@ DECISIONS: tuple[tuple[str, frozenset[str], Decide], ...] = (
 
 
 def asks_field(turn: Turn, rules: RoutingRules) -> bool:
-    """Whether a short message asks a field of the service under discussion ("那先说说要啥材料"
+    """Whether a short message asks a field of the service under discussion ("那先讲讲得准备啥"
     after 营业执照办理): inside a form, answered at once and no answer to the form's question."""
     return (bool(turn.fields) and turn.state.current_service is not None
             and content_chars(turn.text) <= rules.form_field_chars)

@@ -2,7 +2,7 @@
 
 Cheap on purpose (it runs on every page view): two messages are alike when their character bigrams
 overlap (Dice coefficient ≥ SIMILAR) after folding case, width, script and punctuation. Chinese
-questions about one thing share its words ("人才公寓怎么申请" / "申请人才公寓要啥材料"), and
+questions about one thing share its words ("人才公寓如何申请" / "申请人才公寓要啥材料"), and
 bigrams see shared words without a segmenter. A message joins the group it is most alike to; the
 newest message of a group names it, and the newest groups come first.
 """

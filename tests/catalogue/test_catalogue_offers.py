@@ -87,5 +87,5 @@ def test_a_repair_near_home_is_handed_on_not_answered_from_the_article(deployed_
 
 
 def test_a_topic_term_in_another_city_is_handed_on(deployed_store) -> None:
-    messages, _ = out_of_scope("上海人才公寓怎么申请")
+    messages, _ = out_of_scope("上海人才公寓如何申请")
     assert [m.get("response") for m in messages] == ["utter_out_of_scope"]

@@ -16,7 +16,7 @@ from bot.nlp.english_terms import EnglishTermsToChinese, to_chinese_terms
     ("市中区的fintech发展啥", "市中区的科技金融发展啥"),
     ("green finance是重点吗", "绿色金融是重点吗"),  # the longer phrase, not "finance" alone
     ("有没有talent apartment", "有没有人才公寓"),
-    ("请问talent-apartment怎么申请", "请问人才公寓怎么申请"),  # the hyphen between the two goes too
+    ("请问talent-apartment如何申请", "请问人才公寓如何申请"),  # the hyphen between the two goes too
     ("start up补贴有吗", "创业补贴有吗"),  # "start-up" written with a space
     ("start_up补贴有吗", "创业补贴有吗"),
     ("subsidies怎么申请", "补贴怎么申请"),

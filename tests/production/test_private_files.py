@@ -36,7 +36,7 @@ def run_with_open_umask(code: str) -> None:
 def test_the_running_assistants_databases_and_logs_are_owner_only(servers) -> None:
     rest = Rest(servers.rasa_url)
     sender = new_sender("files")
-    for message in ("我要留言", "人才政策", "想问人才公寓怎么申请", "13812345678", "跳过", "确认提交"):
+    for message in ("我要留言", "人才政策", "想问人才公寓如何申请", "13812345678", "跳过", "确认提交"):
         rest.reply(message, sender)
     tracker = servers.tracker_db
     staff = Path(servers.extra_env["STAFF_DATABASE_URL"].removeprefix("sqlite:///"))
