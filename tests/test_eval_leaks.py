@@ -54,3 +54,12 @@ def test_two_lines_joined_do_not_make_a_text(tmp_path: Path) -> None:
 def test_texts_are_compared_without_punctuation_and_short_ones_are_left_alone() -> None:
     assert key("你好，在吗？") == key("你好在吗")
     assert all(len(key(t.text)) >= 6 for t in eval_texts())
+
+
+def test_a_bare_service_name_is_public_not_an_evaluation_text() -> None:
+    """Writers are given the catalogue's names; a turn that is only a name may stand in the catalogue."""
+    from tools.eval_leaks import public_names
+
+    names = public_names()
+    assert key("人才住房补贴申领") in names
+    assert not any(key(t.text) in names for t in eval_texts())

@@ -42,11 +42,21 @@ class Leak:
     line: int
 
 
+def public_names() -> set[str]:
+    """The catalogue's official service names, as compared. Evaluation writers are given them
+    (a turn may be a bare name, as a resident taps or pastes it), and the catalogue, its training
+    examples and tests must hold them: a name is public, not an evaluation text."""
+    from bot.catalogue.files import load_services
+
+    return {key(service.name) for service in load_services()}
+
+
 def eval_texts(files: Iterable[Path] | None = None) -> list[EvalText]:
     """Every question and conversation turn of the evaluation sets (bot/eval_sets.py, the sealed
-    ones too) that is long enough to count as a leak."""
+    ones too) that is long enough to count as a leak and is not a bare service name."""
     found = eval_sets.eval_texts(eval_sets.eval_files() if files is None else files)
-    return [t for t in found if len(key(t.text)) >= MIN_CHARS]
+    names = public_names()
+    return [t for t in found if len(key(t.text)) >= MIN_CHARS and key(t.text) not in names]
 
 
 def _pieces(text: str) -> Iterator[str]:
