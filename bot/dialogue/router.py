@@ -684,7 +684,7 @@ def channel_unnamed(look: _Look) -> Decision | None:
 
 
 def other_service(look: _Look) -> Decision | None:
-    """"还有文化馆的公益培训怎么报名" while another service is under discussion: a service the catalogue
+    """"顺便问下免费的艺术培训课程怎么报名" while another service is under discussion: a service the catalogue
     finds clearly and strongly, though not by its exact name, is a switch."""
     if look.current is None:
         return None
