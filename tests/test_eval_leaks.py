@@ -62,4 +62,13 @@ def test_a_bare_service_name_is_public_not_an_evaluation_text() -> None:
 
     names = public_names()
     assert key("人才住房补贴申领") in names
-    assert not any(key(t.text) in names for t in eval_texts())
+    assert not any(key(t.text) in name for name in names for t in eval_texts())
+
+
+def test_a_part_of_a_service_name_is_public_too_and_a_question_around_one_is_not(tmp_path: Path) -> None:
+    """A name shortened by a word stands wherever the whole name does (the catalogue, its examples,
+    the tests), so it cannot be a leak of ours; a question that holds a name is still a text."""
+    questions = tmp_path / "holdout_x.yml"
+    questions.write_text('questions:\n- {id: q1, ask: "人才住房补贴"}\n- {id: q2, ask: "人才住房补贴申领"}\n'
+                         '- {id: q3, ask: "人才住房补贴怎么申领"}\n', encoding="utf-8")
+    assert [t.id for t in eval_texts([questions])] == ["q3"]

@@ -51,12 +51,19 @@ def public_names() -> set[str]:
     return {key(service.name) for service in load_services()}
 
 
+def in_a_name(text_key: str, names: Iterable[str]) -> bool:
+    """A turn that is a name, or a part of one (a name shortened by a word, as residents shorten
+    them): the catalogue holds the whole name and with it every part, so no rewording of ours
+    could take it out; it is as public as the name."""
+    return any(text_key in name for name in names)
+
+
 def eval_texts(files: Iterable[Path] | None = None) -> list[EvalText]:
     """Every question and conversation turn of the evaluation sets (bot/eval_sets.py, the sealed
-    ones too) that is long enough to count as a leak and is not a bare service name."""
+    ones too) that is long enough to count as a leak and is not a service name or a part of one."""
     found = eval_sets.eval_texts(eval_sets.eval_files() if files is None else files)
     names = public_names()
-    return [t for t in found if len(key(t.text)) >= MIN_CHARS and key(t.text) not in names]
+    return [t for t in found if len(key(t.text)) >= MIN_CHARS and not in_a_name(key(t.text), names)]
 
 
 def _pieces(text: str) -> Iterator[str]:
