@@ -50,11 +50,27 @@ def router() -> Router:
                   shared_fields())
 
 
+def options_asked(tracker: Tracker) -> str:
+    """The resident's message the options now offered answered: the last user message before the
+    slot `options_offered` was set to them (its normalised text, as the NLU read it)."""
+    options = tracker.get_slot("options_offered")
+    if not options:
+        return ""
+    asked = found = ""
+    for event in tracker.events:
+        if event.get("event") == "user":
+            asked = (event.get("parse_data") or {}).get("text") or event.get("text") or ""
+        elif event.get("event") == "slot" and event.get("name") == "options_offered" and event.get("value") == options:
+            found = asked
+    return found
+
+
 def turn_of(tracker: Tracker) -> Turn:
     """The tracker's latest message and state as the router reads them."""
     parse = tracker.latest_message or {}
     slots = {name: tracker.get_slot(name) for name in STATE_SLOTS}
-    return Turn.from_parse(parse, slots, shared_fields(), ranking(parse, shared_knowledge()))
+    return Turn.from_parse(parse, slots, shared_fields(), ranking(parse, shared_knowledge()),
+                           options_asked(tracker))
 
 
 async def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:

@@ -44,6 +44,8 @@ NOT_FOUND = ("抱歉，事项目录里没有找到与“{query}”对应的服�
 OFFER_TEXT = "您想办理的是下面哪一项？可以点选，也可以回复序号（如“第一个”）；或拨打12345市民服务热线咨询。"
 # Without the field's name: a list is no answer, and its text must not read like one.
 OFFER_FIELD_TEXT = "您问的是下面哪一项？可以点选，也可以回复序号（如“第一个”）；或拨打12345市民服务热线咨询。"
+# A field answered for the one offered option the question named, the others still offered.
+OTHER_OPTIONS_TEXT = "以上是【{name}】的；您问的如果是下面的事项，可以点选，也可以回复序号。"
 KIND_TEXT = "{kinds}方面{channel}，事项目录里有这{count}项："
 KIND_END = "可以点选，也可以回复序号（如“第二个”）{example}；也可以拨打12345市民服务热线咨询。"
 NOTHING_MORE = ("关于这个问题，工作部署里就是这些内容了。想了解具体办理或更多情况，"
@@ -129,6 +131,8 @@ def render(decision: Decision, turn: Turn, dispatcher: CollectingDispatcher, tra
     if kind == kinds.SERVICE and decision.service is not None:
         service = decision.service
         reply.say(text=service_text(service, decision.fields))
+        if decision.offers:  # answered for the option the question named; the others stay a choice
+            reply.say(text=OTHER_OPTIONS_TEXT.format(name=service.name), buttons=_offer_buttons(decision))
         asked = vocabulary.by_guide(decision.fields[0]) if decision.fields else None
         return [SlotSet("service_code", service.code), SlotSet("subject", SUBJECT_SERVICE),
                 SlotSet("field", asked.name if asked else None)]

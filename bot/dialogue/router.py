@@ -13,6 +13,7 @@ decision (actions/replies.py).
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -140,15 +141,51 @@ class _Look:
 
     @functools.cached_property
     def named(self) -> Service | None:
-        """The service the message names: an entity's, else one name-tier hit clearly ahead of any other."""
+        """The service the message names: an entity's, else one name-tier hit clearly ahead of any
+        other; else, while no article topic is discussed, the service the words of an elliptical
+        follow-up name by themselves ("那社保卡呢" after 居住证申领: 社保卡, searched alone)."""
         current = self.current.code if self.current else None
         others = [s for s in self.entity_services if s.code != current]
         if others or self.entity_services:
             return (others or self.entity_services)[0]
-        hits = self.name_hits
+        named = self._clearly_named(self.name_hits)
+        if named is None and self.turn.state.subject != SUBJECT_KNOWLEDGE and self.elliptical:
+            core = self.core
+            if core and core != self.query:
+                named = self.named_by(core)
+        return named
+
+    def _clearly_named(self, hits: list[SearchHit]) -> Service | None:
         if hits and (len(hits) == 1 or hits[0].score - hits[1].score >= self.rules.named_margin):
             return hits[0].service
         return None
+
+    def named_by(self, words: str) -> Service | None:
+        """The service a part of the message names by itself (its name or alias, name tier)."""
+        hits = self.router.catalogue.search(words, self.rules.offered_at_most)
+        return self._clearly_named([h for h in hits if h.score >= self.rules.named_score])
+
+    @functools.cached_property
+    def core(self) -> str:
+        """The query without an elliptical opening and ending ("那社保卡呢" → 社保卡)."""
+        text = self.query.strip(" ？?。！!，,")
+        for start in sorted(self.rules.words["elliptical_starts"], key=len, reverse=True):
+            if text.startswith(start):
+                text = text[len(start):]
+                break
+        for end in sorted(self.rules.words["elliptical_ends"], key=len, reverse=True):
+            if text.endswith(end):
+                text = text[:-len(end)]
+                break
+        return text.strip(" ？?。！!，,")
+
+    @functools.cached_property
+    def bare_name(self) -> bool:
+        """The message (an asking opening off, "另外问下居住证申领") is a service's name or alias
+        and nothing else: it asks about that service whatever the NLU's intent."""
+        named = self.named
+        text = self.query.strip(" ？?。！!，,")
+        return named is not None and (text in named.names() or text in self.turn.services)
 
     @functools.cached_property
     def channel(self) -> str | None:
@@ -169,6 +206,31 @@ class _Look:
         kept = [(start, length, kind) for start, length, kind in spans
                 if not any(s <= start and start + length <= s + n and n > length for s, n, _ in spans)]
         return list(dict.fromkeys(kind for _, _, kind in sorted(kept)))
+
+    @functools.cached_property
+    def offered_services(self) -> list[tuple[str, Service]]:
+        """The services of the options waiting for a choice, (option, service) in order."""
+        found = [(option, self.router.option(option)[0]) for option in self.turn.state.options]
+        return [(option, service) for option, service in found if service is not None]
+
+    @functools.cached_property
+    def options_lead(self) -> Service | None:
+        """The one offered service the message the list answered named ("营业执照要怎么弄": 营业执照办理
+        of three offered): the only option a name of which, its generic words off (登记,
+        办理 …), stands whole in that message, and the option that message's search ranks first."""
+        asked = self.turn.state.options_asked
+        offered = self.offered_services
+        if not asked or len(offered) < 2:
+            return None
+        generic = re.compile("|".join(map(re.escape, self.rules.words["name_generic_words"])))
+        named = [service for _, service in offered
+                 if any(len(own) >= 2 and own in asked for own in (generic.sub("", n) for n in service.names()))]
+        if len(named) != 1:
+            return None
+        codes = {service.code for _, service in offered}
+        ranked = [h.service.code for h in self.router.catalogue.search(asked, len(codes) + self.rules.offered_at_most)
+                  if h.service.code in codes]
+        return named[0] if ranked and ranked[0] == named[0].code else None
 
     @functools.cached_property
     def procedural(self) -> bool:
@@ -295,9 +357,13 @@ def pick_by_position(look: _Look) -> Decision | None:
 
 def correction(look: _Look) -> Decision | None:
     """"搞错了，我想问的是结婚登记": the service named now replaces the one being discussed."""
-    if not any(word in look.turn.text for word in look.rules.words["correction"]):
+    text = look.turn.text
+    said = [text.find(word) + len(word) for word in look.rules.words["correction"] if word in text]
+    if not said:
         return None
-    named = look.named
+    # "搞错了，应该是居住证": the words after the correction name the service by themselves.
+    tail = text[max(said):].lstrip(" ，,：:。是就")
+    named = look.named or (look.named_by(tail) if tail else None)
     current = look.current
     if named is None or (current is not None and named.code == current.code):
         return None
@@ -308,7 +374,9 @@ def article_figure(look: _Look) -> Decision | None:
     """"老旧小区改造了多少个": a count of things the article gives, though a service is named or the
     NLU was unsure of the intent."""
     turn, rules = look.turn, look.rules
-    if turn.fields or not rules.pattern("count_question").search(turn.text) or look.procedural:
+    # The question is its last clause: "新来几个员工，要做就业登记" counts nothing.
+    asked = [c for c in re.split(r"[，,。；;！!？?]", turn.text) if c.strip()]
+    if turn.fields or not asked or not rules.pattern("count_question").search(asked[-1]) or look.procedural:
         return None
     if look.router.topics.unrelated(list(turn.ranking), look.lexical):
         return None
@@ -323,7 +391,7 @@ def named_service(look: _Look) -> Decision | None:
     if turn.entry in ("knowledge", "unsure", "out_of_scope"):
         # "那军转干部呢" while services are discussed continues with services.
         continuing = turn.state.subject == SUBJECT_SERVICE and look.elliptical
-        if look.other_place or not (turn.fields or look.procedural or continuing):
+        if look.other_place or not (turn.fields or look.procedural or continuing or look.bare_name):
             return None
     named = look.named
     if named is None:
@@ -343,6 +411,14 @@ def field_follow_up(look: _Look) -> Decision | None:
                                          or look.other_place or look.unrelated_or_personal):
         return None  # only a short field question ("审批大概多久") the NLU put out of scope
     return Decision("field_follow_up", SERVICE, service=look.current, fields=turn.fields)
+
+
+def service_phone(look: _Look) -> Decision | None:
+    """"电话多少", "有号码先问问吗" while a service is discussed, which the NLU took for a wish to be
+    called back: the service's phone (a wish to be called, "给我回个电话", opens the form)."""
+    if not asks_phone(look.turn, look.rules, look.router.vocabulary):
+        return None
+    return Decision("service_phone", SERVICE, service=look.current, fields=("phone",))
 
 
 def kind_list(look: _Look) -> Decision | None:
@@ -414,12 +490,18 @@ def pick_by_name(look: _Look) -> Decision | None:
 
 
 def options_pending(look: _Look) -> Decision | None:
-    """A field asked (or a pick not understood) while a list waits for a choice: the list again."""
+    """A field asked (or a pick not understood) while a list waits for a choice: the list again;
+    a field asked when one option is what the message the list answered named (options_lead), that
+    option's field, the others still offered."""
     turn = look.turn
     if not turn.state.options or (turn.entry != "pick" and turn.state.subject != SUBJECT_OPTIONS):
         return None
     if not (turn.fields or turn.entry == "pick"):
         return None
+    lead = look.options_lead if turn.fields and turn.entry != "pick" else None
+    if lead is not None:
+        others = tuple(Offer(o, s.name) for o, s in look.offered_services if s.code != lead.code)
+        return Decision("options_lead", SERVICE, service=lead, fields=turn.fields, offers=others)
     offers = []
     for option in turn.state.options:
         service, topic = look.router.option(option)
@@ -764,6 +846,7 @@ DECISIONS: tuple[tuple[str, frozenset[str], Decide], ...] = (
     ("article_figure", frozenset({"service", "unsure"}), article_figure),
     ("named_service", ASKING | {"unsure"}, named_service),
     ("field_follow_up", ALL, field_follow_up),
+    ("service_phone", frozenset({"callback"}), service_phone),
     ("pick_by_name", ALL, pick_by_name),
     ("options_pending", ALL, options_pending),
     ("nothing_offered", frozenset({"pick"}), nothing_offered),
@@ -799,9 +882,21 @@ DECISIONS: tuple[tuple[str, frozenset[str], Decide], ...] = (
 
 def asks_field(turn: Turn, rules: RoutingRules) -> bool:
     """Whether a short message asks a field of the service under discussion ("那先讲讲得准备啥"
-    after 营业执照办理): inside a form, answered at once and no answer to the form's question."""
-    return (bool(turn.fields) and turn.state.current_service is not None
-            and content_chars(turn.text) <= rules.form_field_chars)
+    after 营业执照办理), or of the services offered just before: inside a form, answered at once
+    and no answer to the form's question."""
+    discussed = turn.state.current_service is not None or (
+        turn.state.subject == SUBJECT_OPTIONS and bool(turn.state.options))
+    return bool(turn.fields) and discussed and content_chars(turn.text) <= rules.form_field_chars
+
+
+def asks_phone(turn: Turn, rules: RoutingRules, vocabulary: FieldVocabulary) -> bool:
+    """Whether a message the NLU took for a wish to be called back asks the phone number of the
+    service under discussion instead ("有电话先问问吗"): the callback form hands it to the answer."""
+    if turn.intent != "request_callback" or turn.state.current_service is None:
+        return False
+    if rules.pattern("callback_wish").search(turn.text):
+        return False
+    return any(field.guide == "phone" for _, _, field in vocabulary.spans(turn.text))
 
 
 def asks_in_form(turn: Turn, rules: RoutingRules) -> bool:
@@ -815,4 +910,4 @@ def decision_names() -> tuple[str, ...]:
     return tuple(name for name, _, _ in DECISIONS)
 
 
-__all__ = ["DECISIONS", "Decision", "Offer", "Router", "asks_field", "asks_in_form", "decision_names"]
+__all__ = ["DECISIONS", "Decision", "Offer", "Router", "asks_field", "asks_in_form", "asks_phone", "decision_names"]

@@ -21,7 +21,7 @@ SUBJECT_OPTIONS = "options"
 # Which decisions a turn may reach depends on how the NLU read it (the rule that ran the action).
 ENTRIES = {"faq": "knowledge", "ask_service": "service", "choose_option": "pick", "ask_more": "more",
            "out_of_scope": "out_of_scope", "nlu_fallback": "unsure",
-           "list_services_by_channel": "channel", "deny": "deny"}
+           "list_services_by_channel": "channel", "deny": "deny", "request_callback": "callback"}
 SERVICE_OPTION, TOPIC_OPTION = "service:", "topic:"
 
 
@@ -45,13 +45,17 @@ class State:
     options: tuple[str, ...] = ()
     # The guide field last asked about (an entity value such as 材料).
     field: str | None = None
+    # The resident's message the options answered ("营业执照要怎么弄"), read from the tracker's events:
+    # a field asked before a choice goes to the option that message named.
+    options_asked: str = ""
 
     @classmethod
-    def from_slots(cls, slots: dict[str, Any]) -> State:
+    def from_slots(cls, slots: dict[str, Any], options_asked: str = "") -> State:
         return cls(subject=slots.get("subject"), service_code=slots.get("service_code"),
                    knowledge_topic=slots.get("knowledge_topic"),
                    topics_shown=tuple(slots.get("topics_shown") or ()),
-                   options=tuple(slots.get("options_offered") or ()), field=slots.get("field"))
+                   options=tuple(slots.get("options_offered") or ()), field=slots.get("field"),
+                   options_asked=options_asked)
 
     @property
     def current_service(self) -> str | None:
@@ -78,7 +82,7 @@ class Turn:
 
     @classmethod
     def from_parse(cls, parse: dict[str, Any], slots: dict[str, Any], vocabulary: FieldVocabulary,
-                   ranking: list[tuple[str, float]]) -> Turn:
+                   ranking: list[tuple[str, float]], options_asked: str = "") -> Turn:
         """The turn of a tracker's latest message (`parse`) and slots."""
         intent = parse.get("intent") or {}
         entities = [e for e in parse.get("entities") or [] if isinstance(e.get("value"), str) and e["value"]]
@@ -88,7 +92,8 @@ class Turn:
         fields = tuple(dict.fromkeys(f.guide for f in asked))
         return cls(text=text.strip(), intent=str(intent.get("name") or ""),
                    confidence=float(intent.get("confidence") or 0.0), services=services,
-                   fields=fields, ranking=tuple(ranking), state=State.from_slots(slots))
+                   fields=fields, ranking=tuple(ranking),
+                   state=State.from_slots(slots, options_asked))
 
 
 def _as_written(entity: dict[str, Any], text: str) -> str:

@@ -268,3 +268,84 @@ def test_a_field_span_holding_a_generic_word_asks_the_fields_noun(router: Router
 def test_the_everyday_words_residents_use_find_the_service(router: Router, text: str, name: str) -> None:
     decision = router.route(turn(text))
     assert decision.reply == SERVICE and decision.service.name == name, decision.name
+
+
+def test_an_elliptical_follow_up_naming_another_service_by_its_own_words(router: Router) -> None:
+    """"那…呢" with no entity: the words between the opening and the ending name a service by
+    themselves (the name tier), which then wins over the one under discussion."""
+    current = code(router, "居住证申领")
+    switched = router.route(turn("那社保卡呢", subject="service", service_code=current, field="材料"))
+    assert switched.name == "named_service" and switched.service.name == "社会保障卡申领"
+    assert switched.fields == ("materials",)  # the field asked before, asked again
+    married = code(router, "结婚登记")
+    unsure = router.route(turn("那办离婚的呢", "nlu_fallback", subject="service", service_code=married))
+    assert unsure.service.name == "离婚登记"
+    # Words that name no service: still the one under discussion.
+    assert router.route(turn("那离职呢", subject="service", service_code=married)).service.name == "结婚登记"
+    # After an article topic, "那…呢" stays with the article.
+    article = turn("那住房呢", "faq", subject="knowledge", knowledge_topic="talent_settlement")
+    assert router.route(article).reply == TOPIC
+
+
+def test_a_correction_names_the_service_in_the_words_after_it(router: Router) -> None:
+    current = code(router, "高龄津贴")
+    decision = router.route(turn("搞错了，应该是老年人优待证", subject="service", service_code=current))
+    assert decision.name == "correction" and decision.service.name == "老年人优待证办理"
+    other = router.route(turn("不是这项，我想办居住证", subject="service", service_code=code(router, "结婚登记")))
+    assert other.name == "correction" and other.service.name == "居住证申领"
+
+
+def test_a_bare_service_name_after_an_asking_opening_is_that_service(router: Router) -> None:
+    """Taken for the article's (faq), a message that is only an opening and a service's name asks
+    about that service."""
+    current = code(router, "食品经营许可")
+    decision = router.route(turn("另外问下居住证申领", "faq", services=("居住证申领",), subject="service",
+                                 service_code=current))
+    assert decision.name == "named_service" and decision.service.name == "居住证申领"
+
+
+def test_a_count_in_a_statement_before_the_question_is_no_figure_question(router: Router) -> None:
+    hired = router.route(turn("店里招了几个新人，得去做就业登记吧", services=("就业登记",)))
+    assert hired.name == "named_service" and hired.service.name == "就业登记"
+    assert router.route(turn("老旧小区改造了多少个", services=("老旧小区改造",))).name == "article_figure"
+
+
+def test_a_field_asked_while_options_wait_goes_to_the_option_the_question_named(router: Router) -> None:
+    """The message the list answered named one option whole (its generic words off, 营业执照办理 →
+    营业执照): a field asked before a choice is that option's, the others offered still."""
+    asked = "营业执照要怎么弄"
+    offered = router.route(turn(asked))
+    assert offered.reply == OFFER and offered.offers[0].title == "营业执照办理"
+    options = tuple(o.option for o in offered.offers)
+    lead = router.route(turn("要带啥材料", fields=("materials",), options=options, subject="options",
+                             options_asked=asked))
+    assert lead.name == "options_lead" and lead.service.name == "营业执照办理" and lead.fields == ("materials",)
+    assert [o.title for o in lead.offers] == [o.title for o in offered.offers[1:]]
+    # A question that named none of them whole: the list again.
+    vague = "小孩入学的事想问问"
+    options = tuple(o.option for o in router.route(turn(vague)).offers)
+    again = router.route(turn("要带啥材料", fields=("materials",), options=options, subject="options",
+                              options_asked=vague))
+    assert again.name == "options_pending"
+
+
+def test_a_phone_question_taken_for_a_callback_wish_gets_the_services_phone(router: Router) -> None:
+    from bot.dialogue.router import asks_phone
+
+    rules, vocabulary = shared_rules(), shared_fields()
+    current = code(router, "居住证申领")
+    asked = turn("电话是多少", "request_callback", subject="service", service_code=current)
+    assert asks_phone(asked, rules, vocabulary)
+    decision = router.route(asked)
+    assert decision.name == "service_phone" and decision.fields == ("phone",) and decision.service.name == "居住证申领"
+    # A wish to be called back, or no service under discussion: the callback form.
+    assert not asks_phone(turn("麻烦给我回个电话", "request_callback", subject="service", service_code=current),
+                          rules, vocabulary)
+    assert not asks_phone(turn("电话是多少", "request_callback"), rules, vocabulary)
+
+
+def test_a_field_asked_inside_a_form_while_options_wait_is_a_question() -> None:
+    from bot.dialogue.router import asks_field
+
+    asked = turn("先说下要啥材料", fields=("materials",), subject="options", options=("service:SZ-ENT-02",))
+    assert asks_field(asked, shared_rules())
