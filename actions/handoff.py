@@ -24,7 +24,8 @@ from rasa_sdk.types import DomainDict
 
 from actions.answers import answer_question, turn_of
 from actions.failures import OFFER_BUTTONS, offered_last_turn, user_turn
-from bot.dialogue.router import asks_field, asks_in_form
+from bot.catalogue.fields import shared_fields
+from bot.dialogue.router import asks_field, asks_in_form, asks_phone
 from bot.dialogue.rules import shared_rules
 from bot.requests import office_hours
 from bot.requests.phone import find_phone, last_four
@@ -168,6 +169,17 @@ def answer_to(tracker: Tracker, slot: str) -> str | None:
     return LEFT if LEAVE.match(text) else text
 
 
+def asked_nothing(tracker: Tracker) -> bool:
+    """Whether the callback form ended before it asked anything (handed to an answer at its start):
+    nothing was begun, so nothing is cancelled."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "slot" and event.get("name") == REQUESTED_SLOT and event.get("value"):
+            return False
+        if event.get("event") == "active_loop" and event.get("name") == CALLBACK_FORM:
+            return True
+    return False
+
+
 def cancel(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
     """The request dropped: nothing stored, the number given (if any) forgotten, the slots empty."""
     forget_number(tracker)
@@ -184,6 +196,15 @@ class ValidateCallbackForm(FormValidationAction):
 
     def name(self) -> str:
         return "validate_callback_form"
+
+    async def get_validation_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                    domain: DomainDict) -> list[EventType]:
+        """At the form's start, a question for the phone number of the service under discussion
+        that the NLU took for a wish to be called back ("电话是多少") is handed to the answer, and the
+        form ends before it asks anything (ActionSubmitCallback then says nothing)."""
+        if tracker.get_slot(REQUESTED_SLOT) is None and asks_phone(turn_of(tracker), shared_rules(), shared_fields()):
+            return [*await answer_question(dispatcher, tracker), SlotSet(REQUESTED_SLOT, None)]
+        return await super().get_validation_events(dispatcher, tracker, domain)
 
     async def validate_callback_topic(self, value: Any, dispatcher: CollectingDispatcher,
                                       tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
@@ -317,7 +338,7 @@ class ActionSubmitCallback(Action):
                   domain: DomainDict) -> list[EventType]:
         reset = [SlotSet(slot, None) for slot in CALLBACK_SLOTS]
         if tracker.get_slot("callback_confirmed") != "yes":
-            return cancel(dispatcher, tracker)
+            return reset if asked_nothing(tracker) else cancel(dispatcher, tracker)
         try:
             request = shared_store().submit_callback(
                 tracker.sender_id, tracker.get_slot("callback_topic") or "",

@@ -126,3 +126,30 @@ def test_a_field_of_the_service_under_discussion_asked_inside_the_form(resident:
     assert PHONE not in summary
     assert "已取消" in resident.say("算了")
     assert open_requests(staff_store, resident.conversation_id) == []
+
+
+def test_a_phone_question_about_the_service_gets_its_phone_not_the_form(resident: Resident, staff_store) -> None:
+    """The NLU takes "给个电话先问问" for a wish to be called back; while a service is discussed the
+    form hands it to the answer at its start: the service's phone, no question of the form, nothing
+    cancelled. A wish to be called back still opens the form."""
+    assert "居住证申领" in resident.say("居住证申领怎么弄")
+    for asked in ("能给个电话先问问不", "想先打电话咨询一下，有电话吗"):
+        answered = resident.say(asked)
+        assert "【居住证申领】咨询电话" in answered and "12345" in answered, answered
+        assert "哪方面" not in answered and "已取消" not in answered
+    assert "【居住证申领】办理时限" in resident.say("办这个要多久")  # no form waits for an answer
+    assert "哪方面" in resident.say("麻烦让工作人员给我回个电话")
+    assert "已取消" in resident.say("算了")
+    assert open_requests(staff_store, resident.conversation_id) == []
+
+
+def test_a_field_asked_inside_the_form_while_options_wait(resident: Resident, staff_store) -> None:
+    """Services offered, then the form, then a field: answered for the option the first question
+    named whole (营业执照办理), the others offered, and the form asks its question again."""
+    offered = resident.say("营业执照要怎么弄")
+    assert "营业执照办理" in offered and "个体工商户设立登记" in offered
+    assert "哪方面" in resident.say("我要留言")
+    answered = resident.say("那先讲讲得准备啥")
+    assert "【营业执照办理】申请材料" in answered and "接着填写" in answered and "哪方面" in answered
+    assert "已取消" in resident.say("算了")
+    assert open_requests(staff_store, resident.conversation_id) == []
