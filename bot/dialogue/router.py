@@ -550,8 +550,10 @@ def _topic_decision(look: _Look, name: str) -> Decision:
 
 def topic_follow_up(look: _Look) -> Decision | None:
     """"那住房呢？" after a topic: the topic it leans on, even when the words alone fit no topic.
-    Taken for a service question, it stays in the article only when the topic under discussion is
-    the subject, no service is named and a topic's own words are in it ("入学那一块呢")."""
+    The NLU unsure ("区级的呢" after the city-level projects), only a topic near the one discussed
+    whose own words hold every word the message says. Taken for a service question, it stays in
+    the article only when the topic under discussion is the subject, no service is named and a
+    topic's own words are in it ("入学那一块呢")."""
     turn = look.turn
     if turn.state.knowledge_topic is None or not look.elliptical:
         return None
@@ -560,7 +562,12 @@ def topic_follow_up(look: _Look) -> Decision | None:
     if turn.entry == "service" and (turn.state.subject != SUBJECT_KNOWLEDGE or look.named is not None
                                     or not look.router.topics.telling_word(look.lexical)):
         return None
-    return _topic_decision(look, "topic_follow_up")
+    decision = _topic_decision(look, "topic_follow_up")
+    if turn.entry == "unsure" and not (
+            turn.state.subject == SUBJECT_KNOWLEDGE and decision.topic is not None
+            and look.router.topics.leans_on(turn.text, turn.state.knowledge_topic, decision.topic)):
+        return None  # unsure, only a topic near the one discussed that holds every word said
+    return decision
 
 
 def topic_question(look: _Look) -> Decision | None:
@@ -853,7 +860,7 @@ DECISIONS: tuple[tuple[str, frozenset[str], Decide], ...] = (
     ("topic_service", frozenset({"knowledge", "service", "more"}), topic_service),
     # — the article —
     ("topic_question", frozenset({"knowledge", "service", "out_of_scope", "unsure"}), topic_question),
-    ("topic_follow_up", frozenset({"knowledge", "service"}), topic_follow_up),
+    ("topic_follow_up", frozenset({"knowledge", "service", "unsure"}), topic_follow_up),
     ("topic_own_service", frozenset({"knowledge", "unsure"}), topic_own_service),
     ("definition", frozenset({"knowledge", "out_of_scope"}), definition),
     ("procedural_service", frozenset({"knowledge", "out_of_scope"}), procedural_service),

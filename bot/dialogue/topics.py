@@ -198,6 +198,18 @@ class Topics:
         own = self.own_text[topic_id]
         return run in own or all(piece in own for piece in self._measure.split(run) if piece)
 
+    def leans_on(self, text: str, current: str, picked: str) -> bool:
+        """Whether an elliptical message the NLU was unsure of means `picked` while `current` is
+        discussed: `picked` is `current`, related to it or of its area, and holds every word the
+        message says besides its fillers."""
+        topics = self.knowledge.topics
+        here, there = topics.get(current), topics.get(picked)
+        if here is None or there is None:
+            return False
+        near = picked == current or picked in here.related or there.area == here.area
+        words = self.own_words(text)
+        return near and bool(words) and all(self._fits(word, picked) for word in words)
+
     def asked_about(self, text: str, current: str, lexical: dict[str, float]) -> str | None:
         """The topic a short question means while `current` is discussed ("有多大" after 南部科创新城):
         `current`, a related topic or one of its area whose own words hold every word the question

@@ -349,3 +349,25 @@ def test_a_field_asked_inside_a_form_while_options_wait_is_a_question() -> None:
 
     asked = turn("先说下要啥材料", fields=("materials",), subject="options", options=("service:SZ-ENT-02",))
     assert asks_field(asked, shared_rules())
+
+
+def test_an_unsure_elliptical_follow_up_after_a_topic_leans_on_a_near_topic(router: Router) -> None:
+    """The NLU unsure of "区级的呢" after the city-level projects: the near topic that holds its words;
+    words no near topic holds are still offered to choose from."""
+    unsure = (("talent_medical", 0.1),)
+    near = router.route(turn("区级的呢", "nlu_fallback", subject="knowledge", knowledge_topic="platform_city_projects",
+                             ranking=unsure))
+    assert near.name == "topic_follow_up" and near.topic == "platform_district_projects"
+    far = router.route(turn("那吃饭呢", "nlu_fallback", subject="knowledge", knowledge_topic="platform_city_projects",
+                            ranking=unsure))
+    assert far.name == "unsure_offer"
+
+
+def test_a_short_question_for_names_after_a_topic(router: Router) -> None:
+    decision = router.route(turn("分别叫什么名字", "nlu_fallback", subject="knowledge",
+                                 knowledge_topic="platform_industrial_parks", ranking=(("business_qingqing", 0.03),)))
+    assert decision.name == "topic_question" and decision.topic == "platform_industrial_parks"
+    # A bare 名 at the end asks the names too; the topic under discussion, not a related one.
+    short = router.route(turn("它们叫啥名", "nlu_fallback", subject="knowledge",
+                              knowledge_topic="platform_industrial_parks", ranking=(("business_qingqing", 0.03),)))
+    assert short.name == "topic_question" and short.topic == "platform_industrial_parks"
