@@ -131,11 +131,14 @@ def render(decision: Decision, turn: Turn, dispatcher: CollectingDispatcher, tra
     if kind == kinds.SERVICE and decision.service is not None:
         service = decision.service
         reply.say(text=service_text(service, decision.fields))
-        if decision.offers:  # answered for the option the question named; the others stay a choice
-            reply.say(text=OTHER_OPTIONS_TEXT.format(name=service.name), buttons=_offer_buttons(decision))
         asked = vocabulary.by_guide(decision.fields[0]) if decision.fields else None
-        return [SlotSet("service_code", service.code), SlotSet("subject", SUBJECT_SERVICE),
-                SlotSet("field", asked.name if asked else None)]
+        events = [SlotSet("service_code", service.code), SlotSet("subject", SUBJECT_SERVICE),
+                  SlotSet("field", asked.name if asked else None)]
+        if decision.offers:  # answered for the option the question named; the others stay a choice,
+            # numbered as shown ("第一个" is the first of them now)
+            reply.say(text=OTHER_OPTIONS_TEXT.format(name=service.name), buttons=_offer_buttons(decision))
+            events.append(SlotSet("options_offered", [o.option for o in decision.offers]))
+        return events
     if kind == kinds.SERVICE_GUIDE and decision.service is not None:
         reply.say(text=f"{describe(decision.service)}\n{source_line(decision.service)}")
         return [SlotSet("field", None)]
