@@ -213,9 +213,9 @@ class Topics:
     def asked_about(self, text: str, current: str, lexical: dict[str, float]) -> str | None:
         """The topic a short question means while `current` is discussed ("有多大" after 南部科创新城):
         `current`, a related topic or one of its area whose own words hold every word the question
-        says; among them the one whose answer holds the kind of fact asked (a figure for 多少, names
-        for 哪些), then the closest. None when a word of the question is no candidate's, or its
-        words tell another topic."""
+        says; among them one it names by its title, then the one whose answer holds the kind of
+        fact asked (a figure for 多少, names for 哪些), then the closest. None when a word of the
+        question is no candidate's, or its words tell another topic."""
         topics = self.knowledge.topics
         topic = topics.get(current)
         if topic is None:
@@ -234,8 +234,11 @@ class Topics:
         if not fitting:
             return None
 
-        def score(topic_id: str) -> tuple[int, int]:
+        def score(topic_id: str) -> tuple[bool, int, int]:
+            # A topic the question names by its title first ("五大产业园区是什么" while the district
+            # projects are discussed: that topic, not the overview that also names it).
             answer = topics[topic_id].answer
-            return sum(1 for f in facts if f.given.search(answer)), closeness[topic_id]
+            return (topics[topic_id].title in text, sum(1 for f in facts if f.given.search(answer)),
+                    closeness[topic_id])
 
         return max(fitting, key=score)

@@ -371,3 +371,9 @@ def test_a_short_question_for_names_after_a_topic(router: Router) -> None:
     short = router.route(turn("它们叫啥名", "nlu_fallback", subject="knowledge",
                               knowledge_topic="platform_industrial_parks", ranking=(("business_qingqing", 0.03),)))
     assert short.name == "topic_question" and short.topic == "platform_industrial_parks"
+
+
+def test_a_short_question_naming_another_topic_of_the_area_by_its_title(router: Router) -> None:
+    decision = router.route(turn("三大科技园区是啥", "faq", subject="knowledge",
+                                 knowledge_topic="platform_city_projects", ranking=(("platform_science_parks", 0.7),)))
+    assert decision.topic == "platform_science_parks"
