@@ -115,6 +115,8 @@ def test_a_marked_or_unmarked_intent_stays(text: str, intent: str) -> None:
     ("你会跳舞吗", "insult"), ("水压太小了，洗澡水都上不去楼", "insult"),
     ("珠穆朗玛峰多高", "ask_more"),
     ("韩永军书记的手机号能给我吗", "request_callback"),  # a held-out question, request_callback 0.91
+    # a follow-up naming a talent service or asking on is no question about the assistant or farewell
+    ("我想问的是人才公寓怎么申请", "bot_identity"), ("再问一句，社保卡丢了咋补", "goodbye"),
 ])
 def test_a_question_without_the_intents_words_gives_way(text: str, intent: str) -> None:
     component = IntentMarkers({"markers": configured_markers()})
