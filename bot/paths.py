@@ -38,6 +38,9 @@ GENERATED_LOOKUPS = GENERATED_DATA / "lookups.yml"
 # Every folder `rasa train` and `rasa data validate` read, in the order given to them.
 TRAINING_DATA = (*RASA_DATA, GENERATED_DATA)
 CATALOGUE_DB = BUILD / "catalogue.db"
+# The knowledge base's texts as the pipeline segments them, for the action server's search
+# (bot/catalogue/segmented.py).
+SEGMENTS = BUILD / "segments.json"
 
 # The article the district gave us: the knowledge source. SEED_ARTICLE overrides it for tests.
 SEED_ARTICLE = Path(

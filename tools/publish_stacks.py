@@ -20,7 +20,7 @@ from pathlib import Path
 from bot.endpoints import StoreURLs, drop_database
 from bot.processes import free_port
 from bot.publish.instances import CLUSTER, SINGLE, RunningInstances
-from bot.publish.releases import CATALOGUE_DB, LIVE, MODEL, PIPELINE, Releases
+from bot.publish.releases import CATALOGUE_DB, LIVE, MODEL, SEGMENTS, Releases
 from bot.serve import Servers
 from bot.supervision import Program
 
@@ -28,11 +28,11 @@ from bot.supervision import Program
 def action_env(releases: Releases, staff_url: str | None = None) -> dict[str, str]:
     """What the action server needs to serve the live release: its catalogue database and the
     service centre's record (through the link, so a catalogue-only release is seen at once) and
-    its pipeline."""
+    the knowledge base's texts segmented with its pipeline (read once, at the first question)."""
     live = releases.folder / LIVE
     env = {"CATALOGUE_DATABASE_URL": f"sqlite:///{live / CATALOGUE_DB}",
            "SHIZHONG_SERVICE_CENTRE": str(live / "sources" / "service_centre.yml"),
-           "SHIZHONG_SPACY_PIPELINE": str((live / PIPELINE).resolve())}
+           "SHIZHONG_SEGMENTS": str((live / SEGMENTS).resolve())}
     if staff_url:
         env["STAFF_DATABASE_URL"] = staff_url
     return env

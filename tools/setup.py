@@ -145,6 +145,27 @@ def step_catalogue() -> None:
     stamp_file.write_text(stamp)
 
 
+def step_segments() -> None:
+    """The knowledge base's texts as the pipeline segments them: the action server searches with
+    them and loads no segmenter of its own (bot/catalogue/segmented.py)."""
+    from bot.catalogue.segmented import write_table
+    from bot.catalogue.tokens import SpacyTokenizer
+    from bot.knowledge.lexical import segmented_texts
+    from bot.knowledge.model import load
+
+    inputs = [*paths.KNOWLEDGE.glob("*.yml"), paths.SPACY_PIPELINE / ".stamp",
+              paths.PROJECT / "bot" / "catalogue" / "tokens.py", paths.PROJECT / "bot" / "catalogue" / "segmented.py",
+              paths.PROJECT / "bot" / "knowledge" / "lexical.py"]
+    stamp = fingerprint(inputs)
+    stamp_file = paths.BUILD / "segments.stamp"
+    if stamp_file.exists() and stamp_file.read_text() == stamp and paths.SEGMENTS.exists():
+        say(5, "segmented knowledge texts ready")
+        return
+    count = write_table(paths.SEGMENTS, segmented_texts(load()), SpacyTokenizer(paths.SPACY_PIPELINE))
+    say(5, f"segmented the knowledge base's {count} texts for search ({paths.SEGMENTS.relative_to(paths.PROJECT)})")
+    stamp_file.write_text(stamp)
+
+
 def step_widget(with_browser: bool) -> None:
     """rasa-webchat from npm for the widget page; for the tests also Debian's chromium."""
     from bot.web.assets import ensure_node_modules, node_modules_ready
@@ -244,6 +265,7 @@ def main(argv: list[str] | None = None) -> int:
     step_spacy()
     step_annotate()
     step_catalogue()
+    step_segments()
     step_widget(args.with_browser)
     if args.with_nginx:
         from tools.cluster.nginx import ensure_nginx

@@ -85,16 +85,26 @@ class SpacyTokenizer:
         # compact: pkuseg's word list as hashes, as the NLU loads it (~35 MB less, same words)
         self._nlp = compact(spacy.load(pipeline, exclude=["parser", "ner", "tagger", "lemmatizer"]))
 
-    def __call__(self, text: str) -> list[str]:
-        """pkuseg's words, plus the bigrams inside words of three or more characters.
+    def words(self, text: str) -> list[str]:
+        """pkuseg's words of the normalized text: those with a letter or a digit."""
+        return [token.text for token in self._nlp.make_doc(normalize(text)) if is_word(token.text)]
 
-        The district dictionary keeps names whole (开饭店, 人才公寓入住申请); their bigrams let
-        "开个饭店" or "人才公寓" still meet them.
-        """
-        doc = self._nlp.make_doc(normalize(text))
-        words = [token.text for token in doc if any(ch.isalnum() for ch in token.text)]
-        parts = [w[i:i + 2] for w in words if len(w) > 2 and _CJK.match(w) for i in range(len(w) - 1)]
-        return words + parts
+    def __call__(self, text: str) -> list[str]:
+        return with_parts(self.words(text))
+
+
+def is_word(token: str) -> bool:
+    """Whether a segment counts as a search word: it holds a letter or a digit (no punctuation)."""
+    return any(ch.isalnum() for ch in token)
+
+
+def with_parts(words: list[str]) -> list[str]:
+    """The words, plus the bigrams inside words of three or more Chinese characters.
+
+    The district dictionary keeps names whole (开饭店, 人才公寓入住申请); their bigrams let
+    "开个饭店" or "人才公寓" still meet them.
+    """
+    return words + [w[i:i + 2] for w in words if len(w) > 2 and _CJK.match(w) for i in range(len(w) - 1)]
 
 
 def tokenizer_name(tokenize: Tokenize) -> str:

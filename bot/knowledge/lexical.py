@@ -21,6 +21,14 @@ K1 = 1.2
 B = 0.75
 
 
+def segmented_texts(knowledge: KnowledgeBase) -> list[str]:
+    """Every text of the knowledge base that search segments: the topic index's (a topic's
+    questions, title, terms and answer), which hold the titles and terms the topic links search
+    the catalogue for (bot/dialogue/links.py). The set-up segments them ahead (bot/catalogue/segmented.py)."""
+    return [text for topic in knowledge.topics.values()
+            for text in (*topic.examples, topic.title, *topic.terms, topic.answer)]
+
+
 class TopicIndex:
     """BM25 over one document per topic: its questions, title and terms (twice), and answer."""
 

@@ -6,7 +6,8 @@ The candidate is built in a staging folder beside the releases and renamed into 
    from the set-up's pruned pkuseg model and the snapshot's district dictionary;
 3. its Rasa data, generated from the snapshot as `python -m tools.setup` does for build/data
    (bot/training_data.py), the entities marked along that pipeline's tokens;
-4. its catalogue database, indexed with that pipeline's segmentation;
+4. its catalogue database, indexed with that pipeline's segmentation, and the knowledge base's
+   texts segmented with it (segments.json: the action server segments nothing itself);
 5. its model: the parent's (catalogue only), `rasa train --finetune` on the parent's model, or a
    full `rasa train`. Rasa reads the pipeline as config.yml names it, `build/spacy-zh`, relative to
    its working folder: training runs in a scratch folder whose `build/spacy-zh` is the candidate's
@@ -34,6 +35,7 @@ from bot.publish.releases import (
     CATALOGUE,
     FINETUNE,
     FULL,
+    SEGMENTS,
     Manifest,
     Release,
     Releases,
@@ -93,6 +95,17 @@ def build_catalogue(sources: Path, pipeline: Path, target: Path) -> int:
     finally:
         store.close()
     return len(services)
+
+
+def build_segments(sources: Path, pipeline: Path, target: Path, article: Path = paths.SEED_ARTICLE) -> int:
+    """The knowledge base's texts of `sources` as `pipeline` segments them, for the action server's
+    search (bot/catalogue/segmented.py); the number of texts."""
+    from bot.catalogue.segmented import write_table
+    from bot.catalogue.tokens import SpacyTokenizer
+    from bot.knowledge.lexical import segmented_texts
+    from bot.knowledge.model import load
+
+    return write_table(target, segmented_texts(load(sources / "knowledge", article)), SpacyTokenizer(pipeline))
 
 
 def model_id(model: Path) -> str:
@@ -169,6 +182,7 @@ def candidate(releases: Releases, sources: Path, plan: Plan, inputs: Inputs, log
         generate_data(staging / "sources", staging / "data", staging / "spacy-zh")
         progress("build", "重建服务目录数据库", None)
         count = build_catalogue(staging / "sources", staging / "spacy-zh", staging / "catalogue.db")
+        build_segments(staging / "sources", staging / "spacy-zh", staging / SEGMENTS)
         progress("build", f"服务目录：{count} 个事项", 1.0)
         started = time.monotonic()
         if plan.kind == CATALOGUE:
@@ -209,6 +223,7 @@ def adopt(releases: Releases, sources: Path, model: Path, pipeline: Path = paths
                       for data in (staging / "data").iterdir())
         digests = inputs.digests if matches else dict.fromkeys(inputs.digests, UNKNOWN)
         build_catalogue(staging / "sources", staging / "spacy-zh", staging / "catalogue.db")
+        build_segments(staging / "sources", staging / "spacy-zh", staging / SEGMENTS)
         link_or_copy(model, staging / "model.tar.gz")
         notes = [f"接管 {model.name}", *([] if matches else ["来源数据与模型不一致，下次发布将完整训练。"])]
         manifest = Manifest(id=release_id, kind=ADOPTED, created=now_text(), model_id=model_id(model),

@@ -50,7 +50,7 @@ def grade_release(release: Release, log_dir: Path, say: Callable[[str], None] = 
 
     with tempfile.TemporaryDirectory(prefix="shizhong-candidate-") as scratch:
         env = {"CATALOGUE_DATABASE_URL": f"sqlite:///{release.catalogue_db}",
-               "SHIZHONG_SPACY_PIPELINE": str(release.pipeline),
+               "SHIZHONG_SEGMENTS": str(release.segments),
                "STAFF_DATABASE_URL": f"sqlite:///{Path(scratch) / 'staff.db'}"}
         servers = Servers(model=release.model, rasa_port=free_port(), actions_port=free_port(),
                           tracker_db=Path(scratch) / "tracker.db", log_dir=log_dir, extra_env=env,

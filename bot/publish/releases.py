@@ -5,6 +5,7 @@
         model.tar.gz     the Rasa model (a hard link when unchanged from the parent)
         spacy-zh/        the spaCy pipeline the model was trained with (pkuseg + district dictionary)
         catalogue.db     the catalogue database, indexed with that pipeline's segmentation
+        segments.json    the knowledge base's texts segmented with it (bot/catalogue/segmented.py)
         sources/         the editors' sources it was built from (for the next plan's comparison)
     build/releases/live -> <id>       what the assistants serve
     build/releases/previous -> <id>   the one before, for one-click rollback
@@ -30,6 +31,7 @@ FOLDER = paths.BUILD / "releases"
 BEIJING = ZoneInfo("Asia/Shanghai")
 LIVE, PREVIOUS = "live", "previous"
 MANIFEST, MODEL, PIPELINE, CATALOGUE_DB, SOURCES = "release.json", "model.tar.gz", "spacy-zh", "catalogue.db", "sources"
+SEGMENTS = "segments.json"
 # What a release changed, from the cheapest to publish to the dearest.
 ADOPTED, CATALOGUE, FINETUNE, FULL = "adopted", "catalogue", "finetune", "full"
 KIND_NAMES = {ADOPTED: "接管现有模型", CATALOGUE: "仅服务目录（不训练）", FINETUNE: "增量训练（--finetune）",
@@ -80,6 +82,10 @@ class Release:
     @property
     def catalogue_db(self) -> Path:
         return self.folder / CATALOGUE_DB
+
+    @property
+    def segments(self) -> Path:
+        return self.folder / SEGMENTS
 
     @property
     def sources(self) -> Path:
@@ -156,7 +162,7 @@ class Releases:
 
     def complete(self, staging: Path, manifest: Manifest) -> Release:
         """The staged folder, checked and renamed to its release id."""
-        for part in (MODEL, CATALOGUE_DB, PIPELINE + "/meta.json"):
+        for part in (MODEL, CATALOGUE_DB, SEGMENTS, PIPELINE + "/meta.json"):
             if not (staging / part).exists():
                 raise ReleaseError(f"release {manifest.id}: {part} is missing")
         write_json(staging / MANIFEST, asdict(manifest))

@@ -15,6 +15,7 @@ def staged(releases: Releases, release_id: str, kind: str = CATALOGUE) -> Manife
     folder = releases.staging(release_id)
     (folder / "model.tar.gz").write_bytes(b"model")
     (folder / "catalogue.db").write_bytes(b"db")
+    (folder / "segments.json").write_text("{}")
     (folder / "spacy-zh").mkdir()
     (folder / "spacy-zh" / "meta.json").write_text("{}")
     manifest = Manifest(id=release_id, kind=kind, created="now")
@@ -42,6 +43,10 @@ def test_an_incomplete_release_is_refused(tmp_path: Path) -> None:
     folder = releases.staging("20260101-000000")
     (folder / "model.tar.gz").write_bytes(b"model")
     with pytest.raises(ReleaseError, match="catalogue.db"):
+        releases.complete(folder, Manifest(id="20260101-000000", kind=ADOPTED, created="now"))
+    # The action server's search words go with the catalogue database (bot/catalogue/segmented.py).
+    (folder / "catalogue.db").write_bytes(b"db")
+    with pytest.raises(ReleaseError, match="segments.json"):
         releases.complete(folder, Manifest(id="20260101-000000", kind=ADOPTED, created="now"))
     assert releases.all() == []
 

@@ -1,0 +1,132 @@
+"""Search words without a segmenter in the process: texts segmented elsewhere, looked up.
+
+Why: catalogue and topic search cut a text into pkuseg's words (tokens.SpacyTokenizer). In the
+action server that took a second spaCy pipeline with pkuseg, and TensorFlow, which spaCy's thinc
+imports when it is installed: 560 of the 610 MiB the process held (docs/benchmarks.md). Every text
+the action server segments is now segmented where that pipeline is loaded anyway:
+- the texts known before a message comes — the knowledge base's questions, titles, terms and
+  answers, which the topic index and the topic links search — by the set-up, into a table beside
+  the catalogue database (build/segments.json, `write_table`); a release carries its own, built
+  with its own pipeline (bot/publish/build.py);
+- the texts of a message — its text, its text as searched, its entity values — by the NLU
+  (bot/nlp/search_segments.py), into the parse data (PARSE_KEY): for each text, the spans of its
+  words in the normalized text. Spans, not words: the tracker store masks personal numbers in each
+  stored string, and a number cut into words would pass it as harmless-looking pieces.
+
+`Segmentation` is the action server's tokenizer: it looks a text up among the message's segments,
+then in the table. A text in neither is cut into bigrams (tokens.bigram_tokenize) with a warning:
+search still answers, but may rank otherwise than the NLU's words would. One kind of message
+comes without segments by Rasa's design: a button's payload "/intent{…}" (/deny), which Rasa's
+RegexMessageHandler replaces by its intent and entities after the NLU ran; its text holds no
+resident's words, and is cut into bigrams without a warning.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import logging
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Protocol
+
+from bot import paths
+from bot.catalogue.tokens import bigram_tokenize, normalize, with_parts
+
+logger = logging.getLogger(__name__)
+
+PARSE_KEY = "search_segments"
+TABLE_ENV = "SHIZHONG_SEGMENTS"
+# How a button's payload starts (Rasa's INTENT_MESSAGE_PREFIX): "/deny", "/rate{…}".
+INTENT_PREFIX = "/"
+Spans = list[tuple[int, int]]
+
+
+class Segmenter(Protocol):
+    """What builds the table: tokens.SpacyTokenizer (its name and its words of a text)."""
+
+    name: str
+
+    def words(self, text: str) -> list[str]: ...
+
+
+def record(normalized: str, spans: Iterable[tuple[int, int]]) -> dict[str, Any]:
+    """One text of a message as the parse data carries it: the normalized text, its words' spans."""
+    return {"text": normalized, "spans": [[start, end] for start, end in spans]}
+
+
+def message_words(parse_data: Mapping[str, Any]) -> dict[str, list[str]]:
+    """normalized text → words, of the segments the NLU put in a message's parse data."""
+    found: dict[str, list[str]] = {}
+    for entry in parse_data.get(PARSE_KEY) or ():
+        text, spans = entry.get("text"), entry.get("spans")
+        if isinstance(text, str) and isinstance(spans, list):
+            found[text] = [text[start:end] for start, end in spans]
+    return found
+
+
+def table_path() -> Path:
+    """The table the action server reads: a release's (SHIZHONG_SEGMENTS, set for an action server
+    that serves a release: bot/publish) or the set-up's build/segments.json."""
+    return Path(os.environ.get(TABLE_ENV) or paths.SEGMENTS)
+
+
+def write_table(path: Path, texts: Iterable[str], segmenter: Segmenter) -> int:
+    """Segment every text once and write the table; the number of texts."""
+    words = {key: segmenter.words(key) for key in sorted({normalize(t) for t in texts} - {""})}
+    data = {"tokenizer": segmenter.name, "words": words}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    os.replace(temporary, path)
+    return len(words)
+
+
+# The words of the message being answered (of_message); None outside one.
+_message: contextvars.ContextVar[dict[str, list[str]] | None] = contextvars.ContextVar("message_words", default=None)
+
+
+class Segmentation:
+    """A tokenizer (tokens.Tokenize) that cuts no words: the message's segments, then the table."""
+
+    def __init__(self, table: dict[str, list[str]], name: str) -> None:
+        self.table = table
+        # The tokenizer the table was made with: the catalogue database records the same name.
+        self.name = name
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> Segmentation:
+        path = path or table_path()
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            logger.warning("search: no segmentation table at %s (%s); the knowledge base's texts are "
+                           "cut into bigrams (python -m tools.setup builds it)", path, error)
+            return cls({}, "none")
+        return cls(data.get("words") or {}, str(data.get("tokenizer") or "none"))
+
+    @contextmanager
+    def of_message(self, parse_data: Mapping[str, Any]) -> Iterator[None]:
+        """Within: the segments of the message whose parse data this is are known too (this task and
+        the threads it starts with asyncio.to_thread, which copy the context, see them)."""
+        token = _message.set(message_words(parse_data))
+        try:
+            yield
+        finally:
+            _message.reset(token)
+
+    def __call__(self, text: str) -> list[str]:
+        key = normalize(text)
+        if not key:
+            return []
+        words = (_message.get() or {}).get(key)
+        if words is None:
+            words = self.table.get(key)
+        if words is None:
+            if not key.startswith(INTENT_PREFIX):
+                logger.warning("search: the segmentation of %r is not known (neither the NLU's nor the "
+                               "set-up's); cut into bigrams", key[:40])
+            return bigram_tokenize(key)
+        return with_parts(words)
