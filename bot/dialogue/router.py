@@ -105,11 +105,7 @@ class _Look:
     @functools.cached_property
     def query(self) -> str:
         """The text as searched: the openings that only say one wants to ask taken off."""
-        text = self.turn.text
-        for opening in self.rules.words["query_openings"]:
-            if text.startswith(opening) and len(text) > len(opening):
-                return text[len(opening):]
-        return text
+        return self.rules.search_query(self.turn.text)
 
     @functools.cached_property
     def hits(self) -> list[SearchHit]:

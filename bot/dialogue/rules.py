@@ -93,6 +93,14 @@ class RoutingRules:
     def pattern(self, name: str) -> re.Pattern[str]:
         return self.patterns[name]
 
+    def search_query(self, text: str) -> str:
+        """The text as the catalogue is searched for it: an opening that only says one wants to ask
+        (请问, 我想咨询一下 …) taken off. The NLU segments this text too (bot/nlp/search_segments.py)."""
+        for opening in self.words["query_openings"]:
+            if text.startswith(opening) and len(text) > len(opening):
+                return text[len(opening):]
+        return text
+
 
 class _Checker:
     """Collects problems while reading the raw mapping."""

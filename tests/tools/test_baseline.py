@@ -5,14 +5,14 @@ from __future__ import annotations
 import yaml
 
 from bot import paths
-from tools.bench.baseline import SPACY_LOADERS, SPACY_TOKENIZER, baseline_config, write_baseline
+from tools.bench.baseline import SPACY_LOADERS, SPACY_TOKENIZER, SPACY_USERS, baseline_config, write_baseline
 
 
 def test_the_baseline_differs_from_config_yml_in_the_tokenizer_alone(tmp_path) -> None:
     ours = yaml.safe_load(paths.CONFIG.read_text(encoding="utf-8"))
     baseline = yaml.safe_load(write_baseline(target=tmp_path / "baseline.yml").read_text(encoding="utf-8"))
     assert baseline == baseline_config(ours)
-    tokenizers = SPACY_LOADERS | {SPACY_TOKENIZER, "JiebaTokenizer"}
+    tokenizers = SPACY_LOADERS | SPACY_USERS | {SPACY_TOKENIZER, "JiebaTokenizer"}
     assert [c for c in baseline["pipeline"] if c["name"] not in tokenizers] == \
            [c for c in ours["pipeline"] if c["name"] not in tokenizers]
     assert [c["name"] for c in baseline["pipeline"] if c["name"] in tokenizers] == ["JiebaTokenizer"]
