@@ -19,6 +19,8 @@ from rasa_sdk.types import DomainDict
 from actions.replies import render
 from bot.catalogue import CatalogueStore, create_store
 from bot.catalogue.fields import shared_fields
+from bot.catalogue.segmented import Segmentation
+from bot.catalogue.tokens import STOP_TOKENS
 from bot.dialogue.router import Router
 from bot.dialogue.rules import shared_rules
 from bot.dialogue.topics import ranking
@@ -31,17 +33,22 @@ STATE_SLOTS = ("subject", "service_code", "knowledge_topic", "topics_shown", "op
 
 
 @lru_cache(maxsize=1)
+def segmentation() -> Segmentation:
+    """The words search uses, segmented by the NLU (the message's) and the set-up (the knowledge
+    base's): the action server loads no segmenter (bot/catalogue/segmented.py)."""
+    return Segmentation.load()
+
+
+@lru_cache(maxsize=1)
 def store() -> CatalogueStore:
     """One catalogue store per action server, created on first use (not at import)."""
-    return create_store()
+    return create_store(tokenize=segmentation())
 
 
 @lru_cache(maxsize=1)
 def topic_index() -> TopicIndex:
-    """Built on first use with the NLU's segmentation (the catalogue search loads the same)."""
-    from bot.catalogue.tokens import STOP_TOKENS, default_tokenizer
-
-    return TopicIndex(shared_knowledge(), default_tokenizer(), STOP_TOKENS)
+    """Built on first use, with the same segmentation as the catalogue search."""
+    return TopicIndex(shared_knowledge(), segmentation(), STOP_TOKENS)
 
 
 @lru_cache(maxsize=1)
@@ -76,7 +83,8 @@ def turn_of(tracker: Tracker) -> Turn:
 async def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
     """Route the latest message and phrase the decision; the events record the new state."""
     turn = turn_of(tracker)
-    decision = await asyncio.to_thread(router().route, turn)
+    with segmentation().of_message(tracker.latest_message or {}):
+        decision = await asyncio.to_thread(router().route, turn)
     return render(decision, turn, dispatcher, tracker, shared_fields())
 
 

@@ -211,20 +211,30 @@ class Servers:
             raise
 
     def warm_up_actions(self) -> None:
-        """Run the two look-up actions once, so that loading the segmenter, the topic index and
-        the catalogue happens now and not in a resident's first question (WeChat waits 5 s)."""
-        for action, text, intent in (("action_answer_knowledge", "经纬人才计划讲的啥", "faq"),
-                                     ("action_answer_service", "临时救助到哪申请", "ask_service")):
+        """Run the two look-up actions once, so that loading the knowledge base, the topic index and
+        the catalogue happens now and not in a resident's first question (WeChat waits 5 s). Each
+        gets the NLU's parse of its question (the HTTP API's /model/parse: no conversation is
+        made), search words included: the action server segments nothing itself."""
+        for action, text in (("action_answer_knowledge", "经纬人才计划讲的啥"),
+                             ("action_answer_service", "临时救助到哪申请")):
             call = {"next_action": action, "sender_id": "warm-up", "version": "3.6.21",
                     "tracker": {"sender_id": "warm-up", "events": [], "paused": False,
                                 "slots": dict.fromkeys(("knowledge_topic", "topics_shown", "subject", "service_code",
                                                         "options_offered", "field")),
-                                "latest_message": {"text": text, "intent": {"name": intent}, "entities": []},
+                                "latest_message": self.parse(text),
                                 "latest_action_name": "action_listen", "active_loop": {}}}
             request = urllib.request.Request(f"{self.actions_url}/webhook", data=json.dumps(call).encode(),
                                              headers={"Content-Type": "application/json"})
             with urllib.request.urlopen(request, timeout=120) as response:
                 response.read()
+
+    def parse(self, text: str) -> dict:
+        """The assistant's NLU parse of `text` (Rasa's HTTP API, with the token)."""
+        request = urllib.request.Request(f"{self.rasa_url}/model/parse?token={self.auth_token}",
+                                         data=json.dumps({"text": text}).encode(),
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return json.loads(response.read())
 
     def wait_until_up(self, timeout: float = HEALTH_TIMEOUT_SECONDS) -> None:
         """Block until every program answers; raise if supervisord stops, gives up on a program,
