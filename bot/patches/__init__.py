@@ -6,6 +6,10 @@ installs them as a side effect. Each was written against the exact versions in `
 `install()` refuses any other: after an upgrade, each must be looked at again, not run unchecked.
 
 Installed in the process by `install()`:
+- `without_jax` (a saving of memory, not of CPU: never left out): TensorFlow imported without JAX,
+  which it imports only to convert JAX functions to TF Lite (64 MiB resident, 1.5 s of start-up);
+  installed first, before anything imports TensorFlow (in a process that has imported it already,
+  a test's, it does nothing and `installed()` does not count it);
 - `graph_runner.SequentialGraphRunner`: the trained graph's nodes run one after the other in an
   order worked out once, not through dask's scheduler on every NLU parse and policy prediction;
 - `action_schema`: the action server's responses checked by a validator compiled once;
@@ -86,6 +90,9 @@ def install(skip: Iterable[str] = ()) -> None:
     skip = set(skip)
     if skip - set(SPEED_UPS):
         raise ValueError(f"no such patch: {', '.join(sorted(skip - set(SPEED_UPS)))}")
+    from bot.patches import without_jax
+
+    without_jax.install()  # first: before anything imports TensorFlow (rasa.core.processor does)
     import rasa.core.processor
 
     from bot.patches import action_schema, inherited_socket, release_pipeline, sparse_features, tracker_failures

@@ -5,8 +5,8 @@
    through REST, and the resident memory of each of the two processes (their children included)
    right after, summed: what one instance costs.
 2. The Rasa process alone, the same trained model started two ways, interleaved: as the assistant
-   runs (`rasa run` with the pruned pkuseg model, bot.nlp.lean's loading, the environment of
-   bot.model.quiet_env), and the naive way it started before those savings (stock Rasa 3.6
+   runs (bot.assistant's `rasa run` with bot/patches, the pruned pkuseg model, bot.nlp.lean's
+   loading, the environment of bot.model.quiet_env), and the naive way it started before those savings (stock Rasa 3.6
    loading through tools.bench.stock_rasa, the full pkuseg model, TensorFlow's oneDNN ops on).
    `build/spacy-zh` of a scratch working folder points at one pipeline or the other.
 
@@ -125,7 +125,7 @@ def _ask(url: str) -> bool:
 @dataclass(frozen=True)
 class Variant:
     pipeline: Path  # what build/spacy-zh points at
-    launcher: tuple[str, ...]  # the module run as `python -m …` with rasa's arguments
+    launcher: tuple[str, ...]  # `python -m <module> [run]`, given rasa run's arguments
     env: dict[str, str]  # set on top of bot.model.quiet_env()
 
 
@@ -140,7 +140,7 @@ def measure_once(variant: Variant, model: Path, port: int) -> dict[str, float]:
                              "WECHAT_AES_KEY": "", "WEB_ORIGINS": "http://127.0.0.1:8080"} | variant.env
         started = time.monotonic()
         process = subprocess.Popen(
-            [sys.executable, *variant.launcher, "run", "--model", str(model), "--port", str(port),
+            [sys.executable, *variant.launcher, "--model", str(model), "--port", str(port),
              "--interface", "127.0.0.1", "--credentials", str(paths.PROJECT / "credentials.yml"),
              "--endpoints", str(paths.PROJECT / "endpoints.yml")],
             cwd=scratch, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -182,9 +182,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     variants = {
         "before (stock Rasa loading, full pkuseg model, oneDNN on)": Variant(
-            ensure_full_pipeline(), ("-m", "tools.bench.stock_rasa"), {"TF_ENABLE_ONEDNN_OPTS": "1"}),
-        "ours (bot.nlp.lean loading, pruned pkuseg model)": Variant(
-            paths.SPACY_PIPELINE, ("-m", "rasa"), {}),
+            ensure_full_pipeline(), ("-m", "tools.bench.stock_rasa", "run"), {"TF_ENABLE_ONEDNN_OPTS": "1"}),
+        "ours (bot.assistant: bot/patches, bot.nlp.lean loading, pruned pkuseg model)": Variant(
+            paths.SPACY_PIPELINE, ("-m", "bot.assistant"), {}),
     }
     # Resolved once: on a shared tree the data may change (and the model's name with it) meanwhile.
     model = model_path()
@@ -234,7 +234,8 @@ def main(argv: list[str] | None = None) -> int:
         f"VmHWM) right after that answer. *Before* is the naive start: stock Rasa 3.6 loading "
         f"(tools/bench/stock_rasa.py: two spaCy loads, every TensorFlow model trained on one example "
         f"before its weights are read), the unpruned pkuseg model, TensorFlow's oneDNN ops on. *Ours* is "
-        f"how `make run` starts it (bot/nlp/lean.py, the pruned pkuseg model, TF_ENABLE_ONEDNN_OPTS=0)."
+        f"how `make run` starts it: our entry point bot/assistant.py (bot/patches, TensorFlow without JAX "
+        f"among them), bot/nlp/lean.py, the pruned pkuseg model, TF_ENABLE_ONEDNN_OPTS=0."
         f"\n\n{table}\n")
     return 0
 
