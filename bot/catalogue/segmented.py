@@ -2,7 +2,7 @@
 
 Why: catalogue and topic search cut a text into pkuseg's words (tokens.SpacyTokenizer). In the
 action server that took a second spaCy pipeline with pkuseg, and TensorFlow, which spaCy's thinc
-imports when it is installed: 560 of the 610 MiB the process held (docs/benchmarks.md). Every text
+imports when it is installed: 567 of the 614 MiB the process held (docs/benchmarks.md). Every text
 the action server segments is now segmented where that pipeline is loaded anyway:
 - the texts known before a message comes — the knowledge base's questions, titles, terms and
   answers, which the topic index and the topic links search — by the set-up, into a table beside
