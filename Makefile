@@ -51,7 +51,7 @@ report: venv
 	@$(PYTHON) -m tools.fonts
 	@$(PYTHON) -m bot.report
 
-## bench-load: concurrent users through REST: one instance, the cluster and stock `rasa run`, side by side
+## bench-load: concurrent users: one instance through REST, the widget's socket.io and WeChat; the cluster and stock `rasa run` through REST
 bench-load: venv
 	@$(PYTHON) -m tools.setup --with-nginx
 	@$(PYTHON) -m tools.bench.load

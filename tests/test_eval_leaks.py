@@ -1,6 +1,7 @@
-"""No evaluation text stands whole in the data, the domain, the config, the sources, the actions,
-the production code or the tests (tools/eval_leaks.py): an evaluation measures only while nothing
-was built from it. The sealed sets are read, never printed (a leak of theirs is named by id)."""
+"""No evaluation text stands, whole or inside a longer string, in the data, the domain, the
+config, the sources, the actions, the production code or the tests (tools/eval_leaks.py): an
+evaluation measures only while nothing was built from it. The sealed sets are read, never
+printed (a leak of theirs is named by id)."""
 
 from __future__ import annotations
 
@@ -34,6 +35,40 @@ def test_a_leak_is_found_as_an_example_a_literal_or_a_response(tmp_path: Path) -
     assert "公园" not in describe(sealed).split("code.py")[1]
 
 
+def test_a_text_inside_a_longer_string_or_a_comment_is_found(tmp_path: Path) -> None:
+    texts = [EvalText("dev_questions.yml", "x2", "社区食堂几点开门"),
+             EvalText("holdout_questions.yml", "h9", "公交卡怎么充值")]
+    code = tmp_path / "code.py"
+    code.write_text('REPLY = "您好！请问社区食堂几点开门？谢谢"\n# as 公交卡，怎么充值 asked it\n', encoding="utf-8")
+    found = leaks(texts, [code])
+    assert sorted((leak.text.id, leak.line) for leak in found) == [("h9", 2), ("x2", 1)]
+
+
+def test_two_lines_joined_do_not_make_a_text(tmp_path: Path) -> None:
+    texts = [EvalText("dev_questions.yml", "x3", "社区食堂几点开门")]
+    nlu = tmp_path / "nlu.yml"
+    nlu.write_text("nlu:\n- intent: ask\n  examples: |\n    - 社区食堂\n    - 几点开门\n", encoding="utf-8")
+    assert leaks(texts, [nlu]) == []
+
+
 def test_texts_are_compared_without_punctuation_and_short_ones_are_left_alone() -> None:
     assert key("你好，在吗？") == key("你好在吗")
     assert all(len(key(t.text)) >= 6 for t in eval_texts())
+
+
+def test_a_bare_service_name_is_public_not_an_evaluation_text() -> None:
+    """Writers are given the catalogue's names; a turn that is only a name may stand in the catalogue."""
+    from tools.eval_leaks import public_names
+
+    names = public_names()
+    assert key("人才住房补贴申领") in names
+    assert not any(key(t.text) in name for name in names for t in eval_texts())
+
+
+def test_a_part_of_a_service_name_is_public_too_and_a_question_around_one_is_not(tmp_path: Path) -> None:
+    """A name shortened by a word stands wherever the whole name does (the catalogue, its examples,
+    the tests), so it cannot be a leak of ours; a question that holds a name is still a text."""
+    questions = tmp_path / "holdout_x.yml"
+    questions.write_text('questions:\n- {id: q1, ask: "人才住房补贴"}\n- {id: q2, ask: "人才住房补贴申领"}\n'
+                         '- {id: q3, ask: "人才住房补贴怎么申领"}\n', encoding="utf-8")
+    assert [t.id for t in eval_texts([questions])] == ["q3"]

@@ -1,16 +1,18 @@
-"""`python -m tools.eval_leaks`: evaluation texts that stand whole in the project's data or code.
+"""`python -m tools.eval_leaks`: evaluation texts that stand in the project's data or code.
 
 An evaluation question or conversation turn measures the assistant only while nothing was built
-from it. This finds every one of six characters or more that stands as a whole training example,
-response or string literal in the data, the domain, the config, the sources, the actions, the
-production code or the tests (tests/test_eval_leaks.py fails on any). Texts are compared without
-white space, punctuation and case, so "X？" is the same string as "X". The sealed sets
+from it. This finds every one of six characters or more that stands in a training example, response,
+string literal or comment of the data, the domain, the config, the sources, the actions, the
+production code or the tests (tests/test_eval_leaks.py fails on any): whole, or inside a longer
+string ("请问X，谢谢" holds X). Texts are compared without white space, punctuation and case, so
+"X？" is the same string as "X". The sealed sets
 (eval/sealed*.yml) are read but never printed: a leak of theirs is reported by id and place only.
 """
 
 from __future__ import annotations
 
 import ast
+import itertools
 import re
 import sys
 from collections.abc import Iterable, Iterator
@@ -40,11 +42,28 @@ class Leak:
     line: int
 
 
+def public_names() -> set[str]:
+    """The catalogue's official service names, as compared. Evaluation writers are given them
+    (a turn may be a bare name, as a resident taps or pastes it), and the catalogue, its training
+    examples and tests must hold them: a name is public, not an evaluation text."""
+    from bot.catalogue.files import load_services
+
+    return {key(service.name) for service in load_services()}
+
+
+def in_a_name(text_key: str, names: Iterable[str]) -> bool:
+    """A turn that is a name, or a part of one (a name shortened by a word, as residents shorten
+    them): the catalogue holds the whole name and with it every part, so no rewording of ours
+    could take it out; it is as public as the name."""
+    return any(text_key in name for name in names)
+
+
 def eval_texts(files: Iterable[Path] | None = None) -> list[EvalText]:
     """Every question and conversation turn of the evaluation sets (bot/eval_sets.py, the sealed
-    ones too) that is long enough to count as a leak."""
+    ones too) that is long enough to count as a leak and is not a service name or a part of one."""
     found = eval_sets.eval_texts(eval_sets.eval_files() if files is None else files)
-    return [t for t in found if len(key(t.text)) >= MIN_CHARS]
+    names = public_names()
+    return [t for t in found if len(key(t.text)) >= MIN_CHARS and not in_a_name(key(t.text), names)]
 
 
 def _pieces(text: str) -> Iterator[str]:
@@ -116,16 +135,38 @@ def searched_files(roots: Iterable[Path] = SEARCHED) -> list[Path]:
     return sorted(files)
 
 
+def _lines(path: Path) -> Iterator[tuple[int, str]]:
+    """Every line of a file, comments included, as written."""
+    yield from enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1)
+
+
+class _Finder:
+    """Finds the evaluation texts standing inside a string: each text is looked up by its first
+    MIN_CHARS characters at every position of the string's key, then compared in full."""
+
+    def __init__(self, texts: Iterable[EvalText]) -> None:
+        self.by_start: dict[str, list[tuple[str, EvalText]]] = {}
+        for text in texts:
+            whole = key(text.text)
+            self.by_start.setdefault(whole[:MIN_CHARS], []).append((whole, text))
+
+    def inside(self, value: str) -> Iterator[EvalText]:
+        compared = key(value)
+        for start in range(len(compared) - MIN_CHARS + 1):
+            for whole, text in self.by_start.get(compared[start:start + MIN_CHARS], ()):
+                if compared.startswith(whole, start):
+                    yield text
+
+
 def leaks(texts: list[EvalText] | None = None, files: Iterable[Path] | None = None) -> list[Leak]:
-    """Every place where an evaluation text stands whole."""
-    texts = eval_texts() if texts is None else texts
-    wanted: dict[str, list[EvalText]] = {}
-    for text in texts:
-        wanted.setdefault(key(text.text), []).append(text)
+    """Every place where an evaluation text stands, whole or inside a longer string or line."""
+    finder = _Finder(eval_texts() if texts is None else texts)
     found: dict[tuple[str, str, Path], Leak] = {}
     for path in searched_files() if files is None else files:
-        for line, piece in strings(path):
-            for text in wanted.get(key(piece), ()):
+        for line, value in itertools.chain(strings(path), _lines(path)):
+            if "\n" in value:
+                continue  # its lines are pieces of their own; joined, two lines could forge a text
+            for text in finder.inside(value):
                 found.setdefault((text.source, text.id, path), Leak(text, path, line))
     return sorted(found.values(), key=lambda leak: (str(leak.path), leak.line))
 
@@ -139,7 +180,7 @@ def main() -> int:
     found = leaks()
     for leak in found:
         print(describe(leak))
-    print(f"eval_leaks: {len(found)} evaluation texts stand whole in data or code", file=sys.stderr)
+    print(f"eval_leaks: {len(found)} evaluation texts stand in data or code", file=sys.stderr)
     return 1 if found else 0
 
 

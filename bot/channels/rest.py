@@ -62,7 +62,7 @@ MAX_BODY_BYTES = 64 * 1024
 ALLOWED_CLIENTS_ENV = "REST_ALLOWED_CLIENTS"
 CLOSED = "此接口仅供授权系统使用。居民请使用网页或微信公众号咨询，或拨打12345市民服务热线。"
 MAX_SENDER_CHARS = 128  # Rasa's SQL tracker store keeps sender ids in a VARCHAR(255)
-JSON_HINT = '请以JSON发送，例如 {"sender": "用户标识", "message": "经纬人才计划是什么"}'
+JSON_HINT = '请以JSON发送，例如 {"sender": "用户标识", "message": "经纬人才计划讲的是什么"}'
 
 
 @dataclass(frozen=True)

@@ -357,7 +357,7 @@ def pick_by_position(look: _Look) -> Decision | None:
 
 
 def correction(look: _Look) -> Decision | None:
-    """"说错了，是生育登记": the service named now replaces the one being discussed."""
+    """"搞错了，我想问的是结婚登记": the service named now replaces the one being discussed."""
     if not any(word in look.turn.text for word in look.rules.words["correction"]):
         return None
     named = look.named
@@ -623,7 +623,7 @@ def _topic_by_term(look: _Look, name: str, find: Callable[[str], str | None]) ->
 
 
 def definition(look: _Look) -> Decision | None:
-    """"12100是啥": the article's own term, though the NLU was unsure."""
+    """"双招提高是啥意思": the article's own term, though the NLU was unsure."""
     return _topic_by_term(look, "definition", look.router.topics.defining)
 
 
@@ -647,7 +647,7 @@ def _clear(look: _Look, hits: list[SearchHit]) -> Service | None:
 
 
 def procedural_service(look: _Look) -> Decision | None:
-    """"社保卡丢了去哪补办" put in the article or out of scope: the catalogue's service when one
+    """"居住证丢了去哪补办" put in the article or out of scope: the catalogue's service when one
     fits it clearly (out of scope also without a how-to, when one leads strongly); several that
     fit a how-to question put out of scope are offered."""
     turn, rules = look.turn, look.rules
@@ -743,7 +743,7 @@ def channel_unnamed(look: _Look) -> Decision | None:
 
 
 def other_service(look: _Look) -> Decision | None:
-    """"还有文化馆的公益培训怎么报名" while another service is under discussion: a service the catalogue
+    """"顺便问下免费的艺术培训课程怎么报名" while another service is under discussion: a service the catalogue
     finds clearly and strongly, though not by its exact name, is a switch."""
     if look.current is None:
         return None

@@ -149,7 +149,7 @@ class Topics:
         return {term: tuple(ids) for term, ids in owners.items()}
 
     def defining(self, text: str) -> str | None:
-        """The one topic whose own term a "X是啥" question asks about ("12100是啥" → 12100民生工程)."""
+        """The one topic whose own term a "X是啥" question asks about ("四集成是什么" → 四集成)."""
         text = text.strip()
         match = self.rules.pattern("definition").fullmatch(text) or self.rules.pattern(
             "definition_first").fullmatch(text)

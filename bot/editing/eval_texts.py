@@ -20,7 +20,7 @@ __all__ = ["FOLDERS", "EvalTexts", "normalise", "question_files", "shared"]
 
 def normalise(text: str) -> str:
     """The leak check's `key` (width, case, punctuation and spaces folded) of the text in
-    simplified script: "經緯人才計劃是什麼？" and "经纬人才计划是什么" are the same question."""
+    simplified script: "臨時救助在哪申請？" and "临时救助在哪申请" are the same question."""
     return key(_to_simplified()(text))
 
 

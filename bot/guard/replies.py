@@ -17,7 +17,7 @@ from typing import Any
 # dozen characters; Rasa answers 10,000 but the answer means nothing, and 1,000,000 crash spaCy).
 MAX_MESSAGE_CHARS = 2000
 
-EMPTY = "您好，请输入您要咨询的问题，例如“经纬人才计划是什么”或“临时救助在哪申请”。"
+EMPTY = "您好，请输入您要咨询的问题，例如“经纬人才计划讲的是什么”或“临时救助在哪申请”。"
 TOO_LONG = ("您的消息太长了（超过{limit}字），请用一两句话说明您要咨询的问题，"
             "例如“人才落户要带什么材料”；也可以拨打12345市民服务热线咨询。")
 UNAVAILABLE = ("抱歉，系统暂时无法回答这个问题，请稍后再试，"

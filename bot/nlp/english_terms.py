@@ -1,11 +1,11 @@
 """English words inside a Chinese question put into the article's Chinese terms.
 
-Enterprise users and students mix languages: "请问区里有没有digital economy方面的产业园". The
+Enterprise users and students mix languages: "区里对big data企业有扶持政策吗". The
 training data, the district dictionary, the BM25 topic index and the catalogue are all Chinese, so
 the English words meet nothing and the question goes to a neighbouring topic. This component
 rewrites the domain phrases below into the article's own terms, for training and prediction alike
 (the actions apply `to_chinese_terms` too). Only mixed messages are rewritten: an all-English
-message ("thanks", "qwertyuiop") is left as written, for the chitchat and out-of-scope examples.
+message ("thanks", "zxcvbnm") is left as written, for the chitchat and out-of-scope examples.
 """
 
 from __future__ import annotations

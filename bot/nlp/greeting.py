@@ -2,9 +2,10 @@
 
 Residents often open with a greeting and ask in the same message. With the greeting in the text,
 the intent classifier weighs "你好" as heavily as the question and answers a greeting: on our
-held-out questions "你好，想问下今年老旧小区改造总共多大面积" got the welcome message instead of
-105万㎡. This component removes greetings at the start when a question of its own follows, for
-training and prediction alike; a message that is only a greeting ("你好，在吗") stays whole.
+held-out questions a "你好，想问下" before a question on the total area of this year's old-compound
+renovation (老旧小区改造) got the welcome message instead of 105万㎡. This component removes
+greetings at the start when a question of its own follows, for training and prediction alike; a
+message that is only a greeting ("你好，在吗") stays whole.
 """
 
 from __future__ import annotations

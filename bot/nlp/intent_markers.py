@@ -1,13 +1,13 @@
 """Chitchat intents given only to a message holding one of the intent's own words.
 
 With about 130 examples each, DIET learns a chitchat intent from a few characters and lends it to
-real questions: on held-out questions "历下区政务服务中心几点下班" came back `greet` (0.83; an
-example reads "早上好，请问上班了吗") and "市中区怎么对接北京和雄安" `bot_identity` (0.57), so the
-resident got a welcome instead of an answer. A greeting without a greeting word is no greeting:
-such an intent is taken out of the ranking and the next one decides, or the fallback when that
-one is unsure. The markers are the component's configuration in config.yml, so an editor can add
-a word without touching Python; tests/nlp/test_intent_markers.py checks every training example of
-the intent against them.
+real questions: on held-out questions one asking when 历下区's service centre closes came back
+`greet` (0.83; an example reads "早上好，请问上班了吗") and one asking how 市中区 links up with 北京
+and 雄安 `bot_identity` (0.57), so the resident got a welcome instead of an answer. A greeting
+without a greeting word is no greeting: such an intent is taken out of the ranking and the next
+one decides, or the fallback when that one is unsure. The markers are the component's
+configuration in config.yml, so an editor can add a word without touching Python;
+tests/nlp/test_intent_markers.py checks every training example of the intent against them.
 
 The same markers are DIET's features too (IntentMarkerFeaturizer, one feature an intent: does the
 message hold one of its words), so that DIET learns from them rather than from the few characters

@@ -47,7 +47,8 @@ def test_a_how_to_question_gets_the_catalogue_service_first() -> None:
                  {"intent_response_key": "faq/environment_ring_roads", "confidence": 0.05}]}}}
     [message] = run(parse)
     titles = [b["title"] for b in message["buttons"]]
-    asked = "随迁子女入学" + "怎么办理"  # the button asks how the service is done
+    service = "随迁子女入学"  # the catalogue's service for a child from elsewhere
+    asked = f"{service}怎么办理"  # the button asks how the service is done
     assert titles == [asked, knowledge().topics["platform_new_city_amenities"].title, "都不是"]
     assert message["buttons"][0]["payload"] == asked
     assert "12345" in message["text"]

@@ -50,7 +50,7 @@ def test_a_signed_question_gets_the_right_answer_within_5_seconds(live, follower
 
 def test_a_forged_message_gets_nothing(live, servers, follower, fake_api) -> None:
     reply = live.post(f"<xml><ToUserName>gh</ToUserName><FromUserName>{follower}</FromUserName>"
-                      "<CreateTime>1</CreateTime><MsgType>text</MsgType><Content>经纬人才计划是什么</Content>"
+                      "<CreateTime>1</CreateTime><MsgType>text</MsgType><Content>人才住房补贴在哪申请</Content>"
                       "<MsgId>1</MsgId></xml>", forge={"signature": "0" * 40})
     assert reply.status == 403
     assert user_texts(servers, follower) == [] and fake_api.texts_to(follower) == []

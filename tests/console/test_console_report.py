@@ -22,7 +22,7 @@ from tests.console.conftest import (
 )
 
 pytestmark = pytest.mark.browser
-JUNK = "".join("qwertyuiopasdfghjklzxcvbnm0123456789"[(i * 7) % 36] for i in range(1000))
+JUNK = "".join("abcdefghijklmnopqrstuvwxyz0123456789"[(i * 7) % 36] for i in range(1000))
 SCREENS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
 
 

@@ -97,7 +97,7 @@ def test_an_unmarked_chitchat_intent_gives_way_to_the_next() -> None:
 
 @pytest.mark.parametrize(("text", "intent"), [
     ("你好", "greet"), ("Hi，在吗", "greet"), ("早上好", "greet"), ("谢谢啦", "thank"),
-    ("请问你是机器人吗", "bot_identity"), ("这是AI在回复吗", "bot_identity"),
+    ("请问你是不是机器人", "bot_identity"), ("这是AI在回复吗", "bot_identity"),
     ("怎么用", "help"), ("转人工", "request_human"), ("你这破助手", "insult"), ("那住房呢？", "ask_more"),
     ("临时救助如何申请", "faq"),  # an intent without markers is never touched
 ])

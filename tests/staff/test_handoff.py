@@ -118,7 +118,7 @@ def test_a_field_of_the_service_under_discussion_asked_inside_the_form(resident:
     assert "哪方面" in answered  # the topic is asked again, not filled with the question
     assert "描述" in resident.say("居住证")
     assert "电话" in resident.say("我在外地工作想咨询居住证办理的具体流程")
-    days = resident.say("那办下来要几天")  # asked instead of a phone number
+    days = resident.say("那多少天能办好")  # asked instead of a phone number
     assert "【居住证申领】办理时限" in days and "电话" in days
     assert "称呼" in resident.say(PHONE)
     summary = resident.say("张女士")  # a name, though the NLU may take it for a question

@@ -144,7 +144,7 @@ def test_the_keyboard_reaches_every_control_in_reading_order(servers, widget, ch
             'button.rw-reply "人才政策"',
             'button.rw-reply "政务服务怎么办"',
             'button.rw-reply "民生工程"',
-            'textarea.rw-new-message "请输入您的问题，例如：经纬人才计划是什么"',
+            'textarea.rw-new-message "请输入您的问题，例如：经纬人才计划讲的是什么"',
             'a "拨打 12345"',  # the send button is skipped while there is nothing to send
         ], stops
 

@@ -28,7 +28,7 @@ def test_a_resident_chats_reloads_and_keeps_the_conversation(servers, widget, ch
         expect(page.locator("#welcome")).to_contain_text("欢迎使用济南市市中区政务服务助手")
         expect(page.locator("#handoff")).to_have_text("转人工 / 12345")
         expect(page.locator(".rw-new-message")).to_have_attribute(
-            "placeholder", "请输入您的问题，例如：经纬人才计划是什么")
+            "placeholder", "请输入您的问题，例如：经纬人才计划讲的是什么")
 
         # The greeting (sent on first open) offers quick replies.
         expect(page.locator(".rw-reply").filter(has_text="人才政策")).to_be_visible()

@@ -1,4 +1,4 @@
-"""`make bench-load`: concurrent simulated users through the REST channel, ours against stock Rasa.
+"""`make bench-load`: concurrent simulated users through each channel, ours against stock Rasa.
 
 In one run, with the same trained model, all started side by side and then driven in turn (each
 user count in a few slices, the set-ups taking turns, so that all meet the same machine load):
@@ -8,12 +8,16 @@ user count in a few slices, the set-ups taking turns, so that all meet the same 
   stock     `rasa run --model …` with default settings: the plain REST channel, in-memory tracker
             and lock stores, an endpoints file with the action endpoint only (the same action
             server, which the knowledge and catalogue answers need).
+Users of `ours, one instance` come through each of `--channels` in turn (REST, the widget's
+socket.io, WeChat in 安全模式: tools/bench/users.py, socketio_users.py, wechat_users.py), a row per
+channel; the cluster and stock Rasa are driven through REST.
 Each simulated user is one conversation of a few turns (a greeting, knowledge questions from
 sources/knowledge, catalogue questions from sources/catalogue, ../shared/eval questions, follow-ups,
 thanks), sent one message at a time with no pause: a closed loop, N users keep N messages in
 flight. Users start over with a new conversation until the time is up. Prints throughput,
-latency percentiles, errors (HTTP errors, timeouts, empty replies, the guard's apology) and the
-resident memory of every process of the set-up, and writes the table to docs/benchmarks.md.
+latency percentiles, errors (HTTP errors, timeouts, refused connections, empty or unreadable
+replies, the guard's apology, rate-limit or session refusals) and the resident memory of every
+process of the set-up, and writes the table to docs/benchmarks.md.
 Our set-ups run with the deployment's rate limits (bot/guard/rate.py) unless `--rate-limit` says
 otherwise; the run prints which. A simulated conversation has at most 8 messages, under the
 per-conversation limit (30 in 10 s), and the load generator is on loopback, which is not limited
@@ -25,7 +29,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
-import json
 import os
 import random
 import signal
@@ -33,12 +36,12 @@ import sys
 import tempfile
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from bot import graders, paths
+from bot import paths
 from bot.endpoints import StoreURLs, drop_database
 from bot.eval_sets import SHARED_EVAL
 from bot.guard.rate import ADDRESS_RATE_LIMIT_ENV, RATE_LIMIT_ENV, RateLimits
@@ -47,10 +50,16 @@ from bot.processes import free_port
 from bot.serve import Servers
 from bot.supervision import Program
 from tools.bench.report import current_commit, write_section
+from tools.bench.socketio_users import SocketIOChannel
+from tools.bench.users import Channel, RestChannel, Result, closed_loop, merge
+from tools.bench.wechat_users import WeChatAccount, WeChatChannel
+from tools.fake_wechat_api import FakeWeChatAPI
+from tools.loop_thread import LoopThread
 
 MAX_USERS = 200
 MAX_SECONDS = 300
-REQUEST_TIMEOUT = 30
+WARM_UP_SECONDS = 5  # 4 users, each channel
+CHANNELS = ("rest", "socketio", "wechat")
 EVAL_QUESTIONS = SHARED_EVAL / "dev_questions.yml"
 FOLLOW_UPS_KNOWLEDGE = ("还有吗", "具体在哪", "那住房呢？", "能详细说说吗")
 FOLLOW_UPS_SERVICE = ("要带什么材料", "在哪办", "多久能办好", "需要什么条件")
@@ -113,76 +122,6 @@ def _nlu_examples(path: Path) -> dict[str, list[str]]:
     return examples
 
 
-# ---------------------------------------------------------------- the simulated users
-
-@dataclass
-class Result:
-    latencies: list[float] = field(default_factory=list)
-    errors: dict[str, int] = field(default_factory=dict)
-    seconds: float = 0.0
-
-    def error(self, kind: str) -> None:
-        self.errors[kind] = self.errors.get(kind, 0) + 1
-
-    @property
-    def error_count(self) -> int:
-        return sum(self.errors.values())
-
-    @property
-    def throughput(self) -> float:
-        return len(self.latencies) / self.seconds if self.seconds else 0.0
-
-    def percentile(self, q: float) -> float:
-        if not self.latencies:
-            return float("nan")
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))]
-
-
-async def drive(url: str, users: int, seconds: float, questions: Questions, seed: int = 1) -> Result:
-    """`users` closed-loop users against `url`'s REST channel for `seconds`; the messages they sent."""
-    import aiohttp
-
-    from bot.guard.replies import UNAVAILABLE
-
-    result = Result()
-    webhook = f"{url}/webhooks/rest/webhook"
-    deadline = time.monotonic() + seconds
-    connector = aiohttp.TCPConnector(limit=users)
-    timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)
-
-    async def user(number: int, session: aiohttp.ClientSession) -> None:
-        rng = random.Random(seed * 100_003 + number)
-        while time.monotonic() < deadline:
-            sender = f"{graders.LOAD}{number}-{uuid.uuid4().hex[:8]}"
-            for text in questions.conversation(rng):
-                if time.monotonic() >= deadline:
-                    return
-                started = time.monotonic()
-                try:
-                    async with session.post(webhook, json={"sender": sender, "message": text}) as response:
-                        body = await response.read()
-                        status = response.status
-                except (aiohttp.ClientError, asyncio.TimeoutError) as error:
-                    result.error(type(error).__name__)
-                    continue
-                result.latencies.append(time.monotonic() - started)
-                if status != 200:
-                    result.error(f"HTTP {status}")
-                    continue
-                replies = json.loads(body)
-                if not replies:
-                    result.error("empty reply")
-                elif any(reply.get("text") == UNAVAILABLE for reply in replies):
-                    result.error("apology")
-
-    started = time.monotonic()
-    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
-        await asyncio.gather(*(user(number, session) for number in range(users)))
-    result.seconds = time.monotonic() - started
-    return result
-
-
 # ---------------------------------------------------------------- the set-ups under load
 
 def group_usage(pgids: list[int]) -> tuple[float, float]:
@@ -206,10 +145,14 @@ def group_usage(pgids: list[int]) -> tuple[float, float]:
 
 
 class Setup:
-    """One set-up under test: started, its public URL, the process groups it runs."""
+    """One set-up under test: started, its public URL, the process groups it runs, the channels
+    its users come through (REST unless the set-up says otherwise)."""
 
     name = ""
     url = ""
+
+    def channels(self) -> list[Channel]:
+        return [RestChannel(self.url)]
 
     def start(self) -> None:
         raise NotImplementedError
@@ -227,19 +170,42 @@ def _pgids(servers: Servers) -> list[int]:
 
 
 class Ours(Setup):
+    """One instance as `make run` starts it. With `channels` beyond REST, users also come through
+    the widget's socket.io channel (with the widget page's origin) and as WeChat followers of an
+    account made up for the run, in 安全模式, whose customer-service API is the fake one
+    (tools/fake_wechat_api.py), served by the benchmark on a free port."""
+
     name = "ours, one instance"
 
-    def __init__(self, model: Path, folder: Path, env: dict[str, str] | None = None) -> None:
+    def __init__(self, model: Path, folder: Path, env: dict[str, str] | None = None,
+                 channels: tuple[str, ...] = ("rest",)) -> None:
+        self.channel_names = channels
+        self.account = WeChatAccount.made_up() if "wechat" in channels else None
+        self.wechat_api = FakeWeChatAPI(self.account.appid, self.account.secret) if self.account else None
+        self.api_loop: LoopThread | None = None
+        wechat_env = self.account.env(self.wechat_api.url) if self.account else {}
         self.servers = Servers(model=model, rasa_port=free_port(), actions_port=free_port(),
                                tracker_db=folder / "tracker.db", log_dir=folder / "logs", stores=StoreURLs(),
-                               extra_env=dict(env or {}), quiet=True)
+                               extra_env={**wechat_env, **(env or {})}, quiet=True)
         self.url = self.servers.rasa_url
 
+    def channels(self) -> list[Channel]:
+        made = {"rest": lambda: RestChannel(self.url),
+                "socketio": lambda: SocketIOChannel(self.url, self.servers.widget_origin),
+                "wechat": lambda: WeChatChannel(self.url, self.account, self.wechat_api)}
+        return [made[name]() for name in self.channel_names]
+
     def start(self) -> None:
+        if self.wechat_api:
+            self.api_loop = LoopThread()
+            self.api_loop.run(self.wechat_api.start())
         self.servers.start()
 
     def stop(self) -> None:
         self.servers.stop()
+        if self.api_loop:
+            self.api_loop.run(self.wechat_api.stop())
+            self.api_loop.stop()
 
     def pgids(self) -> list[int]:
         return _pgids(self.servers)
@@ -315,37 +281,40 @@ class Row:
         return self.cpu_seconds * 1000 / max(1, len(self.result.latencies))
 
 
-def merge(total: Result, part: Result) -> None:
-    total.latencies += part.latencies
-    total.seconds += part.seconds
-    for kind, count in part.errors.items():
-        total.errors[kind] = total.errors.get(kind, 0) + count
+def row_name(setup: Setup, channel: Channel, channels: list[Channel]) -> str:
+    """The set-up's name, and the channel's when its users come through several."""
+    return f"{setup.name}, {channel.name}" if len(channels) > 1 else setup.name
 
 
 def measure(setups: list[Setup], user_counts: list[int], seconds: float, rounds: int,
             questions: Questions) -> list[Row]:
-    """Start every set-up, then drive them in turn, `rounds` slices of each user count, so that
-    all meet the same machine (others' jobs come and go); idle set-ups use no CPU meanwhile."""
+    """Start every set-up, then drive them in turn, `rounds` slices of each user count (each
+    channel of a set-up in turn), so that all meet the same machine (others' jobs come and go);
+    idle set-ups use no CPU meanwhile."""
     try:
+        lanes = []  # (row name, set-up, channel)
         for setup in setups:
             print(f"bench: starting {setup.name} …", flush=True)
             started = time.monotonic()
             setup.start()
             print(f"bench: {setup.name} up in {time.monotonic() - started:.0f} s; warming up", flush=True)
-            asyncio.run(drive(setup.url, 4, 5, questions, seed=0))
+            channels = setup.channels()
+            for channel in channels:
+                asyncio.run(closed_loop(channel, 4, WARM_UP_SECONDS, questions, seed=0))
+                lanes.append((row_name(setup, channel, channels), setup, channel))
         rows = []
         for users in user_counts:
-            results = {setup.name: Result() for setup in setups}
+            results = {name: Result() for name, _, _ in lanes}
             cpu = dict.fromkeys(results, 0.0)
             for number in range(rounds):
-                for setup in setups:
+                for name, setup, channel in lanes:
                     _, cpu_before = group_usage(setup.pgids())
-                    part = asyncio.run(drive(setup.url, users, seconds / rounds, questions,
-                                             seed=users * 1000 + number))
-                    cpu[setup.name] += group_usage(setup.pgids())[1] - cpu_before
-                    merge(results[setup.name], part)
-            for setup in setups:
-                row = Row(setup.name, users, results[setup.name], group_usage(setup.pgids())[0], cpu[setup.name])
+                    part = asyncio.run(closed_loop(channel, users, seconds / rounds, questions,
+                                                   seed=users * 1000 + number))
+                    cpu[name] += group_usage(setup.pgids())[1] - cpu_before
+                    merge(results[name], part)
+            for name, setup, _ in lanes:
+                row = Row(name, users, results[name], group_usage(setup.pgids())[0], cpu[name])
                 print(f"bench: {format_row(row)}", flush=True)
                 rows.append(row)
         return rows
@@ -374,6 +343,11 @@ def table(rows: list[Row]) -> str:
               for row in rows if not row.setup.startswith("stock") and stock.get(row.users)]
     if ratios:
         lines += ["", "Throughput against stock Rasa at the same number of users: " + "; ".join(ratios) + "."]
+    late = [f"{row.setup}, {row.users} users: {row.result.late} of {len(row.result.latencies)}"
+            for row in rows if row.result.late]
+    if late:
+        lines += ["", "Answers that came through WeChat's customer-service API, after the passive reply's "
+                  "4 s (not errors; their latency is until they arrived): " + "; ".join(late) + "."]
     return "\n".join(lines)
 
 
@@ -382,8 +356,23 @@ def rate_limits(env: dict[str, str]) -> str:
     settings = {name: value for name, value in os.environ.items() if name in (RATE_LIMIT_ENV, ADDRESS_RATE_LIMIT_ENV)}
     limits = RateLimits.from_env({**settings, **env, "REDIS_URL": ""})
     source = f"set with {RATE_LIMIT_ENV}={env[RATE_LIMIT_ENV]}" if env else "the deployment's defaults"
-    return (f"{source}, per conversation {limits.per_conversation or 'off'} (a simulated conversation has at "
-            f"most 8); the load generator is on loopback, not limited per address")
+    return (f"{source}, per conversation (a REST sender, a widget session, a WeChat follower) "
+            f"{limits.per_conversation or 'off'} (a simulated conversation has at most 8); the load generator "
+            f"is on loopback, not limited per address")
+
+
+def channel_words(channels: tuple[str, ...]) -> str:
+    """How the users reach `ours, one instance`, in words, when not only through REST."""
+    if channels == ("rest",):
+        return ""
+    words = {"rest": "REST (a POST per message)",
+             "socketio": "the widget's socket.io (a client per conversation, over websocket with the widget's "
+                         "origin and the session id the server signed; a turn ends with its acknowledgement)",
+             "wechat": "WeChat (a follower per conversation; messages signed and encrypted in 安全模式 with "
+                       "wechatpy; the passive reply, or the customer-service API's, a fake one the benchmark "
+                       "serves)"}
+    return " (`ours, one instance` through " + ", ".join(words[name] for name in channels) + \
+        "; the cluster and stock Rasa through REST)"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -391,6 +380,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", default="10,50", help="comma-separated user counts (default 10,50)")
     parser.add_argument("--seconds", type=float, default=30, help="seconds per user count (default 30)")
     parser.add_argument("--setups", default="ours,cluster,stock", help="which set-ups (default all three)")
+    parser.add_argument("--channels", default=",".join(CHANNELS),
+                        help="the channels of `ours, one instance`: rest, socketio, wechat (default all three; "
+                             "the cluster and stock Rasa are driven through REST)")
     parser.add_argument("--rounds", type=int, default=3,
                         help="slices per user count, the set-ups taking turns (default 3)")
     parser.add_argument("--workers", type=int, default=int(os.environ.get("SANIC_WORKERS", "1")),
@@ -402,6 +394,9 @@ def main(argv: list[str] | None = None) -> int:
     user_counts = [int(n) for n in args.users.split(",")]
     if not all(1 <= n <= MAX_USERS for n in user_counts) or not 1 <= args.seconds <= MAX_SECONDS:
         parser.error(f"users 1…{MAX_USERS}, seconds 1…{MAX_SECONDS}")
+    channels = tuple(name.strip() for name in args.channels.split(",") if name.strip())
+    if not channels or not set(channels) <= set(CHANNELS):
+        parser.error(f"channels: some of {', '.join(CHANNELS)}")
     model = model_path()
     if not model.exists():
         models = sorted(paths.MODELS.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
@@ -417,7 +412,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
     load_before = os.getloadavg()[1]
     with tempfile.TemporaryDirectory(prefix="bench-load-") as scratch:
-        factories = {"ours": lambda: Ours(model, Path(scratch) / "ours", limits_env),
+        factories = {"ours": lambda: Ours(model, Path(scratch) / "ours", limits_env, channels),
                      "cluster": lambda: OurCluster(model, Path(scratch) / "cluster", args.workers, limits_env),
                      "stock": lambda: Stock(model, Path(scratch) / "stock")}
         names = args.setups.split(",")
@@ -432,7 +427,8 @@ def main(argv: list[str] | None = None) -> int:
                       f"Measured {dt.date.today().isoformat()} at commit {commit}, {os.cpu_count()} cores shared "
                       f"with the load generator (and whatever else ran); model {model.name}. Closed-loop users "
                       f"(no pause between messages), {args.seconds:.0f} s per row in {args.rounds} slices taken in "
-                      f"turn with the other set-ups, a mix of {len(questions.knowledge)} "
+                      f"turn with the other set-ups and channels{channel_words(channels)}, a mix of "
+                      f"{len(questions.knowledge)} "
                       f"knowledge, {len(questions.services)}×{len(SERVICE_FORMS)} catalogue, "
                       f"{len(questions.evaluation)} evaluation and chitchat questions with follow-ups. "
                       f"Resident memory and CPU: every process of the set-up (Rasa, actions, nginx; not PostgreSQL, "
