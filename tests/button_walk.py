@@ -18,8 +18,9 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
-from bot.channels.conversations import REST_PREFIX
+from bot.channels.conversations import rest_conversation
 
 # What a reply that falls back looks like, whichever way it was made.
 FALLBACK_DECISIONS = frozenset({"rephrase", "unsure_offer", "nothing_fits", "not_found", "out_of_scope",
@@ -111,11 +112,14 @@ class Assistant:
         with urllib.request.urlopen(request, timeout=self.timeout) as response:
             return json.loads(response.read() or b"null")
 
+    def _conversation(self, sender: str) -> str:
+        return f"/conversations/{quote(rest_conversation(sender), safe=':')}"
+
     def events(self, sender: str) -> list[dict[str, Any]]:
-        return self._request("GET", f"/conversations/{REST_PREFIX}{sender}/tracker?token={self.token}")["events"]
+        return self._request("GET", f"{self._conversation(sender)}/tracker?token={self.token}")["events"]
 
     def copy(self, events: list[dict[str, Any]], sender: str) -> None:
-        self._request("PUT", f"/conversations/{REST_PREFIX}{sender}/tracker/events?token={self.token}", events)
+        self._request("PUT", f"{self._conversation(sender)}/tracker/events?token={self.token}", events)
 
     def say(self, sender: str, text: str) -> Reply:
         """Send `text` as `sender` through the REST channel; the turn as the tracker recorded it."""
