@@ -43,7 +43,7 @@ def starts() -> list[tuple[str, ...]]:
     first_of_kind: dict[str, str] = {}
     for service in load_services():
         first_of_kind.setdefault(service.topic, f"{service.name}怎么办理")
-    return [("你好",), ("你能帮我做些什么",), ("结婚登记要带什么材料", "多谢了"), ("转人工",), CALLBACK_TO_NAME,
+    return [("你好",), ("你能帮我做些什么",), ("离婚登记得准备些什么", "多谢了"), ("转人工",), CALLBACK_TO_NAME,
             *((question,) for question in first_of_area.values()),
             *((question,) for question in first_of_kind.values()),
             *((f"哪些事可以{channel}",) for channel in CHANNELS), ("有哪些事项",),
@@ -67,7 +67,7 @@ def test_the_walk_tells_a_reply_that_falls_back(servers) -> None:
     api = Assistant(servers.rasa_url, servers.auth_token)
     assert api.say(new_sender(), "帮我叫一辆出租车").fallback()
     assert api.say(new_sender(), "zzqx qwpo").fallback()
-    assert api.say(new_sender(), "结婚登记要带什么材料").fallback() is None
+    assert api.say(new_sender(), "离婚登记得准备些什么").fallback() is None
 
 
 def test_no_start_of_the_walk_falls_back(walked: Walk) -> None:
