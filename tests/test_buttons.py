@@ -29,7 +29,7 @@ from tests.button_walk import Assistant, Walk, new_sender, walk
 pytestmark = pytest.mark.server
 
 # The callback form typed up to the step that offers 跳过 (称呼); the confirmation follows.
-CALLBACK_TO_NAME = ("我想留个电话请工作人员回电", "其他事项", "想问问家里老人的补贴该怎么申请", "13800138000")
+CALLBACK_TO_NAME = ("我想留个电话请工作人员回电", "其他事项", "想问问家里老人能领哪些补贴", "13800138000")
 # Replies the router renders with buttons, each of which the walk must have pressed from.
 ROUTED_WITH_BUTTONS = {"menu", "channel_list", "kind_list", "service_centre", "channel_unnamed"}
 
