@@ -16,29 +16,39 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.failures import OFFER_BUTTONS, fail_with, mark_failure, record_failure
 from bot.catalogue import UNAVAILABLE, Service, describe
+from bot.catalogue.centre import LABELS as CENTRE_LABELS
+from bot.catalogue.centre import centre_reply, default_centre
 from bot.catalogue.fields import FieldVocabulary
-from bot.catalogue.schema import CHANNELS
-from bot.catalogue.text import answer_fields
+from bot.catalogue.schema import CHANNELS, HOTLINE
+from bot.catalogue.text import answer_fields, card
 from bot.dialogue import router as kinds
+from bot.dialogue.menus import shared_menus
 from bot.dialogue.router import Decision
 from bot.dialogue.rules import shared_rules
+from bot.dialogue.topics import topic_question
 from bot.dialogue.turn import (
     SERVICE_OPTION,
+    SUBJECT_CENTRE,
     SUBJECT_KNOWLEDGE,
     SUBJECT_OPTIONS,
     SUBJECT_SERVICE,
     TOPIC_OPTION,
     Turn,
+    kind_of_option,
 )
 from bot.knowledge.model import shared as shared_knowledge
 from bot.knowledge.rasa_data import response_name
 
-SUMMARY_ASPECTS = ("overview", "channels", "materials", "place")
-MORE_HINT = "还可以问我：受理条件、办理时限、收费、办理时间、咨询电话、能否网上办。"
 # A button's payload asks the same question about the service it names.
 FIELD_QUESTIONS = {"materials": "要带什么材料", "place": "在哪办", "time_limit": "多久能办好",
-                   "fee": "收费吗", "phone": "咨询电话", "online": "能网上办吗", "conditions": "申请条件",
+                   "fee": "收费吗", "phone": "咨询电话是多少", "online": "能网上办吗", "conditions": "申请条件",
                    "hours": "办理时间", "visits": "要跑几趟", "legal_basis": "办理依据"}
+# The card's buttons: the rest of the guide, one tap each (the card shows name, channels, materials).
+CARD_BUTTONS = {"conditions": "条件", "time_limit": "时限", "fee": "费用", "place": "地点", "phone": "电话",
+                "online": "网上办"}
+# After a field's answer: the next fields a resident asks, in this order, the one asked left out.
+NEXT_FIELDS = {"materials": "材料", "place": "地点", "time_limit": "时限", "online": "网上办", "fee": "费用",
+               "conditions": "条件", "phone": "电话"}
 NOT_FOUND = ("抱歉，事项目录里没有找到与“{query}”对应的服务。您可以换个说法（如“临时救助在哪申请”），"
              "或拨打12345市民服务热线咨询。")
 OFFER_TEXT = "您想办理的是下面哪一项？可以点选，也可以回复序号（如“第一个”）；或拨打12345市民服务热线咨询。"
@@ -59,20 +69,36 @@ UNSURE_TEXT = ("抱歉，我不太确定您想问什么。您是想了解下面�
 WHICH_CHANNEL = "您想了解哪种办理方式？目前事项目录按{channels}分类。"
 # After a topic's answer: the catalogue services it leads on to, so the answer is no dead end.
 RELATED_TEXT = "相关办事：{names}（可以问我材料、条件、在哪办）"
+NEXT_TEXT = "您还可以接着了解："
+# The district service centre's other fields, asked of it by name (its record answers them).
+CENTRE_QUESTIONS = {"address": "在哪里", "hours": "几点开门", "phone": "电话是多少", "handles": "能办哪些事"}
+CHANNEL_GROUPED = ("可以“{channel}”的事项共{count}项{sample}，按类别分在下面：点选一类看具体事项，"
+                   "也可以直接问我“××怎么办理”。\n来源：市中区政务服务事项目录")
+CHANNEL_SAMPLE = f"（渠道标注为示例数据，以窗口为准，可拨打{HOTLINE}市民服务热线咨询）"
 
 
 def source_line(service: Service) -> str:
-    origin = "示例数据，非官方信息" if service.sample else service.source
-    return f"来源：市中区政务服务事项目录“{service.name}”（{origin}），更新于{service.updated.isoformat()}"
+    """Where the answer comes from; a sample service's notice is said once, above it, not again."""
+    origin = "" if service.sample else f"（{service.source}）"
+    return f"来源：市中区政务服务事项目录“{service.name}”{origin}，更新于{service.updated.isoformat()}"
 
 
 def service_text(service: Service, fields: tuple[str, ...]) -> str:
-    """The fields asked (the first line answers the first, naming the service), or the card. A
-    field answer lists no other field: it answers what was asked, and nothing else in it may
-    look like an answer to another question."""
+    """The fields asked (the first line answers the first, naming the service), or the short card.
+    A field answer lists no other field: it answers what was asked, and nothing else in it may
+    look like an answer to another question (the other fields are buttons)."""
     if fields:
         return f"{answer_fields(service, fields)}\n{source_line(service)}"
-    return f"{describe(service, SUMMARY_ASPECTS)}\n{MORE_HINT}\n{source_line(service)}"
+    return f"{card(service)}\n{source_line(service)}"
+
+
+def service_buttons(service: Service, fields: tuple[str, ...]) -> list[dict[str, str]]:
+    """The card's buttons for the rest of the guide; after a field's answer, the next three fields."""
+    if fields:
+        shown = [(name, title) for name, title in NEXT_FIELDS.items() if name not in fields][:3]
+    else:
+        shown = list(CARD_BUTTONS.items())
+    return [{"title": title, "payload": f"{service.name}{FIELD_QUESTIONS[name]}"} for name, title in shown]
 
 
 def related_text(services: tuple[Service, ...]) -> str:
@@ -116,8 +142,12 @@ def _offer_buttons(decision: Decision) -> list[dict[str, str]]:
     topics = shared_knowledge().topics
     buttons = []
     for offer in decision.offers:
-        if offer.option.startswith(TOPIC_OPTION):
-            buttons.append({"title": offer.title, "payload": topics[offer.option[len(TOPIC_OPTION):]].examples[0]})
+        of_kind = kind_of_option(offer.option)
+        if of_kind is not None:
+            buttons.append({"title": offer.title, "payload": kind_question(*of_kind)})
+        elif offer.option.startswith(TOPIC_OPTION):
+            topic = topics[offer.option[len(TOPIC_OPTION):]]
+            buttons.append({"title": offer.title, "payload": topic_question(topic, shared_rules())})
         else:
             buttons.append({"title": offer.title, "payload": f"{offer.title}{question}"})
     return buttons
@@ -130,7 +160,7 @@ def render(decision: Decision, turn: Turn, dispatcher: CollectingDispatcher, tra
     kind = decision.reply
     if kind == kinds.SERVICE and decision.service is not None:
         service = decision.service
-        reply.say(text=service_text(service, decision.fields))
+        reply.say(text=service_text(service, decision.fields), buttons=service_buttons(service, decision.fields))
         asked = vocabulary.by_guide(decision.fields[0]) if decision.fields else None
         events = [SlotSet("service_code", service.code), SlotSet("subject", SUBJECT_SERVICE),
                   SlotSet("field", asked.name if asked else None)]
@@ -146,9 +176,14 @@ def render(decision: Decision, turn: Turn, dispatcher: CollectingDispatcher, tra
         reply.say(response=response_name(decision.topic))
         if decision.note:
             reply.say(text=decision.note)
-        if decision.services:
-            reply.say(text=related_text(decision.services), buttons=related_buttons(decision.services))
+        _next_steps(decision, reply)
         return _topic_events(decision.topic, tracker)
+    if kind == kinds.MENU and decision.menu:
+        menu = shared_menus().menus[decision.menu]
+        reply.say(text=menu.intro, buttons=[{"title": q.title, "payload": q.ask} for q in menu.questions])
+        return []
+    if kind == kinds.CENTRE:
+        return _centre(decision, reply)
     if kind == kinds.OFFER:
         reply.say(text=OFFER_FIELD_TEXT if decision.fields else OFFER_TEXT,
                   buttons=_offer_buttons(decision))
@@ -218,7 +253,7 @@ def _unsure(decision: Decision, reply: Reply, tracker: Tracker) -> list[EventTyp
             buttons.append({"title": f"{option.title}怎么办理", "payload": f"{option.title}怎么办理"})
         else:
             topic = topics[option.option[len(TOPIC_OPTION):]]
-            buttons.append({"title": topic.title, "payload": topic.examples[0]})
+            buttons.append({"title": topic.title, "payload": topic_question(topic, shared_rules())})
     buttons.append({"title": "都不是", "payload": "/deny"})
     if offer:
         buttons.append(OFFER_BUTTONS[0])
@@ -227,16 +262,61 @@ def _unsure(decision: Decision, reply: Reply, tracker: Tracker) -> list[EventTyp
 
 
 def _channel(decision: Decision, reply: Reply) -> list[EventType]:
-    """The channel's services, named in order: "第二个" then picks the second named."""
+    """The channel's services, named in order ("第二个" then picks the second named); a long list
+    by kind, one button a kind ("第二个" then picks the second kind)."""
     channel, services = decision.channel, list(decision.services)
     if not services:
         reply.say(text=f"事项目录里暂时没有标注为“{channel}”的事项，可拨打12345市民服务热线咨询。")
         return []
+    sample = CHANNEL_SAMPLE if any(s.is_sample("channels") for s in services) else ""
+    if decision.offers:
+        counts = dict(decision.groups)
+        buttons = []
+        for offer in decision.offers:
+            of_kind = kind_of_option(offer.option)
+            if of_kind is None:
+                buttons.append({"title": offer.title, "payload": f"{offer.title}怎么办理"})
+            else:
+                buttons.append({"title": f"{offer.title}（{counts[offer.title]}项）",
+                                "payload": kind_question(of_kind[0], channel)})
+        reply.say(text=CHANNEL_GROUPED.format(channel=channel, count=len(services), sample=sample),
+                  buttons=buttons)
+        return [SlotSet("options_offered", [o.option for o in decision.offers]), SlotSet("subject", SUBJECT_OPTIONS)]
     listed = int(shared_rules().listed_at_most)
     names = "、".join(s.name for s in services[:listed])
     more = f"等{len(services)}项" if len(services) > listed else f"共{len(services)}项"
-    sample = "（渠道标注为示例数据，以窗口为准）" if any(s.is_sample("channels") for s in services) else ""
     reply.say(text=f"可以“{channel}”的事项有：{names}，{more}{sample}。点选下面的事项或直接问我“××要带什么材料”。\n"
                    f"来源：市中区政务服务事项目录",
               buttons=[{"title": s.name, "payload": f"{s.name}怎么办理"} for s in services[:3]])
     return [SlotSet("options_offered", [f"{SERVICE_OPTION}{s.code}" for s in services[:listed]])]
+
+
+def kind_question(kind: str, channel: str | None) -> str:
+    """A kind's services of a channel, asked in the words the kind list answers ("可以网上办的社保
+    事项有哪些"): the kind's first everyday word that reads as a list, not as the article's plans."""
+    rules = shared_rules()
+    words = [kind, *rules.kinds.get(kind, ())]
+    word = next((w for w in words if not rules.pattern("not_listing").search(w)), kind)
+    return f"可以{channel}的{word}事项有哪些" if channel else f"{word}方面能办哪些事"
+
+
+def _next_steps(decision: Decision, reply: Reply) -> None:
+    """After a topic's answer: its services ("相关办事") and related topics, as buttons."""
+    topics, rules = shared_knowledge().topics, shared_rules()
+    buttons = related_buttons(decision.services)
+    buttons += [{"title": topics[t].title, "payload": topic_question(topics[t], rules)} for t in decision.next_topics]
+    if decision.services:
+        reply.say(text=related_text(decision.services), buttons=buttons)
+    elif buttons:
+        reply.say(text=NEXT_TEXT, buttons=buttons)
+
+
+def _centre(decision: Decision, reply: Reply) -> list[EventType]:
+    """The district service centre's record: the fields asked (or all), the sample notice and
+    12345; the other fields as buttons."""
+    centre = default_centre()
+    reply.say(text=centre_reply(decision.fields, centre),
+              buttons=[{"title": CENTRE_LABELS[key], "payload": f"{centre.name}{question}"}
+                       for key, question in CENTRE_QUESTIONS.items() if key not in decision.fields][:3]
+              if decision.fields else [])
+    return [SlotSet("subject", SUBJECT_CENTRE), SlotSet("field", None)]

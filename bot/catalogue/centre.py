@@ -193,15 +193,20 @@ def _value(centre: ServiceCentre, key: str) -> str:
 def centre_answer(word: str = "all", centre: ServiceCentre | None = None) -> str:
     """The centre's answer for one field (or "all"): the value first, the sample notice once with
     12345 when any value shown (or the name) is a placeholder, then where it comes from."""
-    centre = centre or default_centre()
     key = field_for(word)
-    shown = ANSWER_FIELDS if key == "all" else (key,)
-    if key == "all":
+    return centre_reply(() if key == "all" else (key,), centre)
+
+
+def centre_reply(keys: tuple[str, ...], centre: ServiceCentre | None = None) -> str:
+    """The centre's answer for the fields asked, in the order asked ("在哪，几点开门": address, then
+    hours), or the whole record when none is: as `centre_answer`."""
+    centre = centre or default_centre()
+    shown = tuple(dict.fromkeys(field_for(key) for key in keys)) or ANSWER_FIELDS
+    if len(shown) > 1:
         lines = [f"【{centre.name}】"] + [f"{LABELS[k]}：{_value(centre, k)}" for k in shown]
     else:
-        lines = [f"{centre.name}{LABELS[key]}：{_value(centre, key)}"]
-    sample = any(centre.is_sample(k) for k in ("name", *shown))
-    if sample:
+        lines = [f"{centre.name}{LABELS[shown[0]]}：{_value(centre, shown[0])}"]
+    if any(centre.is_sample(k) for k in ("name", *shown)):
         lines.append(SAMPLE_NOTICE)
     origin = "待编辑核实" if centre.source.startswith(SAMPLE_SOURCE) else centre.source
     lines.append(f"来源：{centre.name}记录（{origin}），更新于{centre.updated.isoformat()}")

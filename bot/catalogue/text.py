@@ -2,7 +2,11 @@
 
 Actions pick the aspects a resident asked for; this module only phrases them, so every reply marks
 sample values the same way and ends with the 12345 hotline when it showed one (once per reply).
-`describe` phrases a guide's aspects line by line (the card); `answer_fields` answers the fields a
+One notice per reply: when every value shown is a sample, one line after them says so (a mark on
+each line made a card unreadable and told the resident nothing more); only when official and
+sample values stand together is each sample line marked, so that the resident sees which is which.
+`describe` phrases a guide's aspects line by line (the whole guide); `card` is the short card that
+fits one phone screen (name, channels and visits, materials); `answer_fields` answers the fields a
 resident asked for, each on one line that names the service, so the first line is the answer.
 """
 
@@ -13,6 +17,9 @@ from bot.catalogue.schema import HOTLINE, Service
 SAMPLE_MARK = "（示例，以窗口为准）"
 SAMPLE_NOTE = (f"标注“示例”的内容并非官方信息，请以办理窗口为准，"
                f"或拨打{HOTLINE}市民服务热线咨询。")
+# When every value shown is a sample: one notice, no marks.
+ALL_SAMPLE_NOTE = (f"以上办理信息为示例，并非官方信息，请以办理窗口为准，"
+                   f"或拨打{HOTLINE}市民服务热线咨询。")
 UNAVAILABLE = (f"抱歉，事项目录暂时无法查询，请稍后再试，"
                f"或拨打{HOTLINE}市民服务热线咨询。")
 
@@ -39,6 +46,8 @@ def _lines(service: Service, aspect: str) -> list[tuple[str, str | None]]:
     if aspect == "channels":
         visits = "" if s.visits is None else f"，到现场{s.visits}次"
         return [(f"办理渠道：{'、'.join(s.channels)}{visits}", "channels")]
+    if aspect == "name":
+        return [(f"【{s.name}】", None)]
     if aspect == "conditions":
         return [("受理条件：", None)] + [(f"{i}. {c}", "conditions")
                                       for i, c in enumerate(s.conditions, 1)]
@@ -56,20 +65,35 @@ def _lines(service: Service, aspect: str) -> list[tuple[str, str | None]]:
     return [(f"{labels[aspect]}：{value}", aspect)] if value else []
 
 
+def _marked(service: Service, lines: list[tuple[str, str | None]]) -> str:
+    """The lines with one sample notice: after them when every value shown is a sample, else a
+    mark on each sample line and the note once."""
+    sourced = [field_name for _, field_name in lines if field_name]
+    samples = [field_name for field_name in sourced if service.is_sample(field_name)]
+    if not samples:
+        return "\n".join(text for text, _ in lines)
+    if len(samples) == len(sourced):
+        return "\n".join([*(text for text, _ in lines), ALL_SAMPLE_NOTE])
+    marked = [text + SAMPLE_MARK if field_name and service.is_sample(field_name) else text
+              for text, field_name in lines]
+    return "\n".join([*marked, SAMPLE_NOTE])
+
+
 def describe(service: Service, aspects: tuple[str, ...] = ASPECTS) -> str:
-    """The requested aspects as lines, sample values marked, and the 12345 note when needed."""
-    unknown = set(aspects) - set(ASPECTS)
+    """The requested aspects as lines, with one sample notice naming 12345 when needed."""
+    unknown = set(aspects) - set(ASPECTS) - {"name"}
     if unknown:
         raise ValueError(f"unknown aspects {sorted(unknown)}; use {ASPECTS}")
-    lines, marked = [], False
-    for aspect in aspects:
-        for text, field_name in _lines(service, aspect):
-            if field_name and service.is_sample(field_name):
-                text, marked = text + SAMPLE_MARK, True
-            lines.append(text)
-    if marked:
-        lines.append(SAMPLE_NOTE)
-    return "\n".join(lines)
+    return _marked(service, [line for aspect in aspects for line in _lines(service, aspect)])
+
+
+# The short card: what a resident needs first, on one phone screen; the rest are buttons.
+CARD_ASPECTS = ("name", "channels", "materials")
+
+
+def card(service: Service) -> str:
+    """The service's name, channels and visits, and materials, with one sample notice."""
+    return describe(service, CARD_ASPECTS)
 
 
 def _field_value(service: Service, field: str) -> tuple[str | None, tuple[str, ...]]:
@@ -105,26 +129,31 @@ def _field_value(service: Service, field: str) -> tuple[str | None, tuple[str, .
     return (value or None), (field,)
 
 
-def field_line(service: Service, field: str) -> tuple[str, bool]:
-    """One line answering `field` of `service` and naming it, and whether it shows a sample value;
-    a field the guide leaves empty is said to be missing (nothing is guessed)."""
+def _field_text(service: Service, field: str) -> tuple[str, tuple[str, ...]]:
+    """One line answering `field` of `service` and naming it, and the guide attributes its value
+    comes from; a field the guide leaves empty is said to be missing (nothing is guessed)."""
     if field not in LABELS:
         raise ValueError(f"unknown field {field!r}; use {tuple(LABELS)}")
     value, sources = _field_value(service, field)
     if value is None:
-        return (f"【{service.name}】{LABELS[field]}：事项目录里没有写明，请拨打{HOTLINE}市民服务热线咨询", False)
+        return f"【{service.name}】{LABELS[field]}：事项目录里没有写明，请拨打{HOTLINE}市民服务热线咨询", ()
+    return f"【{service.name}】{LABELS[field]}：{value}", sources
+
+
+def field_line(service: Service, field: str) -> tuple[str, bool]:
+    """One line answering `field` of `service` (its sample mark on it), and whether it shows a
+    sample value."""
+    text, sources = _field_text(service, field)
     sample = any(service.is_sample(name) for name in sources)
-    return f"【{service.name}】{LABELS[field]}：{value}" + (SAMPLE_MARK if sample else ""), sample
+    return text + (SAMPLE_MARK if sample else ""), sample
 
 
 def answer_fields(service: Service, fields: tuple[str, ...]) -> str:
-    """The fields asked, one line each (the first line answers the first field asked), and the
-    12345 note once when a value shown is a sample."""
-    lines, marked = [], False
+    """The fields asked, one line each (the first line answers the first field asked), and one
+    sample notice naming 12345 when a value shown is a sample."""
+    lines: list[tuple[str, str | None]] = []
     for field in dict.fromkeys(fields):
-        line, sample = field_line(service, field)
-        lines.append(line)
-        marked = marked or sample
-    if marked:
-        lines.append(SAMPLE_NOTE)
-    return "\n".join(lines)
+        text, sources = _field_text(service, field)
+        sample = next((name for name in sources if service.is_sample(name)), None)
+        lines.append((text, sample or (sources[0] if sources else None)))
+    return _marked(service, lines)

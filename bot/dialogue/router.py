@@ -19,18 +19,23 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.catalogue import CatalogueStore, CatalogueUnavailable, SearchHit, Service
+from bot.catalogue.centre import ServiceCentre, default_centre
 from bot.catalogue.fields import FieldVocabulary
 from bot.catalogue.schema import CHANNELS
 from bot.dialogue.links import TopicLinks
+from bot.dialogue.menus import Menus, shared_menus
 from bot.dialogue.rules import RoutingRules
 from bot.dialogue.topics import Topics, content_chars, is_elliptical
 from bot.dialogue.turn import (
     SERVICE_OPTION,
+    SUBJECT_CENTRE,
     SUBJECT_KNOWLEDGE,
     SUBJECT_OPTIONS,
     SUBJECT_SERVICE,
     TOPIC_OPTION,
     Turn,
+    kind_of_option,
+    kind_option,
 )
 from bot.knowledge.model import KnowledgeBase
 
@@ -51,11 +56,16 @@ WHICH_CHANNEL = "which_channel"
 UNAVAILABLE = "unavailable"    # the catalogue cannot be read
 REPHRASE = "rephrase"          # a bare "不是": please say it another way
 DEFAULT = "default"            # nothing fits at all
+MENU = "menu"                  # an area's menu of next questions (sources/menus.yml)
+CENTRE = "centre"              # the district service centre's record (its fields asked, or all)
+
+# The catalogue's guide fields the NLU finds (`field` entities) that ask the same of the centre.
+CENTRE_FIELD_OF_GUIDE = {"place": "address", "hours": "hours", "phone": "phone"}
 
 
 @dataclass(frozen=True)
 class Offer:
-    """One option offered: "service:<code>" or "topic:<id>", what its button says and sends."""
+    """One option offered ("service:<code>", "topic:<id>", "kind:<kind>|<channel>") and its title."""
 
     option: str
     title: str
@@ -76,6 +86,10 @@ class Decision:
     groups: tuple[tuple[str, int], ...] = ()
     # The catalogue's kinds of service a kind's list names (养老服务 …).
     kinds: tuple[str, ...] = ()
+    # After a topic's answer: the related topics offered as next questions.
+    next_topics: tuple[str, ...] = ()
+    # An area's menu (sources/menus.yml) by id.
+    menu: str | None = None
 
     def record(self, turn: Turn) -> dict[str, Any]:
         """What the bot message's metadata keeps of this decision (staff see it per conversation)."""
@@ -92,6 +106,12 @@ class Decision:
             record["kinds"] = list(self.kinds)
         if self.reply == TOPIC and self.services:
             record["related"] = [s.code for s in self.services]
+        if self.next_topics:
+            record["next"] = list(self.next_topics)
+        if self.menu:
+            record["menu"] = self.menu
+        if self.channel:
+            record["channel"] = self.channel
         return record
 
 
@@ -247,6 +267,23 @@ class _Look:
         return (self.router.topics.unrelated(list(turn.ranking), self.lexical)
                 or bool(self.rules.pattern("personal_request").search(turn.text)))
 
+    @functools.cached_property
+    def centre_fields(self) -> tuple[str, ...]:
+        """The service centre's fields the message asks, in the order asked (by the words of
+        sources/routing.yml centre_fields, then the NLU's field entities)."""
+        text = self.turn.text
+        found = sorted((text.find(word), key) for key, words in self.rules.centre_fields.items()
+                       for word in words if word in text)
+        asked = [key for _, key in found]
+        asked += [CENTRE_FIELD_OF_GUIDE[f] for f in self.turn.fields if f in CENTRE_FIELD_OF_GUIDE]
+        return tuple(dict.fromkeys(asked))
+
+    @functools.cached_property
+    def names_a_service(self) -> bool:
+        """Whether a service is named in so many words (its name or an alias stands in the text)."""
+        named = self.named
+        return named is not None and any(name in self.turn.text for name in named.names())
+
     def asked_with_the_options(self) -> tuple[str, ...]:
         """The field asked when the options were offered ("要带什么材料" → which one? → "第一个")."""
         state = self.turn.state
@@ -272,13 +309,17 @@ class Router:
     """Chooses the answer of a turn: the first decision of DECISIONS that applies."""
 
     def __init__(self, rules: RoutingRules, catalogue: CatalogueStore, knowledge: KnowledgeBase,
-                 lexical: Callable[[str], dict[str, float]], vocabulary: FieldVocabulary) -> None:
+                 lexical: Callable[[str], dict[str, float]], vocabulary: FieldVocabulary,
+                 menus: Menus | None = None, centre: Callable[[], ServiceCentre] = default_centre) -> None:
         self.rules = rules
         self.catalogue = catalogue
         self.knowledge = knowledge
         self.topics = Topics(knowledge, rules, lexical)
         self.links = TopicLinks(knowledge, catalogue, rules)
         self.vocabulary = vocabulary
+        self.menus = menus or shared_menus()
+        # Read at each question: a published edit of the record is answered from its first one.
+        self.centre = centre
 
     def route(self, turn: Turn) -> Decision:
         look = _Look(self, turn)
@@ -287,16 +328,24 @@ class Router:
                 if turn.entry in entries:
                     decision = decide(look)
                     if decision is not None:
-                        return self._with_related(decision)
+                        return self._with_related(decision, turn)
         except CatalogueUnavailable:
             return Decision("catalogue_unavailable", UNAVAILABLE)
         return Decision("nothing_fits", DEFAULT)
 
-    def _with_related(self, decision: Decision) -> Decision:
-        """A topic's answer names the services the topic leads on to, so it is no dead end."""
-        if decision.reply != TOPIC or not decision.topic or decision.services:
+    def _with_related(self, decision: Decision, turn: Turn) -> Decision:
+        """A topic's answer names the services the topic leads on to and, up to
+        `next_steps_at_most` in all, its related topics (those not shown yet first), so it is no
+        dead end."""
+        if decision.reply != TOPIC or not decision.topic:
             return decision
-        return replace(decision, services=self.topic_services(decision.topic))
+        services = decision.services or self.topic_services(decision.topic)
+        room = int(self.rules.next_steps_at_most) - len(services)
+        related = [t for t in self.knowledge.topics[decision.topic].related
+                   if t in self.knowledge.topics and t != decision.topic]
+        shown = set(turn.state.topics_shown)
+        ordered = [t for t in related if t not in shown] + [t for t in related if t in shown]
+        return replace(decision, services=services, next_topics=tuple(ordered[:max(room, 0)]))
 
     def service_named(self, value: str) -> Service | None:
         """The service an entity value (a name or an alias) stands for; none when it names several
@@ -318,6 +367,17 @@ class Router:
             return None, option[len(TOPIC_OPTION):]
         return None, None
 
+    def option_names(self, option: str, shown_only: bool = True) -> tuple[str, ...]:
+        """What an offered option is called: as the list showed it, or also by its other names
+        (a service's aliases, a kind's everyday words)."""
+        kind = kind_of_option(option)
+        if kind is not None:
+            return (kind[0],) if shown_only else (kind[0], *self.rules.kinds.get(kind[0], ()))
+        service, topic = self.option(option)
+        if service is not None:
+            return (service.name,) if shown_only else service.names()
+        return (self.knowledge.topics[topic].title,) if topic else ()
+
 
 # — the decisions, each a function of one turn's look-ups —
 
@@ -326,6 +386,9 @@ def _picked(look: _Look, index: int, name: str) -> Decision | None:
     position = index - 1 if index > 0 else len(options) + index
     if not 0 <= position < len(options):
         return None
+    kind = kind_of_option(options[position])
+    if kind is not None:
+        return _kind_list(look, name, [kind[0]], kind[1])
     service, topic = look.router.option(options[position])
     if service is not None:
         return Decision(name, SERVICE, service=service, fields=look.turn.fields or look.asked_with_the_options())
@@ -427,10 +490,15 @@ def kind_list(look: _Look) -> Decision | None:
         return None
     if rules.pattern("not_listing").search(turn.text):
         return None
-    catalogue, channel = look.router.catalogue, look.channel
+    return _kind_list(look, "kind_list", look.kinds, look.channel)
+
+
+def _kind_list(look: _Look, name: str, kinds: list[str], channel: str | None) -> Decision | None:
+    """The services of `kinds` (of `channel` only, when given), grouped as `kind_list` says."""
+    rules, catalogue = look.rules, look.router.catalogue
     # "网上能办的养老服务有哪些": the kind's services of that channel.
     by_kind = [(kind, [s for s in catalogue.by_topic(kind) if channel is None or channel in s.channels])
-               for kind in look.kinds]
+               for kind in kinds]
     by_kind = [(kind, services) for kind, services in by_kind if services]
     if not by_kind:
         return None
@@ -443,7 +511,7 @@ def kind_list(look: _Look) -> Decision | None:
     else:
         grouped = by_kind
     offers = tuple(Offer(f"{SERVICE_OPTION}{s.code}", s.name) for _, services in grouped for s in services)
-    return Decision("kind_list", KIND_LIST, offers=offers, fields=turn.fields, channel=channel,
+    return Decision(name, KIND_LIST, offers=offers, fields=look.turn.fields, channel=channel,
                     groups=tuple((heading, len(services)) for heading, services in grouped),
                     kinds=tuple(kind for kind, _ in by_kind))
 
@@ -471,11 +539,7 @@ def pick_by_name(look: _Look) -> Decision | None:
     for shown_only in (True, False):
         scores = []
         for position, option in enumerate(turn.state.options, 1):
-            service, topic = look.router.option(option)
-            if service is not None:
-                names = (service.name,) if shown_only else service.names()
-            else:
-                names = (look.router.knowledge.topics[topic].title,) if topic else ()
+            names = look.router.option_names(option, shown_only)
             own = {n[i:i + 2] for n in names for i in range(len(n) - 1)}
             scores.append((len(pairs & own), position))
         best = max(score for score, _ in scores)
@@ -498,13 +562,8 @@ def options_pending(look: _Look) -> Decision | None:
     if lead is not None:
         others = tuple(Offer(o, s.name) for o, s in look.offered_services if s.code != lead.code)
         return Decision("options_lead", SERVICE, service=lead, fields=turn.fields, offers=others)
-    offers = []
-    for option in turn.state.options:
-        service, topic = look.router.option(option)
-        if service is not None:
-            offers.append(Offer(option, service.name))
-        elif topic is not None:
-            offers.append(Offer(option, look.router.knowledge.topics[topic].title))
+    offers = [Offer(option, names[0]) for option in turn.state.options
+              for names in [look.router.option_names(option)] if names]
     return Decision("options_pending", OFFER, offers=tuple(offers), fields=turn.fields) if offers else None
 
 
@@ -779,6 +838,37 @@ def other_service(look: _Look) -> Decision | None:
     return Decision("other_service", SERVICE, service=service, fields=look.turn.fields)
 
 
+def menu(look: _Look) -> Decision | None:
+    """"人才政策" (the greeting's button, or typed): the whole message names an area's menu."""
+    found = look.router.menus.named(look.turn.text)
+    return Decision("menu", MENU, menu=found.id) if found else None
+
+
+def service_centre(look: _Look) -> Decision | None:
+    """"区政务服务中心在哪，周六开门吗": the district service centre named (by its record's name or
+    aliases) answers from its record (the fields asked, or all), never from a passage or a service
+    that shares a word; another district's centre is handed on to 12345; a service named outright
+    answers itself."""
+    text = look.turn.text
+    if not any(name in text for name in look.router.centre().names()):
+        return None
+    if look.other_place:
+        return Decision("centre_elsewhere", OUT_OF_SCOPE)  # "槐荫区的政务大厅几点关门": not ours to say
+    if look.names_a_service:
+        return None  # "在政务大厅办居住证要带啥": the service's guide answers
+    return Decision("service_centre", CENTRE, fields=look.centre_fields)
+
+
+def centre_follow_up(look: _Look) -> Decision | None:
+    """"几点开门", "电话多少" right after the centre's answer: another field of the centre."""
+    turn = look.turn
+    if turn.state.subject != SUBJECT_CENTRE or not look.centre_fields or look.other_place:
+        return None
+    if content_chars(turn.text) > look.rules.form_field_chars or look.names_a_service:
+        return None
+    return Decision("centre_follow_up", CENTRE, fields=look.centre_fields)
+
+
 def rephrase(look: _Look) -> Decision | None:
     """A bare "不是" that names no service: please say it another way."""
     return Decision("rephrase", REPHRASE)
@@ -826,16 +916,27 @@ def unsure_offer(look: _Look) -> Decision | None:
 
 
 def channel_list(look: _Look) -> Decision | None:
-    """"哪些事可以一证通办": the services of the channel named."""
+    """"哪些事可以一证通办": the services of the channel named; more than `listed_at_most`, they
+    are offered by kind (the catalogue's topics), a kind of one service as that service."""
     channel = look.channel
     if channel is None:
         return None
-    return Decision("channel_list", CHANNEL, channel=channel,
-                    services=tuple(look.router.catalogue.by_channel(channel)))
+    services = tuple(look.router.catalogue.by_channel(channel))
+    if len(services) <= look.rules.listed_at_most:
+        return Decision("channel_list", CHANNEL, channel=channel, services=services)
+    by_kind: dict[str, list[Service]] = {}
+    for service in services:
+        by_kind.setdefault(service.topic, []).append(service)
+    ordered = sorted(by_kind.items(), key=lambda pair: -len(pair[1]))
+    offers = tuple(Offer(f"{SERVICE_OPTION}{group[0].code}", group[0].name) if len(group) == 1
+                   else Offer(kind_option(kind, channel), kind) for kind, group in ordered)
+    return Decision("channel_list", CHANNEL, channel=channel, services=services, offers=offers,
+                    groups=tuple((kind, len(group)) for kind, group in ordered))
 
 
 ALL = frozenset({"knowledge", "service", "pick", "more", "out_of_scope", "unsure", "deny"})
 ASKING = frozenset({"knowledge", "service", "pick", "more", "out_of_scope", "deny"})
+CENTRE_ENTRIES = frozenset({"knowledge", "service", "more", "out_of_scope", "unsure", "channel", "deny"})
 
 # The decisions in the order they are tried: (name, the entries they apply to, the decision).
 # An entry is how the NLU read the turn (bot/dialogue/turn.py ENTRIES: faq → knowledge, …).
@@ -843,8 +944,13 @@ DECISIONS: tuple[tuple[str, frozenset[str], Decide], ...] = (
     # — the conversation's own state first: a list waiting for a choice, a correction —
     ("pick_by_position", ALL, pick_by_position),
     ("correction", ASKING | {"unsure"}, correction),
+    # — an area's menu: the whole message names it ("人才政策", the greeting's buttons) —
+    ("menu", ALL | {"channel"}, menu),
     # — a list of a kind of service asked for ("老年人这块能办啥") —
     ("kind_list", frozenset({"knowledge", "service", "channel", "unsure", "out_of_scope"}), kind_list),
+    # — the district service centre itself (its record answers), and a field asked of it next —
+    ("service_centre", CENTRE_ENTRIES, service_centre),
+    ("centre_follow_up", CENTRE_ENTRIES, centre_follow_up),
     # — a service named outright, another field of the one under discussion —
     ("article_figure", frozenset({"service", "unsure"}), article_figure),
     ("named_service", ASKING | {"unsure"}, named_service),

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
 from bot import paths
+from bot.catalogue.centre import ANSWER_FIELDS as CENTRE_FIELDS
 
 ROUTING_FILE = paths.SOURCES / "routing.yml"
 
@@ -34,6 +35,7 @@ THRESHOLDS = (
     ("offered_topics", 0, 10, True), ("listed_at_most", 1, 100, True),
     ("kind_group_above", 1, 100, True), ("pick_name_chars", 1, 50, True),
     ("topic_question_chars", 1, 50, True), ("related_services_at_most", 1, 10, True),
+    ("next_steps_at_most", 1, 10, True),
     ("source_link_services", 1, 50, True), ("source_clause_chars", 1, 50, True),
 )
 PATTERNS = ("procedural", "count_question", "other_years", "other_places", "personal_request",
@@ -82,6 +84,8 @@ class RoutingRules:
     # Everyday words → the words of service names they stand for in a pick by name.
     pick_words: dict[str, tuple[str, ...]]
     facts: tuple[Fact, ...] = ()
+    # The service centre's fields (address, hours, phone, handles) → the words that ask for them.
+    centre_fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def __getattr__(self, name: str) -> float:
         """A threshold by name (`rules.named_score`)."""
@@ -174,6 +178,10 @@ def parse_rules(raw: object, where: str = "routing.yml") -> RoutingRules:
     channels = check.lists("words.channels", words.get("channels"))
     kinds = check.lists("words.kinds", words.get("kinds"))
     pick_words = check.lists("words.pick_words", words.get("pick_words"))
+    centre_fields = check.lists("words.centre_fields", words.get("centre_fields"))
+    if set(centre_fields) - set(CENTRE_FIELDS):
+        check.problems.append(f"words.centre_fields: {sorted(set(centre_fields) - set(CENTRE_FIELDS))} "
+                              f"are not fields of the service centre; use {list(CENTRE_FIELDS)}")
     groups = words.get("audience_groups")
     if not isinstance(groups, dict) or not groups or not all(
             isinstance(k, str) and isinstance(v, str) and v for k, v in groups.items()):
@@ -216,7 +224,7 @@ def parse_rules(raw: object, where: str = "routing.yml") -> RoutingRules:
                         pick_stop_chars=frozenset(stop), channels=channels, article_year=years[0],
                         article_last_year=years[1], patterns=patterns, details=tuple(details),
                         kinds=kinds, audience_groups=dict(groups), pick_words=pick_words,
-                        facts=tuple(facts))
+                        facts=tuple(facts), centre_fields=centre_fields)
 
 
 def load_rules(path: Path = ROUTING_FILE) -> RoutingRules:

@@ -40,6 +40,15 @@ def is_elliptical(text: str, rules: RoutingRules) -> bool:
     return content_chars(text) <= rules.elliptical_chars or text.startswith(rules.words["elliptical_starts"])
 
 
+def topic_question(topic: Topic, rules: RoutingRules) -> str:
+    """What a button offering the topic sends: its first example that stands alone (not
+    "那落户呢？", which leans on what was said before), so it is answered wherever it is pressed,
+    and names the topic by its title or a term as written (not a typo or 繁体 example)."""
+    alone = [e for e in topic.examples if not is_elliptical(e, rules)]
+    naming = [e for e in alone if any(word in e for word in (topic.title, *topic.terms))]
+    return (naming or alone or list(topic.examples))[0]
+
+
 class Topics:
     """The knowledge base seen through the routing rules: choosing a topic and noting what a
     question asks beyond it."""

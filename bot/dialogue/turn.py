@@ -15,6 +15,8 @@ from bot.catalogue.fields import FieldVocabulary
 
 SUBJECT_KNOWLEDGE = "knowledge"
 SUBJECT_SERVICE = "service"
+# The district service centre (sources/service_centre.yml): "几点开门" then asks its hours.
+SUBJECT_CENTRE = "centre"
 # A list of options was offered and none chosen yet.
 SUBJECT_OPTIONS = "options"
 
@@ -23,6 +25,8 @@ ENTRIES = {"faq": "knowledge", "ask_service": "service", "choose_option": "pick"
            "out_of_scope": "out_of_scope", "nlu_fallback": "unsure",
            "list_services_by_channel": "channel", "deny": "deny", "request_callback": "callback"}
 SERVICE_OPTION, TOPIC_OPTION = "service:", "topic:"
+# A kind of service of a channel, offered as one group of a long channel list: "kind:<kind>|<channel>".
+KIND_OPTION = "kind:"
 
 
 def service_option(code: str) -> str:
@@ -31,6 +35,18 @@ def service_option(code: str) -> str:
 
 def topic_option(topic_id: str) -> str:
     return f"{TOPIC_OPTION}{topic_id}"
+
+
+def kind_option(kind: str, channel: str | None) -> str:
+    return f"{KIND_OPTION}{kind}|{channel or ''}"
+
+
+def kind_of_option(option: str) -> tuple[str, str | None] | None:
+    """(kind, channel) of a kind option, else None."""
+    if not option.startswith(KIND_OPTION):
+        return None
+    kind, _, channel = option[len(KIND_OPTION):].partition("|")
+    return kind, channel or None
 
 
 @dataclass(frozen=True)

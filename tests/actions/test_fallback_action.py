@@ -58,4 +58,6 @@ def test_a_how_to_question_naming_a_service_is_answered_at_once() -> None:
     parse = {"text": "社保卡丢了到哪儿补办", "intent": {"name": "nlu_fallback", "confidence": 0.45},
              "entities": [], "response_selector": {"faq": {"ranking": []}}}
     [message] = run(parse)
-    assert message["text"].startswith("【社会保障卡申领】") and not message.get("buttons")
+    assert message["text"].startswith("【社会保障卡申领】")
+    # No offer to choose from: the buttons ask the rest of this service's guide.
+    assert all(b["payload"].startswith("社会保障卡申领") for b in message["buttons"]), message["buttons"]

@@ -21,6 +21,7 @@ from bot.catalogue.centre import (
     CentreInvalid,
     ServiceCentre,
     centre_answer,
+    centre_reply,
     load_centre,
     read_centre,
 )
@@ -140,3 +141,12 @@ def test_a_record_built_in_code_answers_without_files() -> None:
     assert centre_answer("电话", centre) == (
         "某中心咨询电话：12345（市民服务热线）\n来源：某中心记录（待编辑核实），更新于2026-01-01")
     assert SAMPLE_NOTICE in centre_answer("地址", centre)
+
+
+def test_several_fields_are_answered_in_the_order_asked() -> None:
+    centre = load_centre()
+    lines = centre_reply(("hours", "地址"), centre).splitlines()
+    assert lines[:3] == [f"【{centre.name}】", f"办公时间：{centre.hours}", f"地址：{centre.address}"]
+    assert lines[3] == SAMPLE_NOTICE and lines[4].startswith("来源：")
+    assert centre_reply((), centre) == centre_answer("all", centre)
+    assert centre_reply(("phone",), centre) == centre_answer("电话", centre)

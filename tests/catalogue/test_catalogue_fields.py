@@ -11,7 +11,7 @@ import yaml
 from bot.catalogue.fields import GUIDES, FieldsInvalid, load_fields, parse_fields
 from bot.catalogue.nlu import dictionary_terms, rasa_lookup_yaml
 from bot.catalogue.schema import Service
-from bot.catalogue.text import SAMPLE_MARK, SAMPLE_NOTE, answer_fields, field_line
+from bot.catalogue.text import ALL_SAMPLE_NOTE, SAMPLE_MARK, SAMPLE_NOTE, answer_fields, field_line
 
 
 def test_the_vocabulary_names_every_guide_field_once() -> None:
@@ -79,8 +79,12 @@ def test_a_field_answer_names_the_service_on_its_first_line(services: list[Servi
     text = answer_fields(service(services, "临时救助"), ("fee", "time_limit"))
     first, second, *rest = text.splitlines()
     assert first.startswith("【临时救助】收费：") and second.startswith("【临时救助】办理时限：")
-    # Sample values are marked on their line; the note naming 12345 comes once.
-    assert first.endswith(SAMPLE_MARK) and rest == [SAMPLE_NOTE] and text.count("12345") == 1
+    # Every value shown is a sample: one notice naming 12345 after them, no mark on each line.
+    assert SAMPLE_MARK not in text and rest == [ALL_SAMPLE_NOTE] and text.count("12345") == 1
+    # Official and sample values together: the sample line is marked, the note comes once.
+    mixed = dataclasses.replace(service(services, "临时救助"), sample_fields=frozenset({"fee"}))
+    first, second, *rest = answer_fields(mixed, ("fee", "time_limit")).splitlines()
+    assert first.endswith(SAMPLE_MARK) and not second.endswith(SAMPLE_MARK) and rest == [SAMPLE_NOTE]
 
 
 def test_an_empty_field_is_said_to_be_missing_not_guessed(services: list[Service]) -> None:

@@ -10,7 +10,7 @@ import yaml
 from bot import paths
 from bot.catalogue.nlu import dictionary_terms, rasa_lookup_yaml
 from bot.catalogue.schema import Service
-from bot.catalogue.text import SAMPLE_MARK, SAMPLE_NOTE, describe
+from bot.catalogue.text import ALL_SAMPLE_NOTE, SAMPLE_MARK, SAMPLE_NOTE, card, describe
 
 
 def test_lookup_yaml_is_rasa_3_nlu_data(services: list[Service]) -> None:
@@ -33,20 +33,30 @@ def test_dictionary_terms(services: list[Service]) -> None:
     assert all(2 <= len(t) <= 20 for t in terms)
 
 
-def test_describe_marks_every_sample_value_and_names_12345(services: list[Service]) -> None:
+def test_describe_says_once_that_every_value_shown_is_a_sample(services: list[Service]) -> None:
     service = next(s for s in services if s.name == "临时救助")
     text = describe(service, ("materials", "place", "fee", "time_limit"))
     lines = text.splitlines()
-    assert lines[0] == "申请材料：" and lines[-1] == SAMPLE_NOTE and "12345" in SAMPLE_NOTE
-    assert all(line.endswith(SAMPLE_MARK) for line in lines[1:-1])
+    assert lines[0] == "申请材料：" and lines[-1] == ALL_SAMPLE_NOTE and "12345" in ALL_SAMPLE_NOTE
+    assert SAMPLE_MARK not in text and text.count("示例") == 1
     assert "临时救助申请书（原件1份）" in text and "法定办结时限：30个工作日" in text
 
 
-def test_describe_leaves_official_values_unmarked(services: list[Service]) -> None:
+def test_describe_marks_the_sample_lines_among_official_ones(services: list[Service]) -> None:
     service = dataclasses.replace(services[0], sample_fields=frozenset({"phone"}))
     text = describe(service, ("overview", "place"))
-    assert SAMPLE_MARK not in text and SAMPLE_NOTE not in text
-    assert describe(service, ("phone",)).endswith(SAMPLE_NOTE)
+    assert SAMPLE_MARK not in text and SAMPLE_NOTE not in text and ALL_SAMPLE_NOTE not in text
+    assert describe(service, ("phone",)).endswith(ALL_SAMPLE_NOTE)
+    mixed = describe(service, ("overview", "phone")).splitlines()
+    assert not mixed[0].endswith(SAMPLE_MARK) and mixed[1].endswith(SAMPLE_MARK) and mixed[2] == SAMPLE_NOTE
+
+
+def test_the_card_is_name_channels_and_materials(services: list[Service]) -> None:
+    service = next(s for s in services if s.name == "临时救助")
+    lines = card(service).splitlines()
+    assert lines[0] == "【临时救助】" and lines[1].startswith("办理渠道：") and lines[2] == "申请材料："
+    assert len(lines) == 3 + len(service.materials) + 1 and lines[-1] == ALL_SAMPLE_NOTE
+    assert not any(word in card(service) for word in ("办理地点", "收费", "时限", "受理条件"))
     with pytest.raises(ValueError):
         describe(service, ("weather",))
 

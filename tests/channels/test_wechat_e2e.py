@@ -61,7 +61,7 @@ def test_the_openid_is_the_conversation_and_numbers_choose_buttons(live, servers
     assert "1. 人才政策" in greeting.content
     answer = live.text("1", follower, "aes")
     assert "人才" in answer.content
-    assert user_texts(servers, follower) == ["你好", "市中区对人才有哪些服务保障"]
+    assert user_texts(servers, follower) == ["你好", "人才政策"]  # the greeting's button: its menu
 
 
 def test_subscribe_and_menu_keys(live, follower) -> None:

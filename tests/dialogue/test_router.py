@@ -8,7 +8,17 @@ import pytest
 
 from bot import paths
 from bot.catalogue.fields import shared_fields
-from bot.dialogue.router import OFFER, OUT_OF_SCOPE, SERVICE, TOPIC, Router, decision_names
+from bot.dialogue.router import (
+    CENTRE,
+    KIND_LIST,
+    MENU,
+    OFFER,
+    OUT_OF_SCOPE,
+    SERVICE,
+    TOPIC,
+    Router,
+    decision_names,
+)
 from bot.dialogue.rules import shared_rules
 from bot.dialogue.turn import State, Turn
 
@@ -377,3 +387,67 @@ def test_a_short_question_naming_another_topic_of_the_area_by_its_title(router: 
     decision = router.route(turn("三大科技园区是啥", "faq", subject="knowledge",
                                  knowledge_topic="platform_city_projects", ranking=(("platform_science_parks", 0.7),)))
     assert decision.topic == "platform_science_parks"
+
+@pytest.mark.parametrize(("text", "intent", "fields", "asked"), [
+    ("区政务服务中心在什么地方，礼拜六上不上班", "faq", (), ("address", "hours")),
+    ("政务大厅的地址是哪儿", "ask_service", ("place",), ("address",)),
+    ("办事大厅中午休息吗", "out_of_scope", (), ("hours",)),
+    ("市民中心的联系方式给我一个", "nlu_fallback", (), ("phone",)),
+    ("行政审批大厅都管什么业务", "faq", (), ("handles",)),
+    ("政务服务中心", "ask_service", (), ()),
+])
+def test_the_service_centre_is_answered_from_its_record(router: Router, text: str, intent: str,
+                                                         fields: tuple[str, ...], asked: tuple[str, ...]) -> None:
+    """However the NLU read it, and whatever passage shares a word with it."""
+    decision = router.route(turn(text, intent, fields=fields,
+                                 ranking=(("business_one_window", 0.6), ("environment_ring_roads", 0.2))))
+    assert (decision.name, decision.reply, decision.fields) == ("service_centre", CENTRE, asked)
+
+
+def test_after_the_centre_a_short_field_question_asks_it_again(router: Router) -> None:
+    follow_up = router.route(turn("那周日开不开门", "ask_service", fields=("hours",), subject="centre"))
+    assert (follow_up.name, follow_up.fields) == ("centre_follow_up", ("hours",))
+    # A service named outright, or no centre field: not the centre's.
+    assert router.route(turn("居住证要带什么", fields=("materials",), services=("居住证",),
+                             subject="centre")).reply == SERVICE
+    assert router.route(turn("几点开门", fields=("hours",), subject="service",
+                             service_code=code(router, "居住证申领"))).name == "field_follow_up"
+
+
+def test_another_districts_centre_and_a_service_at_the_centre_are_not_its_record(router: Router) -> None:
+    elsewhere = router.route(turn("槐荫区政务服务中心周末开吗", "out_of_scope"))
+    assert (elsewhere.name, elsewhere.reply) == ("centre_elsewhere", OUT_OF_SCOPE)
+    service = router.route(turn("去政务大厅办结婚证要带啥", fields=("materials",), services=("结婚证",)))
+    assert service.reply == SERVICE and service.service.name == "结婚登记"
+
+
+@pytest.mark.parametrize("intent", ["faq", "ask_service", "nlu_fallback", "list_services_by_channel"])
+def test_an_areas_name_alone_opens_its_menu(router: Router, intent: str) -> None:
+    assert router.route(turn("民生工程", intent)).menu == "livelihood"
+    assert router.route(turn("人才政策！", intent)).menu == "talent"
+    assert router.route(turn("人才政策里落户有啥说法", intent)).reply != MENU
+
+
+def test_a_long_channel_list_is_offered_by_kind_and_a_kind_is_picked(router: Router) -> None:
+    listed = router.route(turn("网上能办的事有哪些", "list_services_by_channel"))
+    assert listed.name == "channel_list" and listed.channel == "网上办" and len(listed.services) > 12
+    assert 5 <= len(listed.offers) <= 12 and sum(n for _, n in listed.groups) == len(listed.services)
+    kinds = [o for o in listed.offers if o.option.startswith("kind:")]
+    assert kinds and all(n > 1 for title, n in listed.groups if title in {o.title for o in kinds})
+    options = tuple(o.option for o in listed.offers)
+    second = router.route(turn("第二个", "choose_option", options=options, subject="options"))
+    assert second.reply == KIND_LIST and second.channel == "网上办" and second.kinds == (listed.offers[1].title,)
+    assert all("网上办" in s.channels for s in (router.catalogue.get(o.option[8:]) for o in second.offers))
+    by_name = router.route(turn("养老那个", "choose_option", options=options, subject="options"))
+    assert by_name.reply == KIND_LIST and by_name.kinds == ("养老服务",)
+
+
+def test_a_topic_answer_offers_up_to_three_next_steps(router: Router) -> None:
+    decision = router.route(turn("一窗办到底是什么", "faq", ranking=(("business_one_window", 0.9),)))
+    assert decision.topic == "business_one_window"
+    assert 2 <= len(decision.services) + len(decision.next_topics) <= 3
+    assert set(decision.next_topics) <= set(router.knowledge.topics["business_one_window"].related)
+    # Topics not shown yet come first.
+    seen = router.route(turn("一窗办到底是什么", "faq", ranking=(("business_one_window", 0.9),),
+                             topics_shown=("business_online",)))
+    assert seen.next_topics[-1] == "business_online" or "business_online" not in seen.next_topics

@@ -23,6 +23,7 @@ def test_the_project_file_loads() -> None:
     assert rules.pattern("procedural").search("社保卡去哪补办")
     assert not rules.pattern("procedural").search("今年建几所学校")
     assert "一证通办" in rules.channels
+    assert set(rules.centre_fields) == {"address", "hours", "phone", "handles"}
 
 
 def broken(raw: dict, change) -> dict:
@@ -49,6 +50,9 @@ def broken(raw: dict, change) -> dict:
     (lambda d: d["facts"][0].update(given="(\\d"), "facts[1].given: does not compile"),
     (lambda d: d["thresholds"].pop("related_services_at_most"), "thresholds.related_services_at_most"),
     (lambda d: d["words"].update(measure_words=[]), "words.measure_words: must be a non-empty list"),
+    (lambda d: d["words"]["centre_fields"].update(parking=["停车"]), "words.centre_fields: ['parking'] are not"),
+    (lambda d: d["words"].pop("centre_fields"), "words.centre_fields: must map texts to lists"),
+    (lambda d: d["thresholds"].update(next_steps_at_most=0), "thresholds.next_steps_at_most: 0 is outside"),
 ])
 def test_a_broken_file_is_refused_naming_the_key(raw: dict, change, problem: str) -> None:
     with pytest.raises(RoutingInvalid) as error:

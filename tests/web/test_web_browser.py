@@ -33,9 +33,12 @@ def test_a_resident_chats_reloads_and_keeps_the_conversation(servers, widget, ch
         # The greeting (sent on first open) offers quick replies.
         expect(page.locator(".rw-reply").filter(has_text="人才政策")).to_be_visible()
 
+        # A greeting button opens its menu of questions; a question of the menu is answered.
         page.locator(".rw-reply").filter(has_text="民生工程").click()
         expect(page.locator(".rw-client").filter(has_text="民生工程")).to_be_visible()
-        expect(visit.answer("民生").filter(has_text="来源")).not_to_have_count(0)
+        expect(visit.answer("民生工程方面")).to_be_visible()
+        page.locator(".rw-reply").filter(has_text="学校建设").click()
+        expect(visit.answer("学校").filter(has_text="来源")).not_to_have_count(0)
 
         visit.ask("经纬人才计划讲的是啥")
         expect(visit.answer("经纬人才").filter(has_text="来源")).to_be_visible()

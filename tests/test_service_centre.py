@@ -1,0 +1,66 @@
+"""Questions about the district service centre itself, through REST: answered from its record
+(sources/service_centre.yml) with the sample notice and 12345, never from a passage of the article
+or another service's counter, whatever words residents use (issue 19, point 4).
+
+The routing decision each answer records in the tracker (metadata.routing) is checked too.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from bot.catalogue.centre import LABELS, SAMPLE_NOTICE, load_centre
+from tests.button_walk import Assistant
+
+pytestmark = pytest.mark.server
+
+# (question, the record's fields it asks: their labels must head the answer's lines)
+WORDINGS = [
+    ("区政务服务中心在哪儿啊，几点上班，星期六开不开", ("address", "hours")),
+    ("请问政务大厅具体在什么位置", ("address",)),
+    ("行政审批大厅怎么走", ("address",)),
+    ("办事大厅中午休息不休息", ("hours",)),
+    ("政务中心周末有人上班吗", ("hours",)),
+    ("市民中心的电话是多少", ("phone",)),
+    ("政务服务大厅有没有咨询电话", ("phone",)),
+    ("区政务服务中心都能办些什么业务", ("handles",)),
+    ("你好，政务服务中心", ()),
+]
+
+
+@pytest.fixture(scope="module")
+def api(servers) -> Assistant:
+    return Assistant(servers.rasa_url, servers.auth_token)
+
+
+@pytest.mark.parametrize(("question", "asked"), WORDINGS, ids=[q for q, _ in WORDINGS])
+def test_the_centre_is_answered_from_its_record(api: Assistant, question: str, asked: tuple[str, ...]) -> None:
+    centre = load_centre()
+    reply = api.say(f"centre-{uuid.uuid4().hex}", question)
+    assert reply.decisions[:1] == ["service_centre"], (reply.decisions, reply.text)
+    text = reply.text
+    assert SAMPLE_NOTICE in text and text.count(SAMPLE_NOTICE) == 1 and "12345" in text
+    assert "工作部署" not in text and "事项目录“" not in text  # no passage, no service's guide
+    shown = asked or tuple(LABELS)
+    for key in shown:
+        assert f"{LABELS[key]}：" in text, (key, text)
+    if asked:
+        assert text.splitlines()[0].startswith(f"{centre.name}{LABELS[asked[0]]}：") or \
+            text.splitlines()[1].startswith(f"{LABELS[asked[0]]}："), text
+    # The other fields are a tap away, each asked of the centre by name.
+    assert all(b["payload"].startswith(centre.name) for b in reply.buttons)
+
+
+def test_a_follow_up_asks_the_centre_again_and_another_district_is_handed_on(api: Assistant) -> None:
+    sender = f"centre-{uuid.uuid4().hex}"
+    first = api.say(sender, "政务大厅在哪条路上")
+    assert first.decisions[:1] == ["service_centre"]
+    hours = api.say(sender, "那礼拜天开门吗")
+    assert hours.decisions[:1] == ["centre_follow_up"] and f"{LABELS['hours']}：" in hours.text, hours.text
+    phone = api.say(sender, "电话多少")
+    assert phone.decisions[:1] == ["centre_follow_up"] and "12345" in phone.text, phone.text
+    elsewhere = api.say(f"centre-{uuid.uuid4().hex}", "天桥区政务服务中心几点关门")
+    assert elsewhere.decisions[:1] == ["centre_elsewhere"] and "12345" in elsewhere.text
+    assert "市中区政务服务中心" not in elsewhere.text
