@@ -241,6 +241,11 @@ class StockServers(Servers):
 
     folder: Path = Path()
 
+    def parse(self, text: str) -> dict:
+        """Stock `rasa run` has no HTTP API to parse with: the actions warm up on the bare text
+        (their search falls back to bigrams for it; residents' messages carry the NLU's segments)."""
+        return {"text": text, "intent": {}, "entities": []}
+
     def rasa_program(self, name: str = "rasa") -> Program:
         endpoints, credentials = self.folder / "endpoints.yml", self.folder / "credentials.yml"
         endpoints.write_text(f"action_endpoint:\n  url: {self.actions_url}/webhook\n")
