@@ -176,7 +176,7 @@ class _Look:
         than situation_pairs of them do (one shared word, "医院", says little). With `beside`, the
         pairs of that service's names the message holds are left out (what remains describes),
         and situation_beside_pairs must be shared."""
-        asked = telling_pairs(self.query)
+        asked = telling_pairs(self.query) - self.router.home_pairs
         if beside is not None:
             text = normalize(self.query)
             asked -= {pair for name in beside.names() if normalize(name) in text
@@ -190,16 +190,22 @@ class _Look:
 
     @functools.cached_property
     def situation(self) -> Service | None:
-        """The service whose situations the message describes ("老伴走了一个人没收入"): the one the
-        search finds clearly, below the name tier (a name is the named decisions' business), with
-        at least situation_score, and with situation_share of the message's words its situations'."""
+        """The service whose situations the message describes ("老伴走了一个人没收入"): the search's
+        best, below the name tier (a name is the named decisions' business), with at least
+        situation_score and situation_share of the message's words in its situations, ahead of
+        the next clearly in the search (clear_lead) or in that share (situation_margin)."""
         hits, rules = self.hits, self.rules
         if not hits or not rules.situation_score <= hits[0].score < rules.named_score:
             return None
-        if len(hits) > 1 and hits[0].score < rules.clear_lead * hits[1].score:
+        service, share = hits[0].service, self.situation_share(hits[0].service)
+        if share < rules.situation_share:
             return None
-        service = hits[0].service
-        return service if self.situation_share(service) >= rules.situation_share else None
+        if len(hits) > 1 and hits[0].score < rules.situation_lead * hits[1].score:
+            return None  # the search finds others about as well
+        if len(hits) > 1 and hits[0].score < rules.clear_lead * hits[1].score \
+                and share < self.situation_share(hits[1].service) + rules.situation_margin:
+            return None  # ahead neither in the search nor in how much its situations hold
+        return service
 
     @functools.cached_property
     def channel(self) -> str | None:
@@ -272,6 +278,8 @@ class Router:
         self.topics = Topics(knowledge, rules, lexical)
         self.links = TopicLinks(knowledge, catalogue, rules)
         self.vocabulary = vocabulary
+        # The district's own names: in any question, they tell of no one's need.
+        self.home_pairs = frozenset(pair for word in rules.words["home_words"] for pair in character_pairs(word))
         # The article's own terms and titles, as compared with a bare name (near_name).
         self.article_names = frozenset(normalize(text) for topic in knowledge.topics.values()
                                        for text in (topic.title, *topic.terms) if text)

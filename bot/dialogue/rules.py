@@ -39,14 +39,14 @@ THRESHOLDS = (
     ("situation_score", 0, 100, False), ("situation_share", 0, 1, False),
     ("situation_pairs", 1, 20, True),
     ("situation_message_chars", 1, 100, True), ("situation_margin", 0, 1, False),
-    ("situation_beside_pairs", 1, 20, True),
+    ("situation_beside_pairs", 1, 20, True), ("situation_lead", 1, 100, False),
 )
 PATTERNS = ("procedural", "count_question", "other_years", "other_places", "personal_request",
             "definition", "definition_first", "generic_suffix", "bare_number", "listing", "not_listing", "pick_by_name",
             "fact_question", "follow_up_fillers", "service_ask", "own_situation",
             "enterprise_asker")
 WORD_LISTS = ("correction", "elliptical_starts", "elliptical_ends", "query_openings", "measure_words",
-              "topic_place_fields")
+              "topic_place_fields", "home_words")
 
 
 class RoutingInvalid(ValueError):

@@ -30,7 +30,7 @@ from tools.bench.catalogue_data import synthetic_catalogue, varied_queries
 
 # Situations (residents' descriptions of a need, added after that search) weigh between aliases and
 # the topic, as bot/catalogue/scoring.py says.
-FIELD_WEIGHTS = {"name": 3.0, "alias": 2.5, "situation": 2.0, "topic": 1.5, "text": 1.0}
+FIELD_WEIGHTS = {"name": 3.0, "alias": 2.5, "situation": 1.25, "topic": 1.5, "text": 1.0}
 MAX_TERM = 100
 
 

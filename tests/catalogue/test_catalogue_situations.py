@@ -1,6 +1,6 @@
 """Services' situations: the needs a service meets in residents' own words ("老伴走了，一个人没有
-收入"), checked like the other fields, searched below names and aliases, and NLU examples of
-ask_service. The queries here are worded apart from the catalogue's situations."""
+收入"), checked like the other fields, searched below names, aliases and the kind, and NLU examples
+of ask_service. The queries here are worded apart from the catalogue's situations."""
 
 from __future__ import annotations
 
@@ -53,7 +53,7 @@ def test_situations_become_ask_service_examples(services: list[Service]) -> None
 
 
 def test_a_situation_weighs_less_than_any_name_or_alias() -> None:
-    assert FIELD_WEIGHTS["topic"] < FIELD_WEIGHTS["situation"] < FIELD_WEIGHTS["alias"] < FIELD_WEIGHTS["name"]
+    assert FIELD_WEIGHTS["text"] < FIELD_WEIGHTS["situation"] < FIELD_WEIGHTS["alias"] < FIELD_WEIGHTS["name"]
     # A situation's one-character words say how it is told, not what it is about.
     assert situation_words(frozenset({"办", "都", "采光", "大树"})) == frozenset({"采光", "大树"})
 
