@@ -98,8 +98,10 @@ def project_annotator(sources: Path | None = None, pipeline: Path | None = None)
     from bot import paths
     from bot.catalogue.fields import load_fields
     from bot.catalogue.files import load_services
+    from bot.nlp.width import half_width
 
     root = sources or paths.SOURCES
     terms = {t for service in load_services(root / "catalogue") for t in service.names()}
+    convert = opencc.OpenCC("t2s").convert
     return Annotator(terms, load_fields(root / "fields.yml"), spacy_segmenter(pipeline or paths.SPACY_PIPELINE),
-                     opencc.OpenCC("t2s").convert)
+                     lambda text: half_width(convert(text)))

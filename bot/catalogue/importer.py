@@ -27,7 +27,8 @@ from bot.catalogue.store import CatalogueStore
 
 # The export's column titles (as in a typical 政务服务事项目录 spreadsheet) and our fields.
 COLUMNS = {
-    "事项编码": "code", "事项名称": "name", "别名": "aliases", "常见问法": "examples", "服务对象": "audience",
+    "事项编码": "code", "事项名称": "name", "别名": "aliases", "常见问法": "examples",
+    "适用情形": "situations", "服务对象": "audience",
     "主题分类": "topic", "实施主体": "department", "办理渠道": "channels",
     "到现场次数": "visits", "受理条件": "conditions", "申请材料": "materials",
     "法定办结时限": "legal_days", "承诺办结时限": "promised_days", "收费标准": "fee",
@@ -177,7 +178,7 @@ def _convert(title: str, text: str) -> object:
         return None
     if key in ("aliases", "audience", "channels"):
         return _split(text)
-    if key in ("conditions", "examples"):
+    if key in ("conditions", "examples", "situations"):
         return _split(text, _ITEM_SPLIT)
     if key == "materials":
         return [_material(part) for part in _split(text, _ITEM_SPLIT)]

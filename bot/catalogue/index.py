@@ -38,11 +38,13 @@ from bot.catalogue.tokens import Tokenize, normalize, search_terms
 
 
 def search_fields(service: Service) -> dict[str, list[str]]:
-    """The texts each search field holds (the full-text part is the guide's prose)."""
+    """The texts each search field holds (the full-text part is the guide's prose; situations are
+    residents' descriptions of their need, found by their words, never as names)."""
     return {
         "name": [service.name],
         "alias": list(service.aliases),
         "topic": [service.topic],
+        "situation": list(service.situations),
         "text": [service.department, *service.conditions,
                  *(m.name for m in service.materials), service.legal_basis],
     }
@@ -71,13 +73,20 @@ def heads(text: str) -> set[str]:
     return set(text) | set(pairs(text))
 
 
+def situation_words(tokens: frozenset[str]) -> frozenset[str]:
+    """The words of a situation search holds: those of two characters or more. A situation is a
+    sentence; its one-character words (办、都、给、还 …) say how it is told, not what it is about,
+    and held by many services' situations they would make "都能办啥" look like a description."""
+    return frozenset(t for t in tokens if len(t) >= 2)
+
+
 def term_weights(service: Service, words: Callable[[str], frozenset[str]]) -> dict[str, float]:
     """Each search word of the service (`words` of a text) and its weight: a word that makes up
     more of a name or alias weighs more ("低保" is more of 低保申请 than of 低保边缘家庭认定)."""
     shares: dict[tuple[str, str], float] = {}
     for field_name, texts in search_fields(service).items():
         for text in texts:
-            tokens = words(text)
+            tokens = situation_words(words(text)) if field_name == "situation" else words(text)
             share = 1 / len(tokens) if tokens and field_name in ("name", "alias") else 0
             for token in tokens:
                 key = (token, field_name)

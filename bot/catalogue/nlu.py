@@ -23,15 +23,20 @@ def rasa_lookup_yaml(services: Iterable[Service], fields: FieldVocabulary | None
                      annotate: Callable[[str], str] | None = None) -> str:
     """Rasa 3 NLU data: the `service` lookup (names and aliases) with alias→name synonyms, the
     `field` lookup (every word of the vocabulary) with word→field-name synonyms, and the services'
-    `examples` as questions of `ask_service`, their entities marked by `annotate`
-    (bot/catalogue/annotate.py) as every other training example's are."""
+    `examples` and `situations` (a need described, not named: "老伴走了一个人没收入") as questions of
+    `ask_service`, their entities marked by `annotate` (bot/catalogue/annotate.py) as every other
+    training example's are."""
     annotate = annotate or (lambda example: example)
     services = list(services)
     names = sorted({text for s in services for text in s.names()})
     parts = [HEADER, 'version: "3.1"\nnlu:\n']
     parts.append(f"- lookup: service\n  examples: |\n{_examples(names)}")
-    asked = [annotate(" ".join(q.split())) for service in services for q in service.examples]
-    if asked:  # residents' questions editors placed on a service (bot/console's inbox)
+    asked = [annotate(" ".join(q.split())) for service in services
+             for q in (*service.examples, *service.situations)]
+    # Residents' questions editors placed on a service (bot/console's inbox) and the situations
+    # a service is for; a text both (an editor's question kept as a situation too) once.
+    asked = list(dict.fromkeys(asked))
+    if asked:
         parts.append(f"- intent: ask_service\n  examples: |\n{_examples(asked)}")
     for service in services:
         if service.aliases:

@@ -26,13 +26,14 @@ FACT_FIELDS = (
 )
 # Every key a service may have, in the order the YAML files and the export write them.
 FIELDS = (
-    "code", "name", "aliases", "examples", "audience", "topic", *FACT_FIELDS, "source", "updated",
+    "code", "name", "aliases", "examples", "situations", "audience", "topic", *FACT_FIELDS, "source", "updated",
     "sample_fields",
 )
 REQUIRED = ("code", "name", "audience", "topic", "department", "channels", "source", "updated")
 
 MAX_TEXT = 500
 MAX_LIST = 40
+MAX_SITUATION = 40  # a situation is a short description, not a story
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{1,63}$")
 _PHONE = re.compile(r"^[0-9][0-9 -]{2,19}$")
 
@@ -70,6 +71,11 @@ class Service:
     # Residents' questions about this service that the assistant once failed to place (added by
     # editors from the unanswered inbox): NLU examples of ask_service and exact search keys.
     examples: tuple[str, ...] = ()
+    # Everyday situations and needs the service is for, in residents' and enterprise staff's own
+    # words ("老伴走了，一个人没有收入"): a resident often describes the situation instead of naming
+    # the service. Searched as words (weighing less than names and aliases, index.py) and generated
+    # as ask_service examples for the NLU.
+    situations: tuple[str, ...] = ()
     visits: int | None = None
     conditions: tuple[str, ...] = ()
     materials: tuple[Material, ...] = ()
@@ -103,6 +109,7 @@ class Service:
             "name": self.name,
             "aliases": list(self.aliases),
             "examples": list(self.examples),
+            "situations": list(self.situations),
             "audience": list(self.audience),
             "topic": self.topic,
             "department": self.department,
@@ -166,7 +173,7 @@ class FieldParser:
             self.fail(key, f"longer than {limit} characters")
         return text
 
-    def texts(self, key: str) -> tuple[str, ...]:
+    def texts(self, key: str, limit: int = MAX_TEXT) -> tuple[str, ...]:
         value = self.raw.get(key)
         if value is None:
             return ()
@@ -178,8 +185,8 @@ class FieldParser:
         items = tuple(str(v).strip() for v in value if str(v).strip())
         if len(items) > MAX_LIST:
             self.fail(key, f"more than {MAX_LIST} entries")
-        if any(len(item) > MAX_TEXT for item in items):
-            self.fail(key, f"an entry is longer than {MAX_TEXT} characters")
+        if any(len(item) > limit for item in items):
+            self.fail(key, f"an entry is longer than {limit} characters")
         if len(set(items)) != len(items):
             self.fail(key, "lists an entry twice")
         return items
@@ -270,6 +277,7 @@ def parse_service(raw: Mapping[str, object]) -> tuple[Service | None, list[Field
         name=name,
         aliases=p.texts("aliases"),
         examples=p.texts("examples"),
+        situations=p.texts("situations", limit=MAX_SITUATION),
         audience=p.texts("audience"),
         topic=p.text("topic", 30),
         department=p.text("department", 100),
@@ -312,6 +320,8 @@ def service_problems(service: Service) -> list[FieldProblem]:
         fail("online", "an online channel needs the online entry (online)")
     if service.name in service.aliases:
         fail("aliases", "repeats the name")
+    if set(service.situations) & set(service.names()):
+        fail("situations", "repeats a name or alias (a situation describes, it does not name)")
     if (
         service.legal_days is not None
         and service.promised_days is not None
@@ -339,13 +349,19 @@ def _filled(service: Service, field_name: str) -> bool:
 
 
 def cross_problems(services: Iterable[Service]) -> list[tuple[Service, FieldProblem]]:
-    """Rules across services: unique codes, and names/aliases (and residents' questions) that
-    point at one service only."""
+    """Rules across services: unique codes, and names/aliases (and residents' questions and
+    situations) that point at one service only."""
     problems: list[tuple[Service, FieldProblem]] = []
     codes: dict[str, Service] = {}
     owners: dict[str, Service] = {}
     asked: dict[str, Service] = {}
+    described: dict[str, Service] = {}
     for service in services:
+        for situation in service.situations:
+            owner = described.setdefault(situation, service)
+            if owner is not service:
+                problems.append((service, FieldProblem(
+                    "situations", f"{situation!r} is already a situation of {owner.code} {owner.name}")))
         for example in service.examples:
             owner = asked.setdefault(example, service)
             if owner is not service:

@@ -29,8 +29,9 @@ meta_table = sa.Table(
 
 MAX_TERM = 100
 # Bumped whenever these tables change shape or hold a new kind of row (3: example questions in
-# catalogue_names): a database built before is rebuilt from scratch.
-INDEX_VERSION = "3"
+# catalogue_names; 4: the words of situations in catalogue_postings): a database built before is
+# rebuilt from scratch.
+INDEX_VERSION = "4"
 
 names_table = sa.Table(
     "catalogue_names", metadata,

@@ -44,14 +44,24 @@ def search_terms(tokenize: Tokenize, text: str) -> set[str]:
     return {t for t in tokenize(text) if t and t not in STOP_TOKENS}
 
 
+def character_pairs(text: str) -> set[str]:
+    """The character pairs of the Chinese runs of `text` (normalized)."""
+    return {run[i:i + 2] for run in _RUNS.findall(normalize(text)) if _CJK.match(run)
+            for i in range(len(run) - 1)}
+
+
+def telling_pairs(text: str) -> set[str]:
+    """The character pairs of `text` that say what it is about: none holding a function character
+    (吗、怎、要 …) and no stop token."""
+    return {pair for pair in character_pairs(text) if pair not in STOP_TOKENS
+            and not (set(pair) & _FUNCTION_CHARS)}
+
+
 def joining_bigrams(text: str, tokens: set[str]) -> set[str]:
     """Character bigrams of the query that its words do not already hold: the ones across word
     borders. A slip the segmenter cuts oddly ("人才落护" → 人才/落护, "上一年级" → 上/一/年级) still
     shares "才落" or "一年" with the name it means (names are indexed with their bigrams)."""
-    pairs = {run[i:i + 2] for run in _RUNS.findall(normalize(text)) if _CJK.match(run)
-             for i in range(len(run) - 1)}
-    return {pair for pair in pairs if pair not in tokens and pair not in STOP_TOKENS
-            and not (set(pair) & _FUNCTION_CHARS)}
+    return {pair for pair in telling_pairs(text) if pair not in tokens}
 
 
 def normalize(text: str) -> str:

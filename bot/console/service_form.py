@@ -18,10 +18,11 @@ from bot.editing.tree import ChangeRefused
 
 TEXT_FIELDS = ("code", "name", "topic", "department", "fee", "place", "hours", "phone", "online", "legal_basis",
                "source")
-LINE_FIELDS = ("aliases", "examples", "conditions", "materials")
+LINE_FIELDS = ("aliases", "examples", "situations", "conditions", "materials")
 NUMBER_FIELDS = ("visits", "legal_days", "promised_days")
 HINTS = {
     "aliases": "居民对该事项的其他叫法，每行一个", "examples": "居民的原话问法，每行一个（来自未答问题）",
+    "situations": "居民或企业用自己的话说的需要或处境，每行一条（如：腿脚不便的老人想在家吃上热饭）",
     "conditions": "每行一条", "materials": "每行一项，例如：居民身份证（原件1份，复印件1份）",
     "legal_days": "工作日，0 表示即办", "promised_days": "工作日，不能长于法定时限",
     "phone": "示例数据的电话只能填 12345", "source": "正式办事指南名称，或“示例数据”，或文章原文引用",
@@ -51,6 +52,7 @@ class ServiceForm:
         values.update({key: "" if getattr(service, key) is None else str(getattr(service, key))
                        for key in NUMBER_FIELDS})
         values.update(aliases="\n".join(service.aliases), examples="\n".join(service.examples),
+                      situations="\n".join(service.situations),
                       conditions="\n".join(service.conditions),
                       materials="\n".join(material.label() for material in service.materials),
                       updated=service.updated.isoformat())

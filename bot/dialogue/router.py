@@ -16,12 +16,14 @@ import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from difflib import SequenceMatcher
 from typing import Any
 
 from bot.catalogue import CatalogueStore, CatalogueUnavailable, SearchHit, Service
 from bot.catalogue.centre import ServiceCentre, default_centre
 from bot.catalogue.fields import FieldVocabulary
 from bot.catalogue.schema import CHANNELS
+from bot.catalogue.tokens import character_pairs, normalize, telling_pairs
 from bot.dialogue.links import TopicLinks
 from bot.dialogue.menus import Menus, shared_menus
 from bot.dialogue.rules import RoutingRules
@@ -198,10 +200,67 @@ class _Look:
     @functools.cached_property
     def bare_name(self) -> bool:
         """The message (an asking opening off, "另外问下居住证申领") is a service's name or alias
-        and nothing else: it asks about that service whatever the NLU's intent."""
+        and nothing else: it asks about that service whatever the NLU's intent — unless it is also
+        a term or title of the article ("经纬人才"), whose topic the NLU's answer then stands for."""
         named = self.named
         text = self.query.strip(" ？?。！!，,")
-        return named is not None and (text in named.names() or text in self.turn.services)
+        return (named is not None and (text in named.names() or text in self.turn.services)
+                and normalize(text) not in self.router.article_names)
+
+    @functools.cached_property
+    def near_name(self) -> Service | None:
+        """The service the whole message (almost) is a name or alias of, asked bare with a slip
+        or in traditional characters ("结婚登计", "臨時救助"): one service only, and no term or
+        title of the article that close (the NLU's topic then stands)."""
+        text = normalize("".join(ch for ch in self.query if ch.isalnum()))
+        if len(text) < 2:
+            return None
+        ratio, extra = self.rules.near_name_ratio, self.rules.near_name_extra_chars
+
+        def near(name: str) -> bool:
+            return len(text) <= len(name) + extra and _likeness(text, name) >= ratio
+
+        if any(near(term) for term in self.router.article_names):
+            return None
+        close = [h.service for h in self.hits if any(near(normalize(name)) for name in h.service.names())]
+        return close[0] if len(close) == 1 else None
+
+    def situation_share(self, service: Service, beside: Service | None = None) -> float:
+        """The share of the message's telling character pairs that the service's situations hold
+        (sources/catalogue `situations`: the needs it meets, in residents' words); 0 when fewer
+        than situation_pairs of them do (one shared word, "医院", says little). With `beside`, the
+        pairs of that service's names the message holds are left out (what remains describes),
+        and situation_beside_pairs must be shared."""
+        asked = telling_pairs(self.query) - self.router.home_pairs
+        if beside is not None:
+            text = normalize(self.query)
+            asked -= {pair for name in beside.names() if normalize(name) in text
+                      for pair in character_pairs(name)}
+        if not asked or not service.situations:
+            return 0.0
+        own = set().union(*(character_pairs(situation) for situation in service.situations))
+        shared = len(asked & own)
+        least = self.rules.situation_beside_pairs if beside is not None else self.rules.situation_pairs
+        return shared / len(asked) if shared >= least else 0.0
+
+    @functools.cached_property
+    def situation(self) -> Service | None:
+        """The service whose situations the message describes ("老伴走了一个人没收入"): the search's
+        best, below the name tier (a name is the named decisions' business), with at least
+        situation_score and situation_share of the message's words in its situations, ahead of
+        the next clearly in the search (clear_lead) or in that share (situation_margin)."""
+        hits, rules = self.hits, self.rules
+        if not hits or not rules.situation_score <= hits[0].score < rules.named_score:
+            return None
+        service, share = hits[0].service, self.situation_share(hits[0].service)
+        if share < rules.situation_share:
+            return None
+        if len(hits) > 1 and hits[0].score < rules.situation_lead * hits[1].score:
+            return None  # the search finds others about as well
+        if len(hits) > 1 and hits[0].score < rules.clear_lead * hits[1].score \
+                and share < self.situation_share(hits[1].service) + rules.situation_margin:
+            return None  # ahead neither in the search nor in how much its situations hold
+        return service
 
     @functools.cached_property
     def channel(self) -> str | None:
@@ -320,6 +379,11 @@ class Router:
         self.menus = menus or shared_menus()
         # Read at each question: a published edit of the record is answered from its first one.
         self.centre = centre
+        # The district's own names: in any question, they tell of no one's need.
+        self.home_pairs = frozenset(pair for word in rules.words["home_words"] for pair in character_pairs(word))
+        # The article's own terms and titles, as compared with a bare name (near_name).
+        self.article_names = frozenset(normalize(text) for topic in knowledge.topics.values()
+                                       for text in (topic.title, *topic.terms) if text)
 
     def route(self, turn: Turn) -> Decision:
         look = _Look(self, turn)
@@ -456,6 +520,51 @@ def named_service(look: _Look) -> Decision | None:
     if named is None:
         return None
     return Decision("named_service", SERVICE, service=named, fields=look.fields_with_carry_over())
+
+
+def situation_beside_name(look: _Look) -> Decision | None:
+    """"评不上低保，家里收入又低，能办点啥": a long description that names a service in passing (one
+    the resident falls short of, or has used already) and describes the need of another: the
+    service whose situations hold clearly more of the rest of the message (its words but the
+    name's, situation_margin) than the named one's."""
+    turn, rules = look.turn, look.rules
+    named = look.named
+    if named is None or look.other_place or look.near_name is not None:
+        return None
+    if content_chars(turn.text) < rules.situation_message_chars:
+        return None
+    others = [(look.situation_share(h.service, named), h.service) for h in look.hits if h.service.code != named.code]
+    share, service = max(others, key=lambda pair: pair[0], default=(0.0, None))
+    if service is None or share < rules.situation_share:
+        return None
+    if share < look.situation_share(named, named) + rules.situation_margin:
+        return None
+    return Decision("situation_beside_name", SERVICE, service=service, fields=turn.fields)
+
+
+def near_name(look: _Look) -> Decision | None:
+    """"高齡津貼", "结婚登计": a message that is (almost) a service's name or alias alone is
+    that service, whatever the intent (a traditional or mistyped name can read as an article
+    topic to the NLU)."""
+    service = look.near_name
+    if service is None or look.other_place:
+        return None
+    return Decision("near_name", SERVICE, service=service, fields=look.fields_with_carry_over())
+
+
+def situation_service(look: _Look) -> Decision | None:
+    """"家里老人一个人在家吃饭没人管": a need described in the words of one service's situations,
+    though the NLU put it out of scope or was unsure, or took it for the article's while it tells
+    of the resident's own life (own_situation): that service."""
+    turn = look.turn
+    if look.other_place or look.situation is None:
+        return None
+    if turn.entry == "knowledge" and (not look.rules.pattern("own_situation").search(turn.text)
+                                      or look.rules.pattern("enterprise_asker").search(turn.text)):
+        # "养老方面要培育什么组织" asks what the article plans, not for one's own need; an
+        # enterprise's question the NLU took for the article's ("我们公司落地看什么标准") mostly is.
+        return None
+    return Decision("situation_service", SERVICE, service=look.situation, fields=turn.fields)
 
 
 def field_follow_up(look: _Look) -> Decision | None:
@@ -712,6 +821,11 @@ def definition(look: _Look) -> Decision | None:
     return _topic_by_term(look, "definition", look.router.topics.defining)
 
 
+def _likeness(text: str, name: str) -> float:
+    """How alike two texts are (difflib's ratio: 1 the same, 0.75 one character in four off)."""
+    return SequenceMatcher(None, text, name, autojunk=False).ratio()
+
+
 def _telling(hits: list[SearchHit]) -> bool:
     """Whether the best hits say something of which service is meant: not when they tie on a
     word many services share ("孩子走丢了怎么办" meets 生育登记, 入学… equally on 孩子)."""
@@ -953,7 +1067,10 @@ DECISIONS: tuple[tuple[str, frozenset[str], Decide], ...] = (
     ("centre_follow_up", CENTRE_ENTRIES, centre_follow_up),
     # — a service named outright, another field of the one under discussion —
     ("article_figure", frozenset({"service", "unsure"}), article_figure),
+    # (not for the article's questions: "临时救助主要解决哪种困难" names it to ask the article)
+    ("situation_beside_name", frozenset({"service", "out_of_scope", "unsure"}), situation_beside_name),
     ("named_service", ASKING | {"unsure"}, named_service),
+    ("near_name", ASKING | {"unsure"}, near_name),
     ("field_follow_up", ALL, field_follow_up),
     ("service_phone", frozenset({"callback"}), service_phone),
     ("pick_by_name", ALL, pick_by_name),
@@ -963,6 +1080,8 @@ DECISIONS: tuple[tuple[str, frozenset[str], Decide], ...] = (
     # — the article —
     ("topic_question", frozenset({"knowledge", "service", "out_of_scope", "unsure"}), topic_question),
     ("topic_follow_up", frozenset({"knowledge", "service", "unsure"}), topic_follow_up),
+    # — a need described rather than a service named —
+    ("situation_service", frozenset({"knowledge", "out_of_scope", "unsure"}), situation_service),
     ("topic_own_service", frozenset({"knowledge", "unsure"}), topic_own_service),
     ("definition", frozenset({"knowledge", "out_of_scope"}), definition),
     ("procedural_service", frozenset({"knowledge", "out_of_scope"}), procedural_service),

@@ -37,12 +37,18 @@ THRESHOLDS = (
     ("topic_question_chars", 1, 50, True), ("related_services_at_most", 1, 10, True),
     ("next_steps_at_most", 1, 10, True),
     ("source_link_services", 1, 50, True), ("source_clause_chars", 1, 50, True),
+    ("near_name_ratio", 0.5, 1, False), ("near_name_extra_chars", 0, 10, True),
+    ("situation_score", 0, 100, False), ("situation_share", 0, 1, False),
+    ("situation_pairs", 1, 20, True),
+    ("situation_message_chars", 1, 100, True), ("situation_margin", 0, 1, False),
+    ("situation_beside_pairs", 1, 20, True), ("situation_lead", 1, 100, False),
 )
 PATTERNS = ("procedural", "count_question", "other_years", "other_places", "personal_request",
             "definition", "definition_first", "generic_suffix", "bare_number", "listing", "not_listing", "pick_by_name",
-            "fact_question", "follow_up_fillers", "service_ask", "callback_wish")
+            "fact_question", "follow_up_fillers", "service_ask", "callback_wish", "own_situation",
+            "enterprise_asker")
 WORD_LISTS = ("correction", "elliptical_starts", "elliptical_ends", "query_openings", "measure_words",
-              "topic_place_fields", "name_generic_words")
+              "topic_place_fields", "name_generic_words", "home_words")
 
 
 class RoutingInvalid(ValueError):

@@ -259,7 +259,7 @@ def _cell(service: Service, key: str) -> object:
         if value == frozenset(FACT_FIELDS):
             return "全部"
         return "、".join(TITLES.get(f, f) for f in FACT_FIELDS if f in value)
-    if key in ("conditions", "examples"):
+    if key in ("conditions", "examples", "situations"):
         return "；".join(value)
     if isinstance(value, tuple):
         return "、".join(value)

@@ -17,6 +17,7 @@ FIELD_NAMES = {
     "place": "办理地点", "hours": "办理时间", "phone": "咨询电话", "online": "网上办理入口",
     "legal_basis": "设定依据", "source": "来源", "updated": "更新日期", "sample_fields": "示例字段",
     "examples": "常见问法",
+    "situations": "适用情形",
     # the service-centre record
     "address": "地址", "handles": "可以办理",
     # knowledge topics

@@ -199,7 +199,7 @@ def validate(root: Path, article: Path = paths.SEED_ARTICLE) -> list[str]:
 
 def resident_texts(root: Path, relatives: dict[str, str]) -> set[str]:
     """The questions and names residents' words are kept as, in the given files under `root`:
-    knowledge topics' examples, catalogue services' names, aliases and examples."""
+    knowledge topics' examples, catalogue services' names, aliases, examples and situations."""
     found: set[str] = set()
     for relative in relatives:
         target = root / relative
@@ -216,7 +216,7 @@ def resident_texts(root: Path, relatives: dict[str, str]) -> set[str]:
                 found.update(text for text in topic.get("examples") or [] if isinstance(text, str))
         for service in raw.get("services") or []:
             if isinstance(service, dict):
-                for key in ("aliases", "examples"):
+                for key in ("aliases", "examples", "situations"):
                     found.update(text for text in service.get(key) or [] if isinstance(text, str))
     return found
 

@@ -41,7 +41,8 @@ def test_without_a_ranking_it_hands_on_to_12345() -> None:
 
 def test_a_how_to_question_gets_the_catalogue_service_first() -> None:
     # Half ask_service, half out of scope, naming no service: the service it fits leads, a topic follows.
-    parse = {"text": "外地孩子咋报名上学", "intent": {"name": "nlu_fallback", "confidence": 0.45},
+    # (Few words of the service's situations: a need told in them is answered at once, below.)
+    parse = {"text": "外地娃怎么报名", "intent": {"name": "nlu_fallback", "confidence": 0.45},
              "response_selector": {"faq": {"ranking": [
                  {"intent_response_key": "faq/platform_new_city_amenities", "confidence": 0.06},
                  {"intent_response_key": "faq/environment_ring_roads", "confidence": 0.05}]}}}
@@ -49,9 +50,17 @@ def test_a_how_to_question_gets_the_catalogue_service_first() -> None:
     titles = [b["title"] for b in message["buttons"]]
     service = "随迁子女入学"  # the catalogue's service for a child from elsewhere
     asked = f"{service}怎么办理"  # the button asks how the service is done
-    assert titles == [asked, knowledge().topics["platform_new_city_amenities"].title, "都不是"]
+    assert titles[0] == asked and titles[-2:] == [knowledge().topics["platform_new_city_amenities"].title, "都不是"]
     assert message["buttons"][0]["payload"] == asked
     assert "12345" in message["text"]
+
+
+def test_a_need_told_in_a_services_situations_is_answered_at_once() -> None:
+    parse = {"text": "非本地户口的孩子咋报名", "intent": {"name": "nlu_fallback", "confidence": 0.45},
+             "entities": [], "response_selector": {"faq": {"ranking": [
+                 {"intent_response_key": "faq/platform_new_city_amenities", "confidence": 0.06}]}}}
+    [message] = run(parse)
+    assert not message.get("buttons") and message["text"].startswith("【随迁子女入学】"), message
 
 
 def test_a_how_to_question_naming_a_service_is_answered_at_once() -> None:

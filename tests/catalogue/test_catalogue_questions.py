@@ -18,6 +18,7 @@ def with_questions(services: list[Service], code: str, *questions: str) -> list[
 
 
 def test_questions_become_ask_service_examples(services: list[Service]) -> None:
+    services = [dataclasses.replace(s, situations=()) for s in services]  # those are examples too
     data = yaml.safe_load(rasa_lookup_yaml(with_questions(services, "SZ-TAL-01", "户口想迁到市中咋弄")))
     [block] = [b for b in data["nlu"] if b.get("intent") == "ask_service"]
     assert block["examples"].strip() == "- 户口想迁到市中咋弄"

@@ -28,7 +28,9 @@ from bot.catalogue.store import CatalogueStore, create_store
 from bot.catalogue.tokens import Tokenize, bigram_tokenize, joining_bigrams, normalize, search_terms
 from tools.bench.catalogue_data import synthetic_catalogue, varied_queries
 
-FIELD_WEIGHTS = {"name": 3.0, "alias": 2.5, "topic": 1.5, "text": 1.0}
+# Situations (residents' descriptions of a need, added after that search) weigh between aliases and
+# the topic, as bot/catalogue/scoring.py says.
+FIELD_WEIGHTS = {"name": 3.0, "alias": 2.5, "situation": 1.25, "topic": 1.5, "text": 1.0}
 MAX_TERM = 100
 
 
@@ -50,6 +52,7 @@ def _search_fields(service: Service) -> dict[str, list[str]]:
         "name": [service.name],
         "alias": list(service.aliases),
         "topic": [service.topic],
+        "situation": list(service.situations),
         "text": [service.department, *service.conditions,
                  *(m.name for m in service.materials), service.legal_basis],
     }
@@ -109,6 +112,8 @@ class OldSearch:
             for field_name, field_texts in _search_fields(service).items():
                 for text in field_texts:
                     tokens = {t for t in search_terms(tokenize, text) if len(t) <= MAX_TERM}
+                    if field_name == "situation":  # a situation's words of two characters or more
+                        tokens = {t for t in tokens if len(t) >= 2}
                     share = 1 / len(tokens) if tokens and field_name in ("name", "alias") else 0
                     for token in tokens:
                         key = (token, service.code, field_name)

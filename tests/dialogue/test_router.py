@@ -368,7 +368,7 @@ def test_an_unsure_elliptical_follow_up_after_a_topic_leans_on_a_near_topic(rout
     near = router.route(turn("区级的呢", "nlu_fallback", subject="knowledge", knowledge_topic="platform_city_projects",
                              ranking=unsure))
     assert near.name == "topic_follow_up" and near.topic == "platform_district_projects"
-    far = router.route(turn("那吃饭呢", "nlu_fallback", subject="knowledge", knowledge_topic="platform_city_projects",
+    far = router.route(turn("那足球呢", "nlu_fallback", subject="knowledge", knowledge_topic="platform_city_projects",
                             ranking=unsure))
     assert far.name == "unsure_offer"
 

@@ -1,0 +1,76 @@
+"""A need described instead of a service named, and a service's name asked bare with a slip: the
+router's decisions on the real catalogue (its `situations`), the real knowledge base and
+sources/routing.yml. The messages are worded apart from the catalogue's situations."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot import paths
+from bot.dialogue.router import OUT_OF_SCOPE, SERVICE, TOPIC, Router
+from bot.dialogue.turn import State, Turn
+
+pytestmark = pytest.mark.skipif(not (paths.SPACY_PIPELINE / "meta.json").is_file(),
+                                reason="the spaCy zh pipeline is not built (make setup)")
+
+TOPIC_GUESS = (("talent_plan", 0.3),)
+
+
+def turn(text: str, intent: str, fields: tuple[str, ...] = (), ranking=TOPIC_GUESS, **state) -> Turn:
+    return Turn(text, intent, fields=fields, ranking=ranking, state=State(**state))
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("工地一天到晚灰尘飞扬", "工地扬尘投诉"),
+    ("孤寡老人无儿无女没人赡养", "特困人员救助供养"),
+    ("邻居在楼顶私自搭了个棚子", "违法建设举报"),
+    ("家里老人一个人在家做饭成问题", "社区居家养老服务申请"),
+])
+@pytest.mark.parametrize("intent", ["out_of_scope", "nlu_fallback"])
+def test_a_described_need_is_its_service_though_the_nlu_put_it_out_of_scope(
+        router: Router, text: str, name: str, intent: str) -> None:
+    decision = router.route(turn(text, intent))
+    assert (decision.name, decision.reply, decision.service.name) == ("situation_service", SERVICE, name)
+
+
+@pytest.mark.parametrize("text", ["明天会下雨吗", "手机话费怎么充值", "我家猫丢了", "附近哪家饭店好吃",
+                                  "医院怎么挂号"])
+def test_true_out_of_scope_questions_stay_handed_on(router: Router, text: str) -> None:
+    assert router.route(turn(text, "out_of_scope")).reply == OUT_OF_SCOPE
+
+
+def test_an_article_question_stays_with_the_article_unless_it_tells_of_ones_own_life(router: Router) -> None:
+    own = router.route(turn("我五十多了身体也不好工作一直找不着", "faq"))
+    assert own.name == "situation_service" and own.service.name == "就业困难人员认定"
+    for text in ("养老服务方面今年有什么打算", "我们公司打算来区里投资看重哪些条件"):
+        assert router.route(turn(text, "faq")).reply == TOPIC, text
+
+
+def test_a_service_named_in_passing_gives_way_to_the_one_the_need_describes(router: Router) -> None:
+    # 下岗了 is an alias of 失业登记, 医保 of the medical insurance: the need is another service's.
+    jobless = router.route(turn("我们家两口子都下岗了没人挣钱", "ask_service"))
+    assert jobless.name == "situation_beside_name" and jobless.service.name == "零就业家庭就业援助"
+    bills = router.route(turn("医保报销完自己还要掏一大笔药费", "ask_service"))
+    assert bills.service.name == "医疗救助"
+    # A service asked for by its name, with a field: that service.
+    assert router.route(turn("低保申请要准备哪些材料", "ask_service")).service.name == "最低生活保障"
+
+
+@pytest.mark.parametrize("intent", ["faq", "ask_service", "out_of_scope"])
+def test_a_bare_name_with_a_slip_is_that_service_whatever_the_intent(router: Router, intent: str) -> None:
+    for text, name in (("结婚登计", "结婚登记"), ("高龄津帖", "高龄津贴"), ("老年人优待证", "老年人优待证办理")):
+        decision = router.route(turn(text, intent))
+        assert decision.reply == SERVICE and decision.service.name == name, (text, intent)
+
+
+def test_a_name_inside_an_article_question_or_an_article_term_is_no_bare_name(router: Router) -> None:
+    assert router.route(turn("老旧小区今年改造了几个", "faq")).name != "near_name"
+    assert router.route(turn("经纬人才", "faq")).reply == TOPIC
+
+
+@pytest.mark.parametrize("intent", ["ask_service", "deny", "out_of_scope"])
+def test_a_yes_no_field_question_is_the_field_of_the_service_under_discussion(router: Router, intent: str) -> None:
+    current = next(h.service.code for h in router.catalogue.search("居住证申领", 1))
+    for text, field in (("要不要交钱", "fee"), ("用不用本人到场", "visits"), ("材料需不需要复印", "materials")):
+        decision = router.route(turn(text, intent, fields=(field,), subject="service", service_code=current))
+        assert decision.name == "field_follow_up" and decision.fields == (field,), (text, intent)
