@@ -116,7 +116,8 @@ def test_a_marked_or_unmarked_intent_stays(text: str, intent: str) -> None:
     ("珠穆朗玛峰多高", "ask_more"),
     ("韩永军书记的手机号能给我吗", "request_callback"),  # a held-out question, request_callback 0.91
     # a follow-up naming a talent service or asking on is no question about the assistant or farewell
-    ("我问的是人才引进的落户手续", "bot_identity"), ("想咨询下孩子转学的手续", "help"), ("再问一句，居住证到期了怎么续签", "goodbye"),
+    ("我问的是人才引进的落户手续", "bot_identity"), ("想咨询下孩子转学的手续", "help"),
+    ("再问一句，居住证到期了怎么续签", "goodbye"),
 ])
 def test_a_question_without_the_intents_words_gives_way(text: str, intent: str) -> None:
     component = IntentMarkers({"markers": configured_markers()})
