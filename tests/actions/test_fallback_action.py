@@ -8,10 +8,17 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import ActionAnswerUnsure
+from bot import paths
 from bot.knowledge.model import shared as knowledge
 
 
 def run(parse: dict) -> list[dict]:
+    """The unsure action on `parse`, with the search segments the NLU's last component adds."""
+    from bot.catalogue.segmented import PARSE_KEY
+    from bot.nlp.pipeline import load
+    from bot.nlp.search_segments import segments
+
+    parse = {**parse, PARSE_KEY: segments(load(paths.SPACY_PIPELINE), [parse["text"]])}
     dispatcher = CollectingDispatcher()
     tracker = Tracker("user", {}, parse, [], False, None, {}, "action_listen")
     asyncio.run(ActionAnswerUnsure().run(dispatcher, tracker, {}))
@@ -60,7 +67,9 @@ def test_a_need_told_in_a_services_situations_is_answered_at_once() -> None:
              "entities": [], "response_selector": {"faq": {"ranking": [
                  {"intent_response_key": "faq/platform_new_city_amenities", "confidence": 0.06}]}}}
     [message] = run(parse)
-    assert not message.get("buttons") and message["text"].startswith("【随迁子女入学】"), message
+    # No offer to choose from: the buttons ask the rest of this service's guide.
+    assert message["text"].startswith("【随迁子女入学】"), message
+    assert all(b["payload"].startswith("随迁子女入学") for b in message.get("buttons", [])), message["buttons"]
 
 
 def test_a_how_to_question_naming_a_service_is_answered_at_once() -> None:

@@ -141,15 +141,3 @@ def test_a_phone_question_about_the_service_gets_its_phone_not_the_form(resident
     assert "哪方面" in resident.say("麻烦让工作人员给我回个电话")
     assert "已取消" in resident.say("算了")
     assert open_requests(staff_store, resident.conversation_id) == []
-
-
-def test_a_field_asked_inside_the_form_while_options_wait(resident: Resident, staff_store) -> None:
-    """Services offered, then the form, then a field: answered for the option the first question
-    named whole (营业执照办理), the others offered, and the form asks its question again."""
-    offered = resident.say("营业执照要怎么弄")
-    assert "营业执照办理" in offered and "个体工商户设立登记" in offered
-    assert "哪方面" in resident.say("我要留言")
-    answered = resident.say("那先讲讲得准备啥")
-    assert "【营业执照办理】申请材料" in answered and "接着填写" in answered and "哪方面" in answered
-    assert "已取消" in resident.say("算了")
-    assert open_requests(staff_store, resident.conversation_id) == []
