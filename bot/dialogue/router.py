@@ -387,13 +387,22 @@ class Router:
 
     def route(self, turn: Turn) -> Decision:
         look = _Look(self, turn)
-        try:
-            for _name, entries, decide in DECISIONS:
-                if turn.entry in entries:
-                    decision = decide(look)
-                    if decision is not None:
-                        return self._with_related(decision, turn)
-        except CatalogueUnavailable:
+        down = False
+        for _name, entries, decide in DECISIONS:
+            if turn.entry not in entries:
+                continue
+            try:
+                decision = decide(look)
+            except CatalogueUnavailable:
+                # A question the NLU took for the article's still gets the article while the
+                # catalogue is down (the decisions that might have given it a service give way).
+                if turn.entry != "knowledge":
+                    return Decision("catalogue_unavailable", UNAVAILABLE)
+                down = True
+                continue
+            if decision is not None:
+                return self._with_related(decision, turn)
+        if down:
             return Decision("catalogue_unavailable", UNAVAILABLE)
         return Decision("nothing_fits", DEFAULT)
 

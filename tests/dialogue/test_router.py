@@ -354,12 +354,18 @@ def test_a_phone_question_taken_for_a_callback_wish_gets_the_services_phone(rout
     assert not asks_phone(turn("电话是多少", "request_callback"), rules, vocabulary)
 
 
-def test_a_field_asked_inside_a_form_while_options_wait_is_a_question() -> None:
+def test_inside_a_form_a_list_offered_before_it_makes_no_field_question() -> None:
+    """Services offered before the form do not turn the form's answers into field questions (a
+    description naming 材料, a phone number after 电话); a service under discussion does."""
     from bot.dialogue.router import asks_field
 
-    asked = turn("先说下要啥材料", fields=("materials",), subject="options", options=("service:SZ-ENT-02",))
-    assert asks_field(asked, shared_rules())
-
+    rules = shared_rules()
+    offered = turn("先说下要啥材料", fields=("materials",), subject="options", options=("service:SZ-ENT-02",))
+    assert not asks_field(offered, rules)
+    discussed = turn("先说下要啥材料", fields=("materials",), subject="service", service_code="SZ-ENT-02")
+    assert asks_field(discussed, rules)
+    number = turn("电话13812348000", fields=("phone",), subject="service", service_code="SZ-ENT-02")
+    assert not asks_field(number, rules)
 
 def test_an_unsure_elliptical_follow_up_after_a_topic_leans_on_a_near_topic(router: Router) -> None:
     """The NLU unsure of "区级的呢" after the city-level projects: the near topic that holds its words;
