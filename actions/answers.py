@@ -80,10 +80,20 @@ def turn_of(tracker: Tracker) -> Turn:
                            options_asked(tracker))
 
 
+def segments_of_conversation(tracker: Tracker) -> dict:
+    """The NLU's search segments of every message of the conversation, the latest last: the router
+    also searches an earlier message (the one a list of options answered)."""
+    from bot.catalogue.segmented import PARSE_KEY
+
+    earlier = [e.get("parse_data") or {} for e in tracker.events if e.get("event") == "user"]
+    records = [r for parse in [*earlier, tracker.latest_message or {}] for r in parse.get(PARSE_KEY) or ()]
+    return {PARSE_KEY: records}
+
+
 async def answer_question(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
     """Route the latest message and phrase the decision; the events record the new state."""
     turn = turn_of(tracker)
-    with segmentation().of_message(tracker.latest_message or {}):
+    with segmentation().of_message(segments_of_conversation(tracker)):
         decision = await asyncio.to_thread(router().route, turn)
     return render(decision, turn, dispatcher, tracker, shared_fields())
 

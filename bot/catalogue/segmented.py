@@ -131,12 +131,41 @@ class Segmentation:
         key = normalize(text)
         if not key:
             return []
-        words = (_message.get() or {}).get(key)
+        known = _message.get() or {}
+        words = known.get(key)
         if words is None:
             words = self.table.get(key)
+        if words is None:
+            words = _inside(key, known)
         if words is None:
             if not key.startswith(INTENT_PREFIX):
                 logger.warning("search: the segmentation of %r is not known (neither the NLU's nor the "
                                "set-up's); cut into bigrams", key[:40])
             return bigram_tokenize(key)
         return with_parts(words)
+
+
+def _inside(key: str, known: Mapping[str, list[str]]) -> list[str] | None:
+    """The words of a part of a known text that begins and ends at its words' borders ("要带什么证件"
+    of a message, its opening cut off): the router searches parts of the message too."""
+    for text, words in known.items():
+        start = text.find(key)
+        while start != -1:
+            starts, ends, at = set(), set(), 0
+            for word in words:
+                begin = text.find(word, at)
+                at = begin + len(word)
+                starts.add(begin)
+                ends.add(at)
+            borders = starts | ends | {0, len(text)}
+            if start in borders and start + len(key) in borders:
+                inner, at = [], 0
+                for word in words:
+                    begin = text.find(word, at)
+                    at = begin + len(word)
+                    if start <= begin and at <= start + len(key):
+                        inner.append(word)
+                return inner
+            start = text.find(key, start + 1)
+    return None
+

@@ -57,6 +57,9 @@ def tracker(servers, sender: str) -> list[dict[str, Any]]:
         return json.loads(response.read())["events"]
 
 
+OPTIONS_ASKED = "(options asked)"  # not a slot: the text the offered options answered
+
+
 def routed_turns(events: list[dict[str, Any]]) -> list[Routed]:
     """(parse data, slots, the routing the action server recorded) of each turn an action routed
     (answering actions, a "不是", a question inside a form): the slots as they stood when the
@@ -64,11 +67,12 @@ def routed_turns(events: list[dict[str, Any]]) -> list[Routed]:
     slots: dict[str, Any] = {}
     parse: dict[str, Any] = {}
     pending: tuple[dict[str, Any], dict[str, Any]] | None = None
-    found = []
+    found, asked = [], ""
     for event in events:
         kind = event["event"]
         if kind == "user":
             parse, pending = event.get("parse_data") or {}, None
+            asked = parse.get("text") or event.get("text") or ""
         elif kind == "action":
             pending = (parse, dict(slots)) if event.get("name") != "action_listen" else None
         elif kind == "bot" and pending is not None and (event.get("metadata") or {}).get("routing"):
@@ -76,6 +80,8 @@ def routed_turns(events: list[dict[str, Any]]) -> list[Routed]:
             pending = None
         elif kind == "slot":
             slots[event["name"]] = event.get("value")
+            if event["name"] == "options_offered":  # the message the options answered (actions.answers)
+                slots[OPTIONS_ASKED] = asked if event.get("value") else ""
         elif kind in ("restart", "reset_slots"):
             slots = {}
     return found
@@ -112,7 +118,8 @@ def by_segments(router: Router) -> Router:
 
 def turn_of(parse: dict[str, Any], slots: dict[str, Any]) -> Turn:
     state = {name: slots.get(name) for name in STATE_SLOTS}
-    return Turn.from_parse(parse, state, shared_fields(), ranking(parse, shared_knowledge()))
+    return Turn.from_parse(parse, state, shared_fields(), ranking(parse, shared_knowledge()),
+                           slots.get(OPTIONS_ASKED, ""))
 
 
 def test_every_turn_carries_the_nlus_segments(replayed: Replay) -> None:
@@ -138,10 +145,12 @@ def test_both_segmentations_route_and_search_alike(replayed: Replay, router: Rou
                                                    caplog) -> None:
     segmentation = by_segments.catalogue.tokenize
     differ = []
+    seen: list[dict[str, Any]] = []  # the segments of the messages before (the action server has them too)
     with caplog.at_level(logging.WARNING):
         for parse, slots, _ in replayed.turns:
             turn = turn_of(parse, slots)
-            with segmentation.of_message(parse):
+            seen += parse.get(PARSE_KEY) or []
+            with segmentation.of_message({PARSE_KEY: seen}):
                 if by_segments.route(turn) != router.route(turn):
                     differ.append(("decision", turn.text))
                 for text in {turn.text, shared_rules().search_query(turn.text), *turn.services}:
