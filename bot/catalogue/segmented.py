@@ -149,23 +149,16 @@ def _inside(key: str, known: Mapping[str, list[str]]) -> list[str] | None:
     """The words of a part of a known text that begins and ends at its words' borders ("要带什么证件"
     of a message, its opening cut off): the router searches parts of the message too."""
     for text, words in known.items():
+        spans, at = [], 0
+        for word in words:
+            begin = text.find(word, at)
+            at = begin + len(word)
+            spans.append((begin, at))
+        borders = {0, len(text)} | {b for span in spans for b in span}
         start = text.find(key)
         while start != -1:
-            starts, ends, at = set(), set(), 0
-            for word in words:
-                begin = text.find(word, at)
-                at = begin + len(word)
-                starts.add(begin)
-                ends.add(at)
-            borders = starts | ends | {0, len(text)}
-            if start in borders and start + len(key) in borders:
-                inner, at = [], 0
-                for word in words:
-                    begin = text.find(word, at)
-                    at = begin + len(word)
-                    if start <= begin and at <= start + len(key):
-                        inner.append(word)
-                return inner
+            end = start + len(key)
+            if start in borders and end in borders:
+                return [text[b:e] for b, e in spans if start <= b and e <= end]
             start = text.find(key, start + 1)
     return None
-
