@@ -40,6 +40,7 @@ from bot.dialogue.turn import (
     kind_option,
 )
 from bot.knowledge.model import KnowledgeBase
+from bot.privacy.masking import find_numbers
 
 # What kind of reply a decision asks for (actions/replies.py phrases each).
 SERVICE = "service"            # a service's card, or the fields asked of it
@@ -1117,15 +1118,12 @@ DECISIONS: tuple[tuple[str, frozenset[str], Decide], ...] = (
 )
 
 
-_NUMBER_RUN = re.compile(r"\d[\d\s\-－]{5,}\d")
-
-
 def asks_field(turn: Turn, rules: RoutingRules) -> bool:
     """Whether a short message asks a field of the service under discussion ("那先讲讲得准备啥"
     after 营业执照办理): inside a form, answered at once and no answer to the form's question.
     Services merely offered before the form do not count: a list left from earlier turns made the
     form's own answers (a description naming 材料, "电话138…") into field questions."""
-    if _NUMBER_RUN.search(turn.text):
+    if find_numbers(turn.text):
         return False  # "电话138…": a number answers the form's question, whatever field word it holds
     discussed = turn.state.current_service is not None
     return bool(turn.fields) and discussed and content_chars(turn.text) <= rules.form_field_chars
