@@ -758,7 +758,8 @@ def topic_question(look: _Look) -> Decision | None:
         return None
     if rules.pattern("personal_request").search(turn.text) or rules.pattern("other_years").search(turn.text):
         return None
-    topic = look.router.topics.asked_about(turn.text, state.knowledge_topic, look.lexical)
+    topic = look.router.topics.asked_about(turn.text, state.knowledge_topic, look.lexical,
+                                           state.topics_shown)
     if topic is None:
         return None
     return Decision("topic_question", TOPIC, topic=topic, note=look.router.topics.note(turn.text, topic))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from bot.dialogue.rules import RoutingRules
@@ -219,12 +219,14 @@ class Topics:
         words = self.own_words(text)
         return near and bool(words) and all(self._fits(word, picked) for word in words)
 
-    def asked_about(self, text: str, current: str, lexical: dict[str, float]) -> str | None:
+    def asked_about(self, text: str, current: str, lexical: dict[str, float],
+                    shown: Collection[str] = ()) -> str | None:
         """The topic a short question means while `current` is discussed ("有多大" after 南部科创新城):
         `current`, a related topic or one of its area whose own words hold every word the question
         says; among them one it names by its title, then the one whose answer holds the kind of
-        fact asked (a figure for 多少, names for 哪些), then the closest. None when a word of the
-        question is no candidate's, or its words tell another topic."""
+        fact asked (a figure for 多少, names for 哪些) — one not `shown` yet before one shown, since
+        repeating an answer the user has read answers nothing more —, then the closest. None when
+        a word of the question is no candidate's, or its words tell another topic."""
         topics = self.knowledge.topics
         topic = topics.get(current)
         if topic is None:
@@ -243,11 +245,12 @@ class Topics:
         if not fitting:
             return None
 
-        def score(topic_id: str) -> tuple[bool, int, int]:
+        def score(topic_id: str) -> tuple[bool, int, bool, int]:
             # A topic the question names by its title first ("五大产业园区是什么" while the district
             # projects are discussed: that topic, not the overview that also names it).
             answer = topics[topic_id].answer
-            return (topics[topic_id].title in text, sum(1 for f in facts if f.given.search(answer)),
+            holds = sum(1 for f in facts if f.given.search(answer))
+            return (topics[topic_id].title in text, holds, holds > 0 and topic_id not in shown,
                     closeness[topic_id])
 
         return max(fitting, key=score)

@@ -389,6 +389,18 @@ def test_a_short_question_for_names_after_a_topic(router: Router) -> None:
     assert short.name == "topic_question" and short.topic == "platform_industrial_parks"
 
 
+def test_a_short_place_question_after_a_topic_brings_the_related_topic_not_read_yet(router: Router) -> None:
+    """"在哪儿呢" after the new city's overview: its scope, which holds the place and was not shown,
+    rather than the overview again; once the scope was read too, the topic under discussion."""
+    unsure = (("talent_medical", 0.1),)
+    first = router.route(turn("在哪儿呢", "out_of_scope", subject="knowledge", knowledge_topic="platform_new_city",
+                              topics_shown=("platform_new_city",), ranking=unsure))
+    assert first.name == "topic_question" and first.topic == "platform_new_city_scope"
+    again = router.route(turn("具体位置在哪里", "nlu_fallback", subject="knowledge", knowledge_topic="platform_new_city",
+                              topics_shown=("platform_new_city", "platform_new_city_scope"), ranking=unsure))
+    assert again.name == "topic_question" and again.topic == "platform_new_city"
+
+
 def test_a_short_question_naming_another_topic_of_the_area_by_its_title(router: Router) -> None:
     decision = router.route(turn("三大科技园区是啥", "faq", subject="knowledge",
                                  knowledge_topic="platform_city_projects", ranking=(("platform_science_parks", 0.7),)))
