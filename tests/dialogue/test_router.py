@@ -396,7 +396,8 @@ def test_a_short_place_question_after_a_topic_brings_the_related_topic_not_read_
     first = router.route(turn("在哪儿呢", "out_of_scope", subject="knowledge", knowledge_topic="platform_new_city",
                               topics_shown=("platform_new_city",), ranking=unsure))
     assert first.name == "topic_question" and first.topic == "platform_new_city_scope"
-    again = router.route(turn("具体位置在哪里", "nlu_fallback", subject="knowledge", knowledge_topic="platform_new_city",
+    again = router.route(turn("具体位置在哪里", "nlu_fallback", subject="knowledge",
+                              knowledge_topic="platform_new_city",
                               topics_shown=("platform_new_city", "platform_new_city_scope"), ranking=unsure))
     assert again.name == "topic_question" and again.topic == "platform_new_city"
 
