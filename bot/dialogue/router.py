@@ -612,6 +612,20 @@ def kind_list(look: _Look) -> Decision | None:
     return _kind_list(look, "kind_list", look.kinds, look.channel)
 
 
+def bare_kind(look: _Look) -> Decision | None:
+    """"想咨询一下入学", "问问社保这块的事": an opening that only says one wants to ask, then the
+    everyday word of a kind of service and nothing more — the NLU, finding nothing asked, may put
+    it out of scope or be unsure: the kind's services are offered as for a list of the kind (what
+    the NLU took for the article's stays the article's: "了解人才" may ask the talent policy)."""
+    rules = look.rules
+    if look.named is not None or len(look.kinds) != 1:
+        return None
+    rest = rules.pattern("kind_tail").sub("", look.core)
+    if rest not in rules.kinds[look.kinds[0]]:
+        return None
+    return _kind_list(look, "bare_kind", look.kinds, look.channel)
+
+
 def _kind_list(look: _Look, name: str, kinds: list[str], channel: str | None) -> Decision | None:
     """The services of `kinds` (of `channel` only, when given), grouped as `kind_list` says."""
     rules, catalogue = look.rules, look.router.catalogue
@@ -1073,6 +1087,7 @@ DECISIONS: tuple[tuple[str, frozenset[str], Decide], ...] = (
     ("menu", ALL | {"channel"}, menu),
     # — a list of a kind of service asked for ("老年人这块能办啥") —
     ("kind_list", frozenset({"knowledge", "service", "channel", "unsure", "out_of_scope"}), kind_list),
+    ("bare_kind", frozenset({"unsure", "out_of_scope"}), bare_kind),
     # — the district service centre itself (its record answers), and a field asked of it next —
     ("service_centre", CENTRE_ENTRIES, service_centre),
     ("centre_follow_up", CENTRE_ENTRIES, centre_follow_up),

@@ -183,6 +183,26 @@ def test_a_listing_question_naming_a_kind_offers_all_its_services(router: Router
     assert sum(count for _, count in decision.groups) == len(decision.offers)
 
 
+@pytest.mark.parametrize(("text", "intent", "topic"), [
+    ("想问问退伍的情况", "out_of_scope", "退役军人服务"),
+    ("打听下社保", "out_of_scope", "社会保障"),
+    ("了解一下救助方面", "nlu_fallback", "社会救助"),
+    ("请问就业的问题", "out_of_scope", "就业创业"),
+])
+def test_a_kind_word_after_an_opening_alone_offers_the_kinds_services(router: Router, text: str, intent: str,
+                                                                      topic: str) -> None:
+    """Nothing asked but the subject: the NLU finds no question (out of scope, unsure); the kind's
+    services are offered as its list would be."""
+    decision = router.route(turn(text, intent))
+    assert decision.name == "bare_kind" and [o.title for o in decision.offers] == kind_of(router, topic)
+
+
+def test_a_kind_word_with_something_asked_or_the_article_is_no_bare_kind(router: Router) -> None:
+    for text, intent in (("问问社保断了怎么补", "out_of_scope"), ("想了解人才", "faq"),
+                         ("打听一下体育彩票中奖", "out_of_scope"), ("问问天气", "out_of_scope")):
+        assert router.route(turn(text, intent)).name != "bare_kind", text
+
+
 def test_a_long_kind_is_grouped_by_who_applies_and_numbered_in_one_run(router: Router) -> None:
     decision = router.route(turn("公司相关的事项有哪些"))
     assert decision.name == "kind_list" and len(decision.offers) == len(kind_of(router, "企业服务"))
