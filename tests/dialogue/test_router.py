@@ -168,39 +168,25 @@ def kind_of(router: Router, topic: str) -> list[str]:
     return [s.name for s in router.catalogue.all() if s.topic == topic]
 
 
-@pytest.mark.parametrize(("text", "intent", "topic"), [
-    ("我想看看老年人这块能办哪些事", "ask_service", "养老服务"),
-    ("生活有困难的话能申请哪些帮扶救助", "nlu_fallback", "社会救助"),
-    ("创业就业方面都有哪些服务呀", "list_services_by_channel", "就业创业"),
-    ("退伍军人可以办哪些事", "faq", "退役军人服务"),
-    ("社保这块有哪些事项", "ask_service", "社会保障"),
+@pytest.mark.parametrize(("text", "intent", "topic", "name"), [
+    ("我想看看老年人这块能办哪些事", "ask_service", "养老服务", "kind_list"),
+    ("生活有困难的话能申请哪些帮扶救助", "nlu_fallback", "社会救助", "kind_list"),
+    ("创业就业方面都有哪些服务呀", "list_services_by_channel", "就业创业", "kind_list"),
+    ("退伍军人可以办哪些事", "faq", "退役军人服务", "kind_list"),
+    ("社保这块有哪些事项", "ask_service", "社会保障", "kind_list"),
+    # Nothing asked but the subject, after an opening: the NLU finds no question (out of scope,
+    # unsure); the kind's services are offered as its list would be.
+    ("想问问退伍的情况", "out_of_scope", "退役军人服务", "bare_kind"),
+    ("打听下社保", "out_of_scope", "社会保障", "bare_kind"),
+    ("了解一下救助方面", "nlu_fallback", "社会救助", "bare_kind"),
+    ("请问就业的问题", "out_of_scope", "就业创业", "bare_kind"),
 ])
 def test_a_listing_question_naming_a_kind_offers_all_its_services(router: Router, text: str, intent: str,
-                                                                   topic: str) -> None:
+                                                                   topic: str, name: str) -> None:
     decision = router.route(turn(text, intent))
-    assert decision.name == "kind_list" and decision.kinds == (topic,)
+    assert decision.name == name and decision.kinds == (topic,)
     assert [o.title for o in decision.offers] == kind_of(router, topic)
     assert sum(count for _, count in decision.groups) == len(decision.offers)
-
-
-@pytest.mark.parametrize(("text", "intent", "topic"), [
-    ("想问问退伍的情况", "out_of_scope", "退役军人服务"),
-    ("打听下社保", "out_of_scope", "社会保障"),
-    ("了解一下救助方面", "nlu_fallback", "社会救助"),
-    ("请问就业的问题", "out_of_scope", "就业创业"),
-])
-def test_a_kind_word_after_an_opening_alone_offers_the_kinds_services(router: Router, text: str, intent: str,
-                                                                      topic: str) -> None:
-    """Nothing asked but the subject: the NLU finds no question (out of scope, unsure); the kind's
-    services are offered as its list would be."""
-    decision = router.route(turn(text, intent))
-    assert decision.name == "bare_kind" and [o.title for o in decision.offers] == kind_of(router, topic)
-
-
-def test_a_kind_word_with_something_asked_or_the_article_is_no_bare_kind(router: Router) -> None:
-    for text, intent in (("问问社保断了怎么补", "out_of_scope"), ("想了解人才", "faq"),
-                         ("打听一下体育彩票中奖", "out_of_scope"), ("问问天气", "out_of_scope")):
-        assert router.route(turn(text, intent)).name != "bare_kind", text
 
 
 def test_a_long_kind_is_grouped_by_who_applies_and_numbered_in_one_run(router: Router) -> None:
@@ -214,6 +200,12 @@ def test_a_long_kind_is_grouped_by_who_applies_and_numbered_in_one_run(router: R
     options = tuple(o.option for o in decision.offers)
     seventh = router.route(turn("第七个", "choose_option", options=options, subject="options"))
     assert seventh.service.code == options[6].split(":")[1]
+
+
+def test_a_kind_word_with_something_asked_or_the_article_is_no_bare_kind(router: Router) -> None:
+    for text, intent in (("问问社保断了怎么补", "out_of_scope"), ("想了解人才", "faq"),
+                         ("打听一下体育彩票中奖", "out_of_scope"), ("问问天气", "out_of_scope")):
+        assert router.route(turn(text, intent)).name != "bare_kind", text
 
 
 def test_a_kind_and_a_channel_list_the_kinds_services_of_that_channel(router: Router) -> None:
