@@ -224,8 +224,9 @@ class Topics:
         """The topic a short question means while `current` is discussed ("有多大" after 南部科创新城):
         `current`, a related topic or one of its area whose own words hold every word the question
         says; among them one it names by its title, then the one whose answer holds the kind of
-        fact asked (a figure for 多少, names for 哪些) — one not `shown` yet before one shown, since
-        repeating an answer the user has read answers nothing more —, then the closest. None when
+        fact asked (a figure for 多少, names for 哪些, a place for 在哪) — a part of the current
+        topic's passage not `shown` on its own yet before the whole again ("具体在哪" after 南部科创
+        新城 asks the detail its scope gives) —, then the closest. None when
         a word of the question is no candidate's, or its words tell another topic."""
         topics = self.knowledge.topics
         topic = topics.get(current)
@@ -250,7 +251,11 @@ class Topics:
             # projects are discussed: that topic, not the overview that also names it).
             answer = topics[topic_id].answer
             holds = sum(1 for f in facts if f.given.search(answer))
-            return (topics[topic_id].title in text, holds, holds > 0 and topic_id not in shown,
-                    closeness[topic_id])
+            return (topics[topic_id].title in text, holds, holds > 0 and unread_part(topic_id), closeness[topic_id])
+
+        def unread_part(topic_id: str) -> bool:
+            # A part of the current topic's passage the user has not had on its own: the detail asked.
+            passage = re.sub(r"\s", "", topics[topic_id].passage)
+            return topic_id != current and topic_id not in shown and passage in re.sub(r"\s", "", topic.passage)
 
         return max(fitting, key=score)

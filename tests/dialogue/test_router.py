@@ -412,6 +412,13 @@ def test_a_short_place_question_after_a_topic_brings_the_related_topic_not_read_
                               knowledge_topic="platform_new_city",
                               topics_shown=("platform_new_city", "platform_new_city_scope"), ranking=unsure))
     assert again.name == "topic_question" and again.topic == "platform_new_city"
+    # A topic of the area that merely shares the word and the kind of answer is no candidate of
+    # its own: "哪些街" after the flower streets asks their names, not the demolition campaign's.
+    streets = router.route(turn("具体是哪些街", "nlu_fallback", subject="knowledge",
+                                knowledge_topic="environment_flower_streets",
+                                topics_shown=("environment_flower_avenues", "environment_flower_streets"),
+                                ranking=unsure))
+    assert streets.name == "topic_question" and streets.topic == "environment_flower_streets"
 
 
 def test_a_short_question_naming_another_topic_of_the_area_by_its_title(router: Router) -> None:

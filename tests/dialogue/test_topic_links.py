@@ -85,8 +85,10 @@ def test_another_city_is_not_the_topics_service(router: Router) -> None:
 # — a short question about the topic under discussion —
 
 def test_a_figure_asked_of_the_topic_under_discussion(router: Router) -> None:
-    decision = router.route(turn("面积多大", "out_of_scope", subject="knowledge", knowledge_topic="platform_new_city"))
-    assert decision.name == "topic_question" and decision.topic == "platform_new_city"
+    # The part of its passage that gives the area on its own (its scope), not the whole again.
+    decision = router.route(turn("面积多大", "out_of_scope", subject="knowledge", knowledge_topic="platform_new_city",
+                                 topics_shown=("platform_new_city",)))
+    assert decision.name == "topic_question" and decision.topic == "platform_new_city_scope"
     assert "公顷" in router.knowledge.topics[decision.topic].answer
 
 
