@@ -1,6 +1,7 @@
 """`python -m bot.catalogue validate | import FILE | build | lookups` — the editors' commands.
 
-`validate` checks the service-centre record (sources/service_centre.yml) too.
+`validate` checks the service-centre record (sources/service_centre.yml) and the 12345 hotline's
+(sources/hotline.yml) too.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 from bot import paths
 from bot.catalogue.centre import read_centre
 from bot.catalogue.fields import load_fields
+from bot.catalogue.hotline import HotlineInvalid, load_hotline
 from bot.catalogue.files import load_catalogue
 from bot.catalogue.importer import MAX_ROWS, import_file
 from bot.catalogue.nlu import rasa_lookup_yaml
@@ -32,6 +34,13 @@ def _validate(folder: Path, centre_path: Path) -> int:
     else:
         samples = len(centre.centre.sample_fields)
         print(f"service centre: {centre.centre.name} valid" + (f" ({samples} values still 示例)" if samples else ""))
+    try:
+        hotline = load_hotline()
+    except HotlineInvalid as error:
+        print(error)
+        print("hotline: sources/hotline.yml invalid")
+        return 1
+    print(f"hotline: {hotline.name} valid ({len(hotline.sample_fields)} values 示例)")
     return 1 if catalogue.problems or centre.problems else 0
 
 
