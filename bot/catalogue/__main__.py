@@ -13,8 +13,8 @@ from pathlib import Path
 from bot import paths
 from bot.catalogue.centre import read_centre
 from bot.catalogue.fields import load_fields
-from bot.catalogue.hotline import HotlineInvalid, load_hotline
 from bot.catalogue.files import load_catalogue
+from bot.catalogue.hotline import HotlineInvalid, load_hotline
 from bot.catalogue.importer import MAX_ROWS, import_file
 from bot.catalogue.nlu import rasa_lookup_yaml
 from bot.catalogue.store import CatalogueUnavailable, create_store, default_url
