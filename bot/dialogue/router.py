@@ -1017,14 +1017,20 @@ def service_centre(look: _Look) -> Decision | None:
     return Decision("service_centre", CENTRE, fields=look.centre_fields)
 
 
-def centre_follow_up(look: _Look) -> Decision | None:
-    """"几点开门", "电话多少" right after the centre's answer: another field of the centre."""
+def _record_follow_up(look: _Look, subject: str, fields: tuple[str, ...], name: str, reply: str) -> Decision | None:
+    """A short question right after a record's answer (the centre's, the hotline's) asking one of
+    its fields, naming no service and no other place: that field of the record."""
     turn = look.turn
-    if turn.state.subject != SUBJECT_CENTRE or not look.centre_fields or look.other_place:
+    if turn.state.subject != subject or not fields or look.other_place:
         return None
     if content_chars(turn.text) > look.rules.form_field_chars or look.names_a_service:
         return None
-    return Decision("centre_follow_up", CENTRE, fields=look.centre_fields)
+    return Decision(name, reply, fields=fields)
+
+
+def centre_follow_up(look: _Look) -> Decision | None:
+    """"几点开门", "电话多少" right after the centre's answer: another field of the centre."""
+    return _record_follow_up(look, SUBJECT_CENTRE, look.centre_fields, "centre_follow_up", CENTRE)
 
 
 def hotline(look: _Look) -> Decision | None:
@@ -1039,12 +1045,7 @@ def hotline(look: _Look) -> Decision | None:
 
 def hotline_follow_up(look: _Look) -> Decision | None:
     """"收费吗", "晚上能打通吗" right after the hotline's answer: another field of the hotline."""
-    turn = look.turn
-    if turn.state.subject != SUBJECT_HOTLINE or not look.hotline_fields or look.other_place:
-        return None
-    if content_chars(turn.text) > look.rules.form_field_chars or look.names_a_service:
-        return None
-    return Decision("hotline_follow_up", HOTLINE, fields=look.hotline_fields)
+    return _record_follow_up(look, SUBJECT_HOTLINE, look.hotline_fields, "hotline_follow_up", HOTLINE)
 
 
 def rephrase(look: _Look) -> Decision | None:
