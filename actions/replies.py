@@ -19,6 +19,8 @@ from bot.catalogue import UNAVAILABLE, Service, describe
 from bot.catalogue.centre import LABELS as CENTRE_LABELS
 from bot.catalogue.centre import centre_reply, default_centre
 from bot.catalogue.fields import FieldVocabulary
+from bot.catalogue.hotline import LABELS as HOTLINE_LABELS
+from bot.catalogue.hotline import default_hotline, hotline_reply
 from bot.catalogue.schema import CHANNELS, HOTLINE
 from bot.catalogue.text import answer_fields, card
 from bot.dialogue import router as kinds
@@ -29,6 +31,7 @@ from bot.dialogue.topics import topic_question
 from bot.dialogue.turn import (
     SERVICE_OPTION,
     SUBJECT_CENTRE,
+    SUBJECT_HOTLINE,
     SUBJECT_KNOWLEDGE,
     SUBJECT_OPTIONS,
     SUBJECT_SERVICE,
@@ -72,6 +75,9 @@ RELATED_TEXT = "相关办事：{names}（可以问我材料、条件、在哪办
 NEXT_TEXT = "您还可以接着了解："
 # The district service centre's other fields, asked of it by name (its record answers them).
 CENTRE_QUESTIONS = {"address": "在哪里", "hours": "几点开门", "phone": "电话是多少", "handles": "能办哪些事"}
+# The 12345 hotline's other fields, asked of it by name (its record answers them).
+HOTLINE_QUESTIONS = {"purpose": "是干什么的", "hand_on": "什么情况下该打", "hours": "几点能打通",
+                     "cost": "打电话收费吗"}
 CHANNEL_GROUPED = ("可以“{channel}”的事项共{count}项{sample}，按类别分在下面：点选一类看具体事项，"
                    "也可以直接问我“××怎么办理”。\n来源：市中区政务服务事项目录")
 CHANNEL_SAMPLE = f"（渠道标注为示例数据，以窗口为准，可拨打{HOTLINE}市民服务热线咨询）"
@@ -184,6 +190,8 @@ def render(decision: Decision, turn: Turn, dispatcher: CollectingDispatcher, tra
         return []
     if kind == kinds.CENTRE:
         return _centre(decision, reply)
+    if kind == kinds.HOTLINE:
+        return _hotline(decision, reply)
     if kind == kinds.OFFER:
         reply.say(text=OFFER_FIELD_TEXT if decision.fields else OFFER_TEXT,
                   buttons=_offer_buttons(decision))
@@ -320,3 +328,14 @@ def _centre(decision: Decision, reply: Reply) -> list[EventType]:
                        for key, question in CENTRE_QUESTIONS.items() if key not in decision.fields][:3]
               if decision.fields else [])
     return [SlotSet("subject", SUBJECT_CENTRE), SlotSet("field", None)]
+
+
+def _hotline(decision: Decision, reply: Reply) -> list[EventType]:
+    """The 12345 hotline's record: the fields asked (or what it is and when to call it), the
+    notice when a placeholder is shown; up to three other fields as buttons."""
+    hotline = default_hotline()
+    shown = decision.fields or ("purpose", "hand_on")
+    reply.say(text=hotline_reply(decision.fields, hotline),
+              buttons=[{"title": HOTLINE_LABELS[key], "payload": f"{hotline.number}{question}"}
+                       for key, question in HOTLINE_QUESTIONS.items() if key not in shown][:3])
+    return [SlotSet("subject", SUBJECT_HOTLINE), SlotSet("field", None)]

@@ -3,7 +3,7 @@
 The walk (tests/button_walk.py) starts from the greeting, the help, a thank-you (the rating's
 buttons), 转人工 (the callback offer), the callback form up to its 称呼 and confirmation steps, one
 topic answer of each area of the article, one service of each kind of the catalogue, every
-channel's list and the service centre, and presses every button reached, breadth-first, through
+channel's list, the service centre and the 12345 hotline, and presses every button reached, breadth-first, through
 the REST channel of the running assistant. A reply that falls back (please rephrase, the unsure
 offer, "没有找到", out of scope, a turn counted as a failure) fails the test. The walk must also have
 pressed every button of the domain's responses and of the actions' fixed button sets, and buttons
@@ -31,7 +31,7 @@ pytestmark = pytest.mark.server
 # The callback form typed up to the step that offers 跳过 (称呼); the confirmation follows.
 CALLBACK_TO_NAME = ("我想留个电话请工作人员回电", "其他事项", "想问问家里老人能领哪些补贴", "13800138000")
 # Replies the router renders with buttons, each of which the walk must have pressed from.
-ROUTED_WITH_BUTTONS = {"menu", "channel_list", "kind_list", "service_centre", "channel_unnamed"}
+ROUTED_WITH_BUTTONS = {"menu", "channel_list", "kind_list", "service_centre", "channel_unnamed", "hotline"}
 
 
 def starts() -> list[tuple[str, ...]]:
@@ -47,7 +47,7 @@ def starts() -> list[tuple[str, ...]]:
             *((question,) for question in first_of_area.values()),
             *((question,) for question in first_of_kind.values()),
             *((f"哪些事可以{channel}",) for channel in CHANNELS), ("有哪些事项",),
-            ("区政务服务中心在哪",)]
+            ("区政务服务中心在哪",), ("12345热线是做什么的",)]
 
 
 def domain_buttons() -> set[tuple[str, str]]:

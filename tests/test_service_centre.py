@@ -64,3 +64,24 @@ def test_a_follow_up_asks_the_centre_again_and_another_district_is_handed_on(api
     elsewhere = api.say(f"centre-{uuid.uuid4().hex}", "天桥区政务服务中心几点关门")
     assert elsewhere.decisions[:1] == ["centre_elsewhere"] and "12345" in elsewhere.text
     assert "市中区政务服务中心" not in elsewhere.text
+
+
+# A wish to phone the centre, however said, is no wish to be called back: the centre's phone first.
+CALL_WISHES = ["想打个电话问问政务服务大厅", "怎么打电话到政务中心", "市民中心的电话能给一个吗，我打过去问",
+               "有没有办事大厅的号码，我自己打过去", "我要致电政务服务中心"]
+
+
+@pytest.mark.parametrize("wish", CALL_WISHES)
+def test_a_wish_to_phone_the_centre_gets_its_phone_not_the_callback_form(api: Assistant, wish: str) -> None:
+    centre = load_centre()
+    reply = api.say(f"centre-{uuid.uuid4().hex}", wish)
+    assert reply.decisions[:1] in (["centre_phone"], ["service_centre"]), (reply.decisions, reply.text)
+    assert reply.text.splitlines()[0].startswith(f"{centre.name}{LABELS['phone']}：") or \
+        reply.text.splitlines()[1].startswith(f"{LABELS['phone']}："), reply.text
+    assert reply.active_loop != "callback_form" and "尾号" not in reply.text
+    assert SAMPLE_NOTICE in reply.text and "12345" in reply.text
+
+
+def test_a_wish_to_be_called_back_still_opens_the_form(api: Assistant) -> None:
+    reply = api.say(f"centre-{uuid.uuid4().hex}", "请你们给我回个电话")
+    assert reply.active_loop == "callback_form", (reply.actions, reply.text)

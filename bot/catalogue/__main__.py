@@ -1,6 +1,7 @@
 """`python -m bot.catalogue validate | import FILE | build | lookups` — the editors' commands.
 
-`validate` checks the service-centre record (sources/service_centre.yml) too.
+`validate` checks the service-centre record (sources/service_centre.yml) and the 12345 hotline's
+(sources/hotline.yml) too.
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ from bot import paths
 from bot.catalogue.centre import read_centre
 from bot.catalogue.fields import load_fields
 from bot.catalogue.files import load_catalogue
+from bot.catalogue.hotline import HOTLINE_RECORD, HotlineInvalid, load_hotline
 from bot.catalogue.importer import MAX_ROWS, import_file
 from bot.catalogue.nlu import rasa_lookup_yaml
 from bot.catalogue.store import CatalogueUnavailable, create_store, default_url
 from bot.catalogue.tokens import tokenizer_name
 
 
-def _validate(folder: Path, centre_path: Path) -> int:
+def _validate(folder: Path, centre_path: Path, hotline_path: Path = HOTLINE_RECORD) -> int:
     catalogue = load_catalogue(folder)
     centre = read_centre(centre_path, folder)
     for problem in catalogue.problems + centre.problems:
@@ -32,6 +34,13 @@ def _validate(folder: Path, centre_path: Path) -> int:
     else:
         samples = len(centre.centre.sample_fields)
         print(f"service centre: {centre.centre.name} valid" + (f" ({samples} values still 示例)" if samples else ""))
+    try:
+        hotline = load_hotline(hotline_path)
+    except HotlineInvalid as error:
+        print(error)
+        print(f"hotline: {hotline_path.name} invalid, {len(error.problems)} problems")
+        return 1
+    print(f"hotline: {hotline.name} valid ({len(hotline.sample_fields)} values 示例)")
     return 1 if catalogue.problems or centre.problems else 0
 
 
@@ -90,7 +99,9 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     parser.add_argument("--centre", type=Path, default=paths.SERVICE_CENTRE,
                         help="service-centre record (default: sources/service_centre.yml)")
-    commands.add_parser("validate", help="check every catalogue file and the service-centre record")
+    parser.add_argument("--hotline", type=Path, default=HOTLINE_RECORD,
+                        help="12345 hotline record (default: sources/hotline.yml)")
+    commands.add_parser("validate", help="check every catalogue file, the service-centre and the hotline record")
     build = commands.add_parser("build", help="build the catalogue database from the files")
     build.add_argument("--url", help="database URL (default: CATALOGUE_DATABASE_URL or SQLite)")
     imp = commands.add_parser("import", help="import an official CSV/XLSX export")
@@ -100,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command == "validate":
-            return _validate(args.dir, args.centre)
+            return _validate(args.dir, args.centre, args.hotline)
         if args.command == "build":
             return _build(args.dir, args.url or default_url())
         if args.command == "import":

@@ -22,6 +22,7 @@ from typing import Any
 from bot.catalogue import CatalogueStore, CatalogueUnavailable, SearchHit, Service
 from bot.catalogue.centre import ServiceCentre, default_centre
 from bot.catalogue.fields import FieldVocabulary
+from bot.catalogue.hotline import Hotline, default_hotline
 from bot.catalogue.schema import CHANNELS
 from bot.catalogue.tokens import character_pairs, normalize, telling_pairs
 from bot.dialogue.links import TopicLinks
@@ -31,6 +32,7 @@ from bot.dialogue.topics import Topics, content_chars, is_elliptical
 from bot.dialogue.turn import (
     SERVICE_OPTION,
     SUBJECT_CENTRE,
+    SUBJECT_HOTLINE,
     SUBJECT_KNOWLEDGE,
     SUBJECT_OPTIONS,
     SUBJECT_SERVICE,
@@ -61,6 +63,7 @@ REPHRASE = "rephrase"          # a bare "不是": please say it another way
 DEFAULT = "default"            # nothing fits at all
 MENU = "menu"                  # an area's menu of next questions (sources/menus.yml)
 CENTRE = "centre"              # the district service centre's record (its fields asked, or all)
+HOTLINE = "hotline"            # the 12345 hotline's record (its fields asked, or what it is and when to call)
 
 # The catalogue's guide fields the NLU finds (`field` entities) that ask the same of the centre.
 CENTRE_FIELD_OF_GUIDE = {"place": "address", "hours": "hours", "phone": "phone"}
@@ -339,6 +342,29 @@ class _Look:
         return tuple(dict.fromkeys(asked))
 
     @functools.cached_property
+    def centre_named(self) -> bool:
+        return any(name in self.turn.text for name in self.router.centre().names())
+
+    @functools.cached_property
+    def hotline_named(self) -> bool:
+        """Whether the message names the 12345 hotline (its record's name or aliases; a number only
+        standing alone, not inside a longer one: "13812345678" names no hotline)."""
+        return bool(self.router.hotline_names.search(self.turn.text))
+
+    @functools.cached_property
+    def hotline_fields(self) -> tuple[str, ...]:
+        """The hotline's fields the message asks, in the order asked (sources/routing.yml
+        hotline_fields); a word inside or across a longer one found counts as the longer
+        ("是什么时间": 什么时间, not 是什么)."""
+        return _asked(self.turn.text, self.rules.hotline_fields)
+
+    @functools.cached_property
+    def phone_asked(self) -> str | None:
+        """Whose phone a message the NLU took for a wish to be called back asks (phone_asked)."""
+        router = self.router
+        return phone_asked(self.turn, self.rules, router.vocabulary, router.centre, router.hotline)
+
+    @functools.cached_property
     def names_a_service(self) -> bool:
         """Whether a service is named in so many words (its name or an alias stands in the text)."""
         named = self.named
@@ -370,7 +396,8 @@ class Router:
 
     def __init__(self, rules: RoutingRules, catalogue: CatalogueStore, knowledge: KnowledgeBase,
                  lexical: Callable[[str], dict[str, float]], vocabulary: FieldVocabulary,
-                 menus: Menus | None = None, centre: Callable[[], ServiceCentre] = default_centre) -> None:
+                 menus: Menus | None = None, centre: Callable[[], ServiceCentre] = default_centre,
+                 hotline: Callable[[], Hotline] = default_hotline) -> None:
         self.rules = rules
         self.catalogue = catalogue
         self.knowledge = knowledge
@@ -380,6 +407,8 @@ class Router:
         self.menus = menus or shared_menus()
         # Read at each question: a published edit of the record is answered from its first one.
         self.centre = centre
+        self.hotline = hotline
+        self.hotline_names = hotline_pattern(hotline())
         # The district's own names: in any question, they tell of no one's need.
         self.home_pairs = frozenset(pair for word in rules.words["home_words"] for pair in character_pairs(word))
         # The article's own terms and titles, as compared with a bare name (near_name).
@@ -591,12 +620,18 @@ def field_follow_up(look: _Look) -> Decision | None:
     return Decision("field_follow_up", SERVICE, service=look.current, fields=turn.fields)
 
 
-def service_phone(look: _Look) -> Decision | None:
-    """"电话多少", "有号码先问问吗" while a service is discussed, which the NLU took for a wish to be
-    called back: the service's phone (a wish to be called, "给我回个电话", opens the form)."""
-    if not asks_phone(look.turn, look.rules, look.router.vocabulary):
-        return None
-    return Decision("service_phone", SERVICE, service=look.current, fields=("phone",))
+def phone_wish(look: _Look) -> Decision | None:
+    """"电话多少", "想打个电话问问政务服务大厅", "12345怎么打", which the NLU took for a wish to be
+    called back: the phone asked for (phone_asked) — the hotline's record, the centre's phone
+    first, the phone of the service discussed. A wish to be called ("给我回个电话") opens the form."""
+    asked = look.phone_asked
+    if asked == SUBJECT_HOTLINE:
+        return Decision("hotline", HOTLINE, fields=look.hotline_fields)
+    if asked == SUBJECT_CENTRE:
+        return Decision("centre_phone", CENTRE, fields=tuple(dict.fromkeys(("phone", *look.centre_fields))))
+    if asked == SUBJECT_SERVICE and look.current is not None:
+        return Decision("service_phone", SERVICE, service=look.current, fields=("phone",))
+    return None
 
 
 def kind_list(look: _Look) -> Decision | None:
@@ -988,8 +1023,7 @@ def service_centre(look: _Look) -> Decision | None:
     aliases) answers from its record (the fields asked, or all), never from a passage or a service
     that shares a word; another district's centre is handed on to 12345; a service named outright
     answers itself."""
-    text = look.turn.text
-    if not any(name in text for name in look.router.centre().names()):
+    if not look.centre_named:
         return None
     if look.other_place:
         return Decision("centre_elsewhere", OUT_OF_SCOPE)  # "槐荫区的政务大厅几点关门": not ours to say
@@ -998,14 +1032,35 @@ def service_centre(look: _Look) -> Decision | None:
     return Decision("service_centre", CENTRE, fields=look.centre_fields)
 
 
-def centre_follow_up(look: _Look) -> Decision | None:
-    """"几点开门", "电话多少" right after the centre's answer: another field of the centre."""
+def _record_follow_up(look: _Look, subject: str, fields: tuple[str, ...], name: str, reply: str) -> Decision | None:
+    """A short question right after a record's answer (the centre's, the hotline's) asking one of
+    its fields, naming no service and no other place: that field of the record."""
     turn = look.turn
-    if turn.state.subject != SUBJECT_CENTRE or not look.centre_fields or look.other_place:
+    if turn.state.subject != subject or not fields or look.other_place:
         return None
     if content_chars(turn.text) > look.rules.form_field_chars or look.names_a_service:
         return None
-    return Decision("centre_follow_up", CENTRE, fields=look.centre_fields)
+    return Decision(name, reply, fields=fields)
+
+
+def centre_follow_up(look: _Look) -> Decision | None:
+    """"几点开门", "电话多少" right after the centre's answer: another field of the centre."""
+    return _record_follow_up(look, SUBJECT_CENTRE, look.centre_fields, "centre_follow_up", CENTRE)
+
+
+def hotline(look: _Look) -> Decision | None:
+    """"12345是干啥的", "什么情况下该打12345", "打12345要钱吗": the hotline itself, answered from its
+    record (sources/hotline.yml: what it is, when this assistant hands on to it, its number; hours and
+    cost the article does not give, said so), never from an article topic that shares a digit; a
+    service named outright answers itself, another city's hotline is not ours to describe."""
+    if not look.hotline_named or look.other_place or look.names_a_service:
+        return None
+    return Decision("hotline", HOTLINE, fields=look.hotline_fields)
+
+
+def hotline_follow_up(look: _Look) -> Decision | None:
+    """"收费吗", "晚上能打通吗" right after the hotline's answer: another field of the hotline."""
+    return _record_follow_up(look, SUBJECT_HOTLINE, look.hotline_fields, "hotline_follow_up", HOTLINE)
 
 
 def rephrase(look: _Look) -> Decision | None:
@@ -1091,6 +1146,9 @@ DECISIONS: tuple[tuple[str, frozenset[str], Decide], ...] = (
     # — the district service centre itself (its record answers), and a field asked of it next —
     ("service_centre", CENTRE_ENTRIES, service_centre),
     ("centre_follow_up", CENTRE_ENTRIES, centre_follow_up),
+    # — the 12345 hotline itself (its record answers), and a field asked of it next —
+    ("hotline", CENTRE_ENTRIES, hotline),
+    ("hotline_follow_up", CENTRE_ENTRIES, hotline_follow_up),
     # — a service named outright, another field of the one under discussion —
     ("article_figure", frozenset({"service", "unsure"}), article_figure),
     # (not for the article's questions: "临时救助主要解决哪种困难" names it to ask the article)
@@ -1098,7 +1156,7 @@ DECISIONS: tuple[tuple[str, frozenset[str], Decide], ...] = (
     ("named_service", ASKING | {"unsure"}, named_service),
     ("near_name", ASKING | {"unsure"}, near_name),
     ("field_follow_up", ALL, field_follow_up),
-    ("service_phone", frozenset({"callback"}), service_phone),
+    ("phone_wish", frozenset({"callback"}), phone_wish),
     ("pick_by_name", ALL, pick_by_name),
     ("options_pending", ALL, options_pending),
     ("nothing_offered", frozenset({"pick"}), nothing_offered),
@@ -1145,14 +1203,53 @@ def asks_field(turn: Turn, rules: RoutingRules) -> bool:
     return bool(turn.fields) and discussed and content_chars(turn.text) <= rules.form_field_chars
 
 
+def phone_asked(turn: Turn, rules: RoutingRules, vocabulary: FieldVocabulary,
+                centre: Callable[[], ServiceCentre] = default_centre,
+                hotline: Callable[[], Hotline] = default_hotline) -> str | None:
+    """Whose phone a message the NLU took for a wish to be called back asks for instead, or wishes
+    to phone (the subject it is about), else None: the hotline named, or a field of it asked right
+    after its answer ("12345怎么打"); the service centre named or just answered, with a phone word
+    or a wish to phone it ("想打个电话问问政务服务大厅", "怎么打电话到政务中心"); the service under
+    discussion, with a phone word ("有电话先问问吗"). A wish to be phoned ("给我回个电话") is none,
+    nor is another place's ("槐荫区政务大厅电话多少": the form takes it to a person)."""
+    text, state = turn.text, turn.state
+    if turn.intent != "request_callback" or rules.pattern("callback_wish").search(text):
+        return None
+    if rules.pattern("other_places").search(text):
+        return None
+    if hotline_pattern(hotline()).search(text) or (
+            state.subject == SUBJECT_HOTLINE and _asked(text, rules.hotline_fields)):
+        return SUBJECT_HOTLINE
+    phone = any(field.guide == "phone" for _, _, field in vocabulary.spans(text))
+    if any(name in text for name in centre().names()) or state.subject == SUBJECT_CENTRE:
+        calls = rules.pattern("call_them").search(text) or any(w in text for w in rules.centre_fields.get("phone", ()))
+        if phone or calls:
+            return SUBJECT_CENTRE
+    return SUBJECT_SERVICE if phone and state.current_service is not None else None
+
+
 def asks_phone(turn: Turn, rules: RoutingRules, vocabulary: FieldVocabulary) -> bool:
-    """Whether a message the NLU took for a wish to be called back asks the phone number of the
-    service under discussion instead ("有电话先问问吗"): the callback form hands it to the answer."""
-    if turn.intent != "request_callback" or turn.state.current_service is None:
-        return False
-    if rules.pattern("callback_wish").search(turn.text):
-        return False
-    return any(field.guide == "phone" for _, _, field in vocabulary.spans(turn.text))
+    """Whether the callback form, at its start, hands the message to the answer (phone_asked)."""
+    return phone_asked(turn, rules, vocabulary) is not None
+
+
+@functools.lru_cache(maxsize=4)
+def hotline_pattern(hotline: Hotline) -> re.Pattern[str]:
+    """The hotline's names as one pattern; a name that begins or ends with a digit not inside a
+    longer number ("13812345678" is a phone number, not the hotline)."""
+    names = sorted(hotline.names(), key=len, reverse=True)
+    return re.compile("|".join((r"(?<!\d)" if n[0].isdigit() else "") + re.escape(n)
+                               + (r"(?!\d)" if n[-1].isdigit() else "") for n in names))
+
+
+def _asked(text: str, words_by_key: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
+    """The keys whose words the text holds, in the order they stand; a word overlapping a longer
+    one found is the longer's."""
+    spans = [(text.find(word), len(word), key) for key, words in words_by_key.items()
+             for word in words if word in text]
+    kept = [(start, key) for start, length, key in spans
+            if not any(s < start + length and start < s + n and n > length for s, n, _ in spans)]
+    return tuple(dict.fromkeys(key for _, key in sorted(kept)))
 
 
 def asks_in_form(turn: Turn, rules: RoutingRules) -> bool:
@@ -1166,4 +1263,5 @@ def decision_names() -> tuple[str, ...]:
     return tuple(name for name, _, _ in DECISIONS)
 
 
-__all__ = ["DECISIONS", "Decision", "Offer", "Router", "asks_field", "asks_in_form", "asks_phone", "decision_names"]
+__all__ = ["DECISIONS", "Decision", "Offer", "Router", "asks_field", "asks_in_form", "asks_phone", "decision_names",
+           "phone_asked"]

@@ -18,6 +18,7 @@ import yaml
 
 from bot import paths
 from bot.catalogue.centre import ANSWER_FIELDS as CENTRE_FIELDS
+from bot.catalogue.hotline import ANSWER_FIELDS as HOTLINE_FIELDS
 
 ROUTING_FILE = paths.SOURCES / "routing.yml"
 
@@ -45,8 +46,8 @@ THRESHOLDS = (
 )
 PATTERNS = ("procedural", "count_question", "other_years", "other_places", "personal_request",
             "definition", "definition_first", "generic_suffix", "bare_number", "listing", "not_listing", "pick_by_name",
-            "fact_question", "follow_up_fillers", "service_ask", "callback_wish", "own_situation",
-            "enterprise_asker", "kind_tail")
+            "fact_question", "follow_up_fillers", "service_ask", "callback_wish", "call_them",
+            "own_situation", "enterprise_asker", "kind_tail")
 WORD_LISTS = ("correction", "elliptical_starts", "elliptical_ends", "query_openings", "measure_words",
               "topic_place_fields", "name_generic_words", "home_words")
 
@@ -92,6 +93,8 @@ class RoutingRules:
     facts: tuple[Fact, ...] = ()
     # The service centre's fields (address, hours, phone, handles) → the words that ask for them.
     centre_fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # The 12345 hotline's fields (purpose, hand_on, number, hours, cost) → the words that ask for them.
+    hotline_fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def __getattr__(self, name: str) -> float:
         """A threshold by name (`rules.named_score`)."""
@@ -188,6 +191,10 @@ def parse_rules(raw: object, where: str = "routing.yml") -> RoutingRules:
     if set(centre_fields) - set(CENTRE_FIELDS):
         check.problems.append(f"words.centre_fields: {sorted(set(centre_fields) - set(CENTRE_FIELDS))} "
                               f"are not fields of the service centre; use {list(CENTRE_FIELDS)}")
+    hotline_fields = check.lists("words.hotline_fields", words.get("hotline_fields"))
+    if set(hotline_fields) - set(HOTLINE_FIELDS):
+        check.problems.append(f"words.hotline_fields: {sorted(set(hotline_fields) - set(HOTLINE_FIELDS))} "
+                              f"are not fields of the hotline record; use {list(HOTLINE_FIELDS)}")
     groups = words.get("audience_groups")
     if not isinstance(groups, dict) or not groups or not all(
             isinstance(k, str) and isinstance(v, str) and v for k, v in groups.items()):
@@ -230,7 +237,8 @@ def parse_rules(raw: object, where: str = "routing.yml") -> RoutingRules:
                         pick_stop_chars=frozenset(stop), channels=channels, article_year=years[0],
                         article_last_year=years[1], patterns=patterns, details=tuple(details),
                         kinds=kinds, audience_groups=dict(groups), pick_words=pick_words,
-                        facts=tuple(facts), centre_fields=centre_fields)
+                        facts=tuple(facts), centre_fields=centre_fields,
+                        hotline_fields=hotline_fields)
 
 
 def load_rules(path: Path = ROUTING_FILE) -> RoutingRules:

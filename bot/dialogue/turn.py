@@ -17,6 +17,8 @@ SUBJECT_KNOWLEDGE = "knowledge"
 SUBJECT_SERVICE = "service"
 # The district service centre (sources/service_centre.yml): "几点开门" then asks its hours.
 SUBJECT_CENTRE = "centre"
+# The 12345 hotline (sources/hotline.yml): "收费吗" then asks what calling it costs.
+SUBJECT_HOTLINE = "hotline"
 # A list of options was offered and none chosen yet.
 SUBJECT_OPTIONS = "options"
 

@@ -24,7 +24,8 @@ def test_validate_the_real_catalogue() -> None:
     result = run("validate")
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.splitlines() == ["catalogue: 61 services valid, 0 problems",
-                                          "service centre: 市中区政务服务中心 valid (5 values still 示例)"]
+                                          "service centre: 市中区政务服务中心 valid (5 values still 示例)",
+                                          "hotline: 12345市民服务热线 valid (2 values 示例)"]
 
 
 def test_validate_prints_each_problem_and_fails(catalogue_dir: Path) -> None:
@@ -33,7 +34,7 @@ def test_validate_prints_each_problem_and_fails(catalogue_dir: Path) -> None:
                     encoding="utf-8")
     result = run("--dir", str(catalogue_dir), "validate")
     assert result.returncode == 1
-    first, *_, summary, centre = result.stdout.splitlines()
+    first, *_, summary, centre, _hotline = result.stdout.splitlines()
     assert first.startswith("talent.yml:") and first.endswith("name: is required and empty")
     assert "services valid, 1 problems at 1 places" in summary
     assert centre.startswith("service centre: 市中区政务服务中心 valid")
@@ -45,10 +46,21 @@ def test_validate_checks_the_service_centre_record(tmp_path: Path) -> None:
         "address: 以区政府官方公布的地址为准", "address: 英雄山路88号"), encoding="utf-8")
     result = run("--centre", str(record), "validate")
     assert result.returncode == 1
-    problem, summary, centre = result.stdout.splitlines()
+    problem, summary, centre, _hotline = result.stdout.splitlines()
     assert problem.startswith("centre.yml:14: address: a sample value must be a placeholder")
     assert summary == "catalogue: 61 services valid, 0 problems"
     assert centre == "service centre: centre.yml invalid, 1 problems"
+
+
+def test_validate_checks_the_hotline_record(tmp_path: Path) -> None:
+    record = tmp_path / "hotline.yml"
+    record.write_text(paths.SOURCES.joinpath("hotline.yml").read_text(encoding="utf-8").replace(
+        "hours: 工作部署里没有写，以拨打时的提示为准", "hours: 7×24小时"), encoding="utf-8")
+    result = run("--hotline", str(record), "validate")
+    assert result.returncode == 1
+    *_, problem, hotline = result.stdout.splitlines()
+    assert problem.startswith("hotline.yml:21: hours: a sample value must say where"), problem
+    assert hotline == "hotline: hotline.yml invalid, 1 problems"
 
 
 def test_build_then_import_then_lookups(tmp_path: Path, catalogue_dir: Path) -> None:

@@ -10,6 +10,7 @@ from bot import paths
 from bot.catalogue.fields import shared_fields
 from bot.dialogue.router import (
     CENTRE,
+    HOTLINE,
     KIND_LIST,
     MENU,
     OFFER,
@@ -364,6 +365,64 @@ def test_a_phone_question_taken_for_a_callback_wish_gets_the_services_phone(rout
     assert not asks_phone(turn("麻烦给我回个电话", "request_callback", subject="service", service_code=current),
                           rules, vocabulary)
     assert not asks_phone(turn("电话是多少", "request_callback"), rules, vocabulary)
+
+
+@pytest.mark.parametrize(("text", "intent", "subject"), [
+    ("想打个电话问问政务服务大厅", "request_callback", None),
+    ("我想给大厅打电话咨询", "request_callback", None),
+    ("怎么打电话到政务中心", "request_callback", None),
+    ("行政服务中心能打电话过去问吗", "request_callback", None),
+    ("能不能致电区政务服务中心", "request_callback", None),
+    ("我打过去问问行不行", "request_callback", "centre"),
+])
+def test_a_wish_to_phone_the_centre_gets_its_phone_not_the_callback_form(router: Router, text: str, intent: str,
+                                                                         subject: str | None) -> None:
+    """Calling THEM is no wish to be called back: the centre's record gives its phone, first."""
+    from bot.dialogue.router import asks_phone
+
+    asked = turn(text, intent, subject=subject)
+    assert asks_phone(asked, shared_rules(), shared_fields()), text
+    decision = router.route(asked)
+    assert (decision.name, decision.reply, decision.fields[:1]) == ("centre_phone", CENTRE, ("phone",)), decision
+
+
+@pytest.mark.parametrize("text", ["请你们给我回个电话", "政务大厅能不能给我回电话", "让政务中心的人联系我",
+                                  "我留个电话，大厅的人打给我", "12345打不通，你们回个电话吧"])
+def test_a_wish_to_be_called_back_still_opens_the_form(text: str) -> None:
+    from bot.dialogue.router import asks_phone
+
+    for subject in (None, "centre", "hotline"):
+        assert not asks_phone(turn(text, "request_callback", subject=subject), shared_rules(), shared_fields()), text
+
+
+@pytest.mark.parametrize(("text", "intent", "asked"), [
+    ("12345是干啥的", "faq", ("purpose",)),
+    ("12345到底是个什么电话", "out_of_scope", ()),
+    ("市民热线一般管哪些事情", "faq", ("purpose", "hand_on")),
+    ("啥情况下要找12345", "nlu_fallback", ("hand_on",)),
+    ("为啥你老叫我打12345", "out_of_scope", ("hand_on",)),
+    ("打12345花不花钱", "out_of_scope", ("cost",)),
+    ("12345热线半夜有人接吗", "out_of_scope", ("hours",)),
+    ("12345是什么时间都能打吗", "ask_service", ("hours",)),
+    ("市长热线号码是多少", "request_callback", ("number",)),
+    ("12345", "nlu_fallback", ()),
+])
+def test_the_hotline_itself_is_answered_from_its_record(router: Router, text: str, intent: str,
+                                                         asked: tuple[str, ...]) -> None:
+    """However the NLU read it, and though the article's 12100 topic shares its first digits."""
+    decision = router.route(turn(text, intent, ranking=(("livelihood_12100", 0.6), ("business_one_window", 0.2))))
+    assert (decision.name, decision.reply, decision.fields) == ("hotline", HOTLINE, asked), decision
+
+
+def test_after_the_hotline_a_short_question_asks_it_again_and_others_are_not_its(router: Router) -> None:
+    follow_up = router.route(turn("要钱吗", "ask_service", fields=("fee",), subject="hotline"))
+    assert (follow_up.name, follow_up.fields) == ("hotline_follow_up", ("cost",))
+    weekend = router.route(turn("那周末能打通不", "out_of_scope", subject="hotline"))
+    assert (weekend.name, weekend.fields) == ("hotline_follow_up", ("hours",))
+    # A number holding 12345, a service named outright, another city's hotline: not the record's.
+    assert router.route(turn("我的手机号13812345678", "out_of_scope")).reply != HOTLINE
+    assert router.route(turn("12345能帮我办居住证吗", services=("居住证",))).reply == SERVICE
+    assert router.route(turn("北京的12345是多少", "out_of_scope")).reply == OUT_OF_SCOPE
 
 
 def test_inside_a_form_a_list_offered_before_it_makes_no_field_question() -> None:

@@ -78,6 +78,30 @@
     }, 0);
   });
 
+  /* An answer taller than the conversation's view (a service card in 大字模式 on a phone) is shown
+     from its start: the widget scrolls to the end of every new message, which would leave the
+     resident below the answer's name and first line, scrolling back inside a small box. The view
+     starts at the first message answering the resident's last one; shorter answers stay at the
+     end as the widget puts them. (The widget scrolls synchronously when it renders; this observer
+     runs right after, before the screen is painted.) */
+  function firstOfAnswer(log) {
+    var messages = log.querySelectorAll(".rw-message");
+    var first = null;
+    for (var i = messages.length - 1; i >= 0; i--) {
+      if (messages[i].querySelector(".rw-client")) { return first; }
+      if (messages[i].querySelector(".rw-response")) { first = messages[i]; }
+    }
+    return null;  /* the greeting: no question asked yet */
+  }
+  function showAnswerFromItsStart() {
+    var log = document.getElementById("rw-messages");
+    var first = log && firstOfAnswer(log);
+    if (!first) { return; }
+    var top = first.getBoundingClientRect().top - log.getBoundingClientRect().top + log.scrollTop - 8;
+    if (log.scrollHeight - top > log.clientHeight && log.scrollTop > top) { log.scrollTop = top; }
+  }
+  new MutationObserver(showAnswerFromItsStart).observe(container, { subtree: true, childList: true });
+
   window.WebChat.default({
     socketUrl: config.socketUrl,
     socketPath: config.socketPath,
