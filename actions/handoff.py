@@ -216,7 +216,8 @@ class ValidateCallbackForm(FormValidationAction):
             return {"callback_topic": None}
         if topic in topic_buttons(domain):
             return {"callback_topic": topic}
-        if asks_field(turn_of(tracker), shared_rules()):  # "那先讲讲得准备啥": answered, the topic asked again
+        # "那先讲讲得准备啥" after a service or a list of them: answered, the topic asked again.
+        if asks_field(turn_of(tracker), shared_rules(), offered_too=True):
             return {**(await answer_if_question(dispatcher, tracker, domain) or {}), "callback_topic": None}
         if not QUESTION.search(topic):  # a subject, not a question
             return {"callback_topic": topic}

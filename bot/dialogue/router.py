@@ -1192,14 +1192,15 @@ DECISIONS: tuple[tuple[str, frozenset[str], Decide], ...] = (
 )
 
 
-def asks_field(turn: Turn, rules: RoutingRules) -> bool:
+def asks_field(turn: Turn, rules: RoutingRules, offered_too: bool = False) -> bool:
     """Whether a short message asks a field of the service under discussion ("那先讲讲得准备啥"
     after 营业执照办理): inside a form, answered at once and no answer to the form's question.
-    Services merely offered before the form do not count: a list left from earlier turns made the
-    form's own answers (a description naming 材料, "电话138…") into field questions."""
+    Services merely offered before the form count only with `offered_too` (where the form asks
+    which matter it is, whose answer names one): a list left from earlier turns made the form's
+    other answers (a description naming 材料, "电话138…") into field questions."""
     if find_numbers(turn.text):
         return False  # "电话138…": a number answers the form's question, whatever field word it holds
-    discussed = turn.state.current_service is not None
+    discussed = turn.state.current_service is not None or (offered_too and bool(turn.state.options))
     return bool(turn.fields) and discussed and content_chars(turn.text) <= rules.form_field_chars
 
 

@@ -433,6 +433,8 @@ def test_inside_a_form_a_list_offered_before_it_makes_no_field_question() -> Non
     rules = shared_rules()
     offered = turn("先说下要啥材料", fields=("materials",), subject="options", options=("service:SZ-ENT-02",))
     assert not asks_field(offered, rules)
+    # Where the form asks which matter it is, a field asked of the list is a question.
+    assert asks_field(offered, rules, offered_too=True)
     discussed = turn("先说下要啥材料", fields=("materials",), subject="service", service_code="SZ-ENT-02")
     assert asks_field(discussed, rules)
     number = turn("电话13812348000", fields=("phone",), subject="service", service_code="SZ-ENT-02")

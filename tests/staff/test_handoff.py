@@ -96,6 +96,21 @@ def test_unclear_messages_in_a_row_never_stall_the_conversation(resident: Reside
     assert "经纬人才" in resident.say("经纬人才计划讲的是啥")
 
 
+def test_a_field_asked_where_the_form_asks_the_matter_while_options_wait(resident: Resident, staff_store) -> None:
+    """Services offered, then the form, then a field where the form asks which matter it is:
+    answered for the option the first question named whole (营业执照办理), and the form asks its
+    question again; the description step, though, takes such words as the description."""
+    offered = resident.say("营业执照要怎么弄")
+    assert "营业执照办理" in offered and "个体工商户设立登记" in offered
+    assert "哪方面" in resident.say("我要留言")
+    answered = resident.say("那先讲讲得准备啥")
+    assert "【营业执照办理】申请材料" in answered and "接着填写" in answered and "哪方面" in answered
+    assert "描述" in resident.say("营业执照")
+    assert "电话" in resident.say("想问一下要准备哪些材料")
+    assert "已取消" in resident.say("算了")
+    assert open_requests(staff_store, resident.conversation_id) == []
+
+
 def test_a_question_inside_the_form_is_answered_and_the_form_goes_on(resident: Resident, staff_store) -> None:
     resident.say("我要留言")
     resident.say("人才落户")
