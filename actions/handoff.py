@@ -115,11 +115,11 @@ def one_line(value: Any) -> str:
 
 
 async def answer_if_question(dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict,
-                             note: str | None = CONTINUE_NOTE) -> dict[str, Any] | None:
+                             note: str | None = CONTINUE_NOTE, offered_too: bool = False) -> dict[str, Any] | None:
     """Inside a form, a message the router takes for a question (bot/dialogue/router.py
     asks_in_form) is answered at once and the form goes on: the slots the answer sets, or None when
     the message is no such question."""
-    if not asks_in_form(turn_of(tracker), shared_rules()):
+    if not asks_in_form(turn_of(tracker), shared_rules(), offered_too):
         return None
     events = await answer_question(dispatcher, tracker)
     if note:
@@ -218,7 +218,8 @@ class ValidateCallbackForm(FormValidationAction):
             return {"callback_topic": topic}
         # "那先讲讲得准备啥" after a service or a list of them: answered, the topic asked again.
         if asks_field(turn_of(tracker), shared_rules(), offered_too=True):
-            return {**(await answer_if_question(dispatcher, tracker, domain) or {}), "callback_topic": None}
+            answered = await answer_if_question(dispatcher, tracker, domain, offered_too=True)
+            return {**(answered or {}), "callback_topic": None}
         if not QUESTION.search(topic):  # a subject, not a question
             return {"callback_topic": topic}
         return {**(await answer_if_question(dispatcher, tracker, domain) or {}), "callback_topic": topic}

@@ -324,6 +324,14 @@ class _Look:
         return bool(self.rules.pattern("other_places").search(self.turn.text))
 
     @functools.cached_property
+    def field_words(self) -> tuple[str, ...]:
+        """The guide fields the message's words name by the field vocabulary (sources/fields.yml),
+        as the NLU's `field` entities would: where DIET marked none."""
+        vocabulary, text = self.router.vocabulary, self.turn.text
+        asked = vocabulary.asked([text[start:end] for start, end, _ in vocabulary.spans(text)])
+        return tuple(dict.fromkeys(f.guide for f in asked))
+
+    @functools.cached_property
     def unrelated_or_personal(self) -> bool:
         """A knowledge question no topic fits, or a repair or complaint of one's own."""
         turn = self.turn
@@ -965,10 +973,11 @@ def offer_kind(look: _Look) -> Decision | None:
 
 
 def current_service(look: _Look) -> Decision | None:
-    """"怎么办理" while a service is under discussion: that service."""
+    """"怎么办理" while a service is under discussion: that service — with the field a word of the
+    field vocabulary names where the NLU marked none ("能给个电话先问问不": its phone)."""
     if look.current is None:
         return None
-    return Decision("current_service", SERVICE, service=look.current, fields=look.turn.fields)
+    return Decision("current_service", SERVICE, service=look.current, fields=look.turn.fields or look.field_words)
 
 
 def service_search(look: _Look) -> Decision | None:
@@ -1253,11 +1262,12 @@ def _asked(text: str, words_by_key: dict[str, tuple[str, ...]]) -> tuple[str, ..
     return tuple(dict.fromkeys(key for _, key in sorted(kept)))
 
 
-def asks_in_form(turn: Turn, rules: RoutingRules) -> bool:
+def asks_in_form(turn: Turn, rules: RoutingRules, offered_too: bool = False) -> bool:
     """Whether a message typed inside a form (the callback request) is a question to answer at
     once, the form going on after: a knowledge question the NLU is sure of, or a field asked of the
-    service under discussion."""
-    return (turn.intent == "faq" and turn.confidence >= rules.form_question_confidence) or asks_field(turn, rules)
+    service under discussion (or of the services offered, with `offered_too`: asks_field)."""
+    return ((turn.intent == "faq" and turn.confidence >= rules.form_question_confidence)
+            or asks_field(turn, rules, offered_too))
 
 
 def decision_names() -> tuple[str, ...]:

@@ -251,6 +251,16 @@ def test_a_short_name_two_options_share_is_no_pick(router: Router) -> None:
     assert router.route(turn("安置那个", options=options, subject="options")).name != "pick_by_name"
 
 
+def test_a_field_word_the_nlu_did_not_mark_still_asks_that_field_of_the_service_discussed(router: Router) -> None:
+    """DIET marks no `field` in "有联系方式的话我先问问": the vocabulary's word names the field, not
+    the whole card again; a message with no field word gets the card."""
+    current = code(router, "居住证申领")
+    for text, field in (("有联系方式的话我先问问", "phone"), ("礼拜天那边开不开", "hours"), ("手机上能弄不", "online")):
+        decision = router.route(turn(text, subject="service", service_code=current))
+        assert (decision.name, decision.fields) == ("current_service", (field,)), text
+    assert router.route(turn("那具体怎么弄", subject="service", service_code=current)).fields == ()
+
+
 def test_a_field_of_the_service_under_discussion_is_a_question_inside_a_form() -> None:
     from bot.dialogue.router import asks_field, asks_in_form
 
