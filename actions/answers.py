@@ -45,9 +45,14 @@ def store() -> CatalogueStore:
     return create_store(tokenize=segmentation())
 
 
-@lru_cache(maxsize=1)
 def topic_index() -> TopicIndex:
-    """Built on first use, with the same segmentation as the catalogue search."""
+    """Built on first use, with the same segmentation as the catalogue search; built again once
+    that reads another table (a publish switched releases)."""
+    return _topic_index(segmentation().version)
+
+
+@lru_cache(maxsize=1)
+def _topic_index(version: object) -> TopicIndex:
     return TopicIndex(shared_knowledge(), segmentation(), STOP_TOKENS)
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.privacy.files import private_sqlite, sqlite_path
 
 
-def create_engine(url: URL, *, keep_sqlite_open: bool = False) -> Engine:
+def create_engine(url: URL, *, keep_sqlite_open: bool = False, generic_plans: bool = False) -> Engine:
     """An engine for `url`: an SQLite file is created owner-only (0600) before SQLite opens it,
     its folder too; PostgreSQL checks pooled connections before use (a restarted server is no
     error) and gives up connecting after 5 s, so that a database that is down is reported quickly
@@ -27,7 +27,9 @@ def create_engine(url: URL, *, keep_sqlite_open: bool = False) -> Engine:
 
     SQLAlchemy opens a SQLite file anew for every connection; `keep_sqlite_open` pools them
     instead (for a database read on every message: opening it and reading its schema took more
-    than the catalogue search itself)."""
+    than the catalogue search itself). `generic_plans` has PostgreSQL plan a prepared statement
+    once rather than at every execution (plan_cache_mode; for statements written to be planned
+    without their values: bot/catalogue/pg_reads.py)."""
     options: dict[str, object] = {"future": True}
     if url.get_backend_name() == "sqlite":
         path = sqlite_path(url.database)
@@ -37,7 +39,10 @@ def create_engine(url: URL, *, keep_sqlite_open: bool = False) -> Engine:
                 options.update(poolclass=sa.pool.QueuePool, pool_size=4, max_overflow=4,
                                connect_args={"check_same_thread": False})
     else:
-        options.update(pool_pre_ping=True, connect_args={"connect_timeout": 5})
+        connect_args: dict[str, object] = {"connect_timeout": 5}
+        if generic_plans:
+            connect_args["options"] = "-c plan_cache_mode=force_generic_plan"
+        options.update(pool_pre_ping=True, connect_args=connect_args)
     return sa.create_engine(url, **options)
 
 

@@ -26,13 +26,13 @@ from bot.supervision import Program
 
 
 def action_env(releases: Releases, staff_url: str | None = None) -> dict[str, str]:
-    """What the action server needs to serve the live release: its catalogue database and the
-    service centre's record (through the link, so a catalogue-only release is seen at once) and
-    the knowledge base's texts segmented with its pipeline (read once, at the first question)."""
+    """What the action server needs to serve the live release: its catalogue database, the
+    service centre's record and the knowledge base's texts segmented with its pipeline, each
+    through the link, so that a switched release is read at the next question."""
     live = releases.folder / LIVE
     env = {"CATALOGUE_DATABASE_URL": f"sqlite:///{live / CATALOGUE_DB}",
            "SHIZHONG_SERVICE_CENTRE": str(live / "sources" / "service_centre.yml"),
-           "SHIZHONG_SEGMENTS": str((live / SEGMENTS).resolve())}
+           "SHIZHONG_SEGMENTS": str(live / SEGMENTS)}
     if staff_url:
         env["STAFF_DATABASE_URL"] = staff_url
     return env

@@ -3,7 +3,9 @@
 They run on the DB-API cursor of SQLAlchemy's pooled connection: a search makes some eight small
 statements, and SQLAlchemy's execution layer cost 60 µs a statement where the cursor costs 11
 (measured on SQLite, 2026-12-04) — more than the statements' own work at 61 services. SQLAlchemy
-still makes the tables, pools the connections and runs every write.
+still makes the tables, pools the connections and runs every write. On PostgreSQL, where each
+statement is a round trip to the server, a search's rounds of reads go in one prepared statement
+each (pg_reads.py: `read_ahead`, `round_rows`, `names_and_weights`), answering as these do.
 """
 
 from __future__ import annotations
@@ -36,7 +38,8 @@ TERM_LIST = (f"SELECT * FROM (SELECT term, code, weight, position FROM {postings
 HOLDING = (f"SELECT code, rank, length, position, text FROM {grams_table.name} "
            "WHERE gram = :pair AND length > :length AND {query_in_name} "
            "ORDER BY rank, length, position, text LIMIT :count OFFSET :start")
-NAMES_OF = f"SELECT code, text, kind FROM {names_table.name} WHERE code IN :codes"
+NAMES_OF = (f"SELECT code, text, kind FROM {names_table.name} "
+            "WHERE code IN :codes AND ({name_in_query} OR {query_in_name})")
 WEIGHTS_OF = f"SELECT code, term, weight FROM {postings_table.name} WHERE code IN :codes AND term IN :terms"
 FACTS = f"SELECT key, value FROM {meta_table.name}"
 SERVICES = f"SELECT code, data FROM {services_table.name} WHERE code IN :codes"
@@ -74,11 +77,16 @@ class Statements:
 class IndexReader:
     """One search's reads, on one connection."""
 
-
     def __init__(self, connection: Connection) -> None:
         self.sql = Statements(connection)
         self._inside = INSIDE.format(name_in_query=self.sql.holds(":text", "text"))
         self._holding = HOLDING.format(query_in_name=self.sql.holds("text", ":text"))
+        self._names_of = NAMES_OF.format(name_in_query=self.sql.holds(":text", "text"),
+                                         query_in_name=self.sql.holds("text", ":text"))
+
+    def read_ahead(self, terms: Sequence[str], text: str, depth: int) -> None:
+        """Nothing here: each read is its own statement, which on SQLite is a function call
+        (pg_reads.py reads a search's first round ahead on PostgreSQL)."""
 
     def facts(self) -> dict[str, str]:
         """What the build recorded (catalogue_meta)."""
@@ -118,10 +126,24 @@ class IndexReader:
         return self.sql.rows(self._holding, {"pair": pair, "length": len(text), "text": text,
                                    "count": depth - start, "start": start})
 
-    def names_of(self, codes: Iterable[str]) -> list[tuple]:
-        """(code, text, kind) of each name and alias of the services."""
+    def round_rows(self, terms: Sequence[str], text: str, pair: str | None, start: int,
+                   depth: int) -> tuple[list[tuple], list[tuple]]:
+        """One round of search's reading: rows start…depth of each term's list (`term_rows`) and,
+        when `pair` is given, of the names holding the query (`holding_names`)."""
+        holding = self.holding_names(text, pair, start, depth) if pair is not None else []
+        return self.term_rows(terms, start, depth), holding
+
+    def names_of(self, codes: Iterable[str], text: str) -> list[tuple]:
+        """(code, text, kind) of each name, alias and example of the services that the query
+        `text` holds or is held by (no other earns a tier: scoring.name_tier)."""
         codes = sorted(codes)
-        return self.sql.rows(NAMES_OF, {"codes": codes}) if codes else []
+        return self.sql.rows(self._names_of, {"codes": codes, "text": text}) if codes else []
+
+    def names_and_weights(self, named: Iterable[str], text: str, codes: Iterable[str],
+                          terms: Iterable[str]) -> tuple[list[tuple], list[tuple]]:
+        """What scoring services in full asks at once: `names_of(named, text)` and
+        `weights_of(codes, terms)`."""
+        return self.names_of(named, text), self.weights_of(codes, terms)
 
     def weights_of(self, codes: Iterable[str], terms: Iterable[str]) -> list[tuple]:
         """(code, term, weight) of each of the terms the services hold. (Asking for the pairs

@@ -107,10 +107,13 @@ class _Search:
     def _read(self, start: int, depth: int) -> None:
         """Read rows start…depth of every open list."""
         words = [c for c in self._open() if c.term is not None]
+        names = self.names_list if self.names_list is not None and not self.names_list.exhausted \
+            else None
+        term_rows, rows = self.reader.round_rows([c.term for c in words], self.query.text,
+                                                 names.pair if names else None, start, depth)
         counts: dict[str, int] = {}
         last: dict[str, tuple[float, int, str]] = {}  # the last row in list order: the lowest
-        for term, code, weight, position in self.reader.term_rows([c.term for c in words],
-                                                                  start, depth):
+        for term, code, weight, position in term_rows:
             self.shown.setdefault(code, {})[term] = weight
             self.positions[code] = position
             counts[term] = counts.get(term, 0) + 1
@@ -121,17 +124,15 @@ class _Search:
             weight, position = (-last[cursor.term][0], last[cursor.term][1]) \
                 if cursor.term in last else (cursor.value, cursor.position)
             _advance(cursor, counts.get(cursor.term, 0) < depth - start, weight, position)
-        cursor = self.names_list
-        if cursor is not None and not cursor.exhausted:
-            rows = self.reader.holding_names(self.query.text, cursor.pair, start, depth)
-            tier = cursor.value
+        if names is not None:
+            tier = names.value
             for code, rank, _length, position, text in rows:
                 tier = scoring.name_tier(self.query.text, text, KIND_OF_RANK[rank]) or 0.0
                 self.tiers.setdefault(code, tier)  # the first row of a service is its best
                 self.positions[code] = position
                 self.shown.setdefault(code, {})
-            _advance(cursor, len(rows) < depth - start, tier,
-                     rows[-1][3] if rows else cursor.position)
+            _advance(names, len(rows) < depth - start, tier,
+                     rows[-1][3] if rows else names.position)
 
     def _bounds(self) -> tuple[dict[str, float], float]:
         """The most each service seen but not scored may score, and the least the last of the
@@ -175,14 +176,15 @@ class _Search:
             return
         names_open = self.names_list is not None and not self.names_list.exhausted
         unknown_tier = {c for c in codes if c not in self.tiers} if names_open else set()
-        for code, text, kind in self.reader.names_of(unknown_tier):
-            tier = scoring.name_tier(self.query.text, text, kind)
-            if tier is not None:
-                self.tiers[code] = max(self.tiers.get(code, 0.0), tier)
         open_terms = [c.term for c in self._open() if c.term is not None]
         weights = {code: dict(self.shown.get(code, {})) for code in codes}
         unknown = {term for code in codes for term in open_terms if term not in weights[code]}
-        for code, term, weight in self.reader.weights_of(codes, unknown):
+        names, found = self.reader.names_and_weights(unknown_tier, self.query.text, codes, unknown)
+        for code, text, kind in names:
+            tier = scoring.name_tier(self.query.text, text, kind)
+            if tier is not None:
+                self.tiers[code] = max(self.tiers.get(code, 0.0), tier)
+        for code, term, weight in found:
             weights[code][term] = weight
         for code in codes:
             total = scoring.score(self.tiers.get(code, 0.0),

@@ -98,29 +98,67 @@ def write_table(path: Path, texts: Iterable[str], segmenter: Segmenter) -> int:
 _message: contextvars.ContextVar[dict[str, list[str]] | None] = contextvars.ContextVar("message_words", default=None)
 
 
-class Segmentation:
-    """A tokenizer (tokens.Tokenize) that cuts no words: the message's segments, then the table."""
+def table_version(path: Path) -> tuple[int, int, int, int] | None:
+    """Which file the table at `path` is, through any link (device, inode, modification time,
+    size: a stat, microseconds); None when there is none. Each release writes its own table, so
+    a publish that moves the `live` link changes it, and so does a set-up that rewrites it."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino, found.st_mtime_ns, found.st_size
 
-    def __init__(self, table: dict[str, list[str]], name: str) -> None:
+
+def _read_table(path: Path) -> tuple[dict[str, list[str]], str]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        logger.warning("search: no segmentation table at %s (%s); the knowledge base's texts are "
+                       "cut into bigrams (python -m tools.setup builds it)", path, error)
+        return {}, "none"
+    return data.get("words") or {}, str(data.get("tokenizer") or "none")
+
+
+class Segmentation:
+    """A tokenizer (tokens.Tokenize) that cuts no words: the message's segments, then the table.
+
+    Loaded from a file (`load`), it follows the file: each message (`of_message`) first checks
+    which file is behind the path and reads it again once it is another — the action server is
+    not restarted when a publish switches to a release with its own table (bot/publish/switch.py).
+    `version` says which table is read: what was built from its words (the topic index) is built
+    again when it changes."""
+
+    def __init__(self, table: dict[str, list[str]], name: str, path: Path | None = None,
+                 version: object = None) -> None:
         self.table = table
         # The tokenizer the table was made with: the catalogue database records the same name.
         self.name = name
+        self.path, self.version = path, version
 
     @classmethod
     def load(cls, path: Path | None = None) -> Segmentation:
         path = path or table_path()
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as error:
-            logger.warning("search: no segmentation table at %s (%s); the knowledge base's texts are "
-                           "cut into bigrams (python -m tools.setup builds it)", path, error)
-            return cls({}, "none")
-        return cls(data.get("words") or {}, str(data.get("tokenizer") or "none"))
+        version = table_version(path)  # before reading: a table replaced meanwhile is read again
+        return cls(*_read_table(path), path, version)
+
+    def refresh(self) -> bool:
+        """Read the table again if the file behind its path is another one; True when it was."""
+        if self.path is None:
+            return False
+        version = table_version(self.path)
+        if version == self.version:
+            return False
+        table, name = _read_table(self.path)
+        self.table, self.name, self.version = table, name, version
+        logger.info("search: segmentation table %s read again (%d texts, %s)", self.path, len(table), name)
+        return True
 
     @contextmanager
     def of_message(self, parse_data: Mapping[str, Any]) -> Iterator[None]:
         """Within: the segments of the message whose parse data this is are known too (this task and
-        the threads it starts with asyncio.to_thread, which copy the context, see them)."""
+        the threads it starts with asyncio.to_thread, which copy the context, see them), and the
+        table is the one now behind its path."""
+        self.refresh()
         token = _message.set(message_words(parse_data))
         try:
             yield

@@ -16,7 +16,6 @@ import math
 import random
 from collections import defaultdict
 from collections.abc import Iterator
-from pathlib import Path
 from typing import NamedTuple
 
 import pytest
@@ -215,10 +214,11 @@ def test_same_results_with_example_questions(store_url: str, services: list[Serv
         store.close()
 
 
-def test_same_results_on_a_synthetic_catalogue_of_1000(tmp_path: Path, services: list[Service]) -> None:
-    """Many services sharing words (numbered variants of the real ones): long lists, many ties."""
+def test_same_results_on_a_synthetic_catalogue_of_1000(store_url: str, services: list[Service]) -> None:
+    """Many services sharing words (numbered variants of the real ones): long lists, many ties,
+    searches of several rounds (on PostgreSQL: rounds read by pg_reads.py's statements)."""
     catalogue = synthetic_catalogue(services, 1000)
-    store = create_store(f"sqlite:///{tmp_path / 'synthetic.db'}", tokenize=bigram_tokenize)
+    store = create_store(store_url, tokenize=bigram_tokenize)
     store.replace_all(catalogue)
     try:
         queries = varied_queries(services)[::3] + varied_queries(catalogue[61:160])[::7]
@@ -268,7 +268,7 @@ def _random_catalogue(rng: random.Random, template: Service, size: int) -> list[
     return services
 
 
-def test_same_results_on_random_catalogues(tmp_path: Path, services: list[Service],
+def test_same_results_on_random_catalogues(store_url: str, services: list[Service],
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     """Catalogues of random names and example questions over five characters and a random
     segmenter: names holding the question that no word list shows early, example questions asked
@@ -277,11 +277,11 @@ def test_same_results_on_random_catalogues(tmp_path: Path, services: list[Servic
     monkeypatch.setattr(search_module, "GROWTH", 2)
     rng = random.Random(23)
     differences = []
-    for round_number in range(30):
+    for _ in range(30):
         words = {"".join(rng.choice(ALPHABET) for _ in range(rng.choice((2, 3)))) for _ in range(12)}
         tokenize = _dictionary_tokenizer(words)
         catalogue = _random_catalogue(rng, services[0], rng.randint(5, 60))
-        store = create_store(f"sqlite:///{tmp_path / f'random{round_number}.db'}", tokenize=tokenize)
+        store = create_store(store_url, tokenize=tokenize)
         store.replace_all(catalogue)
         try:
             queries = [s.name[rng.randint(0, len(s.name) - 1):] for s in catalogue[:15]]

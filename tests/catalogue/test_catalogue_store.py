@@ -216,3 +216,40 @@ def test_search_over_a_dropped_connection_is_unavailable_then_recovers(
     finally:
         store.close()
         proxy.cut()
+
+
+def test_a_search_finds_what_another_process_rebuilt(store: CatalogueStore, store_url: str,
+                                                      services: list[Service]) -> None:
+    """The services a search found are kept per build: a build by another store (another
+    process: `python -m bot.catalogue build`, a publish) is read at the next search."""
+    assert store.search("临时救助")[0].service.department != "示例部门"
+    changed = [dataclasses.replace(s, department="示例部门") if s.name == "临时救助" else s
+               for s in services]
+    other = create_store(store_url, tokenize=bigram_tokenize)
+    try:
+        other.replace_all(changed)
+    finally:
+        other.close()
+    assert store.search("临时救助")[0].service.department == "示例部门"
+
+
+@pytest.mark.postgres
+def test_postgres_reads_a_search_in_prepared_statements(pg_url: str, services: list[Service],
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """On PostgreSQL a search's first round is one prepared statement (pg_reads.py): none of
+    the reads one by one (reads.py) is made but the services' data, and that once per build."""
+    from bot.catalogue import reads
+
+    made: list[str] = []
+    plain = reads.Statements.rows
+    monkeypatch.setattr(reads.Statements, "rows", lambda self, sql, params: made.append(sql) or
+                        plain(self, sql, params))
+    store = create_store(pg_url, tokenize=bigram_tokenize)
+    try:
+        store.replace_all(services)
+        assert store.search("临时救助")[0].service.name == "临时救助"
+        assert made == [reads.SERVICES]
+        assert store.search("临时救助")[0].service.name == "临时救助"
+        assert made == [reads.SERVICES]
+    finally:
+        store.close()

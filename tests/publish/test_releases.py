@@ -89,3 +89,51 @@ def test_the_action_servers_service_centre_record_follows_the_live_link(tmp_path
     assert default_centre().hours == "以中心窗口公布的为准"
     releases.go_live(releases.load("20260102-000000"))
     assert default_centre().hours == "以区政府公告为准"
+
+
+class _Segmenter:
+    """A release's pipeline as the segments table sees it: its name and its words of a text."""
+
+    def __init__(self, name: str, size: int) -> None:
+        self.name, self.size = name, size
+
+    def words(self, text: str) -> list[str]:
+        return [text[i:i + self.size] for i in range(0, len(text), self.size)]
+
+
+def test_the_action_servers_search_words_follow_the_live_link(tmp_path: Path, monkeypatch) -> None:
+    """The action server is not restarted by a publish: at the next question its segmentation
+    reads the table of the release the `live` link now points at, and the topic index it
+    searches the knowledge base with is built again from it (bot/catalogue/segmented.py)."""
+    from actions import answers
+    from bot.catalogue.segmented import TABLE_ENV, write_table
+    from bot.catalogue.tokens import with_parts
+    from bot.knowledge.lexical import segmented_texts
+    from bot.knowledge.model import shared
+
+    texts = segmented_texts(shared())
+    title = next(topic.title for topic in shared().topics.values() if len(topic.title) >= 4)
+    releases = Releases(tmp_path)
+    for release_id, segmenter in (("20260101-000000", _Segmenter("pipeline-a", 1)),
+                                  ("20260102-000000", _Segmenter("pipeline-b", 4))):
+        staged(releases, release_id)
+        write_table(tmp_path / release_id / "segments.json", texts, segmenter)
+    monkeypatch.setenv(TABLE_ENV, str(tmp_path / "live" / "segments.json"))
+    answers.segmentation.cache_clear()
+    try:
+        releases.go_live(releases.load("20260101-000000"))
+        with answers.segmentation().of_message({}):
+            first_index = answers.topic_index()
+            assert answers.segmentation().name == "pipeline-a"
+            assert first_index.terms(title) == [w for w in with_parts(list(title)) if w not in answers.STOP_TOKENS]
+        releases.go_live(releases.load("20260102-000000"))
+        with answers.segmentation().of_message({}):
+            second_index = answers.topic_index()
+            assert answers.segmentation().name == "pipeline-b"
+            words = with_parts([title[i:i + 4] for i in range(0, len(title), 4)])
+            assert second_index.terms(title) == [w for w in words if w not in answers.STOP_TOKENS]
+        assert second_index is not first_index
+        with answers.segmentation().of_message({}):
+            assert answers.topic_index() is second_index  # the same table: nothing read again
+    finally:
+        answers.segmentation.cache_clear()

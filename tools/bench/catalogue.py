@@ -44,6 +44,7 @@ from tools.bench.report import BENCHMARKS, write_section
 SIZES = (61, 1000, 3000)
 PG_URL = os.environ.get("CATALOGUE_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 HEADING = "Catalogue size (make bench-catalogue)"
+PLAIN = "PostgreSQL, a statement per read"  # store.plain_reads: as before bot/catalogue/pg_reads.py
 ACTION_QUESTIONS = 60
 
 
@@ -108,6 +109,27 @@ def timed_searches(store: CatalogueStore, queries: list[str]) -> tuple[list[floa
     return wall, cpu
 
 
+def timed_alternately(store: CatalogueStore, queries: list[str]) -> tuple[list[float], list[float]]:
+    """Wall milliseconds of each query as the store reads it and with `plain_reads` (every read
+    its own statement, as before bot/catalogue/pg_reads.py), the two asked in turn query by query
+    (which goes first alternating), after a warm-up pass of each: both meet the same load."""
+    def timed(plain: bool, query: str) -> float:
+        store.plain_reads = plain
+        started = time.perf_counter()
+        store.search(query, 3)
+        return (time.perf_counter() - started) * 1000
+
+    for plain in (True, False):
+        for query in queries:
+            timed(plain, query)
+    now, before = [], []
+    for index, query in enumerate(queries):
+        for plain in ((True, False) if index % 2 else (False, True)):
+            (before if plain else now).append(timed(plain, query))
+    store.plain_reads = False
+    return now, before
+
+
 def service_questions(real: list[Service]) -> list[tuple[str, list[tuple[str, str]]]]:
     """Questions about services and the entities the NLU gives them: every other one names its
     service (entity `service`), the others are searched by their whole text."""
@@ -168,7 +190,7 @@ def measure(size: int, real: list[Service], tokenize: Tokenize, folder: Path, pg
     store.close()
     if pg_url is not None:
         store, figures.build_s["PostgreSQL"] = timed_build(pg_url, services, tokenize)
-        figures.search_ms["PostgreSQL"], _ = timed_searches(store, queries)
+        figures.search_ms["PostgreSQL"], figures.search_ms[PLAIN] = timed_alternately(store, queries)
         store.close()
     figures.action_ms, figures.action_cpu_ms = timed_action(sqlite_url, service_questions(real))
     figures.training = training(size)
@@ -206,13 +228,14 @@ TRAINING_NOTE = ("NLU training: measured only with `python -m tools.bench.catalo
 
 def table(results: list[Figures]) -> str:
     backends = [b for b in ("SQLite", "PostgreSQL") if any(b in r.build_s for r in results)]
-    header = (["services"] + [f"build {b}" for b in backends] + [f"search {b} p50 / p95" for b in backends]
+    searched = backends + [PLAIN] * any(PLAIN in r.search_ms for r in results)
+    header = (["services"] + [f"build {b}" for b in backends] + [f"search {b} p50 / p95" for b in searched]
               + ["search SQLite CPU p50 / p95", "answer_service p50 / p95", "answer_service CPU p50 / p95",
                  "NLU training"])
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for r in results:
         cells = [f"{r.size:,}"] + [f"{r.build_s[b]:.1f} s" if b in r.build_s else "—" for b in backends]
-        cells += [f"{spread(r.search_ms[b])} ms" if b in r.search_ms else "—" for b in backends]
+        cells += [f"{spread(r.search_ms[b])} ms" if b in r.search_ms else "—" for b in searched]
         cells += [f"{spread(r.search_cpu_ms)} ms", f"{spread(r.action_ms)} ms",
                   f"{spread(r.action_cpu_ms)} ms", r.training]
         lines.append("| " + " | ".join(cells) + " |")
@@ -260,7 +283,11 @@ def main(argv: list[str] | None = None) -> int:
         f"temporary PostgreSQL database. Build: `replace_all` (segmenting with {getattr(tokenize, 'name', '?')} "
         f"and writing the search index). Search: `store.search(query, 3)` over {len(queries)} fixed queries "
         f"(names, aliases, questions around them, parts of names, materials, departments), after one warm-up "
-        f"pass, milliseconds p50 / p95. answer_service: `ActionAnswerService.run` on {ACTION_QUESTIONS} "
+        f"pass, milliseconds p50 / p95; on PostgreSQL as the store reads (a search's rounds in one prepared "
+        f"statement each, bot/catalogue/pg_reads.py, and the services found kept per build) and "
+        f"“{PLAIN}” (`plain_reads`: every read its own statement, the services' data read each time, as "
+        f"before), the two asked in turn query by query. answer_service: `ActionAnswerService.run` on "
+        f"{ACTION_QUESTIONS} "
         f"service questions (half naming the service as the NLU's entity), SQLite, milliseconds. Target: "
         f"search under 5 ms at 3,000 services.\n\n{body}\n"))
     return 0
