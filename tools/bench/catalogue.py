@@ -220,8 +220,9 @@ def training_figure(train_sizes: set[int]) -> Callable[[int], str]:
 
 
 TRAINING_NOTE = ("NLU training: measured only with `python -m tools.bench.catalogue --train-sizes "
-                 "61,1000` (a scratch copy of the project trained with a catalogue of that size, about "
-                 "six minutes of both cores each on this machine, shared with other sessions); "
+                 "61,1000,3000` (a scratch copy of the project trained with a catalogue of that size: 12 "
+                 "to 14 minutes each on this machine's two cores shared with other sessions' trainings, "
+                 "5 to 6 alone); "
                  "otherwise the real catalogue's cell quotes the last training tools.setup recorded "
                  "(section “Last training run”) and the others say skipped.")
 
