@@ -253,9 +253,11 @@ class Topics:
             holds = sum(1 for f in facts if f.given.search(answer))
             return (topics[topic_id].title in text, holds, holds > 0 and unread_part(topic_id), closeness[topic_id])
 
+        whole = re.sub(r"\s", "", topic.passage)
+
         def unread_part(topic_id: str) -> bool:
             # A part of the current topic's passage the user has not had on its own: the detail asked.
-            passage = re.sub(r"\s", "", topics[topic_id].passage)
-            return topic_id != current and topic_id not in shown and passage in re.sub(r"\s", "", topic.passage)
+            return (topic_id != current and topic_id not in shown
+                    and re.sub(r"\s", "", topics[topic_id].passage) in whole)
 
         return max(fitting, key=score)
