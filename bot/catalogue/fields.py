@@ -91,6 +91,10 @@ class FieldVocabulary:
         found = [self.field_of(v) for v in (specific or values)]
         return tuple(dict.fromkeys(f for f in found if f is not None))
 
+    def guides(self, values: list[str]) -> tuple[str, ...]:
+        """The guide fields (Service attributes: materials, fee …) the values ask, as `asked` reads them."""
+        return tuple(dict.fromkeys(f.guide for f in self.asked(values)))
+
     def spans(self, text: str) -> list[tuple[int, int, Field]]:
         """(start, end, field) of every word in `text`, longest first, without overlaps, in order."""
         lowered, taken, found = text.lower(), [False] * len(text), []

@@ -328,8 +328,7 @@ class _Look:
         """The guide fields the message's words name by the field vocabulary (sources/fields.yml),
         as the NLU's `field` entities would: where DIET marked none."""
         vocabulary, text = self.router.vocabulary, self.turn.text
-        asked = vocabulary.asked([text[start:end] for start, end, _ in vocabulary.spans(text)])
-        return tuple(dict.fromkeys(f.guide for f in asked))
+        return vocabulary.guides([text[start:end] for start, end, _ in vocabulary.spans(text)])
 
     @functools.cached_property
     def unrelated_or_personal(self) -> bool:

@@ -106,8 +106,7 @@ class Turn:
         entities = [e for e in parse.get("entities") or [] if isinstance(e.get("value"), str) and e["value"]]
         services = tuple(dict.fromkeys(e["value"] for e in entities if e.get("entity") == "service"))
         text = parse.get("text") or ""
-        asked = vocabulary.asked([_as_written(e, text) for e in entities if e.get("entity") == "field"])
-        fields = tuple(dict.fromkeys(f.guide for f in asked))
+        fields = vocabulary.guides([_as_written(e, text) for e in entities if e.get("entity") == "field"])
         return cls(text=text.strip(), intent=str(intent.get("name") or ""),
                    confidence=float(intent.get("confidence") or 0.0), services=services,
                    fields=fields, ranking=tuple(ranking),
