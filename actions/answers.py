@@ -27,6 +27,7 @@ from bot.dialogue.topics import ranking
 from bot.dialogue.turn import Turn
 from bot.knowledge.lexical import TopicIndex
 from bot.knowledge.model import shared as shared_knowledge
+from bot.knowledge.model import shared_folder as shared_knowledge_folder
 
 # The slots the router reads.
 STATE_SLOTS = ("subject", "service_code", "knowledge_topic", "topics_shown", "options_offered", "field")
@@ -47,17 +48,22 @@ def store() -> CatalogueStore:
 
 def topic_index() -> TopicIndex:
     """Built on first use, with the same segmentation as the catalogue search; built again once
-    that reads another table (a publish switched releases)."""
-    return _topic_index(segmentation().version)
+    that reads another table or the knowledge base is another's (a publish switched releases)."""
+    return _topic_index(segmentation().version, shared_knowledge_folder())
 
 
 @lru_cache(maxsize=1)
-def _topic_index(version: object) -> TopicIndex:
+def _topic_index(version: object, knowledge_folder: str) -> TopicIndex:
     return TopicIndex(shared_knowledge(), segmentation(), STOP_TOKENS)
 
 
-@lru_cache(maxsize=1)
 def router() -> Router:
+    """One router per knowledge base (the live release's: bot/knowledge/model.py)."""
+    return _router(shared_knowledge_folder())
+
+
+@lru_cache(maxsize=1)
+def _router(knowledge_folder: str) -> Router:
     return Router(shared_rules(), store(), shared_knowledge(), lambda text: topic_index().scores(text),
                   shared_fields())
 

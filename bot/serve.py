@@ -16,6 +16,7 @@ launcher stops supervisord and every server with it.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -41,6 +42,8 @@ from bot.endpoints import (
     safe_url,
 )
 from bot.model import model_path, quiet_env
+from bot.publish.instances import SINGLE, RunningInstances, instances_file
+from bot.publish.serving import action_env, live_model, releases_for_launcher
 from bot.supervision import Program, SupervisionError, Supervisor
 
 HEALTH_TIMEOUT_SECONDS = 180
@@ -90,6 +93,11 @@ class Servers:
     run_folder: Path | None = None
     # supervisord's own lines (a program exited, was spawned) only in its log, not on its output.
     quiet: bool = False
+    # Serving releases (bot/publish/serving.py): Rasa runs under the keeper, which hands over to a
+    # process loading the release this link points at; `instances_file` then describes the
+    # running instance to the publish job while the servers are up.
+    release_link: Path | None = None
+    instances_file: Path | None = None
     supervisor: Supervisor | None = field(default=None, init=False)
     _temporary: Path | None = field(default=None, init=False, repr=False)
 
@@ -153,7 +161,7 @@ class Servers:
         """Rasa's `rasa run`, through our entry point (bot/assistant.py: patches, umask, token file).
         It listens only once the model is loaded, so nothing reaches it before it can answer."""
         endpoints = self.prepare_stores()
-        return Program(name, [
+        program = Program(name, [
             sys.executable, "-m", "bot.assistant", "--model", str(self.model),
             "--interface", self.host, "--port", str(self.rasa_port),
             "--credentials", str(self.credentials),
@@ -161,6 +169,17 @@ class Servers:
             "--cors", self.widget_origin,
             "--enable-api", "--auth-token-file", str(self.token_file()),
         ], start_seconds=10, priority=20)
+        if self.release_link is None:
+            return program
+        # The keeper owns the port and hands it over to a second process at a publish.
+        keeper = [sys.executable, "-m", "bot.publish.keeper", "--host", self.host, "--port", str(self.rasa_port),
+                  "--state", str(self.keeper_state), "--release-link", str(self.release_link), "--"]
+        return dataclasses.replace(program, command=[*keeper, *program.command])
+
+    @property
+    def keeper_state(self) -> Path:
+        """The keeper's state file (its current child, the release it serves)."""
+        return (self.run_folder or paths.BUILD / "run") / f"keeper-{self.rasa_port}.json"
 
     def web_program(self) -> Program:
         return Program(WEB, [sys.executable, "-m", "bot.web", "--host", self.host, "--port", str(self.web_port),
@@ -209,6 +228,8 @@ class Servers:
         except BaseException:
             self.stop()
             raise
+        if self.instances_file is not None:
+            RunningInstances(SINGLE, self.rasa_url, keeper_state=self.keeper_state).write(self.instances_file)
 
     def warm_up_actions(self) -> None:
         """Run the two look-up actions once, so that loading the knowledge base, the topic index and
@@ -261,6 +282,8 @@ class Servers:
         return self.supervisor
 
     def stop(self) -> None:
+        if self.instances_file is not None:
+            self.instances_file.unlink(missing_ok=True)
         if self.supervisor is not None:
             self.supervisor.stop()
             self.supervisor = None
@@ -379,8 +402,12 @@ def watch(prefix: str, service: Service, every: float = 1, until: Callable[[], b
 
 def main() -> int:
     os.umask(0o077)  # every file the servers create (databases, logs, secrets) is the owner's only
+    releases = releases_for_launcher("serve", model_path())
+    if releases is None:
+        return 1
+    run_folder = Path(os.environ.get("RUN_FOLDER") or paths.BUILD / "run")
     servers = Servers(
-        model=model_path(),
+        model=live_model(releases),
         host=os.environ.get("HOST", "127.0.0.1"),
         rasa_port=int(os.environ.get("RASA_PORT", "5005")),
         actions_port=int(os.environ.get("ACTIONS_PORT", "5055")),
@@ -389,14 +416,14 @@ def main() -> int:
         web_port=int(os.environ.get("WEB_PORT", "8080")),
         with_console=console_available(),
         console_port=int(os.environ.get("CONSOLE_PORT", "8090")),
-        run_folder=Path(os.environ.get("RUN_FOLDER") or paths.BUILD / "run"),
+        run_folder=run_folder,
+        extra_env=action_env(releases),
+        release_link=releases.live_link,
+        instances_file=instances_file(),
     )
-    if not servers.model.exists():
-        print(f"serve: no trained model at {servers.model}; run `make run`", file=sys.stderr)
-        return 1
     console = f", the staff console ({servers.console_url})" if servers.with_console else ""
     print(f"serve: starting the action server ({servers.actions_url}), the assistant "
-          f"({servers.rasa_url}, {servers.model.name}), the web widget ({servers.web_url}){console} "
+          f"({servers.rasa_url}, under the publish keeper), the web widget ({servers.web_url}){console} "
           f"under supervisord ({servers.run_folder})", flush=True)
     print(f"serve: {describe_stores(servers.stores, servers.tracker_db)}", flush=True)
     token_file = write_token_file(servers.auth_token)

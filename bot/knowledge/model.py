@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -162,7 +163,24 @@ def load(folder: Path = paths.KNOWLEDGE, article_path: Path = paths.SEED_ARTICLE
     return base
 
 
-@functools.cache
+KNOWLEDGE_ENV = "SHIZHONG_KNOWLEDGE"
+
+
+def shared_folder() -> str:
+    """Which knowledge base the process answers from, as a resolved path: a release's
+    (SHIZHONG_KNOWLEDGE, e.g. build/releases/live/sources/knowledge, set for an action server that
+    serves releases: bot/publish/serving.py) or sources/knowledge ("")."""
+    configured = os.environ.get(KNOWLEDGE_ENV)
+    return os.path.realpath(configured) if configured else ""
+
+
 def shared() -> KnowledgeBase:
-    """The project's knowledge base, loaded once per process for everything that reads it."""
-    return load()
+    """The knowledge base everything in the process reads, loaded once per folder: through the
+    `live` link, a published release's topics (their questions, which the topic index searches)
+    are read at the first question after the switch — the action server is not restarted."""
+    return _loaded(shared_folder())
+
+
+@functools.lru_cache(maxsize=2)
+def _loaded(folder: str) -> KnowledgeBase:
+    return load(Path(folder)) if folder else load()

@@ -6,6 +6,7 @@
 - `grade`: the candidate graded on the dev sets before it may go live;
 - `instances`: the running instances as the launcher describes them, and nginx's upstreams;
 - `keeper`: one instance's port handed over to a new process; `switch`: the switch itself;
-- `job`: a publish or rollback as a background job with progress for the console.
+- `job`: a publish or rollback as a background job with progress for the console;
+- `serving`: what the launchers (`make run`, `make run-cluster`) need to serve the live release.
 `python -m bot.publish status|adopt|publish|rollback`. See docs/editors.md.
 """

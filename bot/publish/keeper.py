@@ -10,7 +10,8 @@ child with the same command (which loads whatever `build/releases/live` now is),
 one accepts connections, and only then stops the first, gracefully: both accept from the one
 socket meanwhile, and the socket itself never closes. If the new child fails to start, the old one
 keeps serving and the state file says why. A child that dies is started again. SIGTERM or SIGINT
-stops the child and the keeper.
+stops the child and the keeper; a keeper killed outright takes its children with it (the kernel's
+parent-death signal), so none keeps the port from the keeper supervisord starts again.
 
 The state file (JSON, replaced atomically) tells the publish job how a hand-over went:
 {"keeper": pid, "child": pid, "generation": n, "state": "starting|serving|handing_over",
@@ -20,6 +21,9 @@ The state file (JSON, replaced atomically) tells the publish job how a hand-over
 from __future__ import annotations
 
 import argparse
+import ctypes
+import errno
+import functools
 import json
 import os
 import signal
@@ -38,13 +42,34 @@ RESTART_PAUSE = 2.0
 STOP_TIMEOUT = 15  # within supervisord's 20 s before it kills the keeper
 
 
-def listening_socket(host: str, port: int, backlog: int = 1024) -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
+PR_SET_PDEATHSIG = 1  # prctl(2)
+BIND_TIMEOUT = 30  # a killed keeper's children are still closing the port
+
+
+def listening_socket(host: str, port: int, backlog: int = 1024, timeout: float = BIND_TIMEOUT) -> socket.socket:
+    deadline = time.monotonic() + timeout
+    while True:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+            break
+        except OSError as error:
+            sock.close()
+            if error.errno != errno.EADDRINUSE or time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
     sock.listen(backlog)
     sock.set_inheritable(True)
     return sock
+
+
+def die_with_keeper(keeper: int) -> None:
+    """Run in a child before it starts: the kernel kills it when the keeper dies, even by SIGKILL
+    (the child runs in a session of its own, so nothing else would)."""
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != keeper:  # the keeper died before the call
+        os._exit(1)
 
 
 def release_of(link: Path | None) -> str:
@@ -74,7 +99,8 @@ class Keeper:
         ready = Path(tempfile.mkdtemp(prefix="shizhong-keeper-")) / "ready"
         release = release_of(self.release_link)
         env = dict(os.environ, **{LISTEN_FD_ENV: str(self.sock.fileno()), READY_FILE_ENV: str(ready)})
-        child = subprocess.Popen(self.command, env=env, pass_fds=(self.sock.fileno(),), start_new_session=True)
+        child = subprocess.Popen(self.command, env=env, pass_fds=(self.sock.fileno(),), start_new_session=True,
+                                 preexec_fn=functools.partial(die_with_keeper, os.getpid()))
         return child, ready, release
 
     def wait_ready(self, child: subprocess.Popen, ready: Path) -> str | None:

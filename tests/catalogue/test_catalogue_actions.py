@@ -30,9 +30,9 @@ def run(action, tr: Tracker) -> tuple[str, list[dict], list[dict]]:
 def use_store(store: CatalogueStore, monkeypatch: pytest.MonkeyPatch) -> CatalogueStore:
     """The actions' router on this store (the router is made once per action server)."""
     monkeypatch.setattr(service_actions, "store", lambda: store)
-    service_actions.router.cache_clear()
+    service_actions._router.cache_clear()
     yield store
-    service_actions.router.cache_clear()
+    service_actions._router.cache_clear()
 
 
 def slot(events: list[dict], name: str):
@@ -85,7 +85,7 @@ def test_unreachable_database_apologises_and_names_12345(monkeypatch: pytest.Mon
     with pytest.raises(CatalogueUnavailable):
         down.search("临时救助")
     monkeypatch.setattr(service_actions, "store", lambda: down)
-    service_actions.router.cache_clear()
+    service_actions._router.cache_clear()
     text, _, events = run(service_actions.ActionAnswerService(), tracker("临时救助在哪申请"))
     assert "12345" in text and events == []
 

@@ -27,9 +27,9 @@ def deployed_store(services: list[Service], tmp_path, monkeypatch: pytest.Monkey
     store = create_store(f"sqlite:///{tmp_path / 'c.db'}", tokenize=SpacyTokenizer())
     store.replace_all(services)
     monkeypatch.setattr(service_actions, "store", lambda: store)
-    service_actions.router.cache_clear()
+    service_actions._router.cache_clear()
     yield store
-    service_actions.router.cache_clear()
+    service_actions._router.cache_clear()
 
 
 def out_of_scope(text: str) -> tuple[list[dict], list[dict]]:

@@ -22,6 +22,8 @@ import pytest
 
 from bot import paths
 from bot.guard import replies
+from bot.publish.instances import SINGLE, KeeperHandle, RunningInstances
+from bot.publish.releases import Releases
 from bot.supervision import Supervisor
 from tests.fakes.net import free_port
 from tests.production.conftest import Rest, new_sender
@@ -40,6 +42,7 @@ class Launched:
     rasa_url: str
     web_url: str
     supervisor: Supervisor
+    folder: Path
 
     def log(self) -> str:
         return self.output.read_text(encoding="utf-8", errors="replace")
@@ -57,7 +60,8 @@ def launched(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Launched]:
            "ACTIONS_PORT": str(free_port()), "WEB_PORT": str(web_port), "CONSOLE_PORT": str(free_port()),
            "TRACKER_DB": str(folder / "tracker.db"), "RUN_FOLDER": str(folder / "run"),
            "STAFF_DATABASE_URL": f"sqlite:///{folder / 'staff.db'}",
-           "TRACKER_STORE_URL": "", "REDIS_URL": ""}
+           "TRACKER_STORE_URL": "", "REDIS_URL": "",
+           "PUBLISH_RELEASES": str(folder / "releases"), "PUBLISH_INSTANCES_FILE": str(folder / "instances.json")}
     output = folder / "serve.log"
     with output.open("ab") as sink:
         process = subprocess.Popen([sys.executable, "-m", "bot.serve"], cwd=paths.PROJECT, env=env, stdout=sink,
@@ -69,7 +73,7 @@ def launched(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Launched]:
             assert time.monotonic() - started < START_SECONDS, output.read_text()[-3000:]
             time.sleep(0.5)
         yield Launched(process, output, f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{web_port}",
-                       Supervisor.attach(folder / "run" / "supervisord.conf"))
+                       Supervisor.attach(folder / "run" / "supervisord.conf"), folder)
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGINT)
@@ -135,16 +139,34 @@ def test_a_killed_assistant_comes_back_with_its_conversations(launched: Launched
     assert "exited: rasa (terminated by SIGKILL; not expected)" in launched.log()
 
 
+def test_make_run_serves_the_live_release_under_the_keeper_so_a_publish_reaches_it(launched: Launched) -> None:
+    """The first start adopts the set-up's model as the live release; the assistant runs under
+    the keeper on that link and is described to the publish job (docs/editors.md)."""
+    releases = Releases(launched.folder / "releases")
+    assert releases.live is not None and releases.live.manifest.kind == "adopted"
+    running = RunningInstances.load(launched.folder / "instances.json")
+    assert running is not None and running.kind == SINGLE and running.public_url == launched.rasa_url
+    keeper, deadline = KeeperHandle(running.keeper_state), time.monotonic() + 60
+    while keeper.state()["state"] != "serving":  # a keeper started again after the kill above
+        assert time.monotonic() < deadline, keeper.state()
+        time.sleep(0.2)
+    assert keeper.state()["release"] == releases.live.id
+    assert f"serving release {releases.live.id} adopts the set-up's model" in launched.log()
+
+
 def test_ctrl_c_stops_everything_and_leaves_no_process_behind(launched: Launched) -> None:
     supervisord = int((launched.supervisor.folder / "supervisord.pid").read_text())
     groups = [info["pid"] for info in launched.supervisor.states().values() if info["pid"]]
     assert len(groups) == 4  # actions, rasa, web, console
-    tree = [supervisord, *processes_in_groups(groups)]
+    keeper = RunningInstances.load(launched.folder / "instances.json").keeper_state
+    child = KeeperHandle(keeper).state()["child"]
+    tree = [supervisord, *processes_in_groups(groups), child]  # the keeper's child: a session of its own
     launched.process.send_signal(signal.SIGINT)
     assert launched.process.wait(timeout=90) == 0, launched.log()[-3000:]
     left = [pid for pid in tree if alive(pid)]
     assert not left, left
     assert "serve: stopping" in launched.log()
+    assert not (launched.folder / "instances.json").exists()  # no publish is sent to a stopped assistant
 
 
 def processes_in_groups(groups: list[int]) -> list[int]:

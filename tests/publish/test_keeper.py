@@ -30,6 +30,14 @@ def post(url: str) -> str:
         return json.loads(response.read())[0]["text"]
 
 
+def gone(pid: int) -> bool:
+    """No such process, or only its exit status left (a zombie)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
 def load(url: str, clients: int = 3) -> Load:
     """Clients asking all the time, each request on a new connection; what each got."""
     return Load(lambda _turn: post(url), clients)
@@ -93,3 +101,28 @@ def test_a_child_that_dies_is_started_again(keeper) -> None:
         assert time.monotonic() < deadline
         time.sleep(0.2)
     assert post(url) == str(handle.state()["child"])
+
+
+def test_a_killed_keeper_takes_its_child_along_so_a_new_keeper_gets_the_port(keeper) -> None:
+    """supervisord starts the keeper again when it is killed outright: its child (a session of
+    its own) must not live on holding the port, unmanaged."""
+    handle, url, link, folder = keeper
+    child = handle.state()["child"]
+    os.kill(handle.state()["keeper"], signal.SIGKILL)
+    deadline = time.monotonic() + 15
+    while not gone(child):
+        assert time.monotonic() < deadline, "the keeper's child outlived it"
+        time.sleep(0.2)
+    state = folder / "keeper-again.json"
+    env = quiet_env() | {"PYTHONPATH": str(paths.PROJECT), "FAKE_START_SECONDS": "1"}
+    again = subprocess.Popen([sys.executable, "-m", "bot.publish.keeper", "--port", url.rsplit(":", 1)[1],
+                              "--state", str(state), "--release-link", str(link), "--", sys.executable, str(FAKE)],
+                             cwd=paths.PROJECT, env=env, start_new_session=True)
+    try:
+        handle = KeeperHandle(state)
+        while not (state.exists() and handle.state().get("state") == "serving"):
+            assert again.poll() is None and time.monotonic() < deadline + 60
+            time.sleep(0.2)
+        assert post(url) == str(handle.state()["child"])
+    finally:
+        stop_process_group(again)

@@ -137,3 +137,37 @@ def test_the_action_servers_search_words_follow_the_live_link(tmp_path: Path, mo
             assert answers.topic_index() is second_index  # the same table: nothing read again
     finally:
         answers.segmentation.cache_clear()
+
+
+def test_the_action_servers_knowledge_base_follows_the_live_link(tmp_path: Path, monkeypatch) -> None:
+    """An editor's questions assigned to a topic are searched by the running action server once
+    their release is live: the knowledge base, and the router reading it, follow the link."""
+    import shutil
+
+    import yaml
+
+    from actions import answers
+    from bot import paths
+    from bot.knowledge.model import KNOWLEDGE_ENV, shared
+
+    added = "区里那个一二一零零到底管哪些事"
+    releases = Releases(tmp_path)
+    for release_id in ("20260101-000000", "20260102-000000"):
+        staged(releases, release_id)
+        shutil.copytree(paths.SOURCES, tmp_path / release_id / "sources")
+    area = tmp_path / "20260102-000000" / "sources" / "knowledge" / "livelihood.yml"
+    data = yaml.safe_load(area.read_text(encoding="utf-8"))
+    data["topics"]["livelihood_12100"]["examples"].append(added)
+    area.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    monkeypatch.setenv(KNOWLEDGE_ENV, str(tmp_path / "live" / "sources" / "knowledge"))
+
+    releases.go_live(releases.load("20260101-000000"))
+    first = answers.router()
+    assert first.knowledge is shared() and added not in shared().topics["livelihood_12100"].examples
+    assert answers.router() is first  # the same release: nothing is loaded again
+    releases.go_live(releases.load("20260102-000000"))
+    second = answers.router()
+    assert second is not first and second.knowledge is shared()
+    assert added in second.knowledge.topics["livelihood_12100"].examples
+    monkeypatch.delenv(KNOWLEDGE_ENV)
+    assert added not in shared().topics["livelihood_12100"].examples  # sources/ again

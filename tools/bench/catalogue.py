@@ -155,7 +155,7 @@ def timed_action(url: str, questions: list[tuple[str, list[tuple[str, str]]]]
 
     os.environ[URL_ENV] = url
     answers.store.cache_clear()
-    answers.router.cache_clear()
+    answers._router.cache_clear()
     action, loop, times, cpu = answers.ActionAnswerService(), asyncio.new_event_loop(), [], []
     try:
         for attempt in range(2):  # the first pass loads the knowledge and warms the caches
@@ -175,7 +175,7 @@ def timed_action(url: str, questions: list[tuple[str, list[tuple[str, str]]]]
         loop.close()
         answers.store().close()
         answers.store.cache_clear()
-        answers.router.cache_clear()
+        answers._router.cache_clear()
         os.environ.pop(URL_ENV, None)
     return times, cpu
 

@@ -28,6 +28,8 @@ from pathlib import Path
 from bot import paths
 from bot.endpoints import StoreURLs, wait_for_events_table
 from bot.model import model_path
+from bot.publish.instances import CLUSTER, RunningInstances, instances_file
+from bot.publish.serving import action_env, live_model, releases_for_launcher
 from bot.serve import (
     HEALTH_TIMEOUT_SECONDS,
     RASA,
@@ -79,6 +81,8 @@ class Cluster:
     extra_env: dict[str, str] = field(default_factory=dict)
     # supervisord's own lines only in its log (build/cluster/supervisor/supervisord.log).
     quiet: bool = False
+    # Where the running instances are described to the publish job while they are up (None: not).
+    instances_file: Path | None = None
     front: Servers = field(init=False)
     instances: list[Servers] = field(init=False)
 
@@ -157,6 +161,9 @@ class Cluster:
         urls = [f"{instance.rasa_url}/webhooks/rest/" for instance in self.instances] + self.front.health_urls()
         wait_until_answering(urls, supervisor, HEALTH_TIMEOUT_SECONDS)
         self.warm_up_actions()
+        if self.instances_file is not None:
+            RunningInstances(CLUSTER, self.public_url, self.instance_urls,
+                             nginx_config=self.folder / "nginx" / "nginx.conf").write(self.instances_file)
 
     def warm_up_actions(self) -> None:
         self.front.warm_up_actions()
@@ -166,6 +173,8 @@ class Cluster:
         return self.front.pid(name)
 
     def stop(self) -> None:
+        if self.instances_file is not None:
+            self.instances_file.unlink(missing_ok=True)
         self.front.stop()
         nginx.remove_temp(self.folder / "nginx")
 
@@ -176,18 +185,19 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     os.umask(0o077)  # every file the servers create (databases, logs, secrets) is the owner's only
     ports = tuple(int(port) for port in os.environ.get("CLUSTER_PORTS", "5006,5007").split(","))
-    cluster = Cluster(model=args.model or model_path(), host=os.environ.get("HOST", "127.0.0.1"),
+    releases = releases_for_launcher("cluster", args.model or model_path())
+    if releases is None:
+        return 1
+    cluster = Cluster(model=live_model(releases), host=os.environ.get("HOST", "127.0.0.1"),
                       public_port=int(os.environ.get("RASA_PORT", "5005")), instance_ports=ports,
                       actions_port=int(os.environ.get("ACTIONS_PORT", "5055")),
                       web_port=int(os.environ.get("WEB_PORT", "8080")),
                       workers=int(os.environ.get("SANIC_WORKERS", "1")), with_console=console_available(),
-                      console_port=int(os.environ.get("CONSOLE_PORT", "8090")))
-    if not cluster.model.exists():
-        print(f"cluster: no trained model at {cluster.model}; run `make setup`", file=sys.stderr)
-        return 1
+                      console_port=int(os.environ.get("CONSOLE_PORT", "8090")),
+                      extra_env=action_env(releases), instances_file=instances_file())
     console = f", the staff console ({cluster.front.console_url})" if cluster.with_console else ""
     print(f"cluster: starting {len(ports)} assistants ({', '.join(cluster.instance_urls)}; "
-          f"{cluster.model.name}), the action server ({cluster.front.actions_url}), the widget "
+          f"the live release), the action server ({cluster.front.actions_url}), the widget "
           f"({cluster.front.web_url}){console} and nginx ({cluster.public_url}), under supervisord",
           flush=True)
     print(f"cluster: {describe_stores(cluster.stores)}", flush=True)
