@@ -19,6 +19,7 @@ from bot.endpoints import StoreURLs
 from bot.eval_sets import SHARED_EVAL
 from bot.processes import free_port
 from bot.publish.releases import Release
+from bot.publish.serving import release_env
 
 EVAL_FOLDER = SHARED_EVAL
 QUESTIONS, CONVERSATIONS = "dev_questions", "dev_conversations"
@@ -49,9 +50,9 @@ def grade_release(release: Release, log_dir: Path, say: Callable[[str], None] = 
     from bot.serve import Servers
 
     with tempfile.TemporaryDirectory(prefix="shizhong-candidate-") as scratch:
-        env = {"CATALOGUE_DATABASE_URL": f"sqlite:///{release.catalogue_db}",
-               "SHIZHONG_SEGMENTS": str(release.segments),
-               "STAFF_DATABASE_URL": f"sqlite:///{Path(scratch) / 'staff.db'}"}
+        # The candidate's own catalogue, centre record, knowledge base and segments — never the
+        # live link the launcher's environment (inherited by the console) points at.
+        env = release_env(release.folder) | {"STAFF_DATABASE_URL": f"sqlite:///{Path(scratch) / 'staff.db'}"}
         servers = Servers(model=release.model, rasa_port=free_port(), actions_port=free_port(),
                           tracker_db=Path(scratch) / "tracker.db", log_dir=log_dir, extra_env=env,
                           stores=StoreURLs(None, None))

@@ -163,7 +163,12 @@ class KeeperHandle:
     def hand_over(self, release_id: str, timeout: float = 900, say=print) -> None:
         """Ask the keeper for a new process and wait until it serves `release_id`."""
         before = self.state()
-        os.kill(int(before["keeper"]), signal.SIGHUP)
+        if before.get("state") == "stopped":
+            raise InstancesError("该实例的 keeper 已停止（助手未在运行），无法交接")
+        try:
+            os.kill(int(before["keeper"]), signal.SIGHUP)
+        except ProcessLookupError as error:  # a launcher killed outright left its files behind
+            raise InstancesError(f"该实例的 keeper（进程 {before['keeper']}）已不在运行，无法交接") from error
         deadline = time.monotonic() + timeout
         shown = ""
         while True:

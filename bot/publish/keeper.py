@@ -32,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from bot.patches.inherited_socket import LISTEN_FD_ENV, READY_FILE_ENV
@@ -43,10 +44,14 @@ STOP_TIMEOUT = 15  # within supervisord's 20 s before it kills the keeper
 
 
 PR_SET_PDEATHSIG = 1  # prctl(2)
-BIND_TIMEOUT = 30  # a killed keeper's children are still closing the port
+BIND_TIMEOUT = 30  # a killed keeper's child is still closing the port
 
 
-def listening_socket(host: str, port: int, backlog: int = 1024, timeout: float = BIND_TIMEOUT) -> socket.socket:
+def listening_socket(host: str, port: int, backlog: int = 1024, busy_while: Callable[[], bool] = lambda: False,
+                     timeout: float = BIND_TIMEOUT) -> socket.socket:
+    """The instance's listening socket. The port may still be held while `busy_while()` (the
+    previous keeper's child, killed along with it, is still closing): then binding is tried
+    again for up to `timeout` seconds; a port another program holds fails at once."""
     deadline = time.monotonic() + timeout
     while True:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -56,12 +61,28 @@ def listening_socket(host: str, port: int, backlog: int = 1024, timeout: float =
             break
         except OSError as error:
             sock.close()
-            if error.errno != errno.EADDRINUSE or time.monotonic() > deadline:
+            if error.errno != errno.EADDRINUSE or not busy_while() or time.monotonic() > deadline:
                 raise
             time.sleep(0.5)
     sock.listen(backlog)
     sock.set_inheritable(True)
     return sock
+
+
+def previous_child(state_file: Path) -> int:
+    """The child the previous keeper of this state file served with (0 when none is known)."""
+    try:
+        return int(json.loads(state_file.read_text(encoding="utf-8")).get("child") or 0)
+    except (OSError, ValueError, TypeError):
+        return 0
+
+
+def alive(pid: int) -> bool:
+    """Whether process `pid` exists and is not only an exit status (a zombie)."""
+    try:
+        return pid > 0 and Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
 
 
 def die_with_keeper(keeper: int) -> None:
@@ -181,7 +202,8 @@ def main(argv: list[str] | None = None) -> int:
     if not command:
         parser.error("give the assistant's command after --")
     os.umask(0o077)
-    sock = listening_socket(args.host, args.port)
+    child = previous_child(args.state)
+    sock = listening_socket(args.host, args.port, busy_while=lambda: alive(child))
     return Keeper(sock, command, args.state, args.release_link).run()
 
 

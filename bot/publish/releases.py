@@ -185,15 +185,16 @@ class Releases:
         self.point(LIVE, release)
         return before
 
-    def prune(self, keep: int = KEEP) -> list[str]:
-        """Remove old releases (never live or previous); the ids removed."""
+    def prune(self, keep: int = KEEP, staging: bool = True) -> list[str]:
+        """Remove old releases (never live or previous) and, with `staging`, unfinished ones (the
+        publish job prunes after it has finished; others must leave them); the ids removed."""
         protected = {r.id for r in (self.live, self.previous) if r is not None}
         removable = [r for r in self.all() if r.id not in protected]
         removed = []
         for release in removable[keep:]:
             shutil.rmtree(release.folder, ignore_errors=True)
             removed.append(release.id)
-        for stale in self.folder.glob(".staging-*"):
+        for stale in self.folder.glob(".staging-*") if staging else ():
             shutil.rmtree(stale, ignore_errors=True)
         return removed
 

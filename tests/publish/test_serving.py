@@ -46,8 +46,32 @@ def test_the_launcher_adopts_the_set_ups_model_and_keeps_a_published_release(tmp
     assert kept.id == second.id and releases.live.id == second.id
     assert "python -m bot.publish adopt" in line
 
+    # Rolled back to the adopted release: a restart does not adopt the set-up's model over it, since
+    # the set-up trains on the working copy, which may hold what was rolled back.
+    releases.go_live(first)
+    kept, line = live_for_launch(releases, model_file(tmp_path / "third.tar.gz", "model-third"), sources)
+    assert kept.id == first.id and releases.live.id == first.id and "python -m bot.publish adopt" in line
+    releases.go_live(second)
+
     # Sources edited since are not made live by a restart; the line says they wait for a publish.
     record = sources / "service_centre.yml"
     record.write_text(record.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     kept, line = live_for_launch(releases, model_file(tmp_path / "third.tar.gz", "model-third"), sources)
     assert kept.id == second.id and "not yet published" in line
+
+
+def test_a_second_launcher_on_the_same_releases_is_refused(tmp_path: Path) -> None:
+    """Two `make run` on one releases folder: the second stops before it touches the live link."""
+    import subprocess
+    import sys
+
+    from bot.publish.serving import hold_launcher_lock
+
+    releases = Releases(tmp_path / "releases")
+    assert hold_launcher_lock(releases)
+    other = subprocess.run([sys.executable, "-c", "import sys; from pathlib import Path; "
+                            "from bot.publish.releases import Releases; "
+                            "from bot.publish.serving import hold_launcher_lock; "
+                            f"sys.exit(0 if hold_launcher_lock(Releases(Path({str(releases.folder)!r}))) else 3)"],
+                           cwd=paths.PROJECT, env={"PYTHONPATH": str(paths.PROJECT)}, timeout=60)
+    assert other.returncode == 3

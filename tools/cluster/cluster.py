@@ -181,7 +181,8 @@ class Cluster:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", type=Path, help="a trained model (default: the one for the current data)")
+    parser.add_argument("--model", type=Path, help="the set-up's model to adopt while nothing was ever published "
+                        "(default: the one for the current data); a published release stays live")
     args = parser.parse_args(argv)
     os.umask(0o077)  # every file the servers create (databases, logs, secrets) is the owner's only
     ports = tuple(int(port) for port in os.environ.get("CLUSTER_PORTS", "5006,5007").split(","))
