@@ -86,6 +86,17 @@ class Load(threading.Thread):
         self.join()
 
 
+def answered(url: str, questions: dict[str, str], titles: dict[str, str]) -> int:
+    """How many of the new questions the assistant now answers with the topic they were added to
+    (its title in the reply): what the fine-tuning was for."""
+    from tools.eval import ask, reply_text
+
+    right = 0
+    for topic, question in questions.items():
+        right += titles[topic] in reply_text(ask(url, question, sender=new_sender(LOAD), timeout=60))
+    return right
+
+
 def step_seconds(job: jobs.Job) -> str:
     shown = []
     for step in job.steps:
@@ -129,16 +140,24 @@ def main(argv: list[str] | None = None) -> int:
         try:
             running = RunningInstances.load(folder / "instances.json")
             if args.only in (None, "small"):
-                for topic, question in new_questions(tree).items():
+                questions = new_questions(tree)
+                titles = {t.id: t.title for t in load(tree.knowledge_dir, tree.article).topics.values()}
+                for topic, question in questions.items():
                     change = changes.topic_examples(tree, topic, [question])
                     tree.save(change, tree.base(list(change.files)))
-                rows.append(publish(f"{QUESTIONS} new questions", releases, tree, running, stack.url, False)[0])
+                before = answered(stack.url, questions, titles)
+                row = publish(f"{QUESTIONS} new questions", releases, tree, running, stack.url, False)[0]
+                after = answered(stack.url, questions, titles)
+                rows.append(f"{row} {before} → {after} of {len(questions)} |")
+                print(f"bench-publish: the new questions answered with their topic: {before} before, "
+                      f"{after} after", flush=True)
             if args.only in (None, "full"):
-                rows.append(publish("full training", releases, tree, running, stack.url, True)[0])
+                rows.append(publish("full training", releases, tree, running, stack.url, True)[0] + " — |")
         finally:
             stack.stop()
     header = ("| change | kind | result | publish → answering | steps | REST ok / failed during the job | "
-              "load average |\n|---|---|---|---|---|---|---|")
+              "load average | new questions answered with their topic, before → after |\n"
+              "|---|---|---|---|---|---|---|---|")
     body = (f"{dt.date.today().isoformat()}, {os.cpu_count()} cores shared with other work (load average: "
             "the 1-minute figure sampled during the job). One assistant under the keeper, a REST load of one "
             "resident asking every 0.5 s throughout; the time is the job's own, from its start to the keeper's "
