@@ -123,3 +123,15 @@ def test_a_question_without_the_intents_words_gives_way(text: str, intent: str) 
     component = IntentMarkers({"markers": configured_markers()})
     [asked] = component.process([message(text, [(intent, 0.7), ("out_of_scope", 0.2)])])
     assert asked.get(INTENT) == {"name": "out_of_scope", "confidence": 0.2}
+
+
+@pytest.mark.parametrize(("text", "goodbye"), [
+    ("好的88", True), ("那就88啦", True), ("886，先下了", True),
+    ("我姥爷都88了，有啥补贴能领", False),  # an age, in a question: no goodbye
+    ("今年88岁的老人去哪申请津贴", False),
+    ("房租一个月1880块能申请补贴吗", False),
+])
+def test_88_says_goodbye_only_in_a_short_message(text: str, goodbye: bool) -> None:
+    """"88" (拜拜) is a goodbye word in a message of a few characters, and an age or an amount
+    in a longer question, which a goodbye would leave unanswered."""
+    assert unmarked(text, "goodbye", compile_markers(configured_markers())) is not goodbye
