@@ -202,39 +202,29 @@ class _Look:
         return text.strip(" ？?。！!，,")
 
     @functools.cached_property
-    def subject(self) -> str:
-        """What a field question is about: its words without the field words ("退休要带什么" →
-        退休) — word overlap with them drowns a subject told in a resident's words."""
+    def subject_hits(self) -> list[SearchHit]:
+        """The search of what a field question is about, its field words taken out ("退休要带什么"
+        → 退休): word overlap with the field words ("材料", "多久") drowns a subject told in a
+        resident's words; none when too little is left to name anything."""
         text = self.core
         for start, end, _ in sorted(self.router.vocabulary.spans(text), reverse=True):
             text = text[:start] + " " + text[end:]
-        return text.strip()
-
-    @functools.cached_property
-    def subject_hits(self) -> list[SearchHit]:
-        """The catalogue search of the subject alone; none when too little is left to name anything."""
-        if content_chars(self.subject) < 2:
+        if content_chars(text) < 2:
             return []
-        return self.router.catalogue.search(self.subject, self.rules.offered_at_most)
+        return self.router.catalogue.search(text, self.rules.offered_at_most)
 
     @functools.cached_property
     def other_subject(self) -> Service | None:
-        """Another service than the one discussed, which a field question may name in its own
-        words ("想问硕士落户要的材料" after 社会保障卡申领): its subject searched alone finds it
-        clearly and strongly (clear_lead, switch_score), or by a word of its own name that the
-        next hit's name lacks ("结婚要带啥": 结婚登记, though an alias of 档案查询 holds 结婚 too;
-        an alias's everyday word — 孩子, 老人, 办证 — names no one service). Not when the subject
-        fits the one discussed too (subject_keep_share of the best), points back at it ("这个",
-        "该") or names a document to bring ("要带营业执照吗": document_asked)."""
-        current, rules = self.current, self.rules
-        if current is None or not self.turn.fields or content_chars(self.subject) < 2:
+        """Another service than the one discussed, which a field question names in its own words
+        ("想问硕士落户要的材料" after 社会保障卡申领): its subject searched alone finds it clearly and
+        strongly (clear_lead, switch_score), or by a word of its own name that the next hit's
+        name lacks ("结婚要带啥": 结婚登记, though an alias of 档案查询 holds 结婚 too; an alias's
+        everyday word — 孩子, 老人, 办证 — names no one service). The service discussed stays when the subject fits it
+        too (subject_keep_share of the best) or the message points back at it ("这个", "该")."""
+        hits, current, rules = self.subject_hits, self.current, self.rules
+        if not hits or current is None or hits[0].service.code == current.code:
             return None
         if any(word in self.core for word in rules.words["this_one"]):
-            return None
-        if rules.pattern("document_asked").search(self.subject):
-            return None
-        hits = self.subject_hits
-        if not hits or hits[0].service.code == current.code:
             return None
         if any(h.service.code == current.code and h.score >= rules.subject_keep_share * hits[0].score for h in hits):
             return None
@@ -663,15 +653,11 @@ def situation_service(look: _Look) -> Decision | None:
 
 
 def field_of_other(look: _Look) -> Decision | None:
-    """"退休要带什么", "想问硕士落户要的材料" while another service is discussed: the service the
-    question may name in its own words (`other_subject`) and the one discussed are offered, in
-    that order, with the field asked — the words may as well say who applies ("退休人员办要带啥")
-    as which service is meant, and a wrong switch answers a question nobody asked."""
-    other, current = look.other_subject, look.current
-    if other is None or current is None:
+    """"退休要带什么", "想问硕士落户要的材料" while another service is discussed: a field of the
+    service the question names in its own words (`other_subject`), not of the one discussed."""
+    if not look.turn.fields or look.other_subject is None:
         return None
-    offers = tuple(Offer(f"{SERVICE_OPTION}{s.code}", s.name) for s in (other, current))
-    return Decision("field_of_other", OFFER, fields=look.turn.fields, offers=offers)
+    return Decision("field_of_other", SERVICE, service=look.other_subject, fields=look.turn.fields)
 
 
 def field_follow_up(look: _Look) -> Decision | None:
