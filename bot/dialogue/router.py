@@ -202,42 +202,6 @@ class _Look:
         return text.strip(" ？?。！!，,")
 
     @functools.cached_property
-    def subject_hits(self) -> list[SearchHit]:
-        """The search of what a field question is about, its field words taken out ("退休要带什么"
-        → 退休): word overlap with the field words ("材料", "多久") drowns a subject told in a
-        resident's words; none when too little is left to name anything."""
-        text = self.core
-        for start, end, _ in sorted(self.router.vocabulary.spans(text), reverse=True):
-            text = text[:start] + " " + text[end:]
-        if content_chars(text) < 2:
-            return []
-        return self.router.catalogue.search(text, self.rules.offered_at_most)
-
-    @functools.cached_property
-    def other_subject(self) -> Service | None:
-        """Another service than the one discussed, which a field question names in its own words
-        ("想问硕士落户要的材料" after 社会保障卡申领): its subject searched alone finds it clearly and
-        strongly (clear_lead, switch_score), or by a word of its own name that the next hit's
-        name lacks ("结婚要带啥": 结婚登记, though an alias of 档案查询 holds 结婚 too; an alias's
-        everyday word — 孩子, 老人, 办证 — names no one service). The service discussed stays when the subject fits it
-        too (subject_keep_share of the best) or the message points back at it ("这个", "该")."""
-        hits, current, rules = self.subject_hits, self.current, self.rules
-        if not hits or current is None or hits[0].service.code == current.code:
-            return None
-        if any(word in self.core for word in rules.words["this_one"]):
-            return None
-        if any(h.service.code == current.code and h.score >= rules.subject_keep_share * hits[0].score for h in hits):
-            return None
-        top = hits[0].service
-        if _clear(self, hits) is top and hits[0].score >= rules.switch_score:
-            return top
-        asked = telling_pairs(self.core) - self.router.home_pairs - self.router.generic_pairs
-        shared = asked & character_pairs(top.name)
-        if not shared or len(hits) > 1 and shared & character_pairs(hits[1].service.name):
-            return None
-        return top
-
-    @functools.cached_property
     def bare_name(self) -> bool:
         """The message (an asking opening off, "另外问下居住证申领") is a service's name or alias
         and nothing else: it asks about that service whatever the NLU's intent — unless it is also
@@ -454,9 +418,6 @@ class Router:
         self.hotline_names = hotline_pattern(hotline())
         # The district's own names: in any question, they tell of no one's need.
         self.home_pairs = frozenset(pair for word in rules.words["home_words"] for pair in character_pairs(word))
-        # Pairs of the words every kind of service's name may hold (办理, 申请 …): they name none.
-        self.generic_pairs = frozenset(pair for word in rules.words["name_generic_words"]
-                                       for pair in character_pairs(word))
         # The article's own terms and titles, as compared with a bare name (near_name).
         self.article_names = frozenset(normalize(text) for topic in knowledge.topics.values()
                                        for text in (topic.title, *topic.terms) if text)
@@ -650,14 +611,6 @@ def situation_service(look: _Look) -> Decision | None:
         # enterprise's question the NLU took for the article's ("我们公司落地看什么标准") mostly is.
         return None
     return Decision("situation_service", SERVICE, service=look.situation, fields=turn.fields)
-
-
-def field_of_other(look: _Look) -> Decision | None:
-    """"退休要带什么", "想问硕士落户要的材料" while another service is discussed: a field of the
-    service the question names in its own words (`other_subject`), not of the one discussed."""
-    if not look.turn.fields or look.other_subject is None:
-        return None
-    return Decision("field_of_other", SERVICE, service=look.other_subject, fields=look.turn.fields)
 
 
 def field_follow_up(look: _Look) -> Decision | None:
@@ -1210,7 +1163,6 @@ DECISIONS: tuple[tuple[str, frozenset[str], Decide], ...] = (
     ("situation_beside_name", frozenset({"service", "out_of_scope", "unsure"}), situation_beside_name),
     ("named_service", ASKING | {"unsure"}, named_service),
     ("near_name", ASKING | {"unsure"}, near_name),
-    ("field_of_other", ASKING | {"unsure"}, field_of_other),
     ("field_follow_up", ALL, field_follow_up),
     ("phone_wish", frozenset({"callback"}), phone_wish),
     ("pick_by_name", ALL, pick_by_name),

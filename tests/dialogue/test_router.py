@@ -80,34 +80,6 @@ def test_another_field_of_the_service_under_discussion(router: Router) -> None:
     assert unsure.name == "field_follow_up"
 
 
-@pytest.mark.parametrize(("text", "fields", "meant"), [
-    ("那我退休的话要准备点啥", ("materials",), "职工退休申请"),  # a clear lead, no name
-    ("研究生想落户交哪些东西", ("materials",), "人才落户"),  # a word of its name only it has
-    ("要是离婚得带什么去", ("materials",), "离婚登记"),
-    ("残疾人的那个补贴审下来要多久", ("duration",), "残疾人两项补贴申请"),
-])
-def test_a_field_question_that_names_another_service_in_its_own_words(router: Router, text: str,
-                                                                      fields: tuple[str, ...], meant: str) -> None:
-    """While 社会保障卡申领 is discussed, a field question whose other words name another service
-    (though no name or alias of it stands whole) is that service's — not the one discussed."""
-    decision = router.route(turn(text, fields=fields, subject="service", service_code=code(router, "社会保障卡申领")))
-    assert decision.name == "field_of_other" and decision.service.name == meant and decision.fields == fields
-
-
-@pytest.mark.parametrize("text", [
-    "娃娃的材料也要带吗",  # 孩子/娃: an everyday word several services' aliases hold
-    "家里老人去办要交钱不",
-    "这个审下来得多久",  # pointing back at the service discussed
-    "本人去不了能代办吗",
-    "证件要原件还是复印件",
-])
-def test_a_field_question_whose_other_words_name_no_one_service_stays_with_the_discussed(
-        router: Router, text: str) -> None:
-    current = code(router, "社会保障卡申领")
-    decision = router.route(turn(text, fields=("materials",), subject="service", service_code=current))
-    assert decision.name == "field_follow_up" and decision.service.code == current
-
-
 def test_a_field_word_in_an_article_question_is_not_a_follow_up(router: Router) -> None:
     current = code(router, "居住证申领")
     decision = router.route(turn("南部科创新城在哪里", "faq", fields=("place",), subject="service",
