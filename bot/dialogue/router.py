@@ -956,8 +956,12 @@ def offer_named(look: _Look) -> Decision | None:
 
 
 def _offer(look: _Look, hits: list[SearchHit], name: str) -> Decision:
+    """The hits about as good as the best (offered_share), to choose from; a list of one is no
+    choice: that service answers (`<name>_one`)."""
     rules = look.rules
     kept = [h for h in hits[:rules.offered_at_most] if h.score >= rules.offered_share * hits[0].score]
+    if len(kept) == 1:
+        return Decision(f"{name}_one", SERVICE, service=kept[0].service, fields=look.turn.fields)
     return Decision(name, OFFER, fields=look.turn.fields,
                     offers=tuple(Offer(f"{SERVICE_OPTION}{h.service.code}", h.service.name) for h in kept))
 
