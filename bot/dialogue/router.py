@@ -742,6 +742,20 @@ def options_pending(look: _Look) -> Decision | None:
     return Decision("options_pending", OFFER, offers=tuple(offers), fields=turn.fields) if offers else None
 
 
+def pick_of_the_one_shown(look: _Look) -> Decision | None:
+    """"第一个", "就最后那个" when no list waits but one service was just shown: that one — a list
+    of one is answered at once (`_offer`), and the resident may still pick it."""
+    turn, rules = look.turn, look.rules
+    if turn.state.options or look.current is None or turn.state.subject != SUBJECT_SERVICE:
+        return None
+    number = rules.pattern("bare_number").match(turn.text)
+    found = [(word, index) for word, index in rules.ordinals.items() if word in turn.text]
+    index = int(number.group(1)) if number else max(found, key=lambda pair: len(pair[0]))[1] if found else None
+    if index not in (1, -1):
+        return None  # "第二个" with one shown: nothing to pick from
+    return Decision("pick_of_the_one_shown", SERVICE, service=look.current, fields=turn.fields)
+
+
 def nothing_offered(look: _Look) -> Decision | None:
     """"第二个" with no list to choose from."""
     return Decision("nothing_offered", NOTHING_OFFERED) if look.turn.entry == "pick" else None
@@ -1171,6 +1185,7 @@ DECISIONS: tuple[tuple[str, frozenset[str], Decide], ...] = (
     ("phone_wish", frozenset({"callback"}), phone_wish),
     ("pick_by_name", ALL, pick_by_name),
     ("options_pending", ALL, options_pending),
+    ("pick_of_the_one_shown", frozenset({"pick"}), pick_of_the_one_shown),
     ("nothing_offered", frozenset({"pick"}), nothing_offered),
     ("topic_service", frozenset({"knowledge", "service", "more"}), topic_service),
     # — the article —

@@ -560,3 +560,16 @@ def test_a_topic_answer_offers_up_to_three_next_steps(router: Router) -> None:
     seen = router.route(turn("一窗办到底是什么", "faq", ranking=(("business_one_window", 0.9),),
                              topics_shown=("business_online",)))
     assert seen.next_topics[-1] == "business_online" or "business_online" not in seen.next_topics
+
+
+def test_a_list_of_one_is_answered_and_may_still_be_picked(router: Router) -> None:
+    """Where only one service scores near the best, it answers at once; "第一个" or "最后那个" after it
+    (the resident expected a list) is that service, "第三个" has nothing to pick from."""
+    first = router.route(turn("注册一家企业需要什么材料", fields=("materials",)))
+    assert first.reply == SERVICE and first.name == "offer_services_one" and first.service.name == "企业开办"
+    assert first.fields == ("materials",)
+    for text in ("就第一个吧", "最后那个"):
+        picked = router.route(turn(text, "choose_option", subject="service", service_code=first.service.code))
+        assert picked.name == "pick_of_the_one_shown" and picked.service.code == first.service.code
+    third = router.route(turn("第三个", "choose_option", subject="service", service_code=first.service.code))
+    assert third.name == "nothing_offered"
