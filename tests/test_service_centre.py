@@ -39,7 +39,8 @@ def api(servers) -> Assistant:
 def test_the_centre_is_answered_from_its_record(api: Assistant, question: str, asked: tuple[str, ...]) -> None:
     centre = load_centre()
     reply = api.say(f"centre-{uuid.uuid4().hex}", question)
-    assert reply.decisions[:1] == ["service_centre"], (reply.decisions, reply.text)
+    # A phone question the NLU takes for a wish to call answers from the same record (centre_phone).
+    assert reply.decisions[:1] in (["service_centre"], ["centre_phone"]), (reply.decisions, reply.text)
     text = reply.text
     assert SAMPLE_NOTICE in text and text.count(SAMPLE_NOTICE) == 1 and "12345" in text
     assert "工作部署" not in text and "事项目录“" not in text  # no passage, no service's guide

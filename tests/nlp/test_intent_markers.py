@@ -135,3 +135,14 @@ def test_88_says_goodbye_only_in_a_short_message(text: str, goodbye: bool) -> No
     """"88" (拜拜) is a goodbye word in a message of a few characters, and an age or an amount
     in a longer question, which a goodbye would leave unanswered."""
     assert unmarked(text, "goodbye", compile_markers(configured_markers())) is not goodbye
+
+
+@pytest.mark.parametrize(("text", "affirm"), [
+    ("要的", True), ("是的，需要", True), ("中，就这样", True),
+    ("我要打给区里的办事大厅问问", False),  # a wish, not a yes
+    ("联系一下市民服务中心", False),  # 中心 is no 中 (行)
+])
+def test_a_long_wish_with_yao_or_a_centre_is_no_affirmation(text: str, affirm: bool) -> None:
+    """要 says yes in a short answer, and 中 (Shandong's 行) stands alone: "我要…" asking for
+    something, or a 服务中心 named, would otherwise let a yes through and go unanswered."""
+    assert unmarked(text, "affirm", compile_markers(configured_markers())) is not affirm
