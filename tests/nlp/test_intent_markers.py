@@ -140,9 +140,11 @@ def test_88_says_goodbye_only_in_a_short_message(text: str, goodbye: bool) -> No
 @pytest.mark.parametrize(("text", "affirm"), [
     ("要的", True), ("是的，需要", True), ("中，就这样", True),
     ("我要打给区里的办事大厅问问", False),  # a wish, not a yes
+    ("那个要收钱不", False),  # a question about a fee
     ("联系一下市民服务中心", False),  # 中心 is no 中 (行)
 ])
 def test_a_long_wish_with_yao_or_a_centre_is_no_affirmation(text: str, affirm: bool) -> None:
-    """要 says yes in a short answer, and 中 (Shandong's 行) stands alone: "我要…" asking for
-    something, or a 服务中心 named, would otherwise let a yes through and go unanswered."""
+    """要 says yes only beside yes-words (要的, 是的，需要), and 中 (Shandong's 行) stands alone:
+    "我要…" asking for something, "…要交钱吗" asking a fee or a 服务中心 named would otherwise let a
+    yes through and go unanswered."""
     assert unmarked(text, "affirm", compile_markers(configured_markers())) is not affirm
