@@ -1,4 +1,5 @@
-"""Child processes: a free port to start one on, and stopping one with everything it started.
+"""Child processes: a free port to start one on, stopping one with everything it started, and
+whether one still runs.
 
 Every server of ours is started in a session of its own (`start_new_session=True`), so its process
 group holds whatever it spawned (Sanic workers, nginx's workers): stopping the group leaves nothing.
@@ -10,6 +11,7 @@ import os
 import signal
 import socket
 import subprocess
+from pathlib import Path
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -34,3 +36,11 @@ def stop_process_group(process: subprocess.Popen, timeout: float = 15) -> None:
         except ProcessLookupError:
             pass
         process.wait()
+
+
+def alive(pid: int) -> bool:
+    """Whether process `pid` exists and is more than its exit status (not a zombie)."""
+    try:
+        return pid > 0 and Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False

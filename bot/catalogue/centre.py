@@ -21,7 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from bot import paths
-from bot.catalogue.files import CatalogueInvalid, Problem, article_problem, compose, load_catalogue, read_mapping
+from bot.catalogue.files import CatalogueInvalid, Problem, article_problem, load_catalogue, read_record
 from bot.catalogue.schema import ARTICLE_SOURCE, HOTLINE, SAMPLE_SOURCE, FieldParser, FieldProblem, Service
 
 FACT_FIELDS = ("name", "address", "hours", "phone", "handles")
@@ -133,18 +133,14 @@ def read_centre(path: Path = paths.SERVICE_CENTRE, catalogue: Path = paths.CATAL
                 article_path: Path | None = paths.SEED_ARTICLE) -> CentreFile:
     """Read and check the record; never raises for content, collects problems instead."""
     problems: list[Problem] = []
-    if not path.is_file():
-        return CentreFile(None, [Problem(path.name, 1, "the service-centre record is missing")])
-    composed = compose(path, problems)
-    entry = read_mapping(*composed, "the record", problems, path.name) if composed else None
+    entry = read_record(path, "the service-centre record", problems)
     if entry is None:
         return CentreFile(None, problems)
 
     centre, broken = parse_centre(entry.values)
     article = article_path.read_text(encoding="utf-8") if article_path and article_path.is_file() else None
     broken += centre_problems(centre, load_catalogue(catalogue, article_path).services, article)
-    problems += [Problem(path.name, entry.lines.get(problem.key or "", entry.line), f"{problem.key}: {problem.reason}")
-                 for problem in broken]
+    problems += [entry.problem(path.name, problem) for problem in broken]
     return CentreFile(None if problems else centre, problems)
 
 

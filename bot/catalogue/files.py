@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 
 from bot import paths
-from bot.catalogue.schema import ARTICLE_SOURCE, Service, cross_problems, parse_service
+from bot.catalogue.schema import ARTICLE_SOURCE, FieldProblem, Service, cross_problems, parse_service
 
 IMPORTED_FILE = "imported.yml"
 _TOP_KEYS = ("defaults", "services")
@@ -55,6 +55,10 @@ class Entry:
     line: int
     values: dict[str, object] = field(default_factory=dict)
     lines: dict[str, int] = field(default_factory=dict)
+
+    def problem(self, where: str, broken: FieldProblem) -> Problem:
+        """A value's broken rule as a problem of the file, at its key's line (else the mapping's)."""
+        return Problem(where, self.lines.get(broken.key or "", self.line), f"{broken.key}: {broken.reason}")
 
 
 def read_mapping(loader: yaml.SafeLoader, node: yaml.Node, name: str, problems: list[Problem],
@@ -102,6 +106,16 @@ def compose(path: Path, problems: list[Problem]) -> tuple[yaml.SafeLoader, yaml.
         problems.append(Problem(where, 1, "file is empty"))
         return None
     return loader, root
+
+
+def read_record(path: Path, what: str, problems: list[Problem]) -> Entry | None:
+    """A file holding one record (a mapping): its entry, or None with the problems found (`what`
+    names it when the file is missing)."""
+    if not path.is_file():
+        problems.append(Problem(path.name, 1, f"{what} is missing"))
+        return None
+    composed = compose(path, problems)
+    return read_mapping(*composed, "the record", problems, path.name) if composed else None
 
 
 def _entries(path: Path, problems: list[Problem]) -> list[Entry]:
@@ -169,10 +183,7 @@ def load_catalogue(folder: Path = paths.CATALOGUE_DATA,
     for path in sorted(folder.glob("*.yml")):
         for entry in _entries(path, catalogue.problems):
             service, problems = parse_service(entry.values)
-            for problem in problems:
-                line = entry.lines.get(problem.key or "", entry.line)
-                reason = f"{problem.key}: {problem.reason}"
-                catalogue.problems.append(Problem(path.name, line, reason))
+            catalogue.problems += [entry.problem(path.name, problem) for problem in problems]
             if service is None:
                 continue
             reason = article_problem(service.source, article)
@@ -186,8 +197,7 @@ def load_catalogue(folder: Path = paths.CATALOGUE_DATA,
     for service, problem in cross_problems(catalogue.services):
         # Reported at the later service: the first one keeps its name or code.
         file, entry = where_of[id(service)]
-        line = entry.lines.get(problem.key or "", entry.line)
-        catalogue.problems.append(Problem(file, line, f"{problem.key}: {problem.reason}"))
+        catalogue.problems.append(entry.problem(file, problem))
     return catalogue
 
 

@@ -19,7 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from bot import paths
-from bot.catalogue.files import CatalogueInvalid, Problem, compose, read_mapping
+from bot.catalogue.files import CatalogueInvalid, Problem, read_record
 from bot.catalogue.schema import HOTLINE, FieldParser, FieldProblem
 
 HOTLINE_RECORD = paths.SOURCES / "hotline.yml"
@@ -98,15 +98,11 @@ def hotline_problems(hotline: Hotline) -> list[FieldProblem]:
 def load_hotline(path: Path = HOTLINE_RECORD) -> Hotline:
     """The valid record, or HotlineInvalid listing every problem (file:line)."""
     problems: list[Problem] = []
-    composed = compose(path, problems) if path.is_file() else None
-    if not path.is_file():
-        problems.append(Problem(path.name, 1, "the hotline record is missing"))
-    entry = read_mapping(*composed, "the record", problems, path.name) if composed else None
+    entry = read_record(path, "the hotline record", problems)
     if entry is None:
         raise HotlineInvalid(problems)
     hotline, broken = parse_hotline(entry.values)
-    problems += [Problem(path.name, entry.lines.get(problem.key or "", entry.line), f"{problem.key}: {problem.reason}")
-                 for problem in broken]
+    problems += [entry.problem(path.name, problem) for problem in broken]
     if problems:
         raise HotlineInvalid(problems)
     return hotline

@@ -36,7 +36,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bot.patches.inherited_socket import LISTEN_FD_ENV, READY_FILE_ENV
-from bot.processes import stop_process_group
+from bot.processes import alive, stop_process_group
 
 START_TIMEOUT = 600  # a model load on a loaded machine; the old child serves meanwhile
 RESTART_PAUSE = 2.0
@@ -75,14 +75,6 @@ def previous_child(state_file: Path) -> int:
         return int(json.loads(state_file.read_text(encoding="utf-8")).get("child") or 0)
     except (OSError, ValueError, TypeError):
         return 0
-
-
-def alive(pid: int) -> bool:
-    """Whether process `pid` exists and is not only an exit status (a zombie)."""
-    try:
-        return pid > 0 and Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return False
 
 
 def die_with_keeper(keeper: int) -> None:

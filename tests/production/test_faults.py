@@ -22,6 +22,7 @@ import pytest
 
 from bot import paths
 from bot.guard import replies
+from bot.processes import alive
 from bot.publish.instances import SINGLE, KeeperHandle, RunningInstances
 from bot.publish.releases import Releases
 from bot.supervision import Supervisor
@@ -182,9 +183,3 @@ def processes_in_groups(groups: list[int]) -> list[int]:
                 found.append(int(entry.name))
     return found
 
-
-def alive(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from bot import paths
+from bot.processes import alive
 from bot.serve import Servers, wait_until_answering
 from bot.supervision import Program, SupervisionError, Supervisor, config_text
 from tests.fakes.net import free_port
@@ -36,14 +37,6 @@ def answers(port: int) -> bool:
             return response.status == 200
     except OSError:
         return False
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
 
 
 def wait_for(condition, timeout: float = 20, what: str = "") -> float:

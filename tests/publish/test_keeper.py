@@ -15,7 +15,7 @@ import pytest
 
 from bot import paths
 from bot.model import quiet_env
-from bot.processes import free_port, stop_process_group
+from bot.processes import alive, free_port, stop_process_group
 from bot.publish.instances import InstancesError, KeeperHandle
 from tests.fakes.load import Load
 
@@ -28,14 +28,6 @@ def post(url: str) -> str:
                                      headers={"Content-Type": "application/json", "Connection": "close"})
     with urllib.request.urlopen(request, timeout=30) as response:
         return json.loads(response.read())[0]["text"]
-
-
-def gone(pid: int) -> bool:
-    """No such process, or only its exit status left (a zombie)."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
-    except OSError:
-        return True
 
 
 def load(url: str, clients: int = 3) -> Load:
@@ -110,7 +102,7 @@ def test_a_killed_keeper_takes_its_child_along_so_a_new_keeper_gets_the_port(kee
     child = handle.state()["child"]
     os.kill(handle.state()["keeper"], signal.SIGKILL)
     deadline = time.monotonic() + 15
-    while not gone(child):
+    while alive(child):
         assert time.monotonic() < deadline, "the keeper's child outlived it"
         time.sleep(0.2)
     state = folder / "keeper-again.json"
