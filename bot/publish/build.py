@@ -30,6 +30,7 @@ from pathlib import Path
 from bot import paths
 from bot.model import fingerprint, quiet_env
 from bot.publish.plan import Inputs, Plan
+from bot.publish.rehearsal import new_questions, write_rehearsal
 from bot.publish.releases import (
     ADOPTED,
     CATALOGUE,
@@ -118,16 +119,22 @@ def model_id(model: Path) -> str:
 
 
 def train(staging: Path, data: Path, base: Path | None, log: Path, progress: Progress,
-          epoch_fraction: float = EPOCH_FRACTION) -> Path:
-    """`rasa train` (fine-tuning `base` when given) with the candidate's pipeline and data."""
+          epoch_fraction: float = EPOCH_FRACTION, new: set[str] | None = None) -> Path:
+    """`rasa train` (fine-tuning `base` when given) with the candidate's pipeline and data. A
+    fine-tuning trains on the questions `new` and a rehearsal of the others (bot/publish/rehearsal.py)."""
     work = staging / "work"
     (work / "build").mkdir(parents=True, exist_ok=True)
     (work / "build" / "spacy-zh").symlink_to(staging / "spacy-zh")
     stamp = (staging / "spacy-zh" / ".stamp").read_text(encoding="utf-8").strip()
     cache = paths.BUILD / "releases-cache" / stamp
+    training_data = [*map(str, paths.RASA_DATA), str(data)]
+    if base is not None:
+        nlu = work / "rehearsal" / "nlu.yml"
+        examples, fresh = write_rehearsal([paths.NLU, data], new or set(), nlu)
+        progress(f"增量训练数据：{examples} 个问法，其中新增 {fresh} 个", None)
+        training_data = [str(folder) for folder in paths.RASA_DATA if folder != paths.NLU] + [str(nlu)]
     command = [sys.executable, "-m", "rasa", "train", "--config", str(paths.CONFIG), "--domain", str(paths.DOMAIN),
-               "--data", *map(str, paths.RASA_DATA), str(data), "--out", str(staging),
-               "--fixed-model-name", "model"]
+               "--data", *training_data, "--out", str(staging), "--fixed-model-name", "model"]
     if base is not None:  # the data were validated when the base was trained; only questions were added
         command += ["--finetune", str(base), "--epoch-fraction", str(epoch_fraction), "--skip-validation"]
     env = quiet_env(training=True) | {"PYTHONPATH": str(paths.PROJECT), "RASA_CACHE_DIRECTORY": str(cache)}
@@ -191,7 +198,11 @@ def candidate(releases: Releases, sources: Path, plan: Plan, inputs: Inputs, log
             def trained(line: str, share: float | None) -> None:
                 progress("train", line, share)
 
-            train(staging, staging / "data", live.model if plan.kind == FINETUNE else None, log, trained)
+            if plan.kind == FINETUNE:
+                train(staging, staging / "data", live.model, log, trained,
+                      new=new_questions(live.sources, staging / "sources"))
+            else:
+                train(staging, staging / "data", None, log, trained)
             progress("train", f"训练完成，用时 {time.monotonic() - started:.0f} 秒", 1.0)
         manifest = Manifest(id=release_id, kind=plan.kind or CATALOGUE, created=now_text(),
                             parent=live.id if live else None, model_id=model_id(staging / "model.tar.gz"),

@@ -38,6 +38,7 @@ from tools.bench.report import write_section
 from tools.publish_stacks import SingleStack
 
 QUESTIONS = 20
+OLD_QUESTIONS = 40
 PREFIX = "想请问一下，"
 
 
@@ -54,6 +55,13 @@ def new_questions(tree: SourceTree, count: int = QUESTIONS) -> dict[str, str]:
         if len(chosen) == count:
             break
     return chosen
+
+
+def old_questions(tree: SourceTree, count: int = OLD_QUESTIONS) -> dict[str, str]:
+    """Topic id → the topic's last question, which the live model learnt: still answered with its
+    topic after the publish, or the fine-tuning made the model forget."""
+    topics = list(load(tree.knowledge_dir, tree.article).topics.values())
+    return {topic.id: topic.examples[-1] for topic in topics[-count:]}
 
 
 class Load(threading.Thread):
@@ -87,8 +95,8 @@ class Load(threading.Thread):
 
 
 def answered(url: str, questions: dict[str, str], titles: dict[str, str]) -> int:
-    """How many of the new questions the assistant now answers with the topic they were added to
-    (its title in the reply): what the fine-tuning was for."""
+    """How many of `questions` the assistant now answers with their topic (its title in the reply):
+    the new ones are what the fine-tuning was for, the learnt ones what it must not forget."""
     from tools.eval import ask, reply_text
 
     right = 0
@@ -145,19 +153,23 @@ def main(argv: list[str] | None = None) -> int:
                 for topic, question in questions.items():
                     change = changes.topic_examples(tree, topic, [question])
                     tree.save(change, tree.base(list(change.files)))
-                before = answered(stack.url, questions, titles)
+                old = old_questions(tree)
+                before, old_before = answered(stack.url, questions, titles), answered(stack.url, old, titles)
                 row = publish(f"{QUESTIONS} new questions", releases, tree, running, stack.url, False)[0]
-                after = answered(stack.url, questions, titles)
-                rows.append(f"{row} {before} → {after} of {len(questions)} |")
+                after, old_after = answered(stack.url, questions, titles), answered(stack.url, old, titles)
+                rows.append(f"{row} {before} → {after} of {len(questions)} | "
+                            f"{old_before} → {old_after} of {len(old)} |")
                 print(f"bench-publish: the new questions answered with their topic: {before} before, "
-                      f"{after} after", flush=True)
+                      f"{after} after; {len(old)} learnt questions: {old_before} before, {old_after} after",
+                      flush=True)
             if args.only in (None, "full"):
-                rows.append(publish("full training", releases, tree, running, stack.url, True)[0] + " — |")
+                rows.append(publish("full training", releases, tree, running, stack.url, True)[0] + " — | — |")
         finally:
             stack.stop()
     header = ("| change | kind | result | publish → answering | steps | REST ok / failed during the job | "
-              "load average | new questions answered with their topic, before → after |\n"
-              "|---|---|---|---|---|---|---|---|")
+              "load average | new questions answered with their topic, before → after | "
+              "learnt questions answered with their topic, before → after |\n"
+              "|---|---|---|---|---|---|---|---|---|")
     body = (f"{dt.date.today().isoformat()}, {os.cpu_count()} cores shared with other work (load average: "
             "the 1-minute figure sampled during the job). One assistant under the keeper, a REST load of one "
             "resident asking every 0.5 s throughout; the time is the job's own, from its start to the keeper's "
