@@ -41,11 +41,15 @@ from tests.fakes.load import Load
 from tools.publish_stacks import ClusterStack, SingleStack
 
 pytestmark = [pytest.mark.server, pytest.mark.browser]
-# A question about 遍访民企 that the model hands on to 12345 (asked first, so the test says so when a
-# retrained model places it already): the router's topic index finds 遍访民企 for most wordings.
+# A question about 遍访民企 that the model does not answer with that topic (asked first, so the test
+# says so when a retrained model places it already): the router's topic index finds 遍访民企 for
+# most wordings. The NLU is unsure of it (0.45), so a model trained on another machine may hand it
+# on to 12345 or ask which of two other topics is meant: either is "not answered", and either
+# message is one an editor finds in the inbox.
 QUESTION = "小老板的烦心事有没有人上门听一听"
 TOPIC, TOPIC_TITLE = "business_visit_private", "遍访民企"
 HANDED_ON = "不在我的服务范围"
+NOT_ANSWERED = (HANDED_ON, "我不太确定您想问什么")
 NEW_PLACE = "市中区政务服务中心二楼人才服务专区"
 PUBLISH_TIMEOUT = 3600
 TIMEOUT = 30_000
@@ -119,7 +123,8 @@ def wait_for_job(releases: Releases, job_id: str, timeout: float = PUBLISH_TIMEO
 
 def test_an_editor_places_a_question_and_the_published_assistant_answers_it(chromium, live: Live) -> None:
     url = live.stack.url
-    assert HANDED_ON in ask(url, QUESTION)  # a resident asks; the assistant hands on to 12345
+    before = ask(url, QUESTION)  # a resident asks; the assistant hands on to 12345 or asks back
+    assert TOPIC_TITLE not in before and any(text in before for text in NOT_ANSWERED), before
     context = chromium.new_context(locale="zh-CN", viewport={"width": 1100, "height": 800})
     page = context.new_page()
     page.set_default_timeout(TIMEOUT)
@@ -132,7 +137,7 @@ def test_an_editor_places_a_question_and_the_published_assistant_answers_it(chro
         assert unlabelled_fields(page) == []
         group = page.locator("section.group", has=page.get_by_role("heading", name=QUESTION))
         expect(group).to_be_visible()
-        expect(group.get_by_text("转12345")).to_be_visible()
+        expect(group.get_by_text(re.compile("^(转12345|未能理解)$"))).to_be_visible()  # why it is here
         screenshot(page, "editors-inbox.png")
         group.get_by_label("加入知识库话题").select_option(TOPIC)
         group.get_by_role("button", name="加入话题").click()
@@ -174,7 +179,7 @@ def test_an_editor_places_a_question_and_the_published_assistant_answers_it(chro
     assert load.errors == [], load.errors[:5]
     assert load.ok > 50
     answer = ask(url, QUESTION)
-    assert TOPIC_TITLE in answer and HANDED_ON not in answer, answer
+    assert TOPIC_TITLE in answer and not any(text in answer for text in NOT_ANSWERED), answer
     release = live.releases.live
     assert release.id == job.release and model_id_at(url, api_token()) == release.manifest.model_id
     live.made["finetuned"] = release.id
@@ -242,7 +247,8 @@ def test_the_cluster_swaps_one_instance_at_a_time_and_fails_no_request(live: Liv
         with rest_load(cluster.url, clients=3, pause=0.1) as load:
             switch(live.releases, adopted, running, say=steps.append)
             assert {model_id_at(u, token) for u in running.instance_urls} == {adopted.manifest.model_id}
-            assert HANDED_ON in ask(cluster.url, QUESTION)
+            back = ask(cluster.url, QUESTION)
+            assert TOPIC_TITLE not in back and any(text in back for text in NOT_ANSWERED), back
             switch(live.releases, newer, running, say=steps.append)
         assert {model_id_at(u, token) for u in running.instance_urls} == {newer.manifest.model_id}
         assert sum("PUT /model" in s for s in steps) == 4, steps

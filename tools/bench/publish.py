@@ -4,7 +4,8 @@ On a scratch copy of the sources and a release folder of its own, one assistant 
 keeper (as `make run` must start it for publishing) with the set-up's model adopted as the first
 release. Two publishes follow, each the console's own job (bot/publish/job.py: validate, build,
 train, grade on the dev sets, switch), while simulated residents keep asking through REST:
-  small    20 new questions on 20 knowledge topics: `rasa train --finetune` on the live model;
+  small    20 questions the running assistant misses, added to their knowledge topics:
+           `rasa train --finetune` on the live model;
   full     the same sources, a full training (`--full`, as an admin may ask for).
 The figure is the job's own: from its start to the keeper's new process serving the new model.
 Each step's share, the REST requests that failed during the job and the machine's load average
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import os
 import shutil
 import sys
@@ -39,28 +41,40 @@ from tools.publish_stacks import SingleStack
 
 QUESTIONS = 20
 OLD_QUESTIONS = 40
-PREFIX = "想请问一下，"
+ANSWER_START = 16  # characters of a topic's answer that mark a reply as its answer
+# How a resident asks about a topic's term in words of no training example.
+TEMPLATES = ("{}这块儿是咋回事，给说道说道", "跟我讲讲{}呗，没太懂", "{}到底指的啥呀")
 
 
-def new_questions(tree: SourceTree, count: int = QUESTIONS) -> dict[str, str]:
-    """Topic id → a question no topic has and no evaluation holds: a topic's own first question
-    asked the way residents open one."""
+def missed_questions(url: str, tree: SourceTree, marks: dict[str, tuple[str, ...]],
+                     count: int = QUESTIONS) -> dict[str, str]:
+    """Topic id → a question the running assistant does not answer with that topic, on no topic's
+    list and in no evaluation: a topic's term asked in words of no training example. What an
+    editor adds from the inbox; a question answered right already would show nothing."""
+    from tools.eval import ask, reply_text
+
     knowledge, evaluation = load(tree.knowledge_dir, tree.article), EvalTexts.load()
     known = {example for topic in knowledge.topics.values() for example in topic.examples}
-    chosen = {}
+    chosen: dict[str, str] = {}
     for topic in knowledge.topics.values():
-        question = PREFIX + topic.examples[0]
-        if question not in known and question not in evaluation:
-            chosen[topic.id] = question
+        for template, term in itertools.product(TEMPLATES, topic.terms[:2]):
+            question = template.format(term)
+            if question in known or question in evaluation:
+                continue
+            reply = reply_text(ask(url, question, sender=new_sender(LOAD), timeout=60))
+            if not any(mark in reply for mark in marks[topic.id]):
+                chosen[topic.id] = question
+                break
         if len(chosen) == count:
             break
     return chosen
 
 
-def old_questions(tree: SourceTree, count: int = OLD_QUESTIONS) -> dict[str, str]:
+def old_questions(tree: SourceTree, exclude: set[str], count: int = OLD_QUESTIONS) -> dict[str, str]:
     """Topic id → the topic's last question, which the live model learnt: still answered with its
-    topic after the publish, or the fine-tuning made the model forget."""
-    topics = list(load(tree.knowledge_dir, tree.article).topics.values())
+    topic after the publish, or the fine-tuning made the model forget. Topics in `exclude` (those
+    getting a new question) are left out."""
+    topics = [t for t in load(tree.knowledge_dir, tree.article).topics.values() if t.id not in exclude]
     return {topic.id: topic.examples[-1] for topic in topics[-count:]}
 
 
@@ -94,14 +108,16 @@ class Load(threading.Thread):
         self.join()
 
 
-def answered(url: str, questions: dict[str, str], titles: dict[str, str]) -> int:
-    """How many of `questions` the assistant now answers with their topic (its title in the reply):
-    the new ones are what the fine-tuning was for, the learnt ones what it must not forget."""
+def answered(url: str, questions: dict[str, str], marks: dict[str, tuple[str, ...]]) -> int:
+    """How many of `questions` the assistant now answers with their topic (its title or the start of
+    its answer in the reply, `marks`): the new ones are what the fine-tuning was for, the learnt
+    ones what it must not forget."""
     from tools.eval import ask, reply_text
 
     right = 0
     for topic, question in questions.items():
-        right += titles[topic] in reply_text(ask(url, question, sender=new_sender(LOAD), timeout=60))
+        reply = reply_text(ask(url, question, sender=new_sender(LOAD), timeout=60))
+        right += any(mark in reply for mark in marks[topic])
     return right
 
 
@@ -148,12 +164,15 @@ def main(argv: list[str] | None = None) -> int:
         try:
             running = RunningInstances.load(folder / "instances.json")
             if args.only in (None, "small"):
-                questions = new_questions(tree)
-                titles = {t.id: t.title for t in load(tree.knowledge_dir, tree.article).topics.values()}
+                titles = {t.id: (t.title, t.answer[:ANSWER_START])
+                          for t in load(tree.knowledge_dir, tree.article).topics.values()}
+                questions = missed_questions(stack.url, tree, titles)
+                print(f"bench-publish: {len(questions)} questions the assistant misses, added to their topics",
+                      flush=True)
+                old = old_questions(tree, exclude=set(questions))  # read before the new ones are added
                 for topic, question in questions.items():
                     change = changes.topic_examples(tree, topic, [question])
                     tree.save(change, tree.base(list(change.files)))
-                old = old_questions(tree)
                 before, old_before = answered(stack.url, questions, titles), answered(stack.url, old, titles)
                 row = publish(f"{QUESTIONS} new questions", releases, tree, running, stack.url, False)[0]
                 after, old_after = answered(stack.url, questions, titles), answered(stack.url, old, titles)
