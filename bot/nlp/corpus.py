@@ -6,6 +6,7 @@ Used to prune the model (every feature this text uses is kept), to check the pru
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot import paths
@@ -22,12 +23,13 @@ def article_sentences() -> list[str]:
     return [piece.strip() for piece in _SENTENCE_END.split(text) if len(piece.strip()) >= 2]
 
 
-def nlu_training_data() -> TrainingData:
+def nlu_training_data(generated: Path = paths.GENERATED_DATA) -> TrainingData:
     """Every NLU training example, lookup table and response as `rasa train` reads them: data/nlu and
-    what the set-up generates into build/data (the knowledge questions, the catalogue's lookups)."""
+    what the set-up generates into build/data (the knowledge questions, the catalogue's lookups), or
+    into `generated` (a release being built)."""
     from rasa.shared.nlu.training_data.loading import load_data
 
-    return load_data(str(paths.NLU)).merge(load_data(str(paths.GENERATED_DATA)))
+    return load_data(str(paths.NLU)).merge(load_data(str(generated)))
 
 
 def training_texts() -> list[str]:

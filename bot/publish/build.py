@@ -130,7 +130,7 @@ def train(staging: Path, data: Path, base: Path | None, log: Path, progress: Pro
     training_data = [*map(str, paths.RASA_DATA), str(data)]
     if base is not None:
         nlu = work / "rehearsal" / "nlu.yml"
-        examples, fresh = write_rehearsal([paths.NLU, data], new or set(), nlu)
+        examples, fresh = write_rehearsal(data, new or set(), nlu)
         progress(f"增量训练数据：{examples} 个问法，其中新增 {fresh} 个", None)
         training_data = [str(folder) for folder in paths.RASA_DATA if folder != paths.NLU] + [str(nlu)]
     command = [sys.executable, "-m", "rasa", "train", "--config", str(paths.CONFIG), "--domain", str(paths.DOMAIN),

@@ -76,19 +76,15 @@ def _entity_carriers(examples: list[Any], kept: list[Any]) -> list[Any]:
     return extra
 
 
-def write_rehearsal(nlu_folders: Iterable[Path], new: Iterable[str], target: Path,
-                    per_label: int = PER_LABEL) -> tuple[int, int]:
-    """The rehearsal of the NLU data in `nlu_folders` written as one Rasa YAML file at `target`;
-    (examples written, of which new)."""
+def write_rehearsal(generated: Path, new: Iterable[str], target: Path, per_label: int = PER_LABEL) -> tuple[int, int]:
+    """The rehearsal of the NLU data (data/nlu and the candidate's generated data in `generated`)
+    written as one Rasa YAML file at `target`; (examples written, of which new)."""
     from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLWriter
-    from rasa.shared.nlu.training_data.loading import load_data
 
-    folders = list(nlu_folders)
-    data = load_data(str(folders[0]))
-    for folder in folders[1:]:
-        data = data.merge(load_data(str(folder)))
+    from bot.nlp.corpus import nlu_training_data
+
     new = set(new)
-    cut = rehearsal(data, new, per_label)
+    cut = rehearsal(nlu_training_data(generated), new, per_label)
     target.parent.mkdir(parents=True, exist_ok=True)
     RasaYAMLWriter().dump(target, cut)
     return len(cut.intent_examples), sum(example.get("text") in new for example in cut.intent_examples)

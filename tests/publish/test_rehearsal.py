@@ -55,7 +55,7 @@ def test_the_written_rehearsal_reads_back_as_rasa_training_data(tmp_path: Path) 
     data = nlu_training_data()
     new = {data.intent_examples[0].get("text"), data.intent_examples[-1].get("text")}
     target = tmp_path / "nlu.yml"
-    examples, fresh = write_rehearsal([paths.NLU, paths.GENERATED_DATA], new, target)
+    examples, fresh = write_rehearsal(paths.GENERATED_DATA, new, target)
     read = load_data(str(target))
     assert fresh == 2 and len(read.intent_examples) == examples
     assert read.label_fingerprint() == data.label_fingerprint()

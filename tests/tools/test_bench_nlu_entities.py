@@ -24,7 +24,6 @@ def test_our_diets_entities_are_counted_and_other_extractors_are_not() -> None:
     assert entity_f1([example], [half]) == {"service": 1.0, "field": 0.0}
 
 
-
 def field(start: int, end: int, text: str) -> dict:
     return {"entity": "field", "start": start, "end": end, "value": text[start:end]}
 

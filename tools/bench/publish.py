@@ -30,7 +30,7 @@ from bot.editing import changes
 from bot.editing.eval_texts import EvalTexts
 from bot.editing.tree import SourceTree
 from bot.graders import LOAD, new_sender
-from bot.knowledge.model import load
+from bot.knowledge.model import KnowledgeBase, load
 from bot.model import model_path
 from bot.publish import job as jobs
 from bot.publish.build import adopt
@@ -46,23 +46,19 @@ ANSWER_START = 16  # characters of a topic's answer that mark a reply as its ans
 TEMPLATES = ("{}这块儿是咋回事，给说道说道", "跟我讲讲{}呗，没太懂", "{}到底指的啥呀")
 
 
-def missed_questions(url: str, tree: SourceTree, marks: dict[str, tuple[str, ...]],
+def missed_questions(url: str, knowledge: KnowledgeBase, marks: dict[str, tuple[str, ...]],
                      count: int = QUESTIONS) -> dict[str, str]:
     """Topic id → a question the running assistant does not answer with that topic, on no topic's
     list and in no evaluation: a topic's term asked in words of no training example. What an
     editor adds from the inbox; a question answered right already would show nothing."""
-    from tools.eval import ask, reply_text
-
-    knowledge, evaluation = load(tree.knowledge_dir, tree.article), EvalTexts.load()
+    evaluation = EvalTexts.load()
     known = {example for topic in knowledge.topics.values() for example in topic.examples}
     chosen: dict[str, str] = {}
     for topic in knowledge.topics.values():
         for template, term in itertools.product(TEMPLATES, topic.terms[:2]):
             question = template.format(term)
-            if question in known or question in evaluation:
-                continue
-            reply = reply_text(ask(url, question, sender=new_sender(LOAD), timeout=60))
-            if not any(mark in reply for mark in marks[topic.id]):
+            if question not in known and question not in evaluation and \
+                    not answers_topic(url, question, marks[topic.id]):
                 chosen[topic.id] = question
                 break
         if len(chosen) == count:
@@ -70,11 +66,11 @@ def missed_questions(url: str, tree: SourceTree, marks: dict[str, tuple[str, ...
     return chosen
 
 
-def old_questions(tree: SourceTree, exclude: set[str], count: int = OLD_QUESTIONS) -> dict[str, str]:
+def old_questions(knowledge: KnowledgeBase, exclude: set[str], count: int = OLD_QUESTIONS) -> dict[str, str]:
     """Topic id → the topic's last question, which the live model learnt: still answered with its
     topic after the publish, or the fine-tuning made the model forget. Topics in `exclude` (those
     getting a new question) are left out."""
-    topics = [t for t in load(tree.knowledge_dir, tree.article).topics.values() if t.id not in exclude]
+    topics = [t for t in knowledge.topics.values() if t.id not in exclude]
     return {topic.id: topic.examples[-1] for topic in topics[-count:]}
 
 
@@ -108,17 +104,19 @@ class Load(threading.Thread):
         self.join()
 
 
-def answered(url: str, questions: dict[str, str], marks: dict[str, tuple[str, ...]]) -> int:
-    """How many of `questions` the assistant now answers with their topic (its title or the start of
-    its answer in the reply, `marks`): the new ones are what the fine-tuning was for, the learnt
-    ones what it must not forget."""
+def answers_topic(url: str, question: str, marks: tuple[str, ...]) -> bool:
+    """Whether the assistant answers `question` with a topic: its title or the start of its answer
+    (`marks`) in the reply."""
     from tools.eval import ask, reply_text
 
-    right = 0
-    for topic, question in questions.items():
-        reply = reply_text(ask(url, question, sender=new_sender(LOAD), timeout=60))
-        right += any(mark in reply for mark in marks[topic])
-    return right
+    reply = reply_text(ask(url, question, sender=new_sender(LOAD), timeout=60))
+    return any(mark in reply for mark in marks)
+
+
+def answered(url: str, questions: dict[str, str], marks: dict[str, tuple[str, ...]]) -> int:
+    """How many of `questions` the assistant now answers with their topic: the new ones are what
+    the fine-tuning was for, the learnt ones what it must not forget."""
+    return sum(answers_topic(url, question, marks[topic]) for topic, question in questions.items())
 
 
 def step_seconds(job: jobs.Job) -> str:
@@ -164,12 +162,12 @@ def main(argv: list[str] | None = None) -> int:
         try:
             running = RunningInstances.load(folder / "instances.json")
             if args.only in (None, "small"):
-                titles = {t.id: (t.title, t.answer[:ANSWER_START])
-                          for t in load(tree.knowledge_dir, tree.article).topics.values()}
-                questions = missed_questions(stack.url, tree, titles)
+                knowledge = load(tree.knowledge_dir, tree.article)  # before the new questions are added
+                titles = {t.id: (t.title, t.answer[:ANSWER_START]) for t in knowledge.topics.values()}
+                questions = missed_questions(stack.url, knowledge, titles)
                 print(f"bench-publish: {len(questions)} questions the assistant misses, added to their topics",
                       flush=True)
-                old = old_questions(tree, exclude=set(questions))  # read before the new ones are added
+                old = old_questions(knowledge, exclude=set(questions))
                 for topic, question in questions.items():
                     change = changes.topic_examples(tree, topic, [question])
                     tree.save(change, tree.base(list(change.files)))
