@@ -175,6 +175,9 @@ def kind_of(router: Router, topic: str) -> list[str]:
     ("创业就业方面都有哪些服务呀", "list_services_by_channel", "就业创业", "kind_list"),
     ("退伍军人可以办哪些事", "faq", "退役军人服务", "kind_list"),
     ("社保这块有哪些事项", "ask_service", "社会保障", "kind_list"),
+    # "which … can I apply for", the kind's word between (the NLU reads it as the article's, too)
+    ("有哪些救助可以申请", "faq", "社会救助", "kind_list"),
+    ("哪几项养老方面的能办理", "nlu_fallback", "养老服务", "kind_list"),
     # Nothing asked but the subject, after an opening: the NLU finds no question (out of scope,
     # unsure); the kind's services are offered as its list would be.
     ("想问问退伍的情况", "out_of_scope", "退役军人服务", "bare_kind"),
@@ -221,7 +224,8 @@ def test_a_field_question_or_a_named_service_is_no_kind_list(router: Router) -> 
     assert router.route(turn("人才政策主要有哪些", "faq")).name != "kind_list"
     # The article's plans, a how-to, a thing asked for by its own word: no list of a kind.
     for text, intent in (("区里对老年人有哪些服务保障", "faq"), ("就业方面的事有什么新举措", "faq"),
-                         ("开养老院要办什么手续", "ask_service"), ("创业没本钱能申请什么贷款", "ask_service")):
+                         ("开养老院要办什么手续", "ask_service"), ("创业没本钱能申请什么贷款", "ask_service"),
+                         ("哪些人可以申请救助", "faq"), ("哪些情况能申请就业援助", "ask_service")):
         assert router.route(turn(text, intent)).name != "kind_list", text
     assert router.route(turn("光带身份证能办啥", "list_services_by_channel")).name == "channel_list"
 
