@@ -424,6 +424,9 @@ class Router:
 
     def route(self, turn: Turn) -> Decision:
         look = _Look(self, turn)
+        if _service_question_read_as_a_channel_list(look):
+            turn = replace(turn, intent="ask_service")
+            look = _Look(self, turn)
         down = False
         for _name, entries, decide in DECISIONS:
             if turn.entry not in entries:
@@ -487,6 +490,18 @@ class Router:
         if service is not None:
             return (service.name,) if shown_only else service.names()
         return (self.knowledge.topics[topic].title,) if topic else ()
+
+
+def _service_question_read_as_a_channel_list(look: _Look) -> bool:
+    """"开个小卖部需要办啥", "办居住证要跑几趟", "营业执照能一证通办吗": the NLU read a channel's
+    list (its markers 办, 跑 …), yet the message asks for no list but names a service, or, naming
+    no channel, asks a field or how to do something: a service question, routed as one (the
+    channel decisions would list a channel's services or ask which channel is meant)."""
+    if look.turn.entry != "channel" or look.rules.pattern("listing").search(look.turn.text):
+        return False
+    if look.named is not None:
+        return True
+    return look.channel is None and (bool(look.turn.fields) or look.procedural)
 
 
 # — the decisions, each a function of one turn's look-ups —
@@ -792,12 +807,18 @@ def _topic_decision(look: _Look, name: str) -> Decision:
     return Decision(name, TOPIC, topic=topic, note=router.topics.note(turn.text, topic))
 
 
+# How the NLU may read an elliptical follow-up in the article that topic_follow_up still takes,
+# when a topic near the one discussed holds every word it says (Topics.leans_on).
+LEANING_ENTRIES = frozenset({"unsure", "out_of_scope", "channel"})
+
+
 def topic_follow_up(look: _Look) -> Decision | None:
     """"那住房呢？" after a topic: the topic it leans on, even when the words alone fit no topic.
-    The NLU unsure ("区级的呢" after the city-level projects), only a topic near the one discussed
-    whose own words hold every word the message says. Taken for a service question, it stays in
-    the article only when the topic under discussion is the subject, no service is named and a
-    topic's own words are in it ("入学那一块呢")."""
+    The NLU unsure, or reading it as out of scope or as a channel's list ("区级的呢" after the
+    city-level projects, "那网上办呢" after 一窗办: models trained apart read such short messages
+    differently), only a topic near the one discussed whose own words hold every word the message
+    says. Taken for a service question, it stays in the article only when the topic under
+    discussion is the subject, no service is named and a topic's own words are in it ("入学那一块呢")."""
     turn = look.turn
     if turn.state.knowledge_topic is None or not look.elliptical:
         return None
@@ -807,7 +828,7 @@ def topic_follow_up(look: _Look) -> Decision | None:
                                     or not look.router.topics.telling_word(look.lexical)):
         return None
     decision = _topic_decision(look, "topic_follow_up")
-    if turn.entry == "unsure" and not (
+    if turn.entry in LEANING_ENTRIES and not (
             turn.state.subject == SUBJECT_KNOWLEDGE and decision.topic is not None
             and look.router.topics.leans_on(turn.text, turn.state.knowledge_topic, decision.topic)):
         return None  # unsure, only a topic near the one discussed that holds every word said
@@ -1190,7 +1211,7 @@ DECISIONS: tuple[tuple[str, frozenset[str], Decide], ...] = (
     ("topic_service", frozenset({"knowledge", "service", "more"}), topic_service),
     # — the article —
     ("topic_question", frozenset({"knowledge", "service", "out_of_scope", "unsure"}), topic_question),
-    ("topic_follow_up", frozenset({"knowledge", "service", "unsure"}), topic_follow_up),
+    ("topic_follow_up", frozenset({"knowledge", "service"}) | LEANING_ENTRIES, topic_follow_up),
     # — a need described rather than a service named —
     ("situation_service", frozenset({"knowledge", "out_of_scope", "unsure"}), situation_service),
     ("topic_own_service", frozenset({"knowledge", "unsure"}), topic_own_service),

@@ -17,6 +17,7 @@ from bot.dialogue.router import (
     OUT_OF_SCOPE,
     SERVICE,
     TOPIC,
+    WHICH_CHANNEL,
     Router,
     decision_names,
 )
@@ -464,6 +465,39 @@ def test_an_unsure_elliptical_follow_up_after_a_topic_leans_on_a_near_topic(rout
     far = router.route(turn("那足球呢", "nlu_fallback", subject="knowledge", knowledge_topic="platform_city_projects",
                             ranking=unsure))
     assert far.name == "unsure_offer"
+
+
+@pytest.mark.parametrize("intent", ["out_of_scope", "list_services_by_channel", "nlu_fallback"])
+def test_an_elliptical_follow_up_in_the_article_read_as_out_of_scope_or_a_channel(router: Router, intent: str) -> None:
+    """Models trained apart read a short "那X呢" differently: whatever the reading, a near topic
+    that holds its words answers it; words no near topic holds are not pulled into the article."""
+    online = router.route(turn("那网上办呢", intent, subject="knowledge", knowledge_topic="business_one_window"))
+    assert online.name == "topic_follow_up" and online.topic == "business_online"
+    district = router.route(turn("区级的呢", intent, subject="knowledge", knowledge_topic="platform_city_projects"))
+    assert district.name == "topic_follow_up" and district.topic == "platform_district_projects"
+    far = router.route(turn("那足球呢", intent, subject="knowledge", knowledge_topic="platform_city_projects"))
+    assert far.name != "topic_follow_up"
+    # Not while a service is the subject: a channel's list of it is asked then.
+    after_service = router.route(turn("那网上办呢", intent, subject="service", knowledge_topic="business_one_window",
+                                      service_code=code(router, "居住证申领")))
+    assert after_service.name != "topic_follow_up"
+
+
+@pytest.mark.parametrize(("text", "service"), [
+    ("办低保要跑几次", "最低生活保障"),             # a service and a field (跑 is a channel marker)
+    ("注册公司是什么流程", "企业开办"),             # how to, by an alias
+    ("网上能申请社保卡吗", "社会保障卡申领"),        # a service with a channel named
+])
+def test_a_service_question_the_nlu_read_as_a_channel_list_is_answered(router: Router, text: str,
+                                                                          service: str) -> None:
+    decision = router.route(turn(text, "list_services_by_channel"))
+    assert decision.reply == SERVICE and decision.service.name == service
+
+
+def test_a_channel_list_asked_without_a_channel_still_asks_which(router: Router) -> None:
+    assert router.route(turn("都有哪些事项可以办", "list_services_by_channel")).reply == WHICH_CHANNEL
+    # A need described, no service named: no channel is asked about.
+    assert router.route(turn("想开家小饭馆当个体户得办些啥", "list_services_by_channel")).reply != WHICH_CHANNEL
 
 
 def test_a_short_question_for_names_after_a_topic(router: Router) -> None:
