@@ -316,6 +316,28 @@ class _Look:
         return bool(self.rules.pattern("procedural").search(self.turn.text))
 
     @functools.cached_property
+    def wished(self) -> bool:
+        """A wish to do the named service stands right before one of its names ("想办张社保卡")."""
+        text = normalize(self.turn.text)
+        return any(text.startswith(name, match.end()) for match in self.rules.pattern("service_wish").finditer(text)
+                   for name in self._named_names)
+
+    @functools.cached_property
+    def what_is_named(self) -> bool:
+        """What the named service is, asked right after one of its names ("低收入家庭认定是什么"),
+        a name that is no term or title of the article (人才就医 is the article's to define)."""
+        text, what_is = normalize(self.turn.text), self.rules.pattern("service_what_is")
+        return any(what_is.match(text, start + len(name)) for name in self._named_names
+                   if name not in self.router.article_names for start in _occurrences(text, name))
+
+    @functools.cached_property
+    def _named_names(self) -> list[str]:
+        """The named service's names and aliases and the NLU's `service` values, normalised."""
+        if self.named is None:
+            return []
+        return [n for n in dict.fromkeys(normalize(name) for name in (*self.named.names(), *self.turn.services)) if n]
+
+    @functools.cached_property
     def elliptical(self) -> bool:
         return is_elliptical(self.turn.text, self.rules)
 
@@ -492,6 +514,11 @@ class Router:
         return (self.knowledge.topics[topic].title,) if topic else ()
 
 
+def _occurrences(text: str, word: str) -> list[int]:
+    """Where `word` starts in `text`, every time."""
+    return [i for i in range(len(text) - len(word) + 1) if text.startswith(word, i)]
+
+
 def _service_question_read_as_a_channel_list(look: _Look) -> bool:
     """"开个小卖部需要办啥", "办居住证要跑几趟", "营业执照能一证通办吗": the NLU read a channel's
     list (its markers 办, 跑 …), yet the message asks for no list but names a service, or, naming
@@ -570,12 +597,15 @@ def article_figure(look: _Look) -> Decision | None:
 def named_service(look: _Look) -> Decision | None:
     """A service named outright wins over the one under discussion (a switch, or a return to an
     earlier one); a question the NLU took for the article's is the catalogue's only when it asks
-    how to do something or for a part of the guide, or leans on the service conversation before it."""
+    how to do something or for a part of the guide, wishes to do the service it names, or leans on
+    the service conversation before it; unsure or out of scope, also when it asks what the named
+    service is."""
     turn = look.turn
     if turn.entry in ("knowledge", "unsure", "out_of_scope"):
         # "那军转干部呢" while services are discussed continues with services.
         continuing = turn.state.subject == SUBJECT_SERVICE and look.elliptical
-        if look.other_place or not (turn.fields or look.procedural or continuing or look.bare_name):
+        asked = turn.fields or look.procedural or continuing or look.bare_name or look.wished
+        if look.other_place or not (asked or (turn.entry != "knowledge" and look.what_is_named)):
             return None
     named = look.named
     if named is None:

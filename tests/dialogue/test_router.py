@@ -494,6 +494,28 @@ def test_a_service_question_the_nlu_read_as_a_channel_list_is_answered(router: R
     assert decision.reply == SERVICE and decision.service.name == service
 
 
+@pytest.mark.parametrize(("text", "service"), [
+    ("刚搬来市中租房子，准备办居住证", "居住证申领"),
+    ("家里老人八十多了，想申请高龄津贴", "高龄津贴"),
+])
+def test_a_wish_to_do_a_named_service_is_the_catalogues_though_read_as_the_article(
+        router: Router, text: str, service: str) -> None:
+    decision = router.route(turn(text, "faq"))
+    assert decision.name == "named_service" and decision.service.name == service
+    # The wish must stand before the name: the article's own plans stay the article's.
+    assert router.route(turn("今年要办好哪些民生实事", "faq")).reply == TOPIC
+
+
+@pytest.mark.parametrize("intent", ["nlu_fallback", "out_of_scope"])
+def test_what_a_named_service_is_or_how_to_replace_a_lost_card_is_the_service(router: Router, intent: str) -> None:
+    what = router.route(turn("低收入家庭认定到底是什么", intent))
+    assert what.name == "named_service" and what.service.name == "低收入家庭认定"
+    lost = router.route(turn("居住证弄丢了咋补", intent))
+    assert lost.name == "named_service" and lost.service.name == "居住证申领"
+    # An article term that is also an alias stays the article's to define.
+    assert router.route(turn("人才就医是啥", intent)).name != "named_service"
+
+
 def test_a_channel_list_asked_without_a_channel_still_asks_which(router: Router) -> None:
     assert router.route(turn("都有哪些事项可以办", "list_services_by_channel")).reply == WHICH_CHANNEL
     # A need described, no service named: no channel is asked about.
