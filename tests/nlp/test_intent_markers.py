@@ -137,6 +137,18 @@ def test_88_says_goodbye_only_in_a_short_message(text: str, goodbye: bool) -> No
     assert unmarked(text, "goodbye", compile_markers(configured_markers())) is not goodbye
 
 
+@pytest.mark.parametrize(("text", "goodbye"), [
+    ("好的，我先走了", True), ("那我走啦", True),
+    ("开个公司要走哪些程序", False),  # 走程序 / 走流程: a procedure asked
+    ("办这个证得走什么手续", False),
+    ("去区政务中心怎么走", False),  # the way asked
+])
+def test_walking_says_goodbye_only_when_one_leaves(text: str, goodbye: bool) -> None:
+    """走 is a farewell ("我先走了"), not a procedure to go through or the way to a place, which a
+    goodbye would leave unanswered."""
+    assert unmarked(text, "goodbye", compile_markers(configured_markers())) is not goodbye
+
+
 @pytest.mark.parametrize(("text", "affirm"), [
     ("要的", True), ("是的，需要", True), ("中，就这样", True),
     ("我要打给区里的办事大厅问问", False),  # a wish, not a yes
