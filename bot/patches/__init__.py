@@ -21,7 +21,9 @@ Installed in the process by `install()`:
 - `release_pipeline`: a model loaded from a release folder (bot/publish) gets that release's spaCy
   pipeline, not whatever `build/spacy-zh` holds;
 - `inherited_socket`: with SHIZHONG_LISTEN_FD, Sanic serves on an inherited listening socket, so the
-  keeper (bot/publish/keeper.py) hands one instance's port over to a new process without a gap.
+  keeper (bot/publish/keeper.py) hands one instance's port over to a new process without a gap;
+  and a stopping Sanic leaves a connection whose request may still be arriving open for a moment
+  instead of closing it as idle (a request of the load failed so during a hand-over, once).
 Inherited by our own classes (they call `require_pinned()` when imported):
 - `tracker_reads.IncrementalReads` (the masking tracker store): a conversation read back by its
   new rows only;

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -118,3 +119,35 @@ def test_a_killed_keeper_takes_its_child_along_so_a_new_keeper_gets_the_port(kee
         assert post(url) == str(handle.state()["child"])
     finally:
         stop_process_group(again)
+
+
+def test_a_connection_made_just_before_a_stop_gets_its_answer(tmp_path: Path) -> None:
+    """Stopping, Sanic closes the connections it finds idle — also one accepted a moment before
+    whose request is still on its way (bot/patches/inherited_socket.py): that request is answered."""
+    port = free_port()
+    env = quiet_env() | {"PYTHONPATH": str(paths.PROJECT), "FAKE_PORT": str(port), "FAKE_START_SECONDS": "0"}
+    process = subprocess.Popen([sys.executable, str(FAKE)], cwd=paths.PROJECT, env=env, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/webhooks/rest/", timeout=2).close()
+                break
+            except OSError:
+                assert process.poll() is None and time.monotonic() < deadline
+                time.sleep(0.2)
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+            time.sleep(0.2)  # accepted, nothing sent yet
+            os.kill(process.pid, signal.SIGTERM)
+            time.sleep(0.3)  # the server is stopping
+            body = json.dumps({"sender": "t", "message": "x"}).encode()
+            connection.sendall(b"POST /webhooks/rest/webhook HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                               b"Content-Type: application/json\r\nContent-Length: " + str(len(body)).encode()
+                               + b"\r\n\r\n" + body)
+            answer = b""
+            while chunk := connection.recv(65536):
+                answer += chunk
+        assert answer.startswith(b"HTTP/1.1 200") and str(process.pid).encode() in answer
+        assert process.wait(timeout=30) is not None  # and it stops
+    finally:
+        stop_process_group(process)
