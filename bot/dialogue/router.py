@@ -324,11 +324,13 @@ class _Look:
 
     @functools.cached_property
     def what_is_named(self) -> bool:
-        """What the named service is, asked right after one of its names ("低收入家庭认定是什么"),
-        a name that is no term or title of the article (人才就医 is the article's to define)."""
-        text, what_is = normalize(self.turn.text), self.rules.pattern("service_what_is")
-        return any(what_is.match(text, start + len(name)) for name in self._named_names
-                   if name not in self.router.article_names for start in _occurrences(text, name))
+        """What the named service is, asked right after one of its names ("低保到底是什么"), a name
+        that is no term or title of the article (人才就医 is the article's to define)."""
+        names = [re.escape(name) for name in self._named_names if name not in self.router.article_names]
+        if not names:
+            return False
+        asked = f"(?:{'|'.join(names)})(?:{self.rules.pattern('service_what_is').pattern})"
+        return re.search(asked, normalize(self.turn.text)) is not None
 
     @functools.cached_property
     def _named_names(self) -> list[str]:
@@ -512,11 +514,6 @@ class Router:
         if service is not None:
             return (service.name,) if shown_only else service.names()
         return (self.knowledge.topics[topic].title,) if topic else ()
-
-
-def _occurrences(text: str, word: str) -> list[int]:
-    """Where `word` starts in `text`, every time."""
-    return [i for i in range(len(text) - len(word) + 1) if text.startswith(word, i)]
 
 
 def _service_question_read_as_a_channel_list(look: _Look) -> bool:

@@ -508,8 +508,8 @@ def test_a_wish_to_do_a_named_service_is_the_catalogues_though_read_as_the_artic
 
 @pytest.mark.parametrize("intent", ["nlu_fallback", "out_of_scope"])
 def test_what_a_named_service_is_or_how_to_replace_a_lost_card_is_the_service(router: Router, intent: str) -> None:
-    what = router.route(turn("低收入家庭认定到底是什么", intent))
-    assert what.name == "named_service" and what.service.name == "低收入家庭认定"
+    what = router.route(turn("残疾人两项补贴申请到底是什么", intent))
+    assert what.name == "named_service" and what.service.name == "残疾人两项补贴申请"
     lost = router.route(turn("居住证弄丢了咋补", intent))
     assert lost.name == "named_service" and lost.service.name == "居住证申领"
     # An article term that is also an alias stays the article's to define.

@@ -18,6 +18,7 @@ from bot import paths
 from bot.model import quiet_env
 from bot.processes import alive, free_port, stop_process_group
 from bot.publish.instances import InstancesError, KeeperHandle
+from bot.publish.switch import wait_answering
 from tests.fakes.load import Load
 
 FAKE = Path(__file__).with_name("fake_assistant.py")
@@ -128,14 +129,7 @@ def test_a_connection_made_just_before_a_stop_gets_its_answer(tmp_path: Path) ->
     env = quiet_env() | {"PYTHONPATH": str(paths.PROJECT), "FAKE_PORT": str(port), "FAKE_START_SECONDS": "0"}
     process = subprocess.Popen([sys.executable, str(FAKE)], cwd=paths.PROJECT, env=env, start_new_session=True)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/webhooks/rest/", timeout=2).close()
-                break
-            except OSError:
-                assert process.poll() is None and time.monotonic() < deadline
-                time.sleep(0.2)
+        wait_answering(f"http://127.0.0.1:{port}")
         with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
             time.sleep(0.2)  # accepted, nothing sent yet
             os.kill(process.pid, signal.SIGTERM)
