@@ -313,7 +313,19 @@ class _Look:
 
     @functools.cached_property
     def procedural(self) -> bool:
-        return bool(self.rules.pattern("procedural").search(self.turn.text))
+        asked = [match.group() for match in self.rules.pattern("procedural").finditer(self.turn.text)]
+        return bool(asked) and not (all(self.rules.pattern("plan_how").fullmatch(how) for how in asked)
+                                    and self.named is None and self._plan_term)
+
+    @functools.cached_property
+    def _plan_term(self) -> bool:
+        """The message holds one of the article's terms or titles of plan_term_chars or more that is
+        in no official name of the services its words find ("楼宇经济准备怎么搞" asks how the district
+        goes about its plan; "人才住房" is in 人才住房补贴申领, a resident's how-to)."""
+        text = normalize(self.turn.text)
+        names = [normalize(hit.service.name) for hit in self.hits]
+        return any(len(term) >= self.rules.plan_term_chars and term in text and not any(term in name for name in names)
+                   for term in self.router.article_names)
 
     @functools.cached_property
     def wished(self) -> bool:
@@ -614,10 +626,11 @@ def situation_beside_name(look: _Look) -> Decision | None:
     """"评不上低保，家里收入又低，能办点啥": a long description that names a service in passing (one
     the resident falls short of, or has used already) and describes the need of another: the
     service whose situations hold clearly more of the rest of the message (its words but the
-    name's, situation_margin) than the named one's."""
+    name's, situation_margin) than the named one's. A name the resident wishes to do or go to
+    ("孩子九月要上小学了，…") is not named in passing."""
     turn, rules = look.turn, look.rules
     named = look.named
-    if named is None or look.other_place or look.near_name is not None:
+    if named is None or look.other_place or look.near_name is not None or look.wished:
         return None
     if content_chars(turn.text) < rules.situation_message_chars:
         return None

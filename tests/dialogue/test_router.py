@@ -516,6 +516,16 @@ def test_what_a_named_service_is_or_how_to_replace_a_lost_card_is_the_service(ro
     assert router.route(turn("人才就医是啥", intent)).name != "named_service"
 
 
+@pytest.mark.parametrize("text", ["营商环境这块打算怎么搞", "突破西部具体咋搞", "拆违拆临下一步如何搞"])
+def test_how_the_district_goes_about_a_plan_term_is_the_articles(router: Router, text: str) -> None:
+    assert router.route(turn(text, "faq")).reply == TOPIC
+    # The same vague how-to of a service's name, of a term in a service's official name or of a
+    # short term residents use too is a resident's how-to.
+    assert router.route(turn("居住证怎么搞", "faq")).service.name == "居住证申领"
+    assert router.route(turn("退役士兵这块咋搞", "faq")).service.name == "退役士兵安置"
+    assert router.route(turn("户口咋搞", "faq")).reply == SERVICE
+
+
 def test_a_channel_list_asked_without_a_channel_still_asks_which(router: Router) -> None:
     assert router.route(turn("都有哪些事项可以办", "list_services_by_channel")).reply == WHICH_CHANNEL
     # A need described, no service named: no channel is asked about.

@@ -56,6 +56,16 @@ def test_a_service_named_in_passing_gives_way_to_the_one_the_need_describes(rout
     assert router.route(turn("低保申请要准备哪些材料", "ask_service")).service.name == "最低生活保障"
 
 
+@pytest.mark.parametrize(("text", "named", "name"), [
+    ("孩子明年要上幼儿园，报名怎么弄", "幼儿园", "幼儿园入园报名"),
+    ("孩子明年要上初中了，报名咋弄", "初中", "初中入学"),
+])
+def test_a_service_the_resident_wishes_to_go_to_is_not_named_in_passing(
+        router: Router, text: str, named: str, name: str) -> None:
+    decision = router.route(Turn(text, "ask_service", services=(named,), ranking=TOPIC_GUESS, state=State()))
+    assert (decision.name, decision.service.name) == ("named_service", name)
+
+
 @pytest.mark.parametrize("intent", ["faq", "ask_service", "out_of_scope"])
 def test_a_bare_name_with_a_slip_is_that_service_whatever_the_intent(router: Router, intent: str) -> None:
     for text, name in (("结婚登计", "结婚登记"), ("高龄津帖", "高龄津贴"), ("老年人优待证", "老年人优待证办理")):
