@@ -169,13 +169,38 @@ class _Look:
         current = self.current.code if self.current else None
         others = [s for s in self.entity_services if s.code != current]
         if others or self.entity_services:
-            return (others or self.entity_services)[0]
+            services = others or self.entity_services
+            return self._asked_in_its_clause(services) or services[0]
         named = self._clearly_named(self.name_hits)
         if named is None and self.turn.state.subject != SUBJECT_KNOWLEDGE and self.elliptical:
             core = self.core
             if core and core != self.query:
                 named = self.named_by(core)
         return named
+
+    def _asked_in_its_clause(self, services: list[Service]) -> Service | None:
+        """Of several services named, the only one whose clause asks something after its name
+        ("孩子小学快毕业了，升初中要准备啥": the second; "低保要什么材料，临时救助呢": the first)."""
+        found = [service for service in services if self.asked_after_name(service)]
+        return found[0] if len(services) > 1 and len(found) == 1 else None
+
+    def asked_after_name(self, service: Service) -> bool:
+        """A field or a how-to follows one of the service's names in the same clause."""
+        text = normalize(self.turn.text)
+        values = [v for v in self.turn.services if getattr(self.router.service_named(v), "code", "") == service.code]
+        names = {normalize(name) for name in (*service.names(), *values)} - {""}
+        for clause in re.finditer(r"[^,.?!;:。？！；：、]+", text):
+            after = [clause.start() + clause.group().find(name) + len(name) for name in names if name in clause.group()]
+            if after and any(min(after) <= ask < clause.end() for ask in self._asks):
+                return True
+        return False
+
+    @functools.cached_property
+    def _asks(self) -> list[int]:
+        """Where the message asks a field or how to do something (offsets in its normalised text)."""
+        text = normalize(self.turn.text)
+        return ([start for start, _, _ in self.router.vocabulary.spans(text)]
+                + [match.start() for match in self.rules.pattern("procedural").finditer(text)])
 
     def _clearly_named(self, hits: list[SearchHit]) -> Service | None:
         if hits and (len(hits) == 1 or hits[0].score - hits[1].score >= self.rules.named_margin):
@@ -630,7 +655,7 @@ def situation_beside_name(look: _Look) -> Decision | None:
     ("孩子九月要上小学了，…") is not named in passing."""
     turn, rules = look.turn, look.rules
     named = look.named
-    if named is None or look.other_place or look.near_name is not None or look.wished:
+    if named is None or look.other_place or look.near_name is not None or look.wished or look.asked_after_name(named):
         return None
     if content_chars(turn.text) < rules.situation_message_chars:
         return None

@@ -84,3 +84,14 @@ def test_a_yes_no_field_question_is_the_field_of_the_service_under_discussion(ro
     for text, field in (("要不要交钱", "fee"), ("用不用本人到场", "visits"), ("材料需不需要复印", "materials")):
         decision = router.route(turn(text, intent, fields=(field,), subject="service", service_code=current))
         assert decision.name == "field_follow_up" and decision.fields == (field,), (text, intent)
+
+
+def test_of_two_services_named_the_one_asked_after_its_name_is_meant(router: Router) -> None:
+    # 小学 is named in passing, 升初中 (an alias of 初中入学) is asked about in its own clause.
+    passing = Turn("孩子小学快毕业了，升初中要准备什么", "ask_service", services=("小学", "升初中"),
+                   ranking=TOPIC_GUESS, state=State())
+    assert router.route(passing).service.name == "初中入学"
+    # Asked of the first and only elliptically of the second: the first.
+    first = Turn("低保要带什么材料，临时救助呢", "ask_service", services=("低保", "临时救助"),
+                 ranking=TOPIC_GUESS, state=State())
+    assert router.route(first).service.name == "最低生活保障"
