@@ -927,8 +927,9 @@ def topic_own_service(look: _Look) -> Decision | None:
     the service answers it (the one of the topic's services the question's words fit clearly; the
     only one; or all of them to choose from)."""
     turn, rules, router = look.turn, look.rules, look.router
-    how_to = look.procedural
-    if not (how_to or rules.pattern("service_ask").search(turn.text)) or look.other_place:
+    # Whom to turn to ("找谁对接") asks for a service as plainly as a how-to does.
+    how_to = look.procedural or bool(rules.pattern("service_ask").search(turn.text))
+    if not how_to or look.other_place:
         return None
     if look.unrelated_or_personal:
         return None

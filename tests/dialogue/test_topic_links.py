@@ -140,7 +140,8 @@ def test_a_service_the_question_names_wins_over_the_topics_link(router: Router) 
 
 
 def test_a_topics_only_service_is_not_assumed_when_the_words_lean_elsewhere(router: Router) -> None:
-    # Investing in a project is not a private firm's complaint: no guess at 民营企业诉求反映.
+    # Investing in a project is not a private firm's complaint: no guess at 民营企业诉求反映; whom
+    # to ask is the catalogue's service its words find clearly.
     decision = router.route(turn("我们公司打算到市中区投资上项目，该找谁问问",
                                  ranking=(("business_visit_private", 0.7),)))
-    assert decision.name != "topic_own_service"
+    assert decision.service is not None and decision.service.name == "双招双引项目咨询"
