@@ -179,21 +179,45 @@ class _Look:
         return named
 
     def _asked_in_its_clause(self, services: list[Service]) -> Service | None:
-        """Of several services named, the only one whose clause asks something after its name
-        ("孩子小学快毕业了，升初中要准备啥": the second; "低保要什么材料，临时救助呢": the first)."""
-        found = [service for service in services if self.asked_after_name(service)]
+        """Of several services named, the only one whose clause asks something ("孩子小学快毕业了，
+        升初中要准备啥": the second; "低保要什么材料，临时救助呢": the first)."""
+        found = [service for service in services if self._asked_in_clause(service, after_name=False)]
         return found[0] if len(services) > 1 and len(found) == 1 else None
 
     def asked_after_name(self, service: Service) -> bool:
         """A field or a how-to follows one of the service's names in the same clause."""
-        text = normalize(self.turn.text)
-        values = [v for v in self.turn.services if getattr(self.router.service_named(v), "code", "") == service.code]
-        names = {normalize(name) for name in (*service.names(), *values)} - {""}
-        for clause in re.finditer(r"[^,.?!;:。？！；：、]+", text):
+        return self._asked_in_clause(service, after_name=True)
+
+    def _asked_in_clause(self, service: Service, after_name: bool) -> bool:
+        names = self._names_of(service)
+        for clause in self._clauses:
             after = [clause.start() + clause.group().find(name) + len(name) for name in names if name in clause.group()]
-            if after and any(min(after) <= ask < clause.end() for ask in self._asks):
+            start = min(after) if after_name and after else clause.start()
+            if after and any(start <= ask < clause.end() for ask in self._asks):
                 return True
         return False
+
+    def kinds_asked_beside(self, service: Service) -> list[str]:
+        """Kinds of service other than `service`'s whose word stands in a clause that asks something
+        and names `service` by none of its names ("医保报完还差不少，能申请救助吗": 社会救助)."""
+        names = self._names_of(service)
+        asking = [clause.group() for clause in self._clauses
+                  if any(clause.start() <= ask < clause.end() for ask in self._asks)
+                  and not any(name in clause.group() for name in names)]
+        # "交社保能有补贴吗" after 灵活就业 still asks of 灵活就业人员社会保险补贴: its words find it first.
+        asking = [clause for clause in asking
+                  if not any(h.service.code == service.code for h in self.router.catalogue.search(clause, 1))]
+        return [kind for kind in self.kinds if kind != service.topic
+                and any(word in clause for clause in asking for word in self.rules.kinds[kind])]
+
+    def _names_of(self, service: Service) -> set[str]:
+        """The service's names and the NLU's values that stand for it, normalised."""
+        values = [v for v in self.turn.services if getattr(self.router.service_named(v), "code", "") == service.code]
+        return {normalize(name) for name in (*service.names(), *values)} - {""}
+
+    @functools.cached_property
+    def _clauses(self) -> list[re.Match[str]]:
+        return list(re.finditer(r"[^,.?!;:。？！；：、]+", normalize(self.turn.text)))
 
     @functools.cached_property
     def _asks(self) -> list[int]:
@@ -666,6 +690,24 @@ def situation_beside_name(look: _Look) -> Decision | None:
     if share < look.situation_share(named, named) + rules.situation_margin:
         return None
     return Decision("situation_beside_name", SERVICE, service=service, fields=turn.fields)
+
+
+def kind_beside_name(look: _Look) -> Decision | None:
+    """"老伴医保报销完还差好几万，能申请点救助不": a service named in passing (not asked after its
+    name), then a kind of service asked for that is not the named one's: of that kind, the service
+    whose situations hold the most of the message (the named one's words left out), else the kind's
+    services to choose from."""
+    named = look.named
+    if named is None or look.other_place or look.wished or look.asked_after_name(named):
+        return None
+    kinds = look.kinds_asked_beside(named)
+    if len(kinds) != 1:
+        return None
+    shares = sorted(((look.situation_share(s, named), s) for s in look.router.catalogue.by_topic(kinds[0])),
+                    key=lambda pair: pair[0], reverse=True)
+    if shares and shares[0][0] > 0 and (len(shares) == 1 or shares[0][0] > shares[1][0]):
+        return Decision("kind_beside_name", SERVICE, service=shares[0][1], fields=look.turn.fields)
+    return _kind_list(look, "kind_beside_name", kinds, look.channel)
 
 
 def near_name(look: _Look) -> Decision | None:
@@ -1266,6 +1308,7 @@ DECISIONS: tuple[tuple[str, frozenset[str], Decide], ...] = (
     ("article_figure", frozenset({"service", "unsure"}), article_figure),
     # (not for the article's questions: "临时救助主要解决哪种困难" names it to ask the article)
     ("situation_beside_name", frozenset({"service", "out_of_scope", "unsure"}), situation_beside_name),
+    ("kind_beside_name", frozenset({"service", "out_of_scope", "unsure"}), kind_beside_name),
     ("named_service", ASKING | {"unsure"}, named_service),
     ("near_name", ASKING | {"unsure"}, near_name),
     ("field_follow_up", ALL, field_follow_up),

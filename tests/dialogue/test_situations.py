@@ -95,3 +95,26 @@ def test_of_two_services_named_the_one_asked_after_its_name_is_meant(router: Rou
     first = Turn("低保要带什么材料，临时救助呢", "ask_service", services=("低保", "临时救助"),
                  ranking=TOPIC_GUESS, state=State())
     assert router.route(first).service.name == "最低生活保障"
+
+
+def test_a_kind_asked_for_beside_a_service_named_in_passing(router: Router) -> None:
+    # 医保 is named in passing; 救助 is asked for: of the assistance services, the one the need fits.
+    bills = Turn("老伴医保报销完还差好几万，能申请点救助不", "ask_service", services=("医保",),
+                 ranking=TOPIC_GUESS, state=State())
+    decision = router.route(bills)
+    assert (decision.name, decision.service.name) == ("kind_beside_name", "医疗救助")
+    # Nothing of the need fits one of them: the kind's services are offered.
+    jobless = Turn("我已经办了失业登记，家里实在困难，能申请什么救助", "ask_service", services=("失业登记",),
+                   ranking=TOPIC_GUESS, state=State())
+    offered = router.route(jobless)
+    assert offered.name == "kind_beside_name" and offered.reply != SERVICE and offered.offers
+    # A kind's word in a clause whose words find the named service first asks of that service.
+    flexible = Turn("我在开网约车，算灵活就业，交社保有没有补贴", "ask_service", services=("灵活就业",),
+                    ranking=TOPIC_GUESS, state=State())
+    assert router.route(flexible).service.name == "灵活就业人员社会保险补贴"
+    # 养老金 is a pension (社会保障), not a service for the elderly (养老服务).
+    pension = Turn("刚办完退休，养老金怎么领", "ask_service", services=("退休",), ranking=TOPIC_GUESS, state=State())
+    assert router.route(pension).name != "kind_beside_name"
+    # The kind asked right after the named service's name is that service's question.
+    assert router.route(Turn("医保能报销住院费吗", "ask_service", services=("医保",), ranking=TOPIC_GUESS,
+                             state=State())).name != "kind_beside_name"
