@@ -18,12 +18,14 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlp.text_rewriter import MessageTextRewriter
 
-# Greetings and opening courtesies, each followed by optional punctuation or spaces; one or more.
-# An English greeting needs a mark or a space after it ("hello翻译成中文" is not a greeting).
+# Greetings and opening courtesies, each with optional marks, spaces or emoji ("👋你好😊，") around
+# it; one or more. An English greeting needs no letter or Chinese character right after it
+# ("hello翻译成中文" is not a greeting).
+_NOT_CONTENT = r"[^\u4e00-\u9fffA-Za-z0-9]"
 LEADING_GREETING = re.compile(
-    r"^(?:\s*(?:你们?好(?:啊|呀)?|您好|大家好|早上好|上午好|下午好|晚上好|哈喽|嗨|"
-    r"(?:hi|hello|hey)(?=[\s,，.。!！~～?？、:：])|"
-    r"在吗|在不在|打扰(?:了|一下)|小助手)[\s,，.。!！~～?？、:：]*)+",
+    rf"^(?:{_NOT_CONTENT}*(?:你们?好(?:啊|呀)?|您好|大家好|早上好|上午好|下午好|晚上好|哈喽|嗨|"
+    rf"(?:hi|hello|hey)(?={_NOT_CONTENT})|"
+    rf"在吗|在不在|打扰(?:了|一下)|小助手){_NOT_CONTENT}*)+",
     re.IGNORECASE)
 # What must remain for the rest to count as a question of its own ("你好，你是谁" stays whole).
 MIN_REST_CHARACTERS = 4

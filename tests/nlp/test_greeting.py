@@ -16,6 +16,9 @@ from bot.nlp.greeting import LeadingGreetingRemover, without_leading_greeting
     ("hi，市中区的区级重点项目一共多少个？", "市中区的区级重点项目一共多少个？"),
     ("你好呀 在吗？经纬人才计划讲的是啥", "经纬人才计划讲的是啥"),
     ("你好请问一窗办是什么", "请问一窗办是什么"),
+    # Emoji around the greeting, as phones insert them.
+    ("🙋‍♀️您好，社保卡不见了要去哪补", "社保卡不见了要去哪补"),
+    ("你好😊请问低保要怎么去申请", "请问低保要怎么去申请"),
 ])
 def test_greeting_before_a_question_is_taken_off(text: str, expected: str) -> None:
     assert without_leading_greeting(text) == expected
@@ -25,6 +28,7 @@ def test_greeting_before_a_question_is_taken_off(text: str, expected: str) -> No
     "你好", "你好，在吗", "您好！", "嗨", "hello",
     "你好，你是谁",  # too short a rest to stand alone: the classifier sees it whole
     "hello翻译成中文是什么意思",  # not a greeting
+    "😀😀你好",  # a greeting alone
     "一窗办是什么，你好",  # only at the start
 ])
 def test_other_messages_stay_whole(text: str) -> None:
