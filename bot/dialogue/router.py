@@ -1080,6 +1080,19 @@ def topic_named(look: _Look) -> Decision | None:
     return _topic_by_term(look, "topic_named", look.router.topics.named)
 
 
+def unsure_term(look: _Look) -> Decision | None:
+    """"六大动力具体指哪几条，挨个讲讲": the NLU unsure of the whole, but the message names a term only
+    one topic has and the NLU ranks that topic first: both say the same, so it answers (no service
+    named or how-to asked, which the catalogue may answer instead)."""
+    turn = look.turn
+    if look.named is not None or look.procedural or not turn.ranking:
+        return None
+    topic = look.router.topics.named(turn.text)
+    if topic is None or topic != turn.ranking[0][0]:
+        return None
+    return Decision("unsure_term", TOPIC, topic=topic, note=look.router.topics.note(turn.text, topic))
+
+
 def out_of_scope(look: _Look) -> Decision | None:
     """Nothing of the article or the catalogue fits: handed on to 12345."""
     return Decision("out_of_scope", OUT_OF_SCOPE) if _out_of_scope_path(look) else None
@@ -1327,6 +1340,7 @@ DECISIONS: tuple[tuple[str, frozenset[str], Decide], ...] = (
     ("definition", frozenset({"knowledge", "out_of_scope"}), definition),
     ("procedural_service", frozenset({"knowledge", "out_of_scope"}), procedural_service),
     ("topic_named", frozenset({"knowledge", "out_of_scope"}), topic_named),
+    ("unsure_term", frozenset({"unsure"}), unsure_term),
     ("out_of_scope", frozenset({"knowledge", "out_of_scope"}), out_of_scope),
     ("topic", frozenset({"knowledge"}), topic),
     # — the catalogue —

@@ -43,13 +43,13 @@ THRESHOLDS = (
     ("situation_pairs", 1, 20, True),
     ("situation_message_chars", 1, 100, True), ("situation_margin", 0, 1, False),
     ("situation_beside_pairs", 1, 20, True), ("situation_lead", 1, 100, False),
-    ("plan_term_chars", 2, 20, True),
+    ("plan_term_chars", 2, 20, True), ("quoted_chars", 2, 20, True),
 )
 PATTERNS = ("procedural", "count_question", "other_years", "other_places", "personal_request",
             "definition", "definition_first", "generic_suffix", "bare_number", "listing", "not_listing", "pick_by_name",
             "fact_question", "follow_up_fillers", "service_ask", "callback_wish", "call_them",
             "own_situation", "enterprise_asker", "kind_tail", "service_wish",
-            "service_what_is", "plan_how")
+            "service_what_is", "plan_how", "quoted", "set_aside")
 WORD_LISTS = ("correction", "elliptical_starts", "elliptical_ends", "query_openings", "measure_words",
               "topic_place_fields", "name_generic_words", "home_words")
 

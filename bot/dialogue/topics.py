@@ -69,6 +69,7 @@ class Topics:
             return None
         elliptical = previous is not None and is_elliptical(text, self.rules)
         topics = self.knowledge.topics
+        quoting = self.quoting(text)
 
         def score(topic_id: str) -> float:
             topic = topics[topic_id]
@@ -76,7 +77,24 @@ class Topics:
             return confidence.get(topic_id, 0.0) + weight * lexical.get(topic_id, 0.0) + (
                 self.rules.context_bonus if near else 0.0)
 
-        return max(topics, key=score)
+        candidates = quoting or list(topics)
+        # "除了陡沟，还有哪些…": not the topics the message sets aside, while others remain.
+        kept = [t for t in candidates if t not in self.set_aside(text)]
+        return max(kept or candidates, key=score)
+
+    def set_aside(self, text: str) -> set[str]:
+        """The topics whose title holds what the message sets aside ("除了X，…")."""
+        phrases = [m.group("phrase") for m in self.rules.pattern("set_aside").finditer(text)]
+        return {topic.id for topic in self.knowledge.topics.values()
+                if any(phrase in topic.title for phrase in phrases)}
+
+    def quoting(self, text: str) -> list[str]:
+        """The topics whose answer or passage holds a phrase the message quotes ("听说要建“平台的
+        平台”？"): the article's own words, so only those topics are candidates."""
+        phrases = [m.group("phrase") for m in self.rules.pattern("quoted").finditer(text)
+                   if len(m.group("phrase")) >= self.rules.quoted_chars]
+        return [topic.id for topic in self.knowledge.topics.values()
+                if any(phrase in topic.answer or phrase in topic.passage for phrase in phrases)]
 
     def unrelated(self, candidates: list[tuple[str, float]], lexical: dict[str, float]) -> bool:
         """No topic fits: the selector unsure of all and no topic sharing a telling word."""

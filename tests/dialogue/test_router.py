@@ -526,6 +526,30 @@ def test_how_the_district_goes_about_a_plan_term_is_the_articles(router: Router,
     assert router.route(turn("户口咋搞", "faq")).reply == SERVICE
 
 
+def test_a_phrase_quoted_from_the_article_chooses_among_the_topics_that_hold_it(router: Router) -> None:
+    decision = router.route(turn("文章里那个“平台的平台”指的是啥", "faq", ranking=(("business_one_window", 0.6),)))
+    assert (decision.reply, decision.topic) == (TOPIC, "overview_platform_hub")
+    # A quote of nothing the article says leaves the choice as it was.
+    plain = router.route(turn("“一窗受理”是怎么个说法", "faq", ranking=(("business_one_window", 0.6),)))
+    assert plain.topic == "business_one_window"
+
+
+def test_what_a_question_sets_aside_is_not_its_answer(router: Router) -> None:
+    ranking = (("livelihood_dougou_school", 0.7), ("livelihood_area_schools", 0.2))
+    decision = router.route(turn("除了陡沟以外，别的片区学校还有哪些", "faq", ranking=ranking))
+    assert decision.topic == "livelihood_area_schools"
+    assert router.route(turn("陡沟学校改扩建是怎么回事", "faq", ranking=ranking)).topic == "livelihood_dougou_school"
+
+
+def test_unsure_but_a_term_only_the_top_ranked_topic_has_is_answered(router: Router) -> None:
+    ranking = (("overview_six_drives", 0.3), ("livelihood_dougou_school", 0.25))
+    decision = router.route(turn("六大动力具体指哪几条，挨个讲讲", "nlu_fallback", ranking=ranking))
+    assert (decision.name, decision.topic) == ("unsure_term", "overview_six_drives")
+    # The NLU's first topic is another: the resident chooses.
+    other = (("livelihood_dougou_school", 0.3), ("overview_six_drives", 0.25))
+    assert router.route(turn("六大动力具体指哪几条，挨个讲讲", "nlu_fallback", ranking=other)).name == "unsure_offer"
+
+
 def test_a_channel_list_asked_without_a_channel_still_asks_which(router: Router) -> None:
     assert router.route(turn("都有哪些事项可以办", "list_services_by_channel")).reply == WHICH_CHANNEL
     # A need described, no service named: no channel is asked about.
