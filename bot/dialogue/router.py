@@ -185,15 +185,18 @@ class _Look:
         return found[0] if len(services) > 1 and len(found) == 1 else None
 
     def asked_after_name(self, service: Service) -> bool:
-        """A field or a how-to follows one of the service's names in the same clause."""
+        """A field or a how-to follows one of the service's names, at most asked_after_chars later
+        ("居住证丢了咋补"; not "低保边缘家庭怎么认定", which asks of the longer thing named)."""
         return self._asked_in_clause(service, after_name=True)
 
     def _asked_in_clause(self, service: Service, after_name: bool) -> bool:
         names = self._names_of(service)
         for clause in self._clauses:
-            after = [clause.start() + clause.group().find(name) + len(name) for name in names if name in clause.group()]
-            start = min(after) if after_name and after else clause.start()
-            if after and any(start <= ask < clause.end() for ask in self._asks):
+            ends = [clause.start() + clause.group().find(name) + len(name) for name in names if name in clause.group()]
+            gap = self.rules.asked_after_chars
+            if after_name and any(end <= ask <= end + gap for end in ends for ask in self._asks):
+                return True
+            if not after_name and ends and any(clause.start() <= ask < clause.end() for ask in self._asks):
                 return True
         return False
 

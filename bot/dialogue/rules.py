@@ -43,7 +43,7 @@ THRESHOLDS = (
     ("situation_pairs", 1, 20, True),
     ("situation_message_chars", 1, 100, True), ("situation_margin", 0, 1, False),
     ("situation_beside_pairs", 1, 20, True), ("situation_lead", 1, 100, False),
-    ("plan_term_chars", 2, 20, True), ("quoted_chars", 2, 20, True),
+    ("plan_term_chars", 2, 20, True), ("quoted_chars", 2, 20, True), ("asked_after_chars", 0, 10, True),
 )
 PATTERNS = ("procedural", "count_question", "other_years", "other_places", "personal_request",
             "definition", "definition_first", "generic_suffix", "bare_number", "listing", "not_listing", "pick_by_name",

@@ -118,3 +118,11 @@ def test_a_kind_asked_for_beside_a_service_named_in_passing(router: Router) -> N
     # The kind asked right after the named service's name is that service's question.
     assert router.route(Turn("医保能报销住院费吗", "ask_service", services=("医保",), ranking=TOPIC_GUESS,
                              state=State())).name != "kind_beside_name"
+
+
+def test_a_question_asked_of_a_longer_thing_than_the_name_is_no_question_of_the_named_service(
+        router: Router) -> None:
+    # 低保 is named, but 低保边缘户 is asked about: the need is another service's.
+    edge = Turn("家里收入刚过低保线一点，低保边缘户咋认定", "ask_service", services=("低保",),
+                ranking=TOPIC_GUESS, state=State())
+    assert router.route(edge).service.name == "低收入家庭认定"
