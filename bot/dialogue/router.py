@@ -383,8 +383,9 @@ class _Look:
     def wished(self) -> bool:
         """A wish to do the named service stands right before one of its names ("想办张社保卡")."""
         text = normalize(self.turn.text)
-        return any(text.startswith(name, match.end()) for match in self.rules.pattern("service_wish").finditer(text)
-                   for name in self._named_names)
+        # The name may begin inside the wish: "要上初中" is 要 + the alias 上初中.
+        return any(text.startswith(name, start) for match in self.rules.pattern("service_wish").finditer(text)
+                   for start in range(match.start() + 1, match.end() + 1) for name in self._named_names)
 
     @functools.cached_property
     def what_is_named(self) -> bool:
