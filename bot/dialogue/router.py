@@ -1086,15 +1086,19 @@ def topic_named(look: _Look) -> Decision | None:
 
 def unsure_term(look: _Look) -> Decision | None:
     """"六大动力具体指哪几条，挨个讲讲": the NLU unsure of the whole, but the message names a term only
-    one topic has and the NLU ranks that topic first: both say the same, so it answers (no service
-    named or how-to asked, which the catalogue may answer instead)."""
-    turn = look.turn
-    if look.named is not None or look.procedural or not turn.ranking:
+    one topic has and the NLU ranks that topic first, or asks what or who that term is ("攀登者是
+    啥"): it answers (no service named or how-to asked, which the catalogue may answer instead)."""
+    turn, topics = look.turn, look.router.topics
+    if look.named is not None or look.procedural:
         return None
-    topic = look.router.topics.named(turn.text)
-    if topic is None or topic != turn.ranking[0][0]:
+    # "X是谁", "X是啥" of a term one topic owns says which topic by itself.
+    topic = topics.defining(turn.text)
+    if topic is None and turn.ranking:
+        named = topics.named(turn.text)
+        topic = named if named == turn.ranking[0][0] else None
+    if topic is None:
         return None
-    return Decision("unsure_term", TOPIC, topic=topic, note=look.router.topics.note(turn.text, topic))
+    return Decision("unsure_term", TOPIC, topic=topic, note=topics.note(turn.text, topic))
 
 
 def out_of_scope(look: _Look) -> Decision | None:

@@ -41,12 +41,12 @@ from tests.fakes.load import Load
 from tools.publish_stacks import ClusterStack, SingleStack
 
 pytestmark = [pytest.mark.server, pytest.mark.browser]
-# A question about 遍访民企 that the model does not answer with that topic (asked first, so the test
-# says so when a retrained model places it already): the router's topic index finds 遍访民企 for
-# most wordings. The NLU is unsure of it (0.45), so a model trained on another machine may hand it
-# on to 12345 or ask which of two other topics is meant: either is "not answered", and either
-# message is one an editor finds in the inbox.
-QUESTION = "小老板的烦心事有没有人上门听一听"
+# Questions about 遍访民企 in words of no training example. The test takes the first one the live
+# model does not answer (hands on to 12345 or asks back: either message is one an editor finds in the
+# inbox): which of them a model misses moves with each retraining of the data, and the router's
+# topic index finds 遍访民企 for most wordings. None missed fails the test (`question`).
+CANDIDATES = ("小老板的烦心事有没有人上门听一听", "做买卖的私营老板遇到坎儿，有没有领导来家访",
+              "私人小作坊主心里憋屈，公家来不来人瞅瞅", "搞民营的小老板遇上难题，谁来家里坐坐")
 TOPIC, TOPIC_TITLE = "business_visit_private", "遍访民企"
 HANDED_ON = "不在我的服务范围"
 NOT_ANSWERED = (HANDED_ON, "我不太确定您想问什么")
@@ -58,6 +58,15 @@ def not_answered(reply: str) -> bool:
 NEW_PLACE = "市中区政务服务中心二楼人才服务专区"
 PUBLISH_TIMEOUT = 3600
 TIMEOUT = 30_000
+
+
+@pytest.fixture(scope="module")
+def question(live: Live) -> str:
+    """The first candidate the adopted model does not answer (asked before anything is published)."""
+    for candidate in CANDIDATES:
+        if not_answered(ask(live.stack.url, candidate)):
+            return candidate
+    pytest.fail(f"the model answers every candidate with {TOPIC_TITLE}: add a wording it misses")
 
 
 def ask(url: str, message: str, sender: str | None = None) -> str:
@@ -126,10 +135,9 @@ def wait_for_job(releases: Releases, job_id: str, timeout: float = PUBLISH_TIMEO
         time.sleep(3)
 
 
-def test_an_editor_places_a_question_and_the_published_assistant_answers_it(chromium, live: Live) -> None:
-    url = live.stack.url
-    before = ask(url, QUESTION)  # a resident asks; the assistant hands on to 12345 or asks back
-    assert not_answered(before), before
+def test_an_editor_places_a_question_and_the_published_assistant_answers_it(chromium, live: Live,
+                                                                           question: str) -> None:
+    url = live.stack.url  # the resident's question (`question`) was handed on or asked back
     context = chromium.new_context(locale="zh-CN", viewport={"width": 1100, "height": 800})
     page = context.new_page()
     page.set_default_timeout(TIMEOUT)
@@ -140,18 +148,18 @@ def test_an_editor_places_a_question_and_the_published_assistant_answers_it(chro
         page.get_by_role("button", name="登录").click()
         expect(page).to_have_url(re.compile(r"/inbox$"))
         assert unlabelled_fields(page) == []
-        group = page.locator("section.group", has=page.get_by_role("heading", name=QUESTION))
+        group = page.locator("section.group", has=page.get_by_role("heading", name=question))
         expect(group).to_be_visible()
         expect(group.get_by_text(re.compile("^(转12345|未能理解)$"))).to_be_visible()  # why it is here
         screenshot(page, "editors-inbox.png")
         group.get_by_label("加入知识库话题").select_option(TOPIC)
         group.get_by_role("button", name="加入话题").click()
         expect(page.get_by_role("heading", name="确认修改")).to_be_visible()
-        expect(page.locator("pre.diff .added", has_text=f"- {QUESTION}")).to_be_visible()
+        expect(page.locator("pre.diff .added", has_text=f"- {question}")).to_be_visible()
         screenshot(page, "editors-diff.png")
         page.get_by_role("button", name="保存修改").click()
         expect(page.locator("p.notice")).to_contain_text("已保存到数据文件")
-        expect(page.get_by_role("heading", name=QUESTION)).to_have_count(0)
+        expect(page.get_by_role("heading", name=question)).to_have_count(0)
         page.get_by_role("button", name="退出登录").click()
 
         page.goto(f"{live.console.url}/publish")
@@ -183,7 +191,7 @@ def test_an_editor_places_a_question_and_the_published_assistant_answers_it(chro
     assert job.plan_kind == "finetune" and job.seconds
     assert load.errors == [], load.errors[:5]
     assert load.ok > 50
-    answer = ask(url, QUESTION)
+    answer = ask(url, question)
     assert TOPIC_TITLE in answer and not any(text in answer for text in NOT_ANSWERED), answer
     release = live.releases.live
     assert release.id == job.release and model_id_at(url, api_token()) == release.manifest.model_id
@@ -219,7 +227,7 @@ def test_a_catalogue_only_change_is_live_without_training_and_rolls_back(live: L
     assert live.releases.previous.id == after.id
 
 
-def two_models(live: Live) -> tuple[Release, Release]:
+def two_models(live: Live, question: str) -> tuple[Release, Release]:
     """The adopted release and one with another model (the first test's; else made here)."""
     releases = live.releases.all()
     adopted = releases[-1]
@@ -229,7 +237,7 @@ def two_models(live: Live) -> tuple[Release, Release]:
         from bot.editing.tree import SourceTree
 
         tree = SourceTree(live.sources)
-        change = changes.topic_examples(tree, TOPIC, [QUESTION])
+        change = changes.topic_examples(tree, TOPIC, [question])
         tree.save(change, tree.base(list(change.files)))
         job = jobs.publish(live.releases, live.sources, "test", running=RunningInstances.load(live.instances_file))
         assert job.state == jobs.SUCCEEDED, job.error
@@ -239,8 +247,8 @@ def two_models(live: Live) -> tuple[Release, Release]:
 
 @pytest.mark.postgres
 @pytest.mark.redis
-def test_the_cluster_swaps_one_instance_at_a_time_and_fails_no_request(live: Live) -> None:
-    adopted, newer = two_models(live)
+def test_the_cluster_swaps_one_instance_at_a_time_and_fails_no_request(live: Live, question: str) -> None:
+    adopted, newer = two_models(live, question)
     live.stack.stop()  # the cluster takes its place (and the machine's two cores)
     cluster = ClusterStack(live.releases, live.folder / "cluster", live.instances_file, staff_url=live.staff_url)
     cluster.start()
@@ -252,13 +260,13 @@ def test_the_cluster_swaps_one_instance_at_a_time_and_fails_no_request(live: Liv
         with rest_load(cluster.url, clients=3, pause=0.1) as load:
             switch(live.releases, adopted, running, say=steps.append)
             assert {model_id_at(u, token) for u in running.instance_urls} == {adopted.manifest.model_id}
-            back = ask(cluster.url, QUESTION)
+            back = ask(cluster.url, question)
             assert not_answered(back), back
             switch(live.releases, newer, running, say=steps.append)
         assert {model_id_at(u, token) for u in running.instance_urls} == {newer.manifest.model_id}
         assert sum("PUT /model" in s for s in steps) == 4, steps
         assert load.errors == [], load.errors[:5]
         assert load.ok > 50
-        assert TOPIC_TITLE in ask(cluster.url, QUESTION)
+        assert TOPIC_TITLE in ask(cluster.url, question)
     finally:
         cluster.stop()

@@ -550,6 +550,14 @@ def test_unsure_but_a_term_only_the_top_ranked_topic_has_is_answered(router: Rou
     assert router.route(turn("六大动力具体指哪几条，挨个讲讲", "nlu_fallback", ranking=other)).name == "unsure_offer"
 
 
+@pytest.mark.parametrize("intent", ["nlu_fallback", "out_of_scope"])
+def test_who_a_person_the_article_names_is_answered_from_the_article(router: Router, intent: str) -> None:
+    decision = router.route(turn("韩永军到底是哪位", intent, ranking=(("business_one_window", 0.2),)))
+    assert (decision.reply, decision.topic) == (TOPIC, "overview_mobilization")
+    # A name the article does not hold stays a question to ask back or hand on.
+    assert router.route(turn("王小明是谁", intent)).reply != TOPIC
+
+
 def test_a_channel_list_asked_without_a_channel_still_asks_which(router: Router) -> None:
     assert router.route(turn("都有哪些事项可以办", "list_services_by_channel")).reply == WHICH_CHANNEL
     # A need described, no service named: no channel is asked about.
