@@ -346,6 +346,9 @@ def test_a_count_in_a_statement_before_the_question_is_no_figure_question(router
     hired = router.route(turn("店里招了几个新人，得去做就业登记吧", services=("就业登记",)))
     assert hired.name == "named_service" and hired.service.name == "就业登记"
     assert router.route(turn("老旧小区改造了多少个", services=("老旧小区改造",))).name == "article_figure"
+    # A size is a figure too; a field of the named service is not.
+    assert router.route(turn("今年老旧小区改造规模有多大", services=("老旧小区改造咨询",))).name == "article_figure"
+    assert router.route(turn("老旧小区改造咨询要啥材料", services=("老旧小区改造咨询",))).name == "named_service"
 
 
 def test_a_field_asked_while_options_wait_goes_to_the_option_the_question_named(router: Router) -> None:
