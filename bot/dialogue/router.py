@@ -220,7 +220,7 @@ class _Look:
 
     @functools.cached_property
     def _clauses(self) -> list[re.Match[str]]:
-        return list(re.finditer(r"[^,.?!;:。？！；：、]+", normalize(self.turn.text)))
+        return list(self.rules.pattern("clause").finditer(normalize(self.turn.text)))
 
     @functools.cached_property
     def _asks(self) -> list[int]:
