@@ -150,11 +150,20 @@ class _Look:
     def entity_services(self) -> list[Service]:
         """The services the NLU's `service` entities name, in order, without repeats."""
         found: dict[str, Service] = {}
-        for value in self.turn.services:
-            service = self.router.service_named(value)
-            if service is not None:
-                found.setdefault(service.code, service)
+        for _, service in self._entity_values:
+            found.setdefault(service.code, service)
         return list(found.values())
+
+    @functools.cached_property
+    def _entity_values(self) -> list[tuple[str, Service]]:
+        """(value, service) of each `service` entity value that stands for one service."""
+        named = ((value, self.router.service_named(value)) for value in self.turn.services)
+        return [(value, service) for value, service in named if service is not None]
+
+    @functools.cached_property
+    def _text(self) -> str:
+        """The message's text as names are compared in (normalize)."""
+        return normalize(self.turn.text)
 
     @functools.cached_property
     def name_hits(self) -> list[SearchHit]:
@@ -215,19 +224,18 @@ class _Look:
 
     def _names_of(self, service: Service) -> set[str]:
         """The service's names and the NLU's values that stand for it, normalised."""
-        values = [v for v in self.turn.services if getattr(self.router.service_named(v), "code", "") == service.code]
+        values = [value for value, named in self._entity_values if named.code == service.code]
         return {normalize(name) for name in (*service.names(), *values)} - {""}
 
     @functools.cached_property
     def _clauses(self) -> list[re.Match[str]]:
-        return list(self.rules.pattern("clause").finditer(normalize(self.turn.text)))
+        return list(self.rules.pattern("clause").finditer(self._text))
 
     @functools.cached_property
     def _asks(self) -> list[int]:
         """Where the message asks a field or how to do something (offsets in its normalised text)."""
-        text = normalize(self.turn.text)
-        return ([start for start, _, _ in self.router.vocabulary.spans(text)]
-                + [match.start() for match in self.rules.pattern("procedural").finditer(text)])
+        return ([start for start, _, _ in self.router.vocabulary.spans(self._text)]
+                + [match.start() for match in self.rules.pattern("procedural").finditer(self._text)])
 
     def _clearly_named(self, hits: list[SearchHit]) -> Service | None:
         if hits and (len(hits) == 1 or hits[0].score - hits[1].score >= self.rules.named_margin):
@@ -374,16 +382,15 @@ class _Look:
         """The message holds one of the article's terms or titles of plan_term_chars or more that is
         in no official name of the services its words find ("楼宇经济准备怎么搞" asks how the district
         goes about its plan; "人才住房" is in 人才住房补贴申领, a resident's how-to)."""
-        text = normalize(self.turn.text)
         names = [normalize(hit.service.name) for hit in self.hits]
-        return any(len(term) >= self.rules.plan_term_chars and term in text and not any(term in name for name in names)
-                   for term in self.router.article_names)
+        return any(len(term) >= self.rules.plan_term_chars and term in self._text
+                   and not any(term in name for name in names) for term in self.router.article_names)
 
     @functools.cached_property
     def wished(self) -> bool:
         """A wish to do the named service stands right before one of its names ("想办张社保卡")."""
-        text = normalize(self.turn.text)
         # The name may begin inside the wish: "要上初中" is 要 + the alias 上初中.
+        text = self._text
         return any(text.startswith(name, start) for match in self.rules.pattern("service_wish").finditer(text)
                    for start in range(match.start() + 1, match.end() + 1) for name in self._named_names)
 
@@ -395,7 +402,7 @@ class _Look:
         if not names:
             return False
         asked = f"(?:{'|'.join(names)})(?:{self.rules.pattern('service_what_is').pattern})"
-        return re.search(asked, normalize(self.turn.text)) is not None
+        return re.search(asked, self._text) is not None
 
     @functools.cached_property
     def _named_names(self) -> list[str]:
