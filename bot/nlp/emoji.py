@@ -12,8 +12,6 @@ import re
 from typing import Any
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.shared.nlu.constants import ENTITIES
-from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlp.text_rewriter import MessageTextRewriter
 
@@ -35,13 +33,11 @@ def without_emoji(text: str) -> str:
 class EmojiRemover(MessageTextRewriter):
     """Rewrites each message's text without emoji before it is tokenized."""
 
+    shifts_offsets = True
+
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         return {}
 
     def rewrite(self, text: str) -> str:
         return without_emoji(text)
-
-    def keeps(self, message: Message) -> bool:
-        # Annotated entities hold character offsets into the text: such examples stay as written.
-        return bool(message.get(ENTITIES))

@@ -13,8 +13,6 @@ from __future__ import annotations
 import re
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.shared.nlu.constants import ENTITIES
-from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlp.text_rewriter import MessageTextRewriter
 
@@ -106,9 +104,7 @@ def to_chinese_terms(text: str) -> str:
 class EnglishTermsToChinese(MessageTextRewriter):
     """Rewrites English domain phrases of a mixed message into the article's Chinese terms."""
 
+    shifts_offsets = True
+
     def rewrite(self, text: str) -> str:
         return to_chinese_terms(text)
-
-    def keeps(self, message: Message) -> bool:
-        # Annotated entities hold character offsets into the text: such examples stay as written.
-        return bool(message.get(ENTITIES))

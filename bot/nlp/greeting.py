@@ -13,8 +13,6 @@ from __future__ import annotations
 import re
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.shared.nlu.constants import ENTITIES
-from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlp.text_rewriter import MessageTextRewriter
 
@@ -47,9 +45,7 @@ def without_leading_greeting(text: str) -> str:
 class LeadingGreetingRemover(MessageTextRewriter):
     """Rewrites each message's text without a leading greeting before it is tokenized."""
 
+    shifts_offsets = True
+
     def rewrite(self, text: str) -> str:
         return without_leading_greeting(text)
-
-    def keeps(self, message: Message) -> bool:
-        # Annotated entities hold character offsets into the text: such examples stay as written.
-        return bool(message.get(ENTITIES))

@@ -7,7 +7,7 @@ from typing import Any
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -32,9 +32,13 @@ class MessageTextRewriter(GraphComponent):
     def rewrite(self, text: str) -> str:
         raise NotImplementedError
 
+    # A rewriting that moves characters (takes some off) must leave annotated examples as written:
+    # their entities hold character offsets into the text.
+    shifts_offsets = False
+
     def keeps(self, message: Message) -> bool:
-        """Whether a message is left as written (by default none is)."""
-        return False
+        """Whether a message is left as written: an annotated one, when the rewriting shifts offsets."""
+        return self.shifts_offsets and bool(message.get(ENTITIES))
 
     def _rewrite(self, message: Message) -> None:
         text = message.get(TEXT)
