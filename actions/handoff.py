@@ -50,7 +50,7 @@ LEAVE = re.compile(r"^(?:那|那就|还是|哦|嗯)?[，,]?"
                    r"(?:算了|不用了|不要了|不需要了|不留了|不登记了|不弄了|不办了|退出|取消)"
                    r"(?:吧|啊|呀|哈)?(?:[，,。！!～~\s]*(?:谢谢|谢了|谢谢你)?)?[。！!～~]*$")
 SKIP_NAME = re.compile(r"^(?:跳过|不留|不填|无|没有|随便|都行|不用称呼|不需要称呼|不留称呼)[。！!]*$")
-# A topic that asks something ("人才落户需要什么材料？") is answered; a subject ("人才落户") is not.
+# A topic that asks something ("人才落户要交哪些材料？") is answered; a subject ("人才落户") is not.
 QUESTION = re.compile(r"[？?]|吗|呢|怎么|什么|啥|哪|多少|如何|几|是否|能否|能不能|可不可以|有没有")
 WORDS = re.compile(r"[\u3400-\u9fffA-Za-z]")
 MAX_NAME_CHARS = 20

@@ -70,5 +70,5 @@ def test_a_part_of_a_service_name_is_public_too_and_a_question_around_one_is_not
     the tests), so it cannot be a leak of ours; a question that holds a name is still a text."""
     questions = tmp_path / "holdout_x.yml"
     questions.write_text('questions:\n- {id: q1, ask: "人才住房补贴"}\n- {id: q2, ask: "人才住房补贴申领"}\n'
-                         '- {id: q3, ask: "人才住房补贴怎么申领"}\n', encoding="utf-8")
+                         '- {id: q3, ask: "人才住房补贴如何申领"}\n', encoding="utf-8")
     assert [t.id for t in eval_texts([questions])] == ["q3"]

@@ -184,7 +184,7 @@ class Segmentation:
 
 
 def _inside(key: str, known: Mapping[str, list[str]]) -> list[str] | None:
-    """The words of a part of a known text that begins and ends at its words' borders ("要带什么证件"
+    """The words of a part of a known text that begins and ends at its words' borders ("要拿什么证件"
     of a message, its opening cut off): the router searches parts of the message too."""
     for text, words in known.items():
         spans, at = [], 0

@@ -53,11 +53,11 @@ def test_a_service_named_in_passing_gives_way_to_the_one_the_need_describes(rout
     bills = router.route(turn("医保报销完自己还要掏一大笔药费", "ask_service"))
     assert bills.service.name == "医疗救助"
     # A service asked for by its name, with a field: that service.
-    assert router.route(turn("低保申请要准备哪些材料", "ask_service")).service.name == "最低生活保障"
+    assert router.route(turn("低保申请得准备哪些材料", "ask_service")).service.name == "最低生活保障"
 
 
 @pytest.mark.parametrize(("text", "named", "name"), [
-    ("孩子明年要上幼儿园，报名需要准备什么", "幼儿园", "幼儿园入园报名"),
+    ("孩子明年要上幼儿园，报名得准备什么", "幼儿园", "幼儿园入园报名"),
     ("孩子明年要上初中了，报名咋弄", "初中", "初中入学"),
     # The NLU's value is the service's own name (its synonym), and the wish's verb begins an alias.
     ("孩子明年要上初中了，报名咋弄", "初中入学", "初中入学"),

@@ -59,7 +59,7 @@ def test_routed_turns_count_by_the_routers_decision_whichever_action_ran(tmp_pat
                        "rest"),
         "resident-3": (hour_ago + 120, routed("帮忙寄个快递呗", "out_of_scope", "action_out_of_scope", "out_of_scope"),
                        "rest"),
-        "resident-4": (hour_ago + 180, routed("经纬人才计划是干啥的", "out_of_scope", "action_out_of_scope", "topic")
+        "resident-4": (hour_ago + 180, routed("经纬人才计划是做啥的", "out_of_scope", "action_out_of_scope", "topic")
                        + routed("人才公寓要啥材料", "ask_service", "action_answer_service", "named_service"), "rest"),
     })
     found = unanswered(tracker, [])

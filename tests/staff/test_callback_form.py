@@ -18,7 +18,7 @@ from tests.staff.conftest import Resident
 
 pytestmark = pytest.mark.server
 
-DESCRIPTION = "我硕士毕业想把户口落到市中区，想问需要准备哪些材料"
+DESCRIPTION = "我硕士毕业想把户口落到市中区，想问需要带哪些材料"
 
 
 def digits_of(text: str) -> str:

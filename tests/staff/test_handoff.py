@@ -29,7 +29,7 @@ def test_asking_for_a_person_leaves_a_callback_request(resident: Resident, staff
 
     assert "哪方面" in resident.say("/request_callback")
     assert "描述" in resident.say("人才落户")
-    assert "电话" in resident.say("我硕士毕业想把户口落到市中区，想问需要准备哪些材料")
+    assert "电话" in resident.say("我硕士毕业想把户口落到市中区，想问需要带哪些材料")
 
     invalid = resident.say("0531-1234")
     assert "格式不对" in invalid and "电话" in invalid
@@ -107,7 +107,7 @@ def test_a_field_asked_where_the_form_asks_the_matter_while_options_wait(residen
     assert "【营业执照办理】申请材料" in answered and "接着填写" in answered and "哪方面" in answered
     assert "描述" in resident.say("营业执照")
     # (a field of the service now discussed would be answered here too: a description tells more)
-    assert "电话" in resident.say("想问问开店办执照要准备哪些材料，我的材料不全能不能先受理")
+    assert "电话" in resident.say("想问问开店办执照得准备哪些材料，我的材料不全能不能先受理")
     assert "已取消" in resident.say("算了")
     assert open_requests(staff_store, resident.conversation_id) == []
 

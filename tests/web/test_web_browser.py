@@ -90,7 +90,7 @@ def test_a_resident_asks_for_a_person_and_leaves_a_callback_request(servers, wid
         expect(visit.answer("哪方面")).to_be_visible()
         page.locator(".rw-reply").filter(has_text="人才政策").last.click()
         expect(visit.answer("描述")).to_be_visible()
-        visit.ask("想问硕士研究生落户市中区要准备哪些材料")
+        visit.ask("想问硕士研究生落户市中区需要带哪些材料")
         expect(visit.answer("电话号码")).to_be_visible()
         visit.ask("13812345678")
         expect(visit.answer("称呼")).to_be_visible()
