@@ -34,7 +34,7 @@ from bot.catalogue.tables import (
     postings_table,
     term_stats_table,
 )
-from bot.catalogue.tokens import Tokenize, normalize, search_terms
+from bot.catalogue.tokens import Tokenize, compared, search_terms
 
 
 def search_fields(service: Service) -> dict[str, list[str]]:
@@ -51,14 +51,14 @@ def search_fields(service: Service) -> dict[str, list[str]]:
 
 
 def name_texts(service: Service) -> dict[str, str]:
-    """The service's names in the form compared (normalize), each with its kind; an alias equal
+    """The service's names in the form compared (tokens.compared), each with its kind; an alias equal
     to the name (once normalized) counts as the name. Residents' questions editors placed on the
     service (`examples`) come last, of kind "example": found whole in a query, never by a part."""
-    texts = {normalize(service.name): "name"}
+    texts = {compared(service.name): "name"}
     for alias in service.aliases:
-        texts.setdefault(normalize(alias), "alias")
+        texts.setdefault(compared(alias), "alias")
     for example in service.examples:
-        texts.setdefault(normalize(example), "example")
+        texts.setdefault(compared(example), "example")
     return texts
 
 

@@ -41,9 +41,9 @@ from bot.catalogue.tables import (
 )
 from bot.catalogue.tokens import (
     Tokenize,
+    compared,
     default_tokenizer,
     joining_bigrams,
-    normalize,
     search_terms,
     tokenizer_name,
 )
@@ -254,7 +254,7 @@ class SqlCatalogueStore(CatalogueStore):
         return facts
 
     def search(self, query: str, limit: int = 5) -> list[SearchHit]:
-        text = normalize(query)
+        text = compared(query)
         if not text or limit <= 0:
             return []
         tokens = search_terms(self.tokenize, query)

@@ -65,8 +65,18 @@ def joining_bigrams(text: str, tokens: set[str]) -> set[str]:
 
 
 def normalize(text: str) -> str:
-    """Full-width to half-width, lower case, no white space: the form names are compared in."""
+    """Full-width to half-width, lower case, no white space."""
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).lower()
+
+
+# "开一家公司", "办一个营业执照": a count of one said between a verb and what it is done to is no
+# part of a service's name (none holds one), so it stands between no name and the query.
+_COUNT_OF_ONE = re.compile(r"一[个家间所张份本套辆处项座名]")
+
+
+def compared(text: str) -> str:
+    """The form names and queries are compared in: normalized, without counts of one."""
+    return _COUNT_OF_ONE.sub("", normalize(text))
 
 
 def bigram_tokenize(text: str) -> list[str]:

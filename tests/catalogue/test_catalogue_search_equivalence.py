@@ -24,7 +24,7 @@ from bot import paths
 from bot.catalogue import search as search_module
 from bot.catalogue.schema import Service
 from bot.catalogue.store import CatalogueStore, create_store
-from bot.catalogue.tokens import Tokenize, bigram_tokenize, joining_bigrams, normalize, search_terms
+from bot.catalogue.tokens import Tokenize, bigram_tokenize, compared, joining_bigrams, normalize, search_terms
 from tools.bench.catalogue_data import synthetic_catalogue, varied_queries
 
 # Situations (residents' descriptions of a need, added after that search) weigh between aliases and
@@ -102,11 +102,11 @@ class OldSearch:
         self.names: list[NameRow] = []
         shares: dict[tuple[str, str, str], float] = {}
         for service in services:
-            texts = {normalize(service.name): "name"}
+            texts = {compared(service.name): "name"}
             for alias in service.aliases:
-                texts.setdefault(normalize(alias), "alias")
+                texts.setdefault(compared(alias), "alias")
             for example in service.examples:
-                texts.setdefault(normalize(example), "example")
+                texts.setdefault(compared(example), "example")
             self.names += [NameRow(service.code, t, k) for t, k in texts.items()]
             for field_name, field_texts in _search_fields(service).items():
                 for text in field_texts:
@@ -122,7 +122,7 @@ class OldSearch:
             self.terms[term].append(TermRow(term, code, field_name, share))
 
     def search(self, query: str, limit: int) -> list[tuple[str, float]]:
-        text = normalize(query)
+        text = compared(query)
         tokens = search_terms(self.tokenize, query)
         joining = joining_bigrams(query, tokens)
         if not text or limit <= 0:

@@ -180,6 +180,17 @@ def test_search_ranks_the_expected_service_first(store: CatalogueStore, query: s
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
 
 
+@pytest.mark.parametrize(("query", "expected"), [
+    ("想自己开一家公司从哪开始", "企业开办"),
+    ("准备办一个营业执照带什么", "营业执照办理"),
+    ("家里要领一张社保卡", "社会保障卡申领"),
+])
+def test_a_count_of_one_inside_a_name_keeps_it_a_name(store: CatalogueStore, query: str, expected: str) -> None:
+    """"开一家公司" holds the alias 开公司: it ranks as a name inside the query (50 and up)."""
+    (hit, *_) = store.search(query)
+    assert hit.service.name == expected and hit.score >= 50, hit
+
+
 def test_exact_name_beats_alias_beats_overlap(store: CatalogueStore) -> None:
     (name_hit, *_) = store.search("临时救助")
     (alias_hit, *_) = store.search("急难救助")

@@ -670,7 +670,7 @@ def test_a_topic_answer_offers_up_to_three_next_steps(router: Router) -> None:
 def test_a_list_of_one_is_answered_and_may_still_be_picked(router: Router) -> None:
     """Where only one service scores near the best, it answers at once; "第一个" or "最后那个" after it
     (the resident expected a list) is that service, "第三个" has nothing to pick from."""
-    first = router.route(turn("注册一家企业需要什么材料", fields=("materials",)))
+    first = router.route(turn("注册个有限公司需要哪些材料", fields=("materials",)))
     assert first.reply == SERVICE and first.name == "offer_services_one" and first.service.name == "企业开办"
     assert first.fields == ("materials",)
     for text in ("就第一个吧", "最后那个"):
