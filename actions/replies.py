@@ -38,6 +38,8 @@ from bot.dialogue.turn import (
     TOPIC_OPTION,
     Turn,
     kind_of_option,
+    service_option,
+    topic_option,
 )
 from bot.knowledge.model import shared as shared_knowledge
 from bot.knowledge.rasa_data import response_name
@@ -183,7 +185,7 @@ def render(decision: Decision, turn: Turn, dispatcher: CollectingDispatcher, tra
         if decision.note:
             reply.say(text=decision.note)
         _next_steps(decision, reply)
-        return _topic_events(decision.topic, tracker)
+        return [*_topic_events(decision.topic, tracker), *_next_step_options(decision)]
     if kind == kinds.MENU and decision.menu:
         menu = shared_menus().menus[decision.menu]
         reply.say(text=menu.intro, buttons=[{"title": q.title, "payload": q.ask} for q in menu.questions])
@@ -317,6 +319,15 @@ def _next_steps(decision: Decision, reply: Reply) -> None:
         reply.say(text=related_text(decision.services), buttons=buttons)
     elif buttons:
         reply.say(text=NEXT_TEXT, buttons=buttons)
+
+
+def _next_step_options(decision: Decision) -> list[EventType]:
+    """The buttons after a topic's answer, in the order shown, as the options "第二个" or WeChat's
+    "2" picks from; the topic stays the subject, so a question about it still follows it. No
+    buttons: the options of an earlier list stay."""
+    options = [*(service_option(s.code) for s in decision.services),
+               *(topic_option(t) for t in decision.next_topics)]
+    return [SlotSet("options_offered", options)] if options else []
 
 
 def _centre(decision: Decision, reply: Reply) -> list[EventType]:

@@ -663,6 +663,18 @@ def article_figure(look: _Look) -> Decision | None:
     return _topic_decision(look, "article_figure")
 
 
+def quoted_topic(look: _Look) -> Decision | None:
+    """"楼宇经济说的“一栋楼宇一个特色”，楼层上有啥讲究": a phrase the message quotes from the article
+    asks the article, though the NLU read a service's field or was unsure ("讲究" as conditions);
+    not when the message names a service or a channel (a name may be quoted too)."""
+    if look.named is not None or look.channel is not None:
+        return None
+    if not look.router.topics.quoting(look.turn.text):
+        return None
+    decision = _topic_decision(look, "quoted_topic")
+    return decision if decision.topic else None
+
+
 def named_service(look: _Look) -> Decision | None:
     """A service named outright wins over the one under discussion (a switch, or a return to an
     earlier one); a question the NLU took for the article's is the catalogue's only when it asks
@@ -832,6 +844,8 @@ def pick_by_name(look: _Look) -> Decision | None:
     if not turn.state.options:
         return None
     with_ending = rules.pattern("pick_by_name").match(turn.text)
+    if turn.state.subject == SUBJECT_KNOWLEDGE and not with_ending and turn.entry != "pick":
+        return None  # after a topic's buttons, "那住房呢" asks the article on, it picks no button
     said = with_ending.group("name") if with_ending else turn.text
     limit = rules.pick_name_chars if with_ending else rules.pick_by_name_chars
     if content_chars(said) > limit:
@@ -1334,6 +1348,7 @@ DECISIONS: tuple[tuple[str, frozenset[str], Decide], ...] = (
     ("hotline_follow_up", CENTRE_ENTRIES, hotline_follow_up),
     # — a service named outright, another field of the one under discussion —
     ("article_figure", frozenset({"service", "unsure"}), article_figure),
+    ("quoted_topic", frozenset({"knowledge", "service", "unsure", "out_of_scope"}), quoted_topic),
     # (not for the article's questions: "临时救助主要解决哪种困难" names it to ask the article)
     ("situation_beside_name", frozenset({"service", "out_of_scope", "unsure"}), situation_beside_name),
     ("kind_beside_name", frozenset({"service", "out_of_scope", "unsure"}), kind_beside_name),

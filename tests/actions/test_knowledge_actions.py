@@ -158,3 +158,20 @@ def test_a_persons_phone_number_is_never_guessed() -> None:
     topic = next(t for t in knowledge().topics.values() if "韩永军" in t.answer)
     note = beyond_the_article("韩永军书记的手机号能给我吗", topic)
     assert note is not None and "12345" in note
+
+
+def test_a_topics_buttons_are_picked_by_position() -> None:
+    """The buttons after a topic's answer (its services, then related topics) are the options a
+    position picks from; the topic stays the subject."""
+    question = tracker("人才的孩子上学这块有什么政策", [("talent_schooling", 0.9)])
+    messages, events = run(ActionAnswerKnowledge(), question)
+    shown = [button["title"] for message in messages for button in message.get("buttons") or []]
+    offered = next(e["value"] for e in events if e.get("name") == "options_offered")
+    assert len(offered) == len(shown) >= 2
+    assert {"event": "slot", "timestamp": None, "name": "subject", "value": "knowledge"} in events
+    slots = {"options_offered": offered, "subject": "knowledge", "knowledge_topic": "talent_schooling"}
+    last, _ = run(ActionAnswerKnowledge(), tracker("最后那个", [], intent="choose_option", **slots))
+    first, _ = run(ActionAnswerKnowledge(), tracker("第一个", [], intent="choose_option", **slots))
+    kind, _, key = offered[-1].partition(":")
+    assert kind == "topic" and last[0]["response"] == f"utter_faq/{key}"
+    assert (first[0].get("text") or "").startswith(f"【{shown[0]}】")

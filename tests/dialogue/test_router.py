@@ -678,3 +678,13 @@ def test_a_list_of_one_is_answered_and_may_still_be_picked(router: Router) -> No
         assert picked.name == "pick_of_the_one_shown" and picked.service.code == first.service.code
     third = router.route(turn("第三个", "choose_option", subject="service", service_code=first.service.code))
     assert third.name == "nothing_offered"
+
+
+def test_a_phrase_quoted_from_the_article_asks_the_article_whatever_the_intent(router: Router) -> None:
+    """A slogan quoted from the article is asked about there, though the NLU took "讲究" or "要求"
+    for a service's conditions; a quoted service name is still the service's."""
+    for intent in ("ask_service", "out_of_scope", "nlu_fallback"):
+        decision = router.route(turn("楼宇经济说的“一个楼层一个主题”，具体有啥讲究", intent, fields=("conditions",)))
+        assert (decision.reply, decision.topic) == (TOPIC, "industry_building_economy"), intent
+    named = router.route(turn("“结婚登记”要满足什么条件", services=("结婚登记",), fields=("conditions",)))
+    assert (named.reply, named.service.name) == (SERVICE, "结婚登记")
