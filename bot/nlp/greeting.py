@@ -18,11 +18,14 @@ from bot.nlp.text_rewriter import MessageTextRewriter
 
 # Greetings and opening courtesies, each with optional marks, spaces or emoji ("👋你好😊，") around
 # it; one or more. An English greeting needs no letter or Chinese character right after it
-# ("hello翻译成中文" is not a greeting).
+# ("hello翻译成中文" is not a greeting). Openers that check someone is there, as on a phone call
+# ("喂喂，能听见吗", "有人在吗"), are greetings too; 喂 only before a mark or another opener ("喂养"
+# is no greeting).
 _NOT_CONTENT = r"[^\u4e00-\u9fffA-Za-z0-9]"
+_PRESENCE = r"(?:能|可以)?听(?:得)?(?:见|到|清)(?:吗|么|嘛|不|没)|有人(?:在)?(?:吗|么|嘛|没|不)|在(?:么|嘛)"
 LEADING_GREETING = re.compile(
     rf"^(?:{_NOT_CONTENT}*(?:你们?好(?:啊|呀)?|您好|大家好|早上好|上午好|下午好|晚上好|哈喽|嗨|"
-    rf"(?:hi|hello|hey)(?={_NOT_CONTENT})|"
+    rf"(?:hi|hello|hey)(?={_NOT_CONTENT})|喂+(?={_NOT_CONTENT}|你|您|能|听|有人|在|$)|{_PRESENCE}|"
     rf"在吗|在不在|打扰(?:了|一下)|小助手){_NOT_CONTENT}*)+",
     re.IGNORECASE)
 # What must remain for the rest to count as a question of its own ("你好，你是谁" stays whole).
