@@ -27,7 +27,7 @@ def fingerprint(files: Iterable[Path], *extra: str) -> str:
 
 def training_inputs() -> list[Path]:
     """Everything that shapes the trained model."""
-    files = [paths.CONFIG, paths.DOMAIN, paths.SPACY_PIPELINE / ".stamp"]
+    files = [paths.CONFIG, paths.DOMAIN, paths.SPACY_PIPELINE / ".stamp", paths.HOMOPHONES]
     files += [path for folder in paths.TRAINING_DATA for path in folder.rglob("*.yml")]
     files += (paths.PROJECT / "bot" / "nlp").glob("*.py")
     return files

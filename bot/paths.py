@@ -41,6 +41,8 @@ CATALOGUE_DB = BUILD / "catalogue.db"
 # The knowledge base's texts as the pipeline segments them, for the action server's search
 # (bot/catalogue/segmented.py).
 SEGMENTS = BUILD / "segments.json"
+# What the NLU may put right of a word mistyped by its sound (bot/nlp/homophones.py).
+HOMOPHONES = BUILD / "homophones.json"
 
 # The article the district gave us: the knowledge source. SEED_ARTICLE overrides it for tests.
 SEED_ARTICLE = Path(

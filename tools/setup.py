@@ -62,8 +62,27 @@ def step_generate() -> None:
     words = district_words()
     if write_if_changed(paths.USER_DICT, user_dict_text(words)):
         changed.append(str(paths.USER_DICT.relative_to(paths.PROJECT)))
+    if write_homophones(words):
+        changed.append(str(paths.HOMOPHONES.relative_to(paths.PROJECT)))
     print(f"setup:   {len(load().topics)} topics, {len(words)} dictionary words; "
           f"{'updated ' + ', '.join(changed) if changed else 'nothing changed'}", flush=True)
+
+
+def write_homophones(words: list[str]) -> bool:
+    """build/homophones.json from the district's names, words and text; rebuilt (about 15 s: every
+    character's reading, Jieba's dictionary) only when those changed."""
+    import hashlib
+    import json
+
+    from bot.nlp.corpus import district_corpus
+    from bot.nlp.homophones import build_table, district_names, jieba_lexicon
+
+    names, corpus = sorted(district_names()), district_corpus()
+    key = hashlib.sha256(json.dumps([names, words, corpus], ensure_ascii=False).encode()).hexdigest()[:16]
+    if paths.HOMOPHONES.exists() and json.loads(paths.HOMOPHONES.read_text(encoding="utf-8")).get("inputs") == key:
+        return False
+    table = build_table(names, words, corpus, jieba_lexicon()) | {"inputs": key}
+    return write_if_changed(paths.HOMOPHONES, json.dumps(table, ensure_ascii=False, sort_keys=True))
 
 
 def step_pkuseg() -> None:

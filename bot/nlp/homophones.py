@@ -1,0 +1,179 @@
+"""District words mistyped with a pinyin input method ("低宝咋申情" → "低保咋申请"), put right
+before the message is tokenized.
+
+Residents type Chinese by its sound, and the input method offers several characters for it: a
+wrong pick gives a word that sounds like a district word (a service's name or alias, an article
+term, a field word) but is not one, and then neither the NLU nor the catalogue's search knows it.
+The catalogue lists a few such slips as aliases; this component puts right any of them, for
+training and prediction alike: a span of the message that is no word of its own, sounds exactly
+like one district word (tones aside) and differs from it in at most half its characters is
+replaced by that word. Same length, so entity offsets stay.
+
+What may be replaced and with what is a table the set-up builds (`build_table`, build/homophones.json):
+the readings of every character, the district words with their syllables, and the everyday words
+that sound like one of them (事业 sounds like 失业), which are never replaced.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+
+from bot.nlp.text_rewriter import MessageTextRewriter
+
+MIN_WORD_CHARS, MAX_WORD_CHARS = 2, 12
+# Of Jieba's dictionary, the words at least this frequent count as everyday words (never replaced);
+# two-character ones at least COMMON_FREQUENCY frequent are words a replacement may not cut through
+# ("服务保障" holds no 五保).
+EVERYDAY_FREQUENCY = 5
+COMMON_FREQUENCY = 1000
+
+
+def _cjk(text: str) -> bool:
+    return all("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def build_table(names: Iterable[str], words: Iterable[str], corpus: Iterable[str],
+                lexicon: dict[str, int]) -> dict[str, Any]:
+    """The table the component reads. `names`: what may be put in (services' names and aliases,
+    the article's terms; not the field words, which are everyday phrases: 去哪, 交什么); `words`:
+    every district word, never replaced as written; `corpus`: district text, whose counts choose
+    among names that sound alike (the official 低保 over the listed slip 低包); `lexicon`: everyday
+    words and their frequencies (Jieba's dictionary)."""
+    from pypinyin import lazy_pinyin
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    readings: dict[str, str] = {}
+    for code, value in pinyin_dict.items():
+        ch = chr(code)
+        if _cjk(ch):
+            readings[ch] = _toneless(value.split(",")[0])  # what the character is typed for
+    district = sorted({w for w in words if MIN_WORD_CHARS <= len(w) <= MAX_WORD_CHARS and _cjk(w)})
+    text = "\n".join(corpus)
+    by_sound: dict[str, list[str]] = {}
+    for word in sorted({w for w in names if MIN_WORD_CHARS <= len(w) <= MAX_WORD_CHARS and _cjk(w)}):
+        by_sound.setdefault(" ".join(lazy_pinyin(word)), []).append(word)
+    targets: dict[str, str] = {}
+    for sound, alike in by_sound.items():
+        counts = sorted(((text.count(w), w) for w in alike), reverse=True)
+        if counts[0][0] > 0 and (len(counts) == 1 or counts[0][0] > counts[1][0]):
+            targets[counts[0][1]] = sound
+        elif len(counts) == 1:
+            targets[alike[0]] = sound
+    # A name that sounds like a common everyday word is a listed slip of it (an alias 证府 of 政府):
+    # putting it in would break the word.
+    common = {" ".join(lazy_pinyin(w)): w for w, frequency in lexicon.items()
+              if frequency >= COMMON_FREQUENCY and _cjk(w) and len(w) >= MIN_WORD_CHARS}
+    targets = {name: sound for name, sound in targets.items() if common.get(sound, name) == name}
+    sounds = set(targets.values())
+    lengths = {len(w) for w in targets}
+    everyday = sorted(w for w, frequency in lexicon.items()
+                      if frequency >= EVERYDAY_FREQUENCY and len(w) in lengths and _cjk(w)
+                      and w not in targets and " ".join(lazy_pinyin(w)) in sounds)
+    pairs = sorted(w for w, frequency in lexicon.items()
+                   if frequency >= COMMON_FREQUENCY and len(w) == 2 and _cjk(w))
+    return {"readings": readings, "targets": targets, "words": sorted(set(district) | set(targets)),
+            "everyday": everyday, "common_pairs": pairs}
+
+
+def district_names() -> set[str]:
+    """The services' names and aliases and the article's terms (what `build_table` may put in)."""
+    from bot.catalogue.files import load_services
+    from bot.knowledge.model import load
+
+    return load().terms() | {name for service in load_services() for name in service.names()}
+
+
+def _toneless(reading: str) -> str:
+    """"lǘ" → "lv", as pypinyin's plain style writes it."""
+    marks = {"\u0300", "\u0301", "\u0304", "\u030c"}
+    bare = "".join(ch for ch in unicodedata.normalize("NFD", reading) if ch not in marks)
+    return unicodedata.normalize("NFC", bare).replace("ü", "v")
+
+
+def jieba_lexicon() -> dict[str, int]:
+    """Jieba's dictionary (installed with Rasa): word → frequency."""
+    import jieba
+
+    jieba.setLogLevel(60)
+    jieba.initialize()
+    return dict(jieba.dt.FREQ)
+
+
+class Homophones:
+    """The replacements of one table."""
+
+    def __init__(self, table: dict[str, Any], extra_words: Iterable[str] = ()) -> None:
+        self.readings: dict[str, str] = table["readings"]
+        targets = dict(table["targets"])
+        for word in extra_words:  # the config's own words: the first reading of each character
+            if _cjk(word) and all(ch in self.readings for ch in word):
+                targets.setdefault(word, " ".join(self.readings[ch] for ch in word))
+        # Every part of a district word is one as written ("优待证" of 老年人优待证).
+        self.keep = {word[i:j] for word in {*table["words"], *targets}
+                     for i in range(len(word)) for j in range(i + MIN_WORD_CHARS, len(word) + 1)}
+        self.keep |= set(table["everyday"])
+        self.common_pairs = set(table["common_pairs"])
+        self.index: dict[tuple[int, str], list[tuple[str, list[str]]]] = {}
+        for word, sound in targets.items():
+            syllables = sound.split()
+            self.index.setdefault((len(word), syllables[0]), []).append((word, syllables))
+        self.longest = max((length for length, _ in self.index), default=0)
+
+    def _match(self, span: str) -> str | None:
+        if span in self.keep:
+            return None
+        found = {word for word, syllables in self.index.get((len(span), self.readings.get(span[0], "")), ())
+                 if all(s == self.readings.get(ch) for s, ch in zip(syllables, span))
+                 and sum(a != b for a, b in zip(word, span)) <= max(1, len(span) // 2)}
+        return found.pop() if len(found) == 1 else None
+
+    def _cuts_a_word(self, text: str, start: int, end: int) -> bool:
+        """Whether the span's first character ends, or its last begins, a common word beside it."""
+        return (start > 0 and text[start - 1:start + 1] in self.common_pairs) or \
+            (end < len(text) and text[end - 1:end + 1] in self.common_pairs)
+
+    def correct(self, text: str) -> str:
+        """The text with each mistyped district word put right (longest first, left to right)."""
+        out, start = list(text), 0
+        while start < len(text):
+            for length in range(min(self.longest, len(text) - start), MIN_WORD_CHARS - 1, -1):
+                span = text[start:start + length]
+                if not _cjk(span):
+                    continue
+                if span in self.keep:  # a word as written: none of its parts is put right
+                    start += length
+                    break
+                word = self._match(span)
+                if word is not None and not self._cuts_a_word(text, start, start + length):
+                    out[start:start + length] = word
+                    start += length
+                    break
+            else:
+                start += 1
+        return "".join(out)
+
+
+@lru_cache(maxsize=4)
+def load(path: str, extra_words: tuple[str, ...] = ()) -> Homophones:
+    return Homophones(json.loads(Path(path).read_text(encoding="utf-8")), extra_words)
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER], is_trainable=False
+)
+class HomophoneCorrector(MessageTextRewriter):
+    """Rewrites each message's text with its mistyped district words put right."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {"table": "build/homophones.json", "words": []}
+
+    def rewrite(self, text: str) -> str:
+        return load(self.config["table"], tuple(self.config.get("words") or ())).correct(text)

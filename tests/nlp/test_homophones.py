@@ -1,0 +1,56 @@
+"""Mistyped district words are put right by their sound; everyday words and the district's own
+words stay as written (bot/nlp/homophones.py, on the table the set-up builds from the sources)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot import paths
+from bot.nlp.homophones import HomophoneCorrector, Homophones
+
+WORDS = ("申请", "办理", "报名")
+
+
+@pytest.fixture(scope="module")
+def homophones() -> Homophones:
+    if not paths.HOMOPHONES.exists():
+        from bot.training_data import district_words
+        from tools.setup import write_homophones
+
+        write_homophones(district_words())
+    return Homophones(json.loads(paths.HOMOPHONES.read_text(encoding="utf-8")), WORDS)
+
+
+@pytest.mark.parametrize(("typed", "meant"), [
+    ("老人的高岭津贴去哪儿领", "老人的高龄津贴去哪儿领"),  # a service's name
+    ("居驻证过期了咋续", "居住证过期了咋续"),  # an alias
+    ("我想问问低宝的事", "我想问问低保的事"),
+    ("灵活就叶要交社保吗", "灵活就业要交社保吗"),
+    ("口代公园建了几个", "口袋公园建了几个"),  # an article term
+    ("临时救助咋申情", "临时救助咋申请"),  # one of the config's words
+])
+def test_a_district_word_mistyped_by_its_sound_is_put_right(homophones: Homophones, typed: str, meant: str) -> None:
+    assert homophones.correct(typed) == meant
+
+
+@pytest.mark.parametrize("text", [
+    "事业单位招聘考试在哪报名",  # 事业 sounds like 失业
+    "这个先不办了",  # 不办 sounds like 补办
+    "政府对人才有哪些服务保障",  # 服务保障 holds the sound of 五保
+    "市中区哪家馆子好吃",  # 区哪 sounds like 去哪, across two words
+    "那个计划叫什么名字",
+    "退伍军人的优待证在哪领",  # a part of a district word (老年人优待证) as written
+    "低包怎么申请",  # a slip the catalogue lists as an alias stays for the search to find
+])
+def test_everyday_and_district_words_stay(homophones: Homophones, text: str) -> None:
+    assert homophones.correct(text) == text
+
+
+def test_the_component_rewrites_messages_with_the_set_ups_table(homophones: Homophones) -> None:
+    corrector = HomophoneCorrector({"table": str(paths.HOMOPHONES), "words": list(WORDS)})
+    [message] = corrector.process([Message(data={TEXT: "结婚登计要带啥"})])
+    assert message.get(TEXT) == "结婚登记要带啥"
