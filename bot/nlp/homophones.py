@@ -1,5 +1,5 @@
 """District words mistyped with a pinyin input method ("低宝咋申情" → "低保咋申请"), put right
-before the message is tokenized.
+before the message is tokenized; so are district words typed as pinyin ("jiuye dengji zai na ban").
 
 Residents type Chinese by its sound, and the input method offers several characters for it: a
 wrong pick gives a word that sounds like a district word (a service's name or alias, an article
@@ -17,6 +17,7 @@ that sound like one of them (事业 sounds like 失业), which are never replace
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
@@ -33,6 +34,9 @@ MIN_WORD_CHARS, MAX_WORD_CHARS = 2, 12
 # ("服务保障" holds no 五保).
 EVERYDAY_FREQUENCY = 5
 COMMON_FREQUENCY = 1000
+
+
+_LATIN_RUN = re.compile(r"[A-Za-z]+(?:\s+[A-Za-z]+)*")
 
 
 def _cjk(text: str) -> bool:
@@ -125,13 +129,19 @@ class Homophones:
             syllables = sound.split()
             self.index.setdefault((len(word), syllables[0]), []).append((word, syllables))
         self.longest = max((length for length, _ in self.index), default=0)
+        # Typed as pinyin ("jiuye dengji zai na ban"): a run of syllables that sounds like words.
+        self.syllables = set(self.readings.values())
+        self.by_sound: dict[str, str] = {}
+        for word, sound in sorted(targets.items()):
+            self.by_sound.setdefault(sound, word)
+        self.most_syllables = max((len(sound.split()) for sound in self.by_sound), default=0)
 
     def _match(self, span: str) -> str | None:
         if span in self.keep:
             return None
         found = {word for word, syllables in self.index.get((len(span), self.readings.get(span[0], "")), ())
-                 if all(s == self.readings.get(ch) for s, ch in zip(syllables, span))
-                 and sum(a != b for a, b in zip(word, span)) <= max(1, len(span) // 2)}
+                 if all(s == self.readings.get(ch) for s, ch in zip(syllables, span, strict=True))
+                 and sum(a != b for a, b in zip(word, span, strict=True)) <= max(1, len(span) // 2)}
         return found.pop() if len(found) == 1 else None
 
     def _cuts_a_word(self, text: str, start: int, end: int) -> bool:
@@ -139,8 +149,41 @@ class Homophones:
         return (start > 0 and text[start - 1:start + 1] in self.common_pairs) or \
             (end < len(text) and text[end - 1:end + 1] in self.common_pairs)
 
+    def _split(self, latin: str) -> list[str] | None:
+        """A latin word as pinyin syllables, the fewest that spell it ("zhizhao" → zhi zhao); None
+        when it is no pinyin."""
+        best: list[list[str] | None] = [[]] + [None] * len(latin)
+        for end in range(1, len(latin) + 1):
+            for start in range(max(0, end - 6), end):
+                before = best[start]
+                if before is not None and latin[start:end] in self.syllables and (
+                        best[end] is None or len(before) + 1 < len(best[end])):
+                    best[end] = [*before, latin[start:end]]
+        return best[-1]
+
+    def _from_pinyin(self, run: str) -> str:
+        """A run of latin words with the words whose syllables spell a district word (or one of
+        the config's words) written in characters; the rest as typed."""
+        typed = run.split()
+        spelt = [self._split(word.lower()) for word in typed]
+        out, i = [], 0
+        while i < len(typed):
+            for j in range(len(typed), i, -1):
+                parts = spelt[i:j]
+                sound = " ".join(s for part in parts if part for s in part)
+                if all(parts) and len(sound.split()) <= self.most_syllables and sound in self.by_sound:
+                    out.append(self.by_sound[sound])
+                    i = j
+                    break
+            else:
+                out.append(typed[i] + " ")
+                i += 1
+        return "".join(out).strip()
+
     def correct(self, text: str) -> str:
-        """The text with each mistyped district word put right (longest first, left to right)."""
+        """The text with each mistyped district word put right (longest first, left to right) and
+        district words typed as pinyin written in characters."""
+        text = _LATIN_RUN.sub(lambda m: self._from_pinyin(m.group()), text)
         out, start = list(text), 0
         while start < len(text):
             for length in range(min(self.longest, len(text) - start), MIN_WORD_CHARS - 1, -1):
@@ -170,6 +213,8 @@ def load(path: str, extra_words: tuple[str, ...] = ()) -> Homophones:
 )
 class HomophoneCorrector(MessageTextRewriter):
     """Rewrites each message's text with its mistyped district words put right."""
+
+    shifts_offsets = True  # pinyin is longer than its characters
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:

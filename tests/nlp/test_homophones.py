@@ -12,7 +12,7 @@ from rasa.shared.nlu.training_data.message import Message
 from bot import paths
 from bot.nlp.homophones import HomophoneCorrector, Homophones
 
-WORDS = ("申请", "办理", "报名")
+WORDS = ("申请", "办理", "报名", "怎么办", "怎么申请", "在哪办")
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +48,18 @@ def test_a_district_word_mistyped_by_its_sound_is_put_right(homophones: Homophon
 ])
 def test_everyday_and_district_words_stay(homophones: Homophones, text: str) -> None:
     assert homophones.correct(text) == text
+
+
+@pytest.mark.parametrize(("typed", "meant"), [
+    ("jiuye dengji zai na ban", "就业登记在哪办"),
+    ("Dong Yuan Da Hui 开在哪天", "动员大会开在哪天"),
+    ("我想办shebaoka", "我想办社保卡"),
+    ("hello翻译成中文", "hello翻译成中文"),  # no pinyin
+    ("Tell me a joke", "Tell me a joke"),  # no district word spelt
+])
+def test_district_words_typed_as_pinyin_are_written_in_characters(homophones: Homophones, typed: str,
+                                                                  meant: str) -> None:
+    assert homophones.correct(typed).replace(" ", "") == meant.replace(" ", "")
 
 
 def test_the_component_rewrites_messages_with_the_set_ups_table(homophones: Homophones) -> None:
