@@ -26,6 +26,7 @@ from typing import Any
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 
+from bot import paths
 from bot.nlp.text_rewriter import MessageTextRewriter
 
 MIN_WORD_CHARS, MAX_WORD_CHARS = 2, 12
@@ -221,4 +222,6 @@ class HomophoneCorrector(MessageTextRewriter):
         return {"table": "build/homophones.json", "words": []}
 
     def rewrite(self, text: str) -> str:
-        return load(self.config["table"], tuple(self.config.get("words") or ())).correct(text)
+        # A relative path is the project's (Rasa may run in a scratch folder: a release's training).
+        table = paths.PROJECT / self.config["table"]
+        return load(str(table), tuple(self.config.get("words") or ())).correct(text)
