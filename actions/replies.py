@@ -161,9 +161,32 @@ def _offer_buttons(decision: Decision) -> list[dict[str, str]]:
     return buttons
 
 
+# The decisions that pick one of the options offered: the others stay a choice.
+PICKS = frozenset({"pick_by_position", "pick_by_name"})
+
+
 def render(decision: Decision, turn: Turn, dispatcher: CollectingDispatcher, tracker: Tracker,
            vocabulary: FieldVocabulary) -> list[EventType]:
     """Say the decision's reply; return the events that record what the conversation is about now."""
+    events = _render(decision, turn, dispatcher, tracker, vocabulary)
+    if _topic_buttons_expire(decision, tracker, events):
+        events.append(SlotSet("options_offered", None))
+    return events
+
+
+def _topic_buttons_expire(decision: Decision, tracker: Tracker, events: list[EventType]) -> bool:
+    """A topic's buttons are the options of the next message only: answered with anything but a
+    pick of them or another topic, and offering nothing new, the conversation lets them go (left
+    standing, "一窗办是什么" two answers later was read as a pick of one by a shared word)."""
+    if tracker.get_slot("subject") != SUBJECT_KNOWLEDGE or not tracker.get_slot("options_offered"):
+        return False
+    if decision.reply == kinds.TOPIC or decision.name in PICKS:
+        return False
+    return not any(event.get("name") == "options_offered" for event in events)
+
+
+def _render(decision: Decision, turn: Turn, dispatcher: CollectingDispatcher, tracker: Tracker,
+            vocabulary: FieldVocabulary) -> list[EventType]:
     reply = Reply(dispatcher, decision.record(turn))
     kind = decision.reply
     if kind == kinds.SERVICE and decision.service is not None:

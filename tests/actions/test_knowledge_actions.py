@@ -175,3 +175,13 @@ def test_a_topics_buttons_are_picked_by_position() -> None:
     kind, _, key = offered[-1].partition(":")
     assert kind == "topic" and last[0]["response"] == f"utter_faq/{key}"
     assert (first[0].get("text") or "").startswith(f"【{shown[0]}】")
+
+
+def test_a_topics_buttons_are_let_go_after_an_answer_of_something_else() -> None:
+    """After a topic's buttons, a service answered by name lets them go: a later short question
+    sharing a word with a button is no pick of it."""
+    slots = {"options_offered": ["topic:talent_housing"], "subject": "knowledge", "knowledge_topic": "talent_schooling"}
+    _, events = run(ActionAnswerKnowledge(), tracker("临时救助去哪儿申请", [], intent="ask_service", **slots))
+    assert {"event": "slot", "timestamp": None, "name": "options_offered", "value": None} in events
+    picked, _ = run(ActionAnswerKnowledge(), tracker("第一个", [], intent="choose_option", **slots))
+    assert picked[0]["response"] == "utter_faq/talent_housing"  # while they stand, they are picked
