@@ -7,7 +7,8 @@ term, a field word) but is not one, and then neither the NLU nor the catalogue's
 The catalogue lists a few such slips as aliases; this component puts right any of them, for
 training and prediction alike: a span of the message that is no word of its own, sounds exactly
 like one district word (tones aside) and differs from it in at most half its characters is
-replaced by that word. Same length, so entity offsets stay.
+replaced by that word. Pinyin written in characters is shorter than typed: an annotated training
+example's entities move with the text (bot/nlp/text_rewriter.py).
 
 What may be replaced and with what is a table the set-up builds (`build_table`, build/homophones.json):
 the readings of every character, the district words with their syllables, and the everyday words
@@ -138,8 +139,7 @@ class Homophones:
         self.most_syllables = max((len(sound.split()) for sound in self.by_sound), default=0)
 
     def _match(self, span: str) -> str | None:
-        if span in self.keep:
-            return None
+        """The one district word the span sounds like (`correct` has checked it is no word itself)."""
         found = {word for word, syllables in self.index.get((len(span), self.readings.get(span[0], "")), ())
                  if all(s == self.readings.get(ch) for s, ch in zip(syllables, span, strict=True))
                  and sum(a != b for a, b in zip(word, span, strict=True)) <= max(1, len(span) // 2)}

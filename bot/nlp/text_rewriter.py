@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -32,18 +33,25 @@ class MessageTextRewriter(GraphComponent):
     def rewrite(self, text: str) -> str:
         raise NotImplementedError
 
-    # A rewriting that moves characters (takes some off) must leave annotated examples as written:
-    # their entities hold character offsets into the text.
+    # A rewriting that moves characters (takes some off, writes pinyin as characters) moves the
+    # character offsets of an annotated example's entities: they are moved with it (`moved_entities`),
+    # and an example whose entities cannot follow is left as written.
     shifts_offsets = False
-
-    def keeps(self, message: Message) -> bool:
-        """Whether a message is left as written: an annotated one, when the rewriting shifts offsets."""
-        return self.shifts_offsets and bool(message.get(ENTITIES))
 
     def _rewrite(self, message: Message) -> None:
         text = message.get(TEXT)
-        if text and not self.keeps(message):
-            message.set(TEXT, self.rewrite(text))
+        if not text:
+            return
+        rewritten = self.rewrite(text)
+        if rewritten == text:
+            return
+        entities = message.get(ENTITIES)
+        if entities and self.shifts_offsets:
+            moved = moved_entities(text, rewritten, entities)
+            if moved is None:
+                return
+            message.set(ENTITIES, moved)
+        message.set(TEXT, rewritten)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         for example in training_data.training_examples:
@@ -54,3 +62,31 @@ class MessageTextRewriter(GraphComponent):
         for message in messages:
             self._rewrite(message)
         return messages
+
+
+def moved_entities(text: str, rewritten: str, entities: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
+    """The entities at their offsets in the rewritten text, a value that was the annotated text
+    becoming the rewritten span ("[低宝](service)咋申情" → 低保 at the same place); None when a change
+    straddles an entity's edge, where no offset says what the entity is."""
+    blocks = difflib.SequenceMatcher(None, text, rewritten, autojunk=False).get_opcodes()
+
+    def moved(position: int, edge: str) -> int | None:
+        for tag, i1, i2, j1, j2 in blocks:
+            if (tag == "equal" or i2 - i1 == j2 - j1) and i1 <= position <= i2:  # character for character
+                return j1 + position - i1
+            if position == i1 and edge == "start":
+                return j1
+            if position == i2 and edge == "end":
+                return j2
+        return None
+
+    result = []
+    for entity in entities:
+        start, end = moved(entity["start"], "start"), moved(entity["end"], "end")
+        if start is None or end is None or start >= end:
+            return None
+        value = entity.get("value")
+        if value == text[entity["start"]:entity["end"]]:
+            value = rewritten[start:end]
+        result.append({**entity, "start": start, "end": end, "value": value})
+    return result

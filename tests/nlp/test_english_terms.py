@@ -36,11 +36,12 @@ def test_other_messages_stay_as_written(text: str) -> None:
     assert to_chinese_terms(text) == text
 
 
-def test_component_rewrites_messages_and_keeps_annotated_examples() -> None:
+def test_component_rewrites_messages_and_moves_annotated_entities() -> None:
     component = EnglishTermsToChinese({})
     [message] = component.process([Message(data={TEXT: "big data产业园在哪"})])
     assert message.get(TEXT) == "大数据产业园在哪"
     annotated = Message(data={TEXT: "talent落户要啥材料", "intent": "ask_service",
                               ENTITIES: [{"start": 6, "end": 8, "value": "落户", "entity": "service"}]})
-    [kept] = component.process_training_data(TrainingData([annotated])).training_examples
-    assert kept.get(TEXT) == "talent落户要啥材料"
+    [moved] = component.process_training_data(TrainingData([annotated])).training_examples
+    assert moved.get(TEXT) == "人才落户要啥材料"
+    assert moved.get(ENTITIES) == [{"start": 2, "end": 4, "value": "落户", "entity": "service"}]

@@ -48,5 +48,7 @@ def test_component_rewrites_messages_and_training_examples() -> None:
     annotated = Message(data={TEXT: "你好，临时救助如何申请", "intent": "ask_service",
                               ENTITIES: [{"start": 3, "end": 7, "value": "临时救助", "entity": "service"}]})
     data = LeadingGreetingRemover({}).process_training_data(TrainingData([plain, annotated]))
-    # An annotated example keeps its text, so that its entity offsets still point at the entity.
-    assert [m.get(TEXT) for m in data.training_examples] == ["临时救助如何申请", "你好，临时救助如何申请"]
+    # An annotated example is rewritten too, its entity moved with the text.
+    assert [m.get(TEXT) for m in data.training_examples] == ["临时救助如何申请", "临时救助如何申请"]
+    assert data.training_examples[1].get(ENTITIES) == [
+        {"start": 0, "end": 4, "value": "临时救助", "entity": "service"}]
