@@ -21,16 +21,16 @@ from bot.nlp.text_rewriter import MessageTextRewriter
 # ("hello翻译成中文" is not a greeting). Openers that check someone is there, as on a phone call
 # ("喂喂，能听见吗", "有人在吗"), are greetings too; 喂 only before a mark or another opener ("喂养"
 # is no greeting).
-_NOT_CONTENT = r"[^\u4e00-\u9fffA-Za-z0-9]"
+NOT_CONTENT = r"[^\u4e00-\u9fffA-Za-z0-9]"
 _PRESENCE = r"(?:能|可以)?听(?:得)?(?:见|到|清)(?:吗|么|嘛|不|没)|有人(?:在)?(?:吗|么|嘛|没|不)|在(?:么|嘛)"
 LEADING_GREETING = re.compile(
-    rf"^(?:{_NOT_CONTENT}*(?:你们?好(?:啊|呀)?|您好|大家好|早上好|上午好|下午好|晚上好|哈喽|嗨|"
-    rf"(?:hi|hello|hey)(?={_NOT_CONTENT})|喂+(?={_NOT_CONTENT}|你|您|能|听|有人|在|$)|{_PRESENCE}|"
-    rf"在吗|在不在|打扰(?:了|一下)|小助手){_NOT_CONTENT}*)+",
+    rf"^(?:{NOT_CONTENT}*(?:你们?好(?:啊|呀)?|您好|大家好|早上好|上午好|下午好|晚上好|哈喽|嗨|"
+    rf"(?:hi|hello|hey)(?={NOT_CONTENT})|喂+(?={NOT_CONTENT}|你|您|能|听|有人|在|$)|{_PRESENCE}|"
+    rf"在吗|在不在|打扰(?:了|一下)|小助手){NOT_CONTENT}*)+",
     re.IGNORECASE)
 # What must remain for the rest to count as a question of its own ("你好，你是谁" stays whole).
 MIN_REST_CHARACTERS = 4
-_CONTENT = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
+CONTENT = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
 
 
 def without_leading_greeting(text: str) -> str:
@@ -39,7 +39,7 @@ def without_leading_greeting(text: str) -> str:
     if not match:
         return text
     rest = text[match.end():]
-    return rest if len(_CONTENT.findall(rest)) >= MIN_REST_CHARACTERS else text
+    return rest if len(CONTENT.findall(rest)) >= MIN_REST_CHARACTERS else text
 
 
 @DefaultV1Recipe.register(
