@@ -189,9 +189,29 @@ class _Look:
 
     def _asked_in_its_clause(self, services: list[Service]) -> Service | None:
         """Of several services named, the only one whose clause asks something ("孩子小学快毕业了，
-        升初中要准备啥": the second; "低保要什么材料，临时救助呢": the first)."""
+        升初中要准备啥": the second; "低保要什么材料，临时救助呢": the first); when no clause asks a
+        field or a how-to, the only one named in a clause that is a question ("厂子倒闭没活干了，
+        能算就业困难吗": the first clause tells the situation, the second asks)."""
+        if len(services) < 2:
+            return None
         found = [service for service in services if self._asked_in_clause(service, after_name=False)]
-        return found[0] if len(services) > 1 and len(found) == 1 else None
+        if not found:
+            found = [service for service in services if self.named_in_a_question(service)]
+        return found[0] if len(found) == 1 else None
+
+    def named_in_a_question(self, service: Service) -> bool:
+        """The message tells something in one clause and asks in another that names the service
+        ("厂子倒闭没活干了，能算就业困难吗"): the service is what it asks about, not named in passing."""
+        question = self.rules.pattern("question_clause")
+        clauses = [clause.group() for clause in self._clauses]
+        if len(clauses) < 2:
+            return False
+        # The name ends where the clause does, or before a particle or the question: not "低保边缘户咋认定",
+        # which asks of a longer thing than the name.
+        ends = [clause[clause.find(name) + len(name):] for clause in clauses if question.search(clause)
+                for name in self._names_of(service) if name in clause]
+        particles = self.rules.words["name_particles"]
+        return any(not rest or rest[0] in particles or question.match(rest) for rest in ends)
 
     def asked_after_name(self, service: Service) -> bool:
         """A field or a how-to follows one of the service's names, at most asked_after_chars later
@@ -636,9 +656,11 @@ def pick_by_position(look: _Look) -> Decision | None:
 
 
 def correction(look: _Look) -> Decision | None:
-    """"搞错了，我想问的是结婚登记": the service named now replaces the one being discussed."""
+    """"搞错了，我想问的是结婚登记", "不是低保，是临时救助": the service named now replaces the one
+    being discussed."""
     text = look.turn.text
     said = [text.find(word) + len(word) for word in look.rules.words["correction"] if word in text]
+    said += [match.end() for match in look.rules.pattern("correction_form").finditer(text)]
     if not said:
         return None
     # "搞错了，应该是居住证": the words after the correction name the service by themselves.
@@ -703,6 +725,8 @@ def situation_beside_name(look: _Look) -> Decision | None:
     turn, rules = look.turn, look.rules
     named = look.named
     if named is None or look.other_place or look.near_name is not None or look.wished or look.asked_after_name(named):
+        return None
+    if look.named_in_a_question(named):
         return None
     if content_chars(turn.text) < rules.situation_message_chars:
         return None

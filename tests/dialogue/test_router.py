@@ -113,6 +113,14 @@ def test_a_correction_replaces_the_service_being_discussed(router: Router) -> No
     assert decision.name == "correction" and decision.service.name == "结婚登记"
 
 
+def test_not_this_but_that_is_a_correction_though_the_nlu_was_unsure(router: Router) -> None:
+    current = code(router, "最低生活保障")
+    for text, meant in (("不是低保户，是想问临时救助的事", "临时救助"),
+                        ("不是我爸，我是问残疾人两项补贴", "残疾人两项补贴申请")):
+        decision = router.route(turn(text, "nlu_fallback", services=(meant,), subject="service", service_code=current))
+        assert decision.name == "correction" and decision.service.name == meant
+
+
 def test_how_to_after_a_topic_is_the_topics_service(router: Router) -> None:
     decision = router.route(turn("那该如何申请呢", subject="knowledge", knowledge_topic="talent_schooling"))
     assert decision.name == "topic_service" and decision.service.name == "人才子女入学服务"

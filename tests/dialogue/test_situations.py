@@ -128,3 +128,14 @@ def test_a_question_asked_of_a_longer_thing_than_the_name_is_no_question_of_the_
     edge = Turn("家里收入刚过低保线一点，低保边缘户咋认定", "ask_service", services=("低保",),
                 ranking=TOPIC_GUESS, state=State())
     assert router.route(edge).service.name == "低收入家庭认定"
+
+
+def test_a_clause_that_tells_and_one_that_asks_the_service_named_in_the_question_is_answered(
+        router: Router) -> None:
+    # The situation (out of work) is one service's; the question names another.
+    told = Turn("厂子倒闭了没活干，这种算不算就业困难", "ask_service", services=("就业困难人员认定",),
+                ranking=TOPIC_GUESS, state=State())
+    assert router.route(told).service.name == "就业困难人员认定"
+    both = Turn("下岗都三年了一直没找着工作，可以认定为就业困难的不", "ask_service",
+                services=("失业登记", "就业困难人员认定"), ranking=TOPIC_GUESS, state=State())
+    assert router.route(both).service.name == "就业困难人员认定"
