@@ -175,9 +175,10 @@ def render(decision: Decision, turn: Turn, dispatcher: CollectingDispatcher, tra
 
 
 def _topic_buttons_expire(decision: Decision, tracker: Tracker, events: list[EventType]) -> bool:
-    """A topic's buttons are the options of the next message only: answered with anything but a
-    pick of them or another topic, and offering nothing new, the conversation lets them go (left
-    standing, "一窗办是什么" two answers later was read as a pick of one by a shared word)."""
+    """While an article topic is the subject, the options standing (its buttons, or a list offered
+    before it) are those of the next message only: answered with anything but a pick of them or
+    another topic, and offering nothing new, the conversation lets them go (left standing,
+    "一窗办是什么" two answers later was read as a pick of one by a shared word)."""
     if tracker.get_slot("subject") != SUBJECT_KNOWLEDGE or not tracker.get_slot("options_offered"):
         return False
     if decision.reply == kinds.TOPIC or decision.name in PICKS:
