@@ -1205,6 +1205,31 @@ def topic_detail(look: _Look) -> Decision | None:
     return _more_on_topic(look, "topic_detail")
 
 
+def article_fact(look: _Look) -> Decision | None:
+    """"区里准备把数字产业做成哪一级的集聚区": a question for a fact of the district's plans (what,
+    which, how many) that the NLU took for a service's, while it names no service, asks no field
+    or how-to, wishes nothing and tells nothing of the asker's own situation, the catalogue finds
+    nothing by name and an article topic shares telling words with it clearly (article_fact_lexical):
+    the article answers, not the weak matches of the catalogue's words."""
+    turn, rules = look.turn, look.rules
+    if look.entity_services or look.name_hits or turn.fields or look.procedural or look.other_place:
+        return None
+    if not rules.pattern("fact_question").search(turn.text) or rules.pattern("own_situation").search(turn.text):
+        return None
+    if any(rules.pattern(name).search(turn.text) for name in ARTICLE_FACT_EXCLUDED):
+        return None
+    if max(look.lexical.values(), default=0.0) < rules.article_fact_lexical:
+        return None
+    decision = _topic_decision(look, "article_fact")
+    return decision if decision.topic else None
+
+
+# What makes a question no fact of the article's, whatever topic shares its words: asking for a
+# service, a complaint or repair, another year, a list of services, a wish to do something.
+ARTICLE_FACT_EXCLUDED = ("service_ask", "personal_request", "other_years", "listing", "service_wish",
+                         "callback_wish", "call_them")
+
+
 def offer_services(look: _Look) -> Decision | None:
     """Several services fit about as well: offered to choose from."""
     hits = look.hits
@@ -1403,6 +1428,7 @@ DECISIONS: tuple[tuple[str, frozenset[str], Decide], ...] = (
     ("offer_named", frozenset({"service", "unsure", "channel"}), offer_named),
     ("other_service", frozenset({"service", "more"}), other_service),
     ("current_service", frozenset({"service"}), current_service),
+    ("article_fact", frozenset({"service"}), article_fact),
     ("service_search", frozenset({"service"}), service_search),
     ("topic_detail", frozenset({"service"}), topic_detail),
     ("offer_kind", frozenset({"channel", "unsure"}), offer_kind),

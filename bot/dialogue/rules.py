@@ -30,6 +30,7 @@ THRESHOLDS = (
     ("topic_service_score", 1, 200, False),
     ("elliptical_chars", 1, 50, True), ("context_bonus", 0, 1, False), ("lexical_weight", 0, 1, False),
     ("unrelated_confidence", 0, 1, False), ("unrelated_lexical", 0, 100, False),
+    ("article_fact_lexical", 0, 100, False),
     ("naming_term_chars", 1, 20, True), ("pick_by_name_chars", 1, 50, True),
     ("pick_by_position_chars", 1, 50, True), ("form_question_confidence", 0, 1, False),
     ("form_field_chars", 1, 100, True),

@@ -696,3 +696,12 @@ def test_a_phrase_quoted_from_the_article_asks_the_article_whatever_the_intent(r
         assert (decision.reply, decision.topic) == (TOPIC, "industry_building_economy"), intent
     named = router.route(turn("“结婚登记”要满足什么条件", services=("结婚登记",), fields=("conditions",)))
     assert (named.reply, named.service.name) == (SERVICE, "结婚登记")
+
+
+def test_a_fact_of_the_plans_taken_for_a_service_question_is_the_articles(router: Router) -> None:
+    # Naming no service and asking no field, with a topic's telling words: the article.
+    fact = router.route(turn("区里打算把数字产业搞成哪一级的产业集聚区"))
+    assert fact.name == "article_fact" and fact.topic.startswith("industry_digital")
+    # One's own situation, a list of services, a field: the catalogue's, as before.
+    for text in ("我家老人能享受什么优待", "企业招人有什么服务可以用", "数字产业园入驻要啥材料"):
+        assert router.route(turn(text)).name != "article_fact", text
