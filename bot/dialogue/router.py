@@ -283,11 +283,12 @@ class _Look:
 
     @functools.cached_property
     def bare_name(self) -> bool:
-        """The message (an asking opening off, "另外问下居住证申领") is a service's name or alias
-        and nothing else: it asks about that service whatever the NLU's intent — unless it is also
-        a term or title of the article ("经纬人才"), whose topic the NLU's answer then stands for."""
+        """The message (an asking opening off, "另外问下居住证申领", and an elliptical opening or
+        ending: "那高龄津贴申领呢") is a service's name or alias and nothing else: it asks about that
+        service whatever the NLU's intent — unless it is also a term or title of the article
+        ("经纬人才"), whose topic the NLU's answer then stands for."""
         named = self.named
-        text = self.query.strip(" ？?。！!，,")
+        text = self.core
         return (named is not None and (text in named.names() or text in self.turn.services)
                 and normalize(text) not in self.router.article_names)
 

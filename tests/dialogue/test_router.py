@@ -705,3 +705,17 @@ def test_a_fact_of_the_plans_taken_for_a_service_question_is_the_articles(router
     # One's own situation, a list of services, a field: the catalogue's, as before.
     for text in ("我家老人能享受什么优待", "企业招人有什么服务可以用", "数字产业园入驻要啥材料"):
         assert router.route(turn(text)).name != "article_fact", text
+
+
+def test_not_right_then_half_a_name_is_a_correction_though_the_nlu_read_a_no(router: Router) -> None:
+    current = code(router, "结婚登记")
+    decision = router.route(turn("不对，是离婚", "deny", subject="service", service_code=current))
+    assert decision.name == "correction" and decision.service.name == "离婚登记"
+
+
+def test_a_long_name_with_an_elliptical_ending_after_a_service_is_that_service(router: Router) -> None:
+    # Longer than an elliptical follow-up, read as the article's: the name alone is what it asks.
+    current = code(router, "城乡居民基本养老保险参保登记")
+    named = "城乡居民基本医疗保险参保登记"
+    decision = router.route(turn(f"那{named}呢", "faq", services=(named,), subject="service", service_code=current))
+    assert decision.name == "named_service" and decision.service.name == named
