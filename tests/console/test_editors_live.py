@@ -43,12 +43,13 @@ from tools.publish_stacks import ClusterStack, SingleStack
 pytestmark = [pytest.mark.server, pytest.mark.browser]
 # Questions about 遍访民企 in words of no training example. The test takes the first one the live
 # model does not answer (hands on to 12345 or asks back: either message is one an editor finds in the
-# inbox): which of them a model misses moves with each retraining of the data (the model of
-# 2026-12-06 hands on the second), and the router's topic index finds 遍访民企 for most wordings.
-# None missed fails the test (`question`).
+# inbox): which of them a model misses moves with each retraining of the data (session 17's model
+# handed on the second; session 18's, dc2095c3, answers the first five and hands on the last two),
+# and the router's topic index finds 遍访民企 for most wordings. None missed fails the test (`question`).
 CANDIDATES = ("小老板的烦心事有没有人上门听一听", "小微企业主的心里话说给谁听",
               "做买卖的私营老板遇到坎儿，有没有领导来家访", "私人小作坊主心里憋屈，公家来不来人瞅瞅",
-              "搞民营的小老板遇上难题，谁来家里坐坐")
+              "搞民营的小老板遇上难题，谁来家里坐坐", "做生意的小老板憋了一肚子话，当官的肯来坐坐听听吗",
+              "老板们的糟心事谁来家里听")
 TOPIC, TOPIC_TITLE = "business_visit_private", "遍访民企"
 HANDED_ON = "不在我的服务范围"
 NOT_ANSWERED = (HANDED_ON, "我不太确定您想问什么")
