@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from typing import Any
@@ -190,14 +190,24 @@ class _Look:
     def _asked_in_its_clause(self, services: list[Service]) -> Service | None:
         """Of several services named, the only one whose clause asks something ("孩子小学快毕业了，
         升初中要准备啥": the second; "低保要什么材料，临时救助呢": the first); when no clause asks a
-        field or a how-to, the only one named in a clause that is a question ("厂子倒闭没活干了，
+        field or a how-to, the only one wished right before its name ("刚领了证，要做生育登记，在哪办":
+        the second), else the only one named in a clause that is a question ("厂子倒闭没活干了，
         能算就业困难吗": the first clause tells the situation, the second asks)."""
         if len(services) < 2:
             return None
         found = [service for service in services if self._asked_in_clause(service, after_name=False)]
         if not found:
+            found = [service for service in services if self._wished_before(self._names_of(service))]
+        if not found:
             found = [service for service in services if self.named_in_a_question(service)]
         return found[0] if len(found) == 1 else None
+
+    def _wished_before(self, names: Iterable[str]) -> bool:
+        """A wish to do something ("想办张", "要做") stands right before one of the names (the name
+        may begin inside the wish: "要上初中" is 要 + the alias 上初中)."""
+        text, names = self._text, [name for name in names if name]
+        return any(text.startswith(name, start) for match in self.rules.pattern("service_wish").finditer(text)
+                   for start in range(match.start() + 1, match.end() + 1) for name in names)
 
     def named_in_a_question(self, service: Service) -> bool:
         """The message tells something in one clause and asks in another that names the service
@@ -410,10 +420,7 @@ class _Look:
     @functools.cached_property
     def wished(self) -> bool:
         """A wish to do the named service stands right before one of its names ("想办张社保卡")."""
-        # The name may begin inside the wish: "要上初中" is 要 + the alias 上初中.
-        text = self._text
-        return any(text.startswith(name, start) for match in self.rules.pattern("service_wish").finditer(text)
-                   for start in range(match.start() + 1, match.end() + 1) for name in self._named_names)
+        return self._wished_before(self._named_names)
 
     @functools.cached_property
     def what_is_named(self) -> bool:

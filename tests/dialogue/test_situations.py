@@ -139,3 +139,10 @@ def test_a_clause_that_tells_and_one_that_asks_the_service_named_in_the_question
     both = Turn("下岗都三年了一直没找着工作，可以认定为就业困难的不", "ask_service",
                 services=("失业登记", "就业困难人员认定"), ranking=TOPIC_GUESS, state=State())
     assert router.route(both).service.name == "就业困难人员认定"
+
+
+def test_of_two_services_named_the_one_wished_for_is_answered(router: Router) -> None:
+    # The first tells what happened; a wish stands before the second.
+    both = Turn("上个月刚领了结婚证，现在要做生育登记，去哪里弄", "ask_service",
+                services=("结婚登记", "生育登记"), ranking=TOPIC_GUESS, state=State())
+    assert router.route(both).service.name == "生育登记"
