@@ -455,11 +455,37 @@ class _Look:
         return vocabulary.guides([text[start:end] for start, end, _ in vocabulary.spans(text)])
 
     @functools.cached_property
+    def about_current_only(self) -> bool:
+        """The message says nothing but field words, words pointing back or steps of handling, and
+        words of the current service's names ("刚才那个贷款要多久能批" after 创业担保贷款申请)."""
+        if self.current is None:
+            return False
+        text = self._text
+        kept = [True] * len(text)
+        for start, end, _ in self.router.vocabulary.spans(text):
+            kept[start:end] = [False] * (end - start)
+        for match in self.rules.pattern("service_follow_up_words").finditer(text):
+            kept[match.start():match.end()] = [False] * (match.end() - match.start())
+        names = [normalize(name) for name in self.current.names()]
+        start = 0
+        while start < len(text) - 1:
+            end = next((end for end in range(len(text), start + 1, -1)
+                        if any(text[start:end] in name for name in names)), start)
+            kept[start:end] = [False] * (end - start)
+            start = max(end, start + 1)
+        rest = "".join(ch for ch, keep in zip(text, kept, strict=True) if keep)
+        return content_chars(rest) <= self.rules.follow_up_residue_chars
+
+    @functools.cached_property
     def unrelated_or_personal(self) -> bool:
         """A knowledge question no topic fits, or a repair or complaint of one's own."""
         turn = self.turn
-        return (self.router.topics.unrelated(list(turn.ranking), self.lexical)
-                or bool(self.rules.pattern("personal_request").search(turn.text)))
+        return self.router.topics.unrelated(list(turn.ranking), self.lexical) or self.personal
+
+    @functools.cached_property
+    def personal(self) -> bool:
+        """A repair or complaint of one's own ("家里漏水了")."""
+        return bool(self.rules.pattern("personal_request").search(self.turn.text))
 
     @functools.cached_property
     def centre_fields(self) -> tuple[str, ...]:
@@ -674,10 +700,26 @@ def correction(look: _Look) -> Decision | None:
     # "搞错了，应该是居住证": the words after the correction name the service by themselves.
     tail = text[max(said):].lstrip(" ，,：:。是就")
     named = look.named or (look.named_by(tail) if tail else None)
+    if named is None and tail and look.turn.state.subject == SUBJECT_KNOWLEDGE:
+        return _corrected_topic(look, tail)
     current = look.current
     if named is None or (current is not None and named.code == current.code):
         return None
     return Decision("correction", SERVICE, service=named, fields=look.fields_with_carry_over())
+
+
+def _corrected_topic(look: _Look, tail: str) -> Decision | None:
+    """"不对，我问的是图书馆分馆" while a topic is discussed: the words after the correction, naming no
+    service, name another topic of the article by a telling word of theirs (the whole message's
+    reading may still lean on the topic corrected)."""
+    topics = look.router.topics
+    lexical = topics.lexical(tail)
+    if not topics.telling_word(lexical):
+        return None
+    topic = topics.pick(list(look.turn.ranking), None, tail, lexical)
+    if topic is None or topic == look.turn.state.knowledge_topic:
+        return None
+    return Decision("correction", TOPIC, topic=topic, note=topics.note(tail, topic))
 
 
 def article_figure(look: _Look) -> Decision | None:
@@ -709,14 +751,16 @@ def named_service(look: _Look) -> Decision | None:
     """A service named outright wins over the one under discussion (a switch, or a return to an
     earlier one); a question the NLU took for the article's is the catalogue's only when it asks
     how to do something or for a part of the guide, wishes to do the service it names, or leans on
-    the service conversation before it; unsure or out of scope, also when it asks what the named
-    service is."""
+    the service conversation before it; unsure or out of scope, or while services are discussed,
+    also when it asks what the named service is ("…又是怎么回事" after another service)."""
     turn = look.turn
     if turn.entry in ("knowledge", "unsure", "out_of_scope"):
         # "那军转干部呢" while services are discussed continues with services.
-        continuing = turn.state.subject == SUBJECT_SERVICE and look.elliptical
+        in_services = turn.state.subject == SUBJECT_SERVICE
+        continuing = in_services and look.elliptical
         asked = turn.fields or look.procedural or continuing or look.bare_name or look.wished
-        if look.other_place or not (asked or (turn.entry != "knowledge" and look.what_is_named)):
+        what_is = (turn.entry != "knowledge" or in_services) and look.what_is_named
+        if look.other_place or not (asked or what_is):
             return None
     named = look.named
     if named is None:
@@ -798,9 +842,10 @@ def field_follow_up(look: _Look) -> Decision | None:
         return None
     if turn.entry == "knowledge" and look.router.topics.telling_word(look.lexical):
         return None
-    if turn.entry == "out_of_scope" and (content_chars(turn.text) > look.rules.topic_question_chars
-                                         or look.other_place or look.unrelated_or_personal):
-        return None  # only a short field question ("审批大概多久") the NLU put out of scope
+    if turn.entry == "out_of_scope" and (look.other_place or look.personal or not (
+            look.about_current_only or (content_chars(turn.text) <= look.rules.topic_question_chars
+                                        and not look.unrelated_or_personal))):
+        return None  # a short field question ("审批大概多久") or one of nothing else the NLU put out of scope
     return Decision("field_follow_up", SERVICE, service=look.current, fields=turn.fields)
 
 
@@ -1192,6 +1237,19 @@ def offer_kind(look: _Look) -> Decision | None:
     return _offer(look, hits, "offer_kind")
 
 
+def situation_over_current(look: _Look) -> Decision | None:
+    """"那如果想进驻区里的写字楼呢" while another service is discussed: a need told in the words of
+    another service's situations, with more in it than the current service's names, field words and
+    words pointing back, asks about that service, not again about the current one."""
+    current = look.current
+    if current is None or look.named is not None or look.about_current_only:
+        return None
+    situation = look.situation
+    if situation is None or situation.code == current.code:
+        return None
+    return Decision("situation_over_current", SERVICE, service=situation, fields=look.turn.fields)
+
+
 def current_service(look: _Look) -> Decision | None:
     """"怎么办理" while a service is under discussion: that service — with the field a word of the
     field vocabulary names where the NLU marked none ("能给个电话先问问不": its phone)."""
@@ -1435,6 +1493,7 @@ DECISIONS: tuple[tuple[str, frozenset[str], Decide], ...] = (
     # "救助方面的事项" names a kind of service (several alike): they are offered.
     ("offer_named", frozenset({"service", "unsure", "channel"}), offer_named),
     ("other_service", frozenset({"service", "more"}), other_service),
+    ("situation_over_current", frozenset({"service"}), situation_over_current),
     ("current_service", frozenset({"service"}), current_service),
     ("article_fact", frozenset({"service"}), article_fact),
     ("service_search", frozenset({"service"}), service_search),

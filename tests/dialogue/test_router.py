@@ -719,3 +719,57 @@ def test_a_long_name_with_an_elliptical_ending_after_a_service_is_that_service(r
     named = "城乡居民基本医疗保险参保登记"
     decision = router.route(turn(f"那{named}呢", "faq", services=(named,), subject="service", service_code=current))
     assert decision.name == "named_service" and decision.service.name == named
+
+
+@pytest.mark.parametrize("text, fields", [
+    ("之前说的那个补贴交上去以后多久能审核完", ("time_limit",)),
+    ("不想跑现场，直接在网上递交可以吗", ("visits", "online")),
+    ("刚才那项补贴得具备啥条件", ("conditions",)),
+])
+def test_a_long_field_question_of_nothing_else_read_as_out_of_scope(router: Router, text: str,
+                                                                     fields: tuple[str, ...]) -> None:
+    current = code(router, "灵活就业人员社会保险补贴")
+    decision = router.route(turn(text, "out_of_scope", fields=fields, subject="service", service_code=current))
+    assert decision.name == "field_follow_up" and decision.service.code == current
+    assert decision.fields == fields
+
+
+@pytest.mark.parametrize("text, fields", [
+    ("办个港澳通行证一般多久能批下来", ("time_limit",)),
+    ("小区楼道灯坏了大概多久有人来修", ("time_limit",)),
+])
+def test_a_long_field_question_naming_another_thing_is_still_handed_on(router: Router, text: str,
+                                                                         fields: tuple[str, ...]) -> None:
+    current = code(router, "灵活就业人员社会保险补贴")
+    decision = router.route(turn(text, "out_of_scope", fields=fields, subject="service", service_code=current))
+    assert decision.reply == OUT_OF_SCOPE
+
+
+def test_what_another_named_service_is_while_services_are_discussed(router: Router) -> None:
+    current = code(router, "最低生活保障")
+    asked = turn("医疗救助又是咋回事", "faq", services=("医疗救助",), subject="service", service_code=current)
+    decision = router.route(asked)
+    assert decision.name == "named_service" and decision.service.name == "医疗救助"
+    # The same question with the article under discussion stays the article's to answer.
+    in_article = turn("医疗救助又是咋回事", "faq", services=("医疗救助",), subject="knowledge",
+                      knowledge_topic="livelihood_social_assistance")
+    assert router.route(in_article).name != "named_service"
+
+
+def test_a_correction_to_another_topic_of_the_article(router: Router) -> None:
+    asked = turn("说错了，应该是科学实验室", "faq", subject="knowledge",
+                 knowledge_topic="livelihood_library_branches")
+    decision = router.route(asked)
+    assert decision.name == "correction" and decision.reply == TOPIC
+    assert decision.topic == "livelihood_science_labs"
+    # Without a topic under discussion the words are only a question: no correction.
+    assert router.route(turn("应该是科学实验室", "faq")).name != "correction"
+
+
+def test_a_need_of_another_service_told_while_one_is_discussed(router: Router) -> None:
+    current = code(router, "双招双引项目咨询")
+    decision = router.route(turn("好的。那要是打算把公司搬进写字楼办公呢", subject="service", service_code=current))
+    assert decision.name == "situation_over_current" and decision.service.name == "楼宇招商入驻咨询"
+    # A how-to of nothing else stays with the service under discussion.
+    again = router.route(turn("那具体怎么办理", subject="service", service_code=current))
+    assert again.name == "current_service" and again.service.code == current
