@@ -36,7 +36,8 @@ THRESHOLDS = (
     ("form_field_chars", 1, 100, True),
     ("offered_topics", 0, 10, True), ("listed_at_most", 1, 100, True),
     ("kind_group_above", 1, 100, True), ("pick_name_chars", 1, 50, True),
-    ("topic_question_chars", 1, 50, True), ("follow_up_residue_chars", 0, 20, True), ("related_services_at_most", 1, 10, True),
+    ("topic_question_chars", 1, 50, True), ("follow_up_residue_chars", 0, 20, True),
+    ("related_services_at_most", 1, 10, True),
     ("next_steps_at_most", 1, 10, True),
     ("source_link_services", 1, 50, True), ("source_clause_chars", 1, 50, True),
     ("near_name_ratio", 0.5, 1, False), ("near_name_extra_chars", 0, 10, True),
@@ -48,8 +49,8 @@ THRESHOLDS = (
 )
 PATTERNS = ("procedural", "count_question", "other_years", "other_places", "personal_request",
             "definition", "definition_first", "generic_suffix", "bare_number", "listing", "not_listing", "pick_by_name",
-            "fact_question", "follow_up_fillers", "service_follow_up_words", "service_ask", "callback_wish", "call_them",
-            "own_situation", "enterprise_asker", "kind_tail", "service_wish",
+            "fact_question", "follow_up_fillers", "service_follow_up_words", "service_ask", "callback_wish",
+            "call_them", "own_situation", "enterprise_asker", "kind_tail", "service_wish",
             "service_what_is", "plan_how", "quoted", "set_aside", "clause", "question_clause", "correction_form")
 WORD_LISTS = ("correction", "elliptical_starts", "elliptical_ends", "query_openings", "measure_words",
               "topic_place_fields", "name_generic_words", "home_words", "name_particles")
