@@ -180,12 +180,29 @@ class _Look:
         if others or self.entity_services:
             services = others or self.entity_services
             return self._asked_in_its_clause(services) or services[0]
-        named = self._clearly_named(self.name_hits)
+        named = self._clearly_named(self.name_hits) or self._named_by_core
         if named is None and self.turn.state.subject != SUBJECT_KNOWLEDGE and self.elliptical:
             core = self.core
             if core and core != self.query:
                 named = self.named_by(core)
         return named
+
+    @functools.cached_property
+    def _named_by_core(self) -> Service | None:
+        """"户外广告设施设置怎么弄": of the services the search found, the only one called by one of its
+        names without the generic ending (Router.cores), a core no other found service has in a
+        name (营业执照 is in 个体户营业执照 too: which one is meant stays a choice)."""
+        if self.name_hits:
+            return None
+
+        def elsewhere(core: str, code: str) -> bool:
+            return any(core in normalize(name) for hit in self.hits if hit.service.code != code
+                       for name in hit.service.names())
+
+        found = {hit.service.code: hit.service for hit in self.hits
+                 if any(core in self._text and not elsewhere(core, hit.service.code)
+                        for core in self.router.cores(hit.service))}
+        return next(iter(found.values())) if len(found) == 1 else None
 
     def _asked_in_its_clause(self, services: list[Service]) -> Service | None:
         """Of several services named, the only one whose clause asks something ("孩子小学快毕业了，
@@ -457,7 +474,7 @@ class _Look:
     @functools.cached_property
     def about_current_only(self) -> bool:
         """The message says nothing but field words, words pointing back or steps of handling, and
-        words of the current service's names ("刚才那个贷款要多久能批" after 创业担保贷款申请)."""
+        words of the current service's names ("之前那个贷款批下来要几天" after 创业担保贷款申请)."""
         if self.current is None:
             return False
         text = self._text
@@ -571,6 +588,26 @@ class Router:
         # The article's own terms and titles, as compared with a bare name (near_name).
         self.article_names = frozenset(normalize(text) for topic in knowledge.topics.values()
                                        for text in (topic.title, *topic.terms) if text)
+        self._article_text = normalize("".join(f"{topic.answer}{topic.passage}"
+                                               for topic in knowledge.topics.values()))
+        self._cores: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+    def cores(self, service: Service) -> tuple[str, ...]:
+        """The official name without its generic ending (name_generic_words: 老年人优待证办理 →
+        老年人优待证), when of naming_term_chars or more, not one of its names already, and neither
+        said by the article nor holding an article term or title (双招双引项目 holds 双招双引: the
+        article's to answer). Aliases are residents' words already; theirs are not taken."""
+        names = service.names()
+        if names not in self._cores:
+            name = normalize(service.name)
+            endings = sorted(self.rules.words["name_generic_words"], key=len, reverse=True)
+            ending = next((e for e in endings if name.endswith(e) and len(name) > len(e)), "")
+            core = name[:-len(ending)] if ending else ""
+            own = {normalize(other) for other in names}
+            kept = (len(core) >= self.rules.naming_term_chars and core not in own
+                    and core not in self._article_text and not any(term in core for term in self.article_names))
+            self._cores[names] = (core,) if kept else ()
+        return self._cores[names]
 
     def route(self, turn: Turn) -> Decision:
         look = _Look(self, turn)

@@ -735,7 +735,7 @@ def test_a_long_field_question_of_nothing_else_read_as_out_of_scope(router: Rout
 
 
 @pytest.mark.parametrize("text, fields", [
-    ("办个港澳通行证一般多久能批下来", ("time_limit",)),
+    ("办个港澳通行证一般得等几天", ("time_limit",)),
     ("小区楼道灯坏了大概多久有人来修", ("time_limit",)),
 ])
 def test_a_long_field_question_naming_another_thing_is_still_handed_on(router: Router, text: str,
@@ -773,3 +773,12 @@ def test_a_need_of_another_service_told_while_one_is_discussed(router: Router) -
     # A how-to of nothing else stays with the service under discussion.
     again = router.route(turn("那具体怎么办理", subject="service", service_code=current))
     assert again.name == "current_service" and again.service.code == current
+
+
+def test_a_service_called_by_its_name_without_the_generic_ending(router: Router) -> None:
+    decision = router.route(turn("户外广告设施设置该咋弄啊"))
+    assert decision.reply == SERVICE and decision.service.name == "户外广告设施设置审批"
+    # A core other services found hold in a name of theirs (个体户营业执照): still a choice.
+    assert router.route(turn("营业执照该咋弄啊")).reply == OFFER
+    # A core the article speaks of stays the article's (双招双引项目 holds 双招双引).
+    assert not any("双招双引项目" in core for service in router.catalogue.all() for core in router.cores(service))
