@@ -189,8 +189,8 @@ class _Look:
 
     @functools.cached_property
     def _named_by_core(self) -> Service | None:
-        """"户外广告设施设置怎么弄": of the services the search found, the only one called by one of its
-        names without the generic ending (Router.cores), a core no other found service has in a
+        """"户外广告设施设置怎么弄": of the services the search found, the only one called by its official
+        name without the generic ending (Router.cores), a core no other found service has in a
         name (营业执照 is in 个体户营业执照 too: which one is meant stays a choice)."""
         if self.name_hits:
             return None
@@ -473,9 +473,12 @@ class _Look:
 
     @functools.cached_property
     def about_current_only(self) -> bool:
-        """The message says nothing but field words, words pointing back or steps of handling, and
-        words of the current service's names ("之前那个贷款批下来要几天" after 创业担保贷款申请)."""
-        if self.current is None:
+        """The message names no other service and says nothing but field words, words pointing back or
+        steps of handling, and runs of two characters or more of the current service's names
+        ("之前那个贷款批下来要几天" after 创业担保贷款申请), but for follow_up_residue_chars at most.
+        A service named (离婚登记 after 结婚登记, sharing 婚登记) is never the current one's follow-up."""
+        current, named = self.current, self.named
+        if current is None or (named is not None and named.code != current.code):
             return False
         text = self._text
         kept = [True] * len(text)
@@ -483,10 +486,11 @@ class _Look:
             kept[start:end] = [False] * (end - start)
         for match in self.rules.pattern("service_follow_up_words").finditer(text):
             kept[match.start():match.end()] = [False] * (match.end() - match.start())
-        names = [normalize(name) for name in self.current.names()]
+        names = [normalize(name) for name in current.names()]
+        longest = max(map(len, names), default=0)
         start = 0
         while start < len(text) - 1:
-            end = next((end for end in range(len(text), start + 1, -1)
+            end = next((end for end in range(min(len(text), start + longest), start + 1, -1)
                         if any(text[start:end] in name for name in names)), start)
             kept[start:end] = [False] * (end - start)
             start = max(end, start + 1)
@@ -588,8 +592,7 @@ class Router:
         # The article's own terms and titles, as compared with a bare name (near_name).
         self.article_names = frozenset(normalize(text) for topic in knowledge.topics.values()
                                        for text in (topic.title, *topic.terms) if text)
-        self._article_text = normalize("".join(f"{topic.answer}{topic.passage}"
-                                               for topic in knowledge.topics.values()))
+        self._article_texts = tuple(normalize(text) for text in self.topics.own_text.values())
         self._cores: dict[tuple[str, ...], tuple[str, ...]] = {}
 
     def cores(self, service: Service) -> tuple[str, ...]:
@@ -605,7 +608,8 @@ class Router:
             core = name[:-len(ending)] if ending else ""
             own = {normalize(other) for other in names}
             kept = (len(core) >= self.rules.naming_term_chars and core not in own
-                    and core not in self._article_text and not any(term in core for term in self.article_names))
+                    and not any(core in text for text in self._article_texts)
+                    and not any(term in core for term in self.article_names))
             self._cores[names] = (core,) if kept else ()
         return self._cores[names]
 
@@ -749,14 +753,11 @@ def _corrected_topic(look: _Look, tail: str) -> Decision | None:
     """"不对，我问的是图书馆分馆" while a topic is discussed: the words after the correction, naming no
     service, name another topic of the article by a telling word of theirs (the whole message's
     reading may still lean on the topic corrected)."""
-    topics = look.router.topics
-    lexical = topics.lexical(tail)
-    if not topics.telling_word(lexical):
+    lexical = look.router.topics.lexical(tail)
+    if not look.router.topics.telling_word(lexical):
         return None
-    topic = topics.pick(list(look.turn.ranking), None, tail, lexical)
-    if topic is None or topic == look.turn.state.knowledge_topic:
-        return None
-    return Decision("correction", TOPIC, topic=topic, note=topics.note(tail, topic))
+    decision = _topic_decision(look, "correction", tail, lexical)
+    return decision if decision.topic not in (None, look.turn.state.knowledge_topic) else None
 
 
 def article_figure(look: _Look) -> Decision | None:
@@ -1044,13 +1045,17 @@ def topic_service(look: _Look) -> Decision | None:
     return None
 
 
-def _topic_decision(look: _Look, name: str) -> Decision:
+def _topic_decision(look: _Look, name: str, text: str | None = None,
+                    lexical: dict[str, float] | None = None) -> Decision:
+    """The topic the NLU's ranking and the words of `text` (the message's, or a part of it with its
+    own `lexical` scores) pick, leaning on the topic discussed only for the whole message."""
     turn, router = look.turn, look.router
-    previous = router.knowledge.topics.get(turn.state.knowledge_topic or "")
-    topic = router.topics.pick(list(turn.ranking), previous, turn.text, look.lexical)
+    previous = router.knowledge.topics.get(turn.state.knowledge_topic or "") if text is None else None
+    text, lexical = (turn.text, look.lexical) if text is None else (text, lexical)
+    topic = router.topics.pick(list(turn.ranking), previous, text, lexical)
     if topic is None:
         return Decision(name, DEFAULT)
-    return Decision(name, TOPIC, topic=topic, note=router.topics.note(turn.text, topic))
+    return Decision(name, TOPIC, topic=topic, note=router.topics.note(text, topic))
 
 
 # How the NLU may read an elliptical follow-up in the article that topic_follow_up still takes,
