@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tools.eval_leaks import EvalText, describe, eval_texts, key, leaks
+from tools.eval_leaks import EvalText, describe, eval_texts, key, leaks, written_length
 
 
 def test_no_evaluation_text_stands_in_data_or_code() -> None:
@@ -53,7 +53,26 @@ def test_two_lines_joined_do_not_make_a_text(tmp_path: Path) -> None:
 
 def test_texts_are_compared_without_punctuation_and_short_ones_are_left_alone() -> None:
     assert key("你好，在吗？") == key("你好在吗")
-    assert all(len(key(t.text)) >= 6 for t in eval_texts())
+    assert all(written_length(t.text) >= 6 for t in eval_texts())
+    assert written_length("办证？？？？？？") == 3
+
+
+def test_six_written_characters_count_and_a_short_key_only_as_a_whole_string(tmp_path: Path) -> None:
+    """好的，谢谢您 is six characters as written, five compared: as a whole example it is a leak;
+    inside a longer string it is everyday words."""
+    texts = eval_texts_of(tmp_path, ["好的，谢谢您", "多谢多谢！！！！"])
+    assert [t.text for t in texts] == ["好的，谢谢您"]
+    nlu = tmp_path / "nlu.yml"
+    nlu.write_text("nlu:\n- intent: thank\n  examples: |\n    - 好的谢谢您\n    - 好的，谢谢您帮我查\n",
+                   encoding="utf-8")
+    assert [leak.text.text for leak in leaks(texts, [nlu])] == ["好的，谢谢您"]
+
+
+def eval_texts_of(folder: Path, asked: list[str]) -> list[EvalText]:
+    questions = folder / "holdout_y.yml"
+    questions.write_text("questions:\n" + "".join(f'- {{id: q{n}, ask: "{text}"}}\n' for n, text in enumerate(asked)),
+                         encoding="utf-8")
+    return eval_texts([questions])
 
 
 def test_a_bare_service_name_is_public_not_an_evaluation_text() -> None:

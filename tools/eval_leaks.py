@@ -32,7 +32,7 @@ TEXT_SUFFIXES = {".py", ".yml", ".yaml", ".js", ".html", ".txt", ".json"}
 # [text](entity), [text]{"entity": …}: an annotated example is compared as its plain text.
 ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
 QUOTED = re.compile(r"\"((?:[^\"\\\n]|\\.)*)\"|'((?:[^'\\\n]|\\.)*)'|`([^`]*)`")
-__all__ = ["EvalText", "Leak", "describe", "eval_texts", "key", "leaks"]
+__all__ = ["EvalText", "Leak", "describe", "eval_texts", "key", "leaks", "written_length"]
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,15 @@ def eval_texts(files: Iterable[Path] | None = None) -> list[EvalText]:
     ones too) that is long enough to count as a leak and is not a service name or a part of one."""
     found = eval_sets.eval_texts(eval_sets.eval_files() if files is None else files)
     names = public_names()
-    return [t for t in found if len(key(t.text)) >= MIN_CHARS and not in_a_name(key(t.text), names)]
+    return [t for t in found if written_length(t.text) >= MIN_CHARS and not in_a_name(key(t.text), names)]
+
+
+def written_length(text: str) -> int:
+    """Characters as the writer wrote them, white space aside and a run of one mark or symbol
+    counted once: 好的，谢谢你 has six, 低保？？？？？？ three (a mark repeated is one mark said loudly)."""
+    written = "".join(text.split())
+    return len(written) - sum(len(list(run)) - 1 for ch, run in itertools.groupby(written)
+                              if not key(ch))
 
 
 def _pieces(text: str) -> Iterator[str]:
@@ -142,16 +150,22 @@ def _lines(path: Path) -> Iterator[tuple[int, str]]:
 
 class _Finder:
     """Finds the evaluation texts standing inside a string: each text is looked up by its first
-    MIN_CHARS characters at every position of the string's key, then compared in full."""
+    MIN_CHARS characters at every position of the string's key, then compared in full. A text
+    whose key is shorter than that is looked up as the whole string only."""
 
     def __init__(self, texts: Iterable[EvalText]) -> None:
         self.by_start: dict[str, list[tuple[str, EvalText]]] = {}
+        self.short: dict[str, list[EvalText]] = {}
         for text in texts:
             whole = key(text.text)
-            self.by_start.setdefault(whole[:MIN_CHARS], []).append((whole, text))
+            if len(whole) < MIN_CHARS:
+                self.short.setdefault(whole, []).append(text)
+            else:
+                self.by_start.setdefault(whole[:MIN_CHARS], []).append((whole, text))
 
     def inside(self, value: str) -> Iterator[EvalText]:
         compared = key(value)
+        yield from self.short.get(compared, ())
         for start in range(len(compared) - MIN_CHARS + 1):
             for whole, text in self.by_start.get(compared[start:start + MIN_CHARS], ()):
                 if compared.startswith(whole, start):

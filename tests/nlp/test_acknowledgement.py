@@ -23,7 +23,7 @@ def test_acknowledgement_before_a_question_is_taken_off(text: str, expected: str
 
 
 @pytest.mark.parametrize("text", [
-    "好的", "好的，谢谢你", "好的，那就这样吧", "行，没问题",  # the acknowledgement is the message
+    "好的", "好的，谢谢您啦", "好的，那就这样吧", "行，没问题",  # the acknowledgement is the message
     "嗯，第二个",  # too short a rest
     "好的，那我明天上午过去",  # no question follows
     "好办吗，这个证",  # 好 that begins a word
