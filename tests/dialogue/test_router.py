@@ -95,6 +95,14 @@ def test_an_out_of_scope_question_with_a_field_word_is_handed_on(router: Router)
     assert decision.reply == OUT_OF_SCOPE
 
 
+@pytest.mark.parametrize("text", ["路口那有个深坑，晚上骑车差点摔了", "小区门口的人行道塌陷了谁负责修",
+                                  "桥下面的墙面裂缝越来越大"])
+def test_damage_on_a_road_or_a_building_read_as_the_article_goes_to_the_hotline(router: Router, text: str) -> None:
+    """The NLU takes a road's damage for the article's road greening: it is a repair, 12345's."""
+    decision = router.route(turn(text, "faq", ranking=(("environment_road_greening", 0.9),)))
+    assert decision.reply == OUT_OF_SCOPE
+
+
 def test_a_service_named_outright_wins_and_keeps_the_field_of_an_elliptical_question(router: Router) -> None:
     current = code(router, "失业登记")
     switched = router.route(turn("那结婚登记呢", services=("结婚登记",), subject="service", service_code=current,
