@@ -68,7 +68,7 @@ def eval_texts(files: Iterable[Path] | None = None) -> list[EvalText]:
 
 def written_length(text: str) -> int:
     """Characters as the writer wrote them, white space aside and a run of one mark or symbol
-    counted once: 好的，谢谢你 has six, 低保？？？？？？ three (a mark repeated is one mark said loudly)."""
+    counted once: 行，多谢您了 has six, 办证？？？？？？ three (a mark repeated is one mark said loudly)."""
     written = "".join(text.split())
     return len(written) - sum(len(list(run)) - 1 for ch, run in itertools.groupby(written)
                               if not key(ch))

@@ -3,7 +3,7 @@ is classified, when what follows is a question of its own.
 
 After an answer, residents acknowledge it and ask on in the same message. The classifier weighs
 the acknowledgement as heavily as the question, and "好的" is a yes: such a message went to affirm
-and the question was never answered. Without a question after it ("好的，谢谢你", "好的，那就这样吧")
+and the question was never answered. Without a question after it ("好的，多谢您了", "好的，那就这样吧")
 the acknowledgement is the message and stays whole, so a yes, a thanks or a goodbye keeps its intent.
 """
 

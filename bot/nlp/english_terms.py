@@ -59,6 +59,18 @@ ENGLISH_TERMS: dict[str, str] = {
     "social security card": "社保卡",
     "business license": "营业执照",
     "online": "网上",
+    # How a mixed question asks ("how to apply 营业执照", "有没有创业的loan"): the words of a how-to.
+    "how to apply for": "怎么申请",
+    "how to apply": "怎么申请",
+    "how do i apply for": "怎么申请",
+    "how to": "怎么",
+    "how do i": "怎么",
+    "how can i": "怎么",
+    "apply for": "申请",
+    "apply": "申请",
+    "loan": "贷款",
+    "how long": "多久",
+    "how much": "多少钱",
     "policy": "政策",
     "policies": "政策",
 }

@@ -21,6 +21,11 @@ from bot.nlp.english_terms import EnglishTermsToChinese, to_chinese_terms
     ("start_up补贴有吗", "创业补贴有吗"),
     ("subsidies怎么申请", "补贴怎么申请"),
     ("old communities改造多大面积", "老旧小区改造多大面积"),
+    # The words of a how-to, so that the router reads it as one.
+    ("How to apply for 居住证", "怎么申请居住证"),
+    ("how can i办社保卡", "怎么办社保卡"),
+    ("开饭店想借点loans，区里能帮吗", "开饭店想借点贷款，区里能帮吗"),
+    ("结婚登记how long能办完", "结婚登记多久能办完"),
 ])
 def test_english_phrases_in_a_chinese_question_are_rewritten(text: str, expected: str) -> None:
     assert to_chinese_terms(text) == expected

@@ -160,3 +160,14 @@ def test_a_long_wish_with_yao_or_a_centre_is_no_affirmation(text: str, affirm: b
     "我要…" asking for something, "…要交钱吗" asking a fee or a 服务中心 named would otherwise let a
     yes through and go unanswered."""
     assert unmarked(text, "affirm", compile_markers(configured_markers())) is not affirm
+
+
+@pytest.mark.parametrize(("text", "cancel"), [
+    ("不办了", True), ("算了，电话不留了", True), ("先不弄了吧", True),
+    ("生了孩子要登记啥不", False),  # 不 at the end asks, as 吗 does (Shandong's 要…不)
+    ("周六办事大厅开门不？", False),
+])
+def test_a_question_ending_in_bu_is_no_cancel(text: str, cancel: bool) -> None:
+    """A 不 that ends a question is its question word, not a refusal: read as cancel, the question
+    would get "nothing to cancel", or end the callback form a resident is filling in."""
+    assert unmarked(text, "cancel", compile_markers(configured_markers())) is not cancel
