@@ -356,13 +356,18 @@ def _next_step_options(decision: Decision) -> list[EventType]:
 
 def _centre(decision: Decision, reply: Reply) -> list[EventType]:
     """The district service centre's record: the fields asked (or all), the sample notice and
-    12345; the other fields as buttons."""
+    12345; the other fields as buttons; then the services the message called by a shared word
+    ("相关办事"), which "第一个" picks from."""
     centre = default_centre()
     reply.say(text=centre_reply(decision.fields, centre),
               buttons=[{"title": CENTRE_LABELS[key], "payload": f"{centre.name}{question}"}
                        for key, question in CENTRE_QUESTIONS.items() if key not in decision.fields][:3]
               if decision.fields else [])
-    return [SlotSet("subject", SUBJECT_CENTRE), SlotSet("field", None)]
+    events: list[EventType] = [SlotSet("subject", SUBJECT_CENTRE), SlotSet("field", None)]
+    if decision.services:
+        reply.say(text=related_text(decision.services), buttons=related_buttons(decision.services))
+        events.append(SlotSet("options_offered", [service_option(s.code) for s in decision.services]))
+    return events
 
 
 def _hotline(decision: Decision, reply: Reply) -> list[EventType]:

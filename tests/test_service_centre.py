@@ -86,3 +86,17 @@ def test_a_wish_to_phone_the_centre_gets_its_phone_not_the_callback_form(api: As
 def test_a_wish_to_be_called_back_still_opens_the_form(api: Assistant) -> None:
     reply = api.say(f"centre-{uuid.uuid4().hex}", "请你们给我回个电话")
     assert reply.active_loop == "callback_form", (reply.actions, reply.text)
+
+
+def test_services_called_by_a_shared_word_follow_the_centre_answer(api: Assistant) -> None:
+    """营业执照 is in the names of several services: the centre's hours answer, and those services
+    follow as 相关办事, which "第一个" picks from."""
+    sender = f"centre-{uuid.uuid4().hex}"
+    reply = api.say(sender, "营业执照要去办事大厅弄的话，周末开门吗")
+    assert reply.decisions[:1] == ["service_centre"] and f"{LABELS['hours']}：" in reply.text, reply.text
+    assert "相关办事：" in reply.text and "【营业执照办理】" in reply.text, reply.text
+    picked = api.say(sender, "第一个")
+    assert "【营业执照办理】" in picked.text.splitlines()[0], picked.text
+    # The centre alone asked: no services follow.
+    alone = api.say(f"centre-{uuid.uuid4().hex}", "办事大厅周末开门吗")
+    assert "相关办事" not in alone.text

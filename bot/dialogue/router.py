@@ -110,7 +110,7 @@ class Decision:
             record["offered"] = [o.option for o in self.offers]
         if self.kinds:
             record["kinds"] = list(self.kinds)
-        if self.reply == TOPIC and self.services:
+        if self.reply in (TOPIC, CENTRE) and self.services:
             record["related"] = [s.code for s in self.services]
         if self.next_topics:
             record["next"] = list(self.next_topics)
@@ -203,6 +203,15 @@ class _Look:
                  if any(core in self._text and not elsewhere(core, hit.service.code)
                         for core in self.router.cores(hit.service))}
         return next(iter(found.values())) if len(found) == 1 else None
+
+    @functools.cached_property
+    def services_by_core(self) -> tuple[Service, ...]:
+        """"营业执照在大厅办的话": the services the search found that hold, in a name, the core of a
+        found service's name standing in the message (Router.cores) — those it may mean."""
+        cores = {core for hit in self.hits for core in self.router.cores(hit.service) if core in self._text}
+        found = {hit.service.code: hit.service for hit in self.hits
+                 if any(core in normalize(name) for core in cores for name in hit.service.names())}
+        return tuple(found.values())
 
     def _asked_in_its_clause(self, services: list[Service]) -> Service | None:
         """Of several services named, the only one whose clause asks something ("孩子小学快毕业了，
@@ -1171,7 +1180,13 @@ def _topic_by_term(look: _Look, name: str, find: Callable[[str], str | None]) ->
 
 
 def definition(look: _Look) -> Decision | None:
-    """"双招提高是啥意思": the article's own term, though the NLU was unsure."""
+    """"双招提高是啥意思": the article's own term, though the NLU was unsure. What a term means,
+    read as a wish for more ("一窗办具体指什么": 具体) or for a channel's list, is asked as plainly:
+    the whole message is such a question of one term, so no state or search can mean otherwise."""
+    if look.turn.entry in ("more", "channel"):
+        topic = look.router.topics.defining(look.turn.text)
+        return None if topic is None else Decision(
+            "definition", TOPIC, topic=topic, note=look.router.topics.note(look.turn.text, topic))
     return _topic_by_term(look, "definition", look.router.topics.defining)
 
 
@@ -1383,7 +1398,9 @@ def service_centre(look: _Look) -> Decision | None:
         return Decision("centre_elsewhere", OUT_OF_SCOPE)  # "槐荫区的政务大厅几点关门": not ours to say
     if look.names_a_service:
         return None  # "在政务大厅办居住证要带啥": the service's guide answers
-    return Decision("service_centre", CENTRE, fields=look.centre_fields)
+    # Services called by a shared core ("营业执照在大厅办…"): named after the centre's answer.
+    related = look.services_by_core[:int(look.rules.related_services_at_most)]
+    return Decision("service_centre", CENTRE, fields=look.centre_fields, services=related)
 
 
 def _record_follow_up(look: _Look, subject: str, fields: tuple[str, ...], name: str, reply: str) -> Decision | None:
@@ -1524,7 +1541,7 @@ DECISIONS: tuple[tuple[str, frozenset[str], Decide], ...] = (
     # — a need described rather than a service named —
     ("situation_service", frozenset({"knowledge", "out_of_scope", "unsure"}), situation_service),
     ("topic_own_service", frozenset({"knowledge", "unsure"}), topic_own_service),
-    ("definition", frozenset({"knowledge", "out_of_scope"}), definition),
+    ("definition", frozenset({"knowledge", "out_of_scope", "more", "channel"}), definition),
     ("procedural_service", frozenset({"knowledge", "out_of_scope"}), procedural_service),
     ("topic_named", frozenset({"knowledge", "out_of_scope"}), topic_named),
     ("unsure_term", frozenset({"unsure"}), unsure_term),

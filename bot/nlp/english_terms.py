@@ -59,7 +59,7 @@ ENGLISH_TERMS: dict[str, str] = {
     "social security card": "社保卡",
     "business license": "营业执照",
     "online": "网上",
-    # How a mixed question asks ("how to apply 营业执照", "有没有创业的loan"): the words of a how-to.
+    # How a mixed question asks ("how to apply 低保", "有没有创业的loan"): the words of a how-to.
     "how to apply for": "怎么申请",
     "how to apply": "怎么申请",
     "how do i apply for": "怎么申请",

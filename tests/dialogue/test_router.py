@@ -95,6 +95,25 @@ def test_an_out_of_scope_question_with_a_field_word_is_handed_on(router: Router)
     assert decision.reply == OUT_OF_SCOPE
 
 
+@pytest.mark.parametrize(("text", "intent"), [("一窗办具体指什么", "ask_more"),
+                                            ("就近办到底是啥意思", "list_services_by_channel")])
+def test_what_a_term_means_is_answered_whatever_the_nlu_read(router: Router, text: str, intent: str) -> None:
+    """具体 reads as a wish for more, a channel's name as a wish for its list: the question is what
+    the article's term means."""
+    decision = router.route(turn(text, intent))
+    assert decision.name == "definition" and decision.reply == TOPIC
+    # A channel's list asked for stays a list.
+    assert router.route(turn("就近办能办哪些事", "list_services_by_channel")).name != "definition"
+
+
+def test_the_centre_answers_and_names_the_services_a_shared_word_calls(router: Router) -> None:
+    decision = router.route(turn("营业执照要去办事大厅弄的话，周末开门吗"))
+    assert decision.name == "service_centre" and decision.fields == ("hours",)
+    assert decision.services and decision.services[0].name == "营业执照办理"
+    assert all("营业执照" in "".join(s.names()) for s in decision.services)
+    assert router.route(turn("办事大厅周末开门吗")).services == ()
+
+
 @pytest.mark.parametrize("text", ["路口那有个深坑，晚上骑车差点摔了", "小区门口的人行道塌陷了谁负责修",
                                   "桥下面的墙面裂缝越来越大"])
 def test_damage_on_a_road_or_a_building_read_as_the_article_goes_to_the_hotline(router: Router, text: str) -> None:

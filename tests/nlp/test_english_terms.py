@@ -23,7 +23,7 @@ from bot.nlp.english_terms import EnglishTermsToChinese, to_chinese_terms
     ("old communities改造多大面积", "老旧小区改造多大面积"),
     # The words of a how-to, so that the router reads it as one.
     ("How to apply for 居住证", "怎么申请居住证"),
-    ("how can i办社保卡", "怎么办社保卡"),
+    ("请问how can i办理失业登记呢", "请问怎么办理失业登记呢"),
     ("开饭店想借点loans，区里能帮吗", "开饭店想借点贷款，区里能帮吗"),
     ("结婚登记how long能办完", "结婚登记多久能办完"),
 ])
