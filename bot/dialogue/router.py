@@ -206,7 +206,7 @@ class _Look:
 
     @functools.cached_property
     def services_by_core(self) -> tuple[Service, ...]:
-        """"营业执照在大厅办的话": the services the search found that hold, in a name, the core of a
+        """"营业执照去政务大厅弄": the services the search found that hold, in a name, the core of a
         found service's name standing in the message (Router.cores) — those it may mean."""
         cores = {core for hit in self.hits for core in self.router.cores(hit.service) if core in self._text}
         found = {hit.service.code: hit.service for hit in self.hits
@@ -1398,7 +1398,7 @@ def service_centre(look: _Look) -> Decision | None:
         return Decision("centre_elsewhere", OUT_OF_SCOPE)  # "槐荫区的政务大厅几点关门": not ours to say
     if look.names_a_service:
         return None  # "在政务大厅办居住证要带啥": the service's guide answers
-    # Services called by a shared core ("营业执照在大厅办…"): named after the centre's answer.
+    # Services called by a shared core ("营业执照去政务大厅弄…"): named after the centre's answer.
     related = look.services_by_core[:int(look.rules.related_services_at_most)]
     return Decision("service_centre", CENTRE, fields=look.centre_fields, services=related)
 
