@@ -335,7 +335,7 @@ def kind_question(kind: str, channel: str | None) -> str:
 
 
 def _next_steps(decision: Decision, reply: Reply) -> None:
-    """After a topic's answer: its services ("相关办事") and related topics, as buttons."""
+    """After a topic's (or the centre's) answer: its services ("相关办事") and related topics, as buttons."""
     topics, rules = shared_knowledge().topics, shared_rules()
     buttons = related_buttons(decision.services)
     buttons += [{"title": topics[t].title, "payload": topic_question(topics[t], rules)} for t in decision.next_topics]
@@ -363,11 +363,8 @@ def _centre(decision: Decision, reply: Reply) -> list[EventType]:
               buttons=[{"title": CENTRE_LABELS[key], "payload": f"{centre.name}{question}"}
                        for key, question in CENTRE_QUESTIONS.items() if key not in decision.fields][:3]
               if decision.fields else [])
-    events: list[EventType] = [SlotSet("subject", SUBJECT_CENTRE), SlotSet("field", None)]
-    if decision.services:
-        reply.say(text=related_text(decision.services), buttons=related_buttons(decision.services))
-        events.append(SlotSet("options_offered", [service_option(s.code) for s in decision.services]))
-    return events
+    _next_steps(decision, reply)
+    return [SlotSet("subject", SUBJECT_CENTRE), SlotSet("field", None), *_next_step_options(decision)]
 
 
 def _hotline(decision: Decision, reply: Reply) -> list[EventType]:

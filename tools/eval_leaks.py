@@ -158,6 +158,8 @@ class _Finder:
         self.short: dict[str, list[EvalText]] = {}
         for text in texts:
             whole = key(text.text)
+            if not whole:
+                continue  # emoji or marks only: nothing a string could hold (a blank line would match)
             if len(whole) < MIN_CHARS:
                 self.short.setdefault(whole, []).append(text)
             else:

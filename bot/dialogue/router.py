@@ -1169,9 +1169,10 @@ def _out_of_scope_path(look: _Look) -> bool:
     return look.turn.entry == "out_of_scope" or (look.turn.entry == "knowledge" and look.unrelated_or_personal)
 
 
-def _topic_by_term(look: _Look, name: str, find: Callable[[str], str | None]) -> Decision | None:
-    """The topic `find` sees named in a message on the way out of scope, with its note."""
-    if not _out_of_scope_path(look):
+def _topic_by_term(look: _Look, name: str, find: Callable[[str], str | None],
+                   any_way: bool = False) -> Decision | None:
+    """The topic `find` sees named in a message on the way out of scope (or `any_way`), with its note."""
+    if not any_way and not _out_of_scope_path(look):
         return None
     topic = find(look.turn.text)
     if topic is None:
@@ -1183,11 +1184,8 @@ def definition(look: _Look) -> Decision | None:
     """"双招提高是啥意思": the article's own term, though the NLU was unsure. What a term means,
     read as a wish for more ("一窗办具体指什么": 具体) or for a channel's list, is asked as plainly:
     the whole message is such a question of one term, so no state or search can mean otherwise."""
-    if look.turn.entry in ("more", "channel"):
-        topic = look.router.topics.defining(look.turn.text)
-        return None if topic is None else Decision(
-            "definition", TOPIC, topic=topic, note=look.router.topics.note(look.turn.text, topic))
-    return _topic_by_term(look, "definition", look.router.topics.defining)
+    return _topic_by_term(look, "definition", look.router.topics.defining,
+                          any_way=look.turn.entry in ("more", "channel"))
 
 
 def _likeness(text: str, name: str) -> float:
