@@ -83,6 +83,9 @@ HOTLINE_QUESTIONS = {"purpose": "是干什么的", "hand_on": "什么情况下�
 CHANNEL_GROUPED = ("可以“{channel}”的事项共{count}项{sample}，按类别分在下面：点选一类看具体事项，"
                    "也可以直接问我“××怎么办理”。\n来源：市中区政务服务事项目录")
 CHANNEL_SAMPLE = f"（渠道标注为示例数据，以窗口为准，可拨打{HOTLINE}市民服务热线咨询）"
+# After saying what a guide does not give: the parts it does give, as buttons.
+BEYOND_THE_GUIDE = "这项服务指南里写了的材料、条件、时限、地点和电话，可以点下面的按钮查看。"
+GUIDE_BUTTONS = {"materials": "材料", "conditions": "条件", "time_limit": "时限", "place": "地点", "phone": "电话"}
 
 
 def source_line(service: Service) -> str:
@@ -201,6 +204,12 @@ def _render(decision: Decision, turn: Turn, dispatcher: CollectingDispatcher, tr
             reply.say(text=OTHER_OPTIONS_TEXT.format(name=service.name), buttons=_offer_buttons(decision))
             events.append(SlotSet("options_offered", [o.option for o in decision.offers]))
         return events
+    if kind == kinds.SERVICE_BEYOND and decision.service is not None:
+        service = decision.service
+        reply.say(text=f"{decision.note}\n{BEYOND_THE_GUIDE}\n{source_line(service)}",
+                  buttons=[{"title": title, "payload": f"{service.name}{FIELD_QUESTIONS[name]}"}
+                           for name, title in GUIDE_BUTTONS.items()])
+        return [SlotSet("service_code", service.code), SlotSet("subject", SUBJECT_SERVICE), SlotSet("field", None)]
     if kind == kinds.SERVICE_GUIDE and decision.service is not None:
         reply.say(text=f"{describe(decision.service)}\n{source_line(decision.service)}")
         return [SlotSet("field", None)]

@@ -27,7 +27,7 @@ from bot.catalogue.schema import CHANNELS
 from bot.catalogue.tokens import character_pairs, normalize, telling_pairs
 from bot.dialogue.links import TopicLinks
 from bot.dialogue.menus import Menus, shared_menus
-from bot.dialogue.rules import RoutingRules
+from bot.dialogue.rules import RoutingRules, ServiceDetail
 from bot.dialogue.topics import Topics, content_chars, is_elliptical
 from bot.dialogue.turn import (
     SERVICE_OPTION,
@@ -47,6 +47,7 @@ from bot.privacy.masking import find_numbers
 # What kind of reply a decision asks for (actions/replies.py phrases each).
 SERVICE = "service"            # a service's card, or the fields asked of it
 SERVICE_GUIDE = "service_guide"  # a service's whole guide ("还有吗" about it)
+SERVICE_BEYOND = "service_beyond"  # what a service's guide does not give, said plainly (12345)
 TOPIC = "topic"                # a topic's answer (with a note when the question reaches beyond it)
 OFFER = "offer"                # services (or topics) to choose from
 KIND_LIST = "kind_list"        # all services of a kind, numbered, in groups when long
@@ -489,8 +490,15 @@ class _Look:
         current, named = self.current, self.named
         if current is None or (named is not None and named.code != current.code):
             return False
+        return self._rest_beside_current(current, ()) <= self.rules.follow_up_residue_chars
+
+    def _rest_beside_current(self, current: Service, spans: Iterable[tuple[int, int]]) -> int:
+        """The characters of the message (as compared, `_text`) that are none of `spans`, field
+        words, words pointing back or steps of handling, or runs of the current service's names."""
         text = self._text
         kept = [True] * len(text)
+        for start, end in spans:
+            kept[start:end] = [False] * (end - start)
         for start, end, _ in self.router.vocabulary.spans(text):
             kept[start:end] = [False] * (end - start)
         for match in self.rules.pattern("service_follow_up_words").finditer(text):
@@ -504,7 +512,22 @@ class _Look:
             kept[start:end] = [False] * (end - start)
             start = max(end, start + 1)
         rest = "".join(ch for ch, keep in zip(text, kept, strict=True) if keep)
-        return content_chars(rest) <= self.rules.follow_up_residue_chars
+        return content_chars(rest)
+
+    @functools.cached_property
+    def service_details(self) -> tuple[ServiceDetail, ...]:
+        """What the message asks of a service that no guide holds (rules.service_details)."""
+        return tuple(d for d in self.rules.service_details if d.asked.search(self._text))
+
+    @functools.cached_property
+    def details_of_current_only(self) -> bool:
+        """The message asks such details of the current service and says nothing else ("一般几月份
+        可以开始报", "材料交上去审到哪一步了"), but for follow_up_residue_chars at most."""
+        current = self.current
+        if current is None or self.named is not None:
+            return False
+        spans = [m.span() for d in self.service_details for m in d.asked.finditer(self._text)]
+        return self._rest_beside_current(current, spans) <= self.rules.follow_up_residue_chars
 
     @functools.cached_property
     def unrelated_or_personal(self) -> bool:
@@ -813,6 +836,32 @@ def named_service(look: _Look) -> Decision | None:
     if named is None:
         return None
     return Decision("named_service", SERVICE, service=named, fields=look.fields_with_carry_over())
+
+
+def service_detail(look: _Look) -> Decision | None:
+    """"低保一个月能领多少钱", "一般几月份可以开始报", "交上去的材料审到哪一步了": what no guide
+    holds (an amount received, an application round's dates, a quota, one's own case), asked of the
+    service named or, saying nothing else, of the one under discussion. Said plainly with 12345,
+    not a field that would look like an answer ("收费：不收费" to an amount received). A question
+    the NLU took for the article's counts only when it names no word of a topic (the article's
+    own amounts and dates are its topics' notes)."""
+    turn = look.turn
+    details = look.service_details
+    if not details or look.other_place:
+        return None
+    if turn.entry == "knowledge" and look.router.topics.telling_word(look.lexical):
+        return None
+    service = look.named if look.named is not None else (look.current if look.details_of_current_only else None)
+    if service is None:
+        return None
+    return Decision("service_detail", SERVICE_BEYOND, service=service, note=_beyond_the_guide(details, service))
+
+
+def _beyond_the_guide(details: tuple[ServiceDetail, ...], service: Service) -> str:
+    """The reply's sentence: a detail's own `say`, else what the guide does not give; then 12345."""
+    said = next((d.say.format(name=service.name) for d in details if d.say), None)
+    first = said or f"「{service.name}」的办事指南里没有写{'、'.join(dict.fromkeys(d.what for d in details))}"
+    return f"{first}，我不能替您推测；如需了解，请拨打12345市民服务热线咨询。"
 
 
 def situation_beside_name(look: _Look) -> Decision | None:
@@ -1522,6 +1571,8 @@ DECISIONS: tuple[tuple[str, frozenset[str], Decide], ...] = (
     ("article_figure", frozenset({"service", "unsure"}), article_figure),
     ("quoted_topic", frozenset({"knowledge", "service", "unsure", "out_of_scope"}), quoted_topic),
     # (not for the article's questions: "临时救助主要解决哪种困难" names it to ask the article)
+    # — what no guide holds, asked of a service ("能领多少钱", "几月份开始报") —
+    ("service_detail", frozenset({"service", "out_of_scope", "unsure", "knowledge"}), service_detail),
     ("situation_beside_name", frozenset({"service", "out_of_scope", "unsure"}), situation_beside_name),
     ("kind_beside_name", frozenset({"service", "out_of_scope", "unsure"}), kind_beside_name),
     ("named_service", ASKING | {"unsure"}, named_service),

@@ -70,6 +70,16 @@ class Detail:
 
 
 @dataclass(frozen=True)
+class ServiceDetail:
+    """Something a question may ask of a service that no guide holds (an amount received, an
+    application period, one's own case): `say` (with {name}) tells so, or "…没有写{what}"."""
+
+    what: str
+    asked: re.Pattern[str]
+    say: str = ""
+
+
+@dataclass(frozen=True)
 class Fact:
     """A kind of fact a short question asks (a figure, names) and how an answer shows it has one."""
 
@@ -99,6 +109,8 @@ class RoutingRules:
     centre_fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # The 12345 hotline's fields (purpose, hand_on, number, hours, cost) → the words that ask for them.
     hotline_fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # What a question may ask of a service beyond its guide.
+    service_details: tuple[ServiceDetail, ...] = ()
 
     def __getattr__(self, name: str) -> float:
         """A threshold by name (`rules.named_score`)."""
@@ -224,6 +236,7 @@ def parse_rules(raw: object, where: str = "routing.yml") -> RoutingRules:
         given = entry.get("given")
         details.append(Detail(entry["what"], check.regex(f"details[{number}].asked", entry.get("asked")),
                               None if given is None else check.regex(f"details[{number}].given", given)))
+    service_details = _service_details(check)
     facts = []
     raw_facts = check.raw.get("facts")
     if not isinstance(raw_facts, list) or not raw_facts:
@@ -242,7 +255,28 @@ def parse_rules(raw: object, where: str = "routing.yml") -> RoutingRules:
                         article_last_year=years[1], patterns=patterns, details=tuple(details),
                         kinds=kinds, audience_groups=dict(groups), pick_words=pick_words,
                         facts=tuple(facts), centre_fields=centre_fields,
-                        hotline_fields=hotline_fields)
+                        hotline_fields=hotline_fields, service_details=service_details)
+
+
+def _service_details(check: _Checker) -> tuple[ServiceDetail, ...]:
+    """`service_details`: each a non-empty `what`, an `asked` pattern and, if given, a `say` that
+    names the service as {name} and nothing else."""
+    raw = check.raw.get("service_details")
+    if not isinstance(raw, list) or not raw:
+        check.problems.append("service_details: must be a non-empty list")
+        return ()
+    details = []
+    for number, entry in enumerate(raw, 1):
+        where = f"service_details[{number}]"
+        if not isinstance(entry, dict) or not isinstance(entry.get("what"), str) or not entry["what"]:
+            check.problems.append(f"{where}: needs `what` (text) and `asked`")
+            continue
+        say = entry.get("say", "")
+        if not isinstance(say, str) or (say and set(re.findall(r"{(\w*)}", say)) != {"name"}):
+            check.problems.append(f"{where}.say: must be text naming the service as {{name}}")
+            say = ""
+        details.append(ServiceDetail(entry["what"], check.regex(f"{where}.asked", entry.get("asked")), say))
+    return tuple(details)
 
 
 def load_rules(path: Path = ROUTING_FILE) -> RoutingRules:

@@ -16,6 +16,7 @@ from bot.dialogue.router import (
     OFFER,
     OUT_OF_SCOPE,
     SERVICE,
+    SERVICE_BEYOND,
     TOPIC,
     WHICH_CHANNEL,
     Router,
@@ -340,7 +341,8 @@ def test_a_field_span_holding_a_generic_word_asks_the_fields_noun(router: Router
 ])
 def test_the_everyday_words_residents_use_find_the_service(router: Router, text: str, name: str) -> None:
     decision = router.route(turn(text))
-    assert decision.reply == SERVICE and decision.service.name == name, decision.name
+    # An amount asked ("…能领多少") is the service's, said to be beyond its guide.
+    assert decision.reply in (SERVICE, SERVICE_BEYOND) and decision.service.name == name, decision.name
 
 
 def test_an_elliptical_follow_up_naming_another_service_by_its_own_words(router: Router) -> None:
@@ -809,3 +811,51 @@ def test_a_service_called_by_its_name_without_the_generic_ending(router: Router)
     assert router.route(turn("营业执照该咋弄啊")).reply == OFFER
     # A core the article speaks of stays the article's (双招双引项目 holds 双招双引).
     assert not any("双招双引项目" in core for service in router.catalogue.all() for core in router.cores(service))
+
+
+# — what no guide holds, asked of a service —
+
+@pytest.mark.parametrize(("text", "intent", "fields"), [
+    ("临时救助一次能给多少钱", "ask_service", ("fee",)),
+    ("临时救助的救助标准是多少", "ask_service", ()),
+])
+def test_an_amount_received_of_a_named_service_is_beyond_its_guide(
+        router: Router, text: str, intent: str, fields: tuple[str, ...]) -> None:
+    decision = router.route(turn(text, intent, services=("临时救助",), fields=fields))
+    assert decision.name == "service_detail" and decision.service.name == "临时救助"
+    assert "12345" in decision.note and "「临时救助」" in decision.note
+
+
+@pytest.mark.parametrize(("text", "intent", "fields"), [
+    ("一般是几月份开始报", "ask_service", ()),
+    ("有没有名额限制", "out_of_scope", ("conditions",)),
+    ("材料递上去以后进度怎么查", "ask_service", ("materials",)),
+    ("怎么还没批下来", "out_of_scope", ()),
+])
+def test_a_detail_beyond_the_guide_of_the_service_under_discussion(
+        router: Router, text: str, intent: str, fields: tuple[str, ...]) -> None:
+    current = code(router, "初中入学")
+    decision = router.route(turn(text, intent, fields=fields, service_code=current, subject="service"))
+    assert decision.name == "service_detail" and decision.service.code == current
+
+
+@pytest.mark.parametrize(("text", "fields"), [
+    ("从递交到办结得几个工作日啊", ("time_limit",)),
+    ("办这个要花钱吗", ("fee",)),
+    ("礼拜六上班吗", ("hours",)),
+])
+def test_ordinary_field_follow_ups_are_no_detail_beyond_the_guide(
+        router: Router, text: str, fields: tuple[str, ...]) -> None:
+    current = code(router, "初中入学")
+    decision = router.route(turn(text, "ask_service", fields=fields, service_code=current, subject="service"))
+    assert decision.name == "field_follow_up" and decision.fields == fields
+
+
+def test_a_detail_word_about_something_else_is_not_the_current_services(router: Router) -> None:
+    """Another thing's progress, or the article's own dates, is no detail of the service discussed."""
+    current = code(router, "初中入学")
+    parcel = router.route(turn("寄的快递走到哪一步了", "out_of_scope", service_code=current, subject="service"))
+    assert parcel.name != "service_detail"
+    article = router.route(turn("南部科创新城什么时候开始建", "faq", service_code=current, subject="service",
+                                ranking=(("platform_new_city", 0.8),)))
+    assert article.name != "service_detail"

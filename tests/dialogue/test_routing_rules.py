@@ -53,6 +53,10 @@ def broken(raw: dict, change) -> dict:
     (lambda d: d["words"]["centre_fields"].update(parking=["停车"]), "words.centre_fields: ['parking'] are not"),
     (lambda d: d["words"].pop("centre_fields"), "words.centre_fields: must map texts to lists"),
     (lambda d: d["thresholds"].update(next_steps_at_most=0), "thresholds.next_steps_at_most: 0 is outside"),
+    (lambda d: d.pop("service_details"), "service_details: must be a non-empty list"),
+    (lambda d: d["service_details"][0].update(what=""), "service_details[1]: needs `what`"),
+    (lambda d: d["service_details"][0].update(asked="(领"), "service_details[1].asked: does not compile"),
+    (lambda d: d["service_details"][0].update(say="「{service}」没有"), "service_details[1].say: must be text naming"),
 ])
 def test_a_broken_file_is_refused_naming_the_key(raw: dict, change, problem: str) -> None:
     with pytest.raises(RoutingInvalid) as error:
