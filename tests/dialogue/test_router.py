@@ -736,6 +736,14 @@ def test_a_fact_of_the_plans_taken_for_a_service_question_is_the_articles(router
         assert router.route(turn(text)).name != "article_fact", text
 
 
+@pytest.mark.parametrize("text", ["招商主要瞄准哪种企业", "区里要擦亮哪块金字招牌"])
+def test_which_asked_with_a_measure_word_is_a_fact_question_too(router: Router, text: str) -> None:
+    """哪种, 哪块, 哪类 ask which, as 哪个 does: a plan's fact, not a weak match of a service's word
+    (招牌 is in the outdoor-advertising service's aliases)."""
+    assert router.route(turn(text)).name == "article_fact"
+    assert router.route(turn("店门口挂哪种招牌要审批")).reply == SERVICE
+
+
 def test_not_right_then_half_a_name_is_a_correction_though_the_nlu_read_a_no(router: Router) -> None:
     current = code(router, "结婚登记")
     decision = router.route(turn("不对，是离婚", "deny", subject="service", service_code=current))
@@ -859,3 +867,10 @@ def test_a_detail_word_about_something_else_is_not_the_current_services(router: 
     article = router.route(turn("南部科创新城什么时候开始建", "faq", service_code=current, subject="service",
                                 ranking=(("platform_new_city", 0.8),)))
     assert article.name != "service_detail"
+
+
+@pytest.mark.parametrize("text", ["回乡创业的话有没有创业贷款", "开网店有没有贴息贷款"])
+def test_is_there_a_loan_asks_for_the_service_though_the_nlu_read_the_article(router: Router, text: str) -> None:
+    """"有没有…贷款" asks for a service as "有没有…补贴" does (service_ask): the loan named, not the topic."""
+    decision = router.route(turn(text, "faq", ranking=(("talent_services", 0.8),)))
+    assert decision.reply == SERVICE and decision.service.name == "创业担保贷款申请", decision.name
