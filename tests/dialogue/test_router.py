@@ -874,3 +874,12 @@ def test_is_there_a_loan_asks_for_the_service_though_the_nlu_read_the_article(ro
     """"有没有…贷款" asks for a service as "有没有…补贴" does (service_ask): the loan named, not the topic."""
     decision = router.route(turn(text, "faq", ranking=(("talent_services", 0.8),)))
     assert decision.reply == SERVICE and decision.service.name == "创业担保贷款申请", decision.name
+
+
+def test_money_by_the_month_and_a_proxy_are_beyond_a_benefits_guide(router: Router) -> None:
+    """Money by the month or year is what a benefit pays, no fee; whether a relative may apply in
+    one's place no guide says."""
+    current = code(router, "残疾人两项补贴申请")
+    for text, fields in (("每年大概多少钱", ("fee",)), ("子女可以替他办吗", ())):
+        decision = router.route(turn(text, "ask_service", fields=fields, service_code=current, subject="service"))
+        assert decision.name == "service_detail" and decision.service.code == current, (text, decision.name)
