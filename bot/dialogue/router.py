@@ -1344,9 +1344,12 @@ def offer_kind(look: _Look) -> Decision | None:
 def situation_over_current(look: _Look) -> Decision | None:
     """"那如果想进驻区里的写字楼呢" while another service is discussed: a need told in the words of
     another service's situations, with more in it than the current service's names, field words and
-    words pointing back, asks about that service, not again about the current one."""
+    words pointing back, asks about that service, not again about the current one. One's own case
+    told to ask whether one may do it ("没有本地户口也能办不") asks about the current one."""
     current = look.current
     if current is None or look.named is not None or look.about_current_only:
+        return None
+    if look.rules.pattern("eligibility").search(look.turn.text):
         return None
     situation = look.situation
     if situation is None or situation.code == current.code:
@@ -1356,10 +1359,14 @@ def situation_over_current(look: _Look) -> Decision | None:
 
 def current_service(look: _Look) -> Decision | None:
     """"怎么办理" while a service is under discussion: that service — with the field a word of the
-    field vocabulary names where the NLU marked none ("能给个电话先问问不": its phone)."""
+    field vocabulary names where the NLU marked none ("能给个电话先问问不": its phone), or its
+    conditions when the question only asks whether one may do it ("户口不在这边能办吗")."""
     if look.current is None:
         return None
-    return Decision("current_service", SERVICE, service=look.current, fields=look.turn.fields or look.field_words)
+    fields = look.turn.fields or look.field_words
+    if not fields and look.rules.pattern("eligibility").search(look.turn.text):
+        fields = ("conditions",)
+    return Decision("current_service", SERVICE, service=look.current, fields=fields)
 
 
 def service_search(look: _Look) -> Decision | None:

@@ -51,7 +51,8 @@ PATTERNS = ("procedural", "count_question", "other_years", "other_places", "pers
             "definition", "definition_first", "generic_suffix", "bare_number", "listing", "not_listing", "pick_by_name",
             "fact_question", "follow_up_fillers", "service_follow_up_words", "service_ask", "callback_wish",
             "call_them", "own_situation", "enterprise_asker", "kind_tail", "service_wish",
-            "service_what_is", "plan_how", "quoted", "set_aside", "clause", "question_clause", "correction_form")
+            "service_what_is", "plan_how", "quoted", "set_aside", "clause", "question_clause", "correction_form",
+            "eligibility")
 WORD_LISTS = ("correction", "elliptical_starts", "elliptical_ends", "query_openings", "measure_words",
               "topic_place_fields", "name_generic_words", "home_words", "name_particles")
 

@@ -883,3 +883,12 @@ def test_money_by_the_month_and_a_proxy_are_beyond_a_benefits_guide(router: Rout
     for text, fields in (("每年大概多少钱", ("fee",)), ("子女可以替他办吗", ())):
         decision = router.route(turn(text, "ask_service", fields=fields, service_code=current, subject="service"))
         assert decision.name == "service_detail" and decision.service.code == current, (text, decision.name)
+
+
+@pytest.mark.parametrize("text", ["外地户口的可以申请吗", "没有本地户口也能办不"])
+def test_whether_one_may_do_the_service_discussed_is_its_conditions(router: Router, text: str) -> None:
+    current = code(router, "结婚登记")
+    decision = router.route(turn(text, service_code=current, subject="service"))
+    assert (decision.name, decision.service.code, decision.fields) == ("current_service", current, ("conditions",))
+    # A how-to is still the card.
+    assert router.route(turn("具体咋弄", service_code=current, subject="service")).fields == ()
