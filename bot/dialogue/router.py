@@ -1577,9 +1577,9 @@ DECISIONS: tuple[tuple[str, frozenset[str], Decide], ...] = (
     # — a service named outright, another field of the one under discussion —
     ("article_figure", frozenset({"service", "unsure"}), article_figure),
     ("quoted_topic", frozenset({"knowledge", "service", "unsure", "out_of_scope"}), quoted_topic),
-    # (not for the article's questions: "临时救助主要解决哪种困难" names it to ask the article)
     # — what no guide holds, asked of a service ("能领多少钱", "几月份开始报") —
     ("service_detail", frozenset({"service", "out_of_scope", "unsure", "knowledge"}), service_detail),
+    # (not for the article's questions: "临时救助主要解决哪种困难" names it to ask the article)
     ("situation_beside_name", frozenset({"service", "out_of_scope", "unsure"}), situation_beside_name),
     ("kind_beside_name", frozenset({"service", "out_of_scope", "unsure"}), kind_beside_name),
     ("named_service", ASKING | {"unsure"}, named_service),
