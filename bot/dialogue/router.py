@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from typing import Any
 
-from bot.catalogue import CatalogueStore, CatalogueUnavailable, SearchHit, Service
+from bot.catalogue import CatalogueStore, CatalogueUnavailable, SearchHit, Service, describe
 from bot.catalogue.centre import ServiceCentre, default_centre
 from bot.catalogue.fields import FieldVocabulary
 from bot.catalogue.hotline import Hotline, default_hotline
@@ -516,8 +516,16 @@ class _Look:
 
     @functools.cached_property
     def service_details(self) -> tuple[ServiceDetail, ...]:
-        """What the message asks of a service that no guide holds (rules.service_details)."""
-        return tuple(d for d in self.rules.service_details if d.asked.search(self._text))
+        """What the message asks of a service that no guide holds (rules.service_details); one
+        that yields to a guide field is left out when the message also asks a field."""
+        asks_field = bool(self.turn.fields or self.field_words)
+        return tuple(d for d in self.rules.service_details
+                     if d.asked.search(self._text) and not (d.field_first and asks_field))
+
+    @functools.cached_property
+    def asks_eligibility(self) -> bool:
+        """Whether the message only asks if one may do the service ("户口不在这边能办吗")."""
+        return bool(self.rules.pattern("eligibility").search(self._text))
 
     @functools.cached_property
     def details_of_current_only(self) -> bool:
@@ -854,7 +862,11 @@ def service_detail(look: _Look) -> Decision | None:
     service = look.named if look.named is not None else (look.current if look.details_of_current_only else None)
     if service is None:
         return None
-    return Decision("service_detail", SERVICE_BEYOND, service=service, note=_beyond_the_guide(details, service))
+    guide = describe(service)
+    missing = tuple(d for d in details if d.given is None or not d.given.search(guide))
+    if not missing:
+        return None  # the guide gives it (授权委托书 among the materials): the guide answers
+    return Decision("service_detail", SERVICE_BEYOND, service=service, note=_beyond_the_guide(missing, service))
 
 
 def _beyond_the_guide(details: tuple[ServiceDetail, ...], service: Service) -> str:
@@ -1344,12 +1356,9 @@ def offer_kind(look: _Look) -> Decision | None:
 def situation_over_current(look: _Look) -> Decision | None:
     """"那如果想进驻区里的写字楼呢" while another service is discussed: a need told in the words of
     another service's situations, with more in it than the current service's names, field words and
-    words pointing back, asks about that service, not again about the current one. One's own case
-    told to ask whether one may do it ("没有本地户口也能办不") asks about the current one."""
+    words pointing back, asks about that service, not again about the current one."""
     current = look.current
     if current is None or look.named is not None or look.about_current_only:
-        return None
-    if look.rules.pattern("eligibility").search(look.turn.text):
         return None
     situation = look.situation
     if situation is None or situation.code == current.code:
@@ -1364,7 +1373,7 @@ def current_service(look: _Look) -> Decision | None:
     if look.current is None:
         return None
     fields = look.turn.fields or look.field_words
-    if not fields and look.rules.pattern("eligibility").search(look.turn.text):
+    if not fields and look.asks_eligibility:
         fields = ("conditions",)
     return Decision("current_service", SERVICE, service=look.current, fields=fields)
 

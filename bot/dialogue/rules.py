@@ -78,6 +78,10 @@ class ServiceDetail:
     what: str
     asked: re.Pattern[str]
     say: str = ""
+    # Words by which a service's guide would give it (its note is then not made).
+    given: re.Pattern[str] | None = None
+    # A guide field asked beside it is answered instead.
+    field_first: bool = False
 
 
 @dataclass(frozen=True)
@@ -261,7 +265,7 @@ def parse_rules(raw: object, where: str = "routing.yml") -> RoutingRules:
 
 def _service_details(check: _Checker) -> tuple[ServiceDetail, ...]:
     """`service_details`: each a non-empty `what`, an `asked` pattern and, if given, a `say` that
-    names the service as {name} and nothing else."""
+    names the service as {name} and nothing else, a `given` pattern and a `field_first` flag."""
     raw = check.raw.get("service_details")
     if not isinstance(raw, list) or not raw:
         check.problems.append("service_details: must be a non-empty list")
@@ -276,7 +280,12 @@ def _service_details(check: _Checker) -> tuple[ServiceDetail, ...]:
         if not isinstance(say, str) or (say and set(re.findall(r"{(\w*)}", say)) != {"name"}):
             check.problems.append(f"{where}.say: must be text naming the service as {{name}}")
             say = ""
-        details.append(ServiceDetail(entry["what"], check.regex(f"{where}.asked", entry.get("asked")), say))
+        given = entry.get("given")
+        if not isinstance(entry.get("field_first", False), bool):
+            check.problems.append(f"{where}.field_first: must be true or false")
+        details.append(ServiceDetail(entry["what"], check.regex(f"{where}.asked", entry.get("asked")), say,
+                                     None if given is None else check.regex(f"{where}.given", given),
+                                     entry.get("field_first") is True))
     return tuple(details)
 
 

@@ -877,18 +877,55 @@ def test_is_there_a_loan_asks_for_the_service_though_the_nlu_read_the_article(ro
 
 
 def test_money_by_the_month_and_a_proxy_are_beyond_a_benefits_guide(router: Router) -> None:
-    """Money by the month or year is what a benefit pays, no fee; whether a relative may apply in
+    """What a benefit pays by the month or year is no fee; whether a relative may apply in
     one's place no guide says."""
     current = code(router, "残疾人两项补贴申请")
-    for text, fields in (("每年大概多少钱", ("fee",)), ("子女可以替他办吗", ())):
-        decision = router.route(turn(text, "ask_service", fields=fields, service_code=current, subject="service"))
+    for text, intent, fields in (("每年大概能领多少", "ask_service", ("fee",)), ("子女可以替他办吗", "ask_service", ()),
+                                 ("一年能拿到多少", "out_of_scope", ())):
+        decision = router.route(turn(text, intent, fields=fields, service_code=current, subject="service"))
         assert decision.name == "service_detail" and decision.service.code == current, (text, decision.name)
 
 
-@pytest.mark.parametrize("text", ["外地户口的可以申请吗", "没有本地户口也能办不"])
+@pytest.mark.parametrize("text", ["外地户口的可以申请吗", "户籍不在本区也能办不"])
 def test_whether_one_may_do_the_service_discussed_is_its_conditions(router: Router, text: str) -> None:
     current = code(router, "结婚登记")
     decision = router.route(turn(text, service_code=current, subject="service"))
     assert (decision.name, decision.service.code, decision.fields) == ("current_service", current, ("conditions",))
-    # A how-to is still the card.
-    assert router.route(turn("具体咋弄", service_code=current, subject="service")).fields == ()
+    # A how-to is still the card; when one may apply is no condition.
+    for other in ("具体咋弄", "得怎么样才能办", "啥时候可以申请"):
+        assert router.route(turn(other, service_code=current, subject="service")).fields != ("conditions",), other
+    # Another service's situation told before "能办吗" is that service's.
+    food = router.route(turn("小超市打算卖熟食，要先办许可证，能办吗", service_code=current, subject="service"))
+    assert food.service is not None and food.service.code != current, food.name
+
+
+@pytest.mark.parametrize(("text", "fields"), [
+    ("下午几点截止受理", ("hours",)),
+    ("委托家属去办理要带什么材料", ("materials",)),
+])
+def test_a_field_asked_with_words_of_a_detail_is_still_the_field(
+        router: Router, text: str, fields: tuple[str, ...]) -> None:
+    current = code(router, "最低生活保障")
+    decision = router.route(turn(text, fields=fields, service_code=current, subject="service"))
+    assert decision.name == "field_follow_up" and decision.fields == fields, decision.name
+
+
+def test_a_detail_the_guide_gives_is_no_note(router: Router) -> None:
+    """A guide whose materials hold an authorisation (委托书, 代为…) says a proxy may apply: no
+    "not given" note for it; a guide without one gets the note."""
+    from bot.catalogue import describe
+
+    proxy = next(d for d in shared_rules().service_details if d.field_first)
+    services = [router.catalogue.get(code(router, name)) for name in ("档案查询", "最低生活保障")]
+    gives, lacks = (proxy.given is not None and bool(proxy.given.search(describe(s))) for s in services)
+    assert (gives, lacks) == (True, False)
+    for service, noted in zip(services, (False, True), strict=True):
+        decision = router.route(turn("可以找人代办吗", service_code=service.code, subject="service"))
+        assert (decision.name == "service_detail") is noted, (service.name, decision.name)
+
+
+def test_a_date_in_the_conditions_is_no_application_rounds_dates(router: Router) -> None:
+    """An age's cut-off date among the conditions (…月…日前出生) does not say when to apply."""
+    current = code(router, "幼儿园入园报名")
+    decision = router.route(turn("通常几月份开始报名", service_code=current, subject="service"))
+    assert decision.name == "service_detail" and decision.service.code == current
