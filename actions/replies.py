@@ -8,6 +8,7 @@ text and buttons.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -84,8 +85,9 @@ CHANNEL_GROUPED = ("可以“{channel}”的事项共{count}项{sample}，按类
                    "也可以直接问我“××怎么办理”。\n来源：市中区政务服务事项目录")
 CHANNEL_SAMPLE = f"（渠道标注为示例数据，以窗口为准，可拨打{HOTLINE}市民服务热线咨询）"
 # After saying what a guide does not give: the parts it does give, as buttons.
-BEYOND_THE_GUIDE = "这项服务指南里写了的材料、条件、时限、地点和电话，可以点下面的按钮查看。"
 GUIDE_BUTTONS = {"materials": "材料", "conditions": "条件", "time_limit": "时限", "place": "地点", "phone": "电话"}
+BEYOND_THE_GUIDE = (f"这项服务指南里写了的{'、'.join(list(GUIDE_BUTTONS.values())[:-1])}和"
+                    f"{list(GUIDE_BUTTONS.values())[-1]}，可以点下面的按钮查看。")
 
 
 def source_line(service: Service) -> str:
@@ -109,6 +111,11 @@ def service_buttons(service: Service, fields: tuple[str, ...]) -> list[dict[str,
         shown = [(name, title) for name, title in NEXT_FIELDS.items() if name not in fields][:3]
     else:
         shown = list(CARD_BUTTONS.items())
+    return field_buttons(service, shown)
+
+
+def field_buttons(service: Service, shown: Iterable[tuple[str, str]]) -> list[dict[str, str]]:
+    """A button per (guide field, title), asking that field of the service by name."""
     return [{"title": title, "payload": f"{service.name}{FIELD_QUESTIONS[name]}"} for name, title in shown]
 
 
@@ -207,8 +214,7 @@ def _render(decision: Decision, turn: Turn, dispatcher: CollectingDispatcher, tr
     if kind == kinds.SERVICE_BEYOND and decision.service is not None:
         service = decision.service
         reply.say(text=f"{decision.note}\n{BEYOND_THE_GUIDE}\n{source_line(service)}",
-                  buttons=[{"title": title, "payload": f"{service.name}{FIELD_QUESTIONS[name]}"}
-                           for name, title in GUIDE_BUTTONS.items()])
+                  buttons=field_buttons(service, GUIDE_BUTTONS.items()))
         return [SlotSet("service_code", service.code), SlotSet("subject", SUBJECT_SERVICE), SlotSet("field", None)]
     if kind == kinds.SERVICE_GUIDE and decision.service is not None:
         reply.say(text=f"{describe(decision.service)}\n{source_line(decision.service)}")

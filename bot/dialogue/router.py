@@ -485,7 +485,7 @@ class _Look:
     def about_current_only(self) -> bool:
         """The message names no other service and says nothing but field words, words pointing back or
         steps of handling, and runs of two characters or more of the current service's names
-        ("之前那个贷款批下来要几天" after 创业担保贷款申请), but for follow_up_residue_chars at most.
+        ("之前那个保障卡批下来要几天" after 社会保障卡申领), but for follow_up_residue_chars at most.
         A service named (离婚登记 after 结婚登记, sharing 婚登记) is never the current one's follow-up."""
         current, named = self.current, self.named
         if current is None or (named is not None and named.code != current.code):
