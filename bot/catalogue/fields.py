@@ -3,6 +3,8 @@
 One file says, for each guide field (材料、条件、时限 …), the name the NLU's entity `field` gives it
 and the words residents use for it. Some words only ask "what is needed" (要啥, 准备什么): they are
 `generic`, and name their field only when the message names no other one ("要啥条件" asks 条件).
+Some name the thing a question is about rather than ask for it (窗口): they are `nouns`, and in a
+span holding another field's word that field is asked ("大厅窗口几点下班" asks the hours).
 The lookup table and synonyms the NLU learns from, the district
 dictionary's words and the training data's annotations are all generated from it, and the actions
 map an entity value back to the guide's attribute with it. Loading checks it and names every
@@ -39,6 +41,8 @@ class Field:
     words: tuple[str, ...]
     # Words that name this field only when no other field is named beside them (a subset of words).
     generic: tuple[str, ...] = ()
+    # Words that may be the subject of another field's question (窗口); a subset of words.
+    nouns: tuple[str, ...] = ()
 
     def spellings(self) -> tuple[str, ...]:
         """The name first, then the words that are not the name."""
@@ -67,6 +71,10 @@ class FieldVocabulary:
     def _generic(self) -> frozenset[str]:
         return frozenset(word.lower() for f in self.fields for word in f.generic)
 
+    @functools.cached_property
+    def _nouns(self) -> frozenset[str]:
+        return frozenset(word.lower() for f in self.fields for word in f.nouns)
+
     def is_generic(self, value: str) -> bool:
         """Whether an entity value only asks "what is needed" (要啥) without naming a field itself.
         A span holding a specific word too ("要啥条件") is not generic."""
@@ -75,14 +83,14 @@ class FieldVocabulary:
 
     def field_of(self, value: str) -> Field | None:
         """The field an entity value names: a field's name, one of its words, or a span holding one
-        (a specific word before a generic one, then the longest)."""
+        (a specific word before a generic one, a question's word before a noun, then the longest)."""
         value = value.strip().lower()
         for word, found in self._words_longest_first:
             if value == word:
                 return found
-        inside = [(word in self._generic, -len(word), n, f)
+        inside = [(word in self._generic, word in self._nouns, -len(word), n, f)
                   for n, (word, f) in enumerate(self._words_longest_first) if word in value]
-        return min(inside)[3] if inside else None
+        return min(inside)[-1] if inside else None
 
     def asked(self, values: list[str]) -> tuple[Field, ...]:
         """The fields a message's entity values ask, in order and without repeats; generic words
@@ -125,6 +133,7 @@ def parse_fields(raw: object, where: str = "fields.yml") -> FieldVocabulary:
             continue
         name, guide, words = entry.get("name"), entry.get("guide"), entry.get("words")
         generic = entry.get("generic") or []
+        nouns = entry.get("nouns") or []
         label = f"field {number} ({name})"
         if not isinstance(name, str) or not name.strip():
             problems.append(f"{label}: name must be text")
@@ -144,9 +153,13 @@ def parse_fields(raw: object, where: str = "fields.yml") -> FieldVocabulary:
             other = owner.setdefault(word.lower(), name)
             if other != name:
                 problems.append(f"{label}: word {word!r} is also a word of {other}")
+        if not isinstance(nouns, list) or not all(isinstance(w, str) and w.strip() in words for w in nouns):
+            problems.append(f"{label}: nouns must be a list of the field's own words")
+            continue
         generic_words = tuple(dict.fromkeys(w.strip() for w in generic))
         fields.append(Field(name.strip(), str(guide),
-                            tuple(dict.fromkeys([*(w.strip() for w in words), *generic_words])), generic_words))
+                            tuple(dict.fromkeys([*(w.strip() for w in words), *generic_words])), generic_words,
+                            tuple(w.strip() for w in nouns)))
     names = [f.name for f in fields]
     if len(set(names)) != len(names):
         problems.append("a field name is used twice")

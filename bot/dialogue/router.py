@@ -97,6 +97,8 @@ class Decision:
     next_topics: tuple[str, ...] = ()
     # An area's menu (sources/menus.yml) by id.
     menu: str | None = None
+    # What the question asks of `service` that its guide does not give (SERVICE_BEYOND).
+    details: tuple[ServiceDetail, ...] = ()
 
     def record(self, turn: Turn) -> dict[str, Any]:
         """What the bot message's metadata keeps of this decision (staff see it per conversation)."""
@@ -117,6 +119,8 @@ class Decision:
             record["next"] = list(self.next_topics)
         if self.menu:
             record["menu"] = self.menu
+        if self.details:
+            record["details"] = list(dict.fromkeys(d.what for d in self.details))
         if self.channel:
             record["channel"] = self.channel
         return record
@@ -168,8 +172,26 @@ class _Look:
 
     @functools.cached_property
     def name_hits(self) -> list[SearchHit]:
-        """Search hits whose name or alias stands in the question (the name tier)."""
-        return [h for h in self.hits if h.score >= self.rules.named_score]
+        """Search hits whose name or alias stands in the question (the name tier); for a question
+        the NLU took for the article's, not a name that stands only inside a longer term of the
+        article ("无违建创建" holds 违建, an alias of 违法建设举报)."""
+        hits = [h for h in self.hits if h.score >= self.rules.named_score]
+        if self.turn.entry != "knowledge":
+            return hits
+        return [h for h in hits if not self._only_inside_article_terms(h.service)]
+
+    def _only_inside_article_terms(self, service: Service) -> bool:
+        """Every place the message holds a name or alias of the service lies inside one of the
+        article's terms or titles that is longer and none of the service's names."""
+        text, names = self._text, {normalize(name) for name in service.names()}
+        covered = [False] * len(text)
+        for term in self.router.article_names:
+            if term in names:
+                continue
+            for found in re.finditer(re.escape(term), text):
+                covered[found.start():found.end()] = [True] * len(term)
+        places = [(m.start(), m.end()) for name in names if name for m in re.finditer(re.escape(name), text)]
+        return bool(places) and all(all(covered[start:end]) for start, end in places)
 
     @functools.cached_property
     def named(self) -> Service | None:
@@ -450,6 +472,14 @@ class _Look:
         return self._wished_before(self._named_names)
 
     @functools.cached_property
+    def required_of_named(self) -> bool:
+        """What is required of those one of the named service's names calls ("对零就业家庭的要求
+        是什么", required_of): the name stands between 对 and 要求."""
+        names = self._named_names
+        return any(any(name in found.group() for name in names)
+                   for found in self.rules.pattern("required_of").finditer(self._text))
+
+    @functools.cached_property
     def what_is_named(self) -> bool:
         """What the named service is, asked right after one of its names ("低保到底是什么"), a name
         that is no term or title of the article (人才就医 is the article's to define)."""
@@ -658,6 +688,9 @@ class Router:
         if _service_question_read_as_a_channel_list(look):
             turn = replace(turn, intent="ask_service")
             look = _Look(self, turn)
+        elif _article_question_read_as_a_pick_or_more(look) or _topic_question_read_as_more(look):
+            turn = replace(turn, intent="faq")
+            look = _Look(self, turn)
         down = False
         for _name, entries, decide in DECISIONS:
             if turn.entry not in entries:
@@ -735,6 +768,38 @@ def _service_question_read_as_a_channel_list(look: _Look) -> bool:
     return look.channel is None and (bool(look.turn.fields) or look.procedural)
 
 
+def _article_question_read_as_a_pick_or_more(look: _Look) -> bool:
+    """"那个12100工程是指啥", "人才方面具体帮着解决哪几样": the NLU read a pick (那个) or a wish for more
+    (具体), yet the message asks what or which of something the article's words name strongly
+    (article_reread_lexical), with no ordinal or number to pick by, no service named and no field
+    asked: the article's question, routed as one (no list waits to be picked from; the service
+    under discussion has no such part)."""
+    turn, rules = look.turn, look.rules
+    if turn.entry not in ("pick", "more"):
+        return False
+    if rules.pattern("bare_number").match(turn.text) or _ordinal(turn.text, rules) is not None:
+        return False
+    if look.named is not None or turn.fields or look.field_words:
+        return False
+    defined = rules.pattern("definition").search(turn.text)
+    if defined and turn.entry == "more":
+        return False  # what a term means: `definition` answers it for a wish for more
+    asks = defined or rules.pattern("fact_question").search(turn.text)
+    return bool(asks) and max(look.lexical.values(), default=0.0) >= rules.article_reread_lexical
+
+
+def _topic_question_read_as_more(look: _Look) -> bool:
+    """"具体都是哪几条路" after 花卉大道: the NLU read a wish for more (具体), yet the message asks which
+    or what of the topic just answered and wishes for nothing else (something_else: "还有哪些"
+    asks for the next topic): that topic's question."""
+    turn, rules = look.turn, look.rules
+    if turn.entry != "more" or turn.state.subject != SUBJECT_KNOWLEDGE or not turn.state.knowledge_topic:
+        return False
+    if rules.pattern("something_else").search(turn.text) or rules.pattern("definition").search(turn.text):
+        return False
+    return rules.pattern("fact_question").search(turn.text) is not None
+
+
 # — the decisions, each a function of one turn's look-ups —
 
 def _picked(look: _Look, index: int, name: str) -> Decision | None:
@@ -763,11 +828,25 @@ def pick_by_position(look: _Look) -> Decision | None:
     number = rules.pattern("bare_number").match(turn.text)
     if number:
         return _picked(look, int(number.group(1)), "pick_by_position")
-    found = [(word, index) for word, index in rules.ordinals.items() if word in turn.text]
-    if not found:
-        return None
-    word, index = max(found, key=lambda pair: len(pair[0]))  # 倒数第二 over 第二
-    return _picked(look, index, "pick_by_position")
+    index = _ordinal(turn.text, rules)
+    return None if index is None else _picked(look, index, "pick_by_position")
+
+
+def _ordinal(text: str, rules: RoutingRules) -> int | None:
+    """The option's number an ordinal that picks says (倒数第二 over 第二); one followed by what it
+    counts in a question ("第一步", "最后想建成什么") picks nothing (ordinal_pick)."""
+    pick = rules.pattern("ordinal_pick")
+
+    def picks(ordinal: str) -> bool:
+        start = text.find(ordinal)
+        while start >= 0:
+            if pick.match(text, start + len(ordinal)):
+                return True
+            start = text.find(ordinal, start + 1)
+        return False
+
+    found = [(word, index) for word, index in rules.ordinals.items() if picks(word)]
+    return max(found, key=lambda pair: len(pair[0]))[1] if found else None
 
 
 def correction(look: _Look) -> Decision | None:
@@ -836,7 +915,9 @@ def named_service(look: _Look) -> Decision | None:
         # "那军转干部呢" while services are discussed continues with services.
         in_services = turn.state.subject == SUBJECT_SERVICE
         continuing = in_services and look.elliptical
-        asked = turn.fields or look.procedural or continuing or look.bare_name or look.wished
+        # "对零就业家庭有哪些要求": the plan's demand on those the name calls, no conditions asked.
+        fields = () if turn.entry == "knowledge" and look.required_of_named else turn.fields
+        asked = fields or look.procedural or continuing or look.bare_name or look.wished
         what_is = (turn.entry != "knowledge" or in_services) and look.what_is_named
         if look.other_place or not (asked or what_is):
             return None
@@ -866,14 +947,7 @@ def service_detail(look: _Look) -> Decision | None:
     missing = tuple(d for d in details if d.given is None or not d.given.search(guide))
     if not missing:
         return None  # the guide gives it (授权委托书 among the materials): the guide answers
-    return Decision("service_detail", SERVICE_BEYOND, service=service, note=_beyond_the_guide(missing, service))
-
-
-def _beyond_the_guide(details: tuple[ServiceDetail, ...], service: Service) -> str:
-    """The reply's sentence: a detail's own `say`, else what the guide does not give; then 12345."""
-    said = next((d.say.format(name=service.name) for d in details if d.say), None)
-    first = said or f"「{service.name}」的办事指南里没有写{'、'.join(dict.fromkeys(d.what for d in details))}"
-    return f"{first}，我不能替您推测；如需了解，请拨打12345市民服务热线咨询。"
+    return Decision("service_detail", SERVICE_BEYOND, service=service, details=missing)
 
 
 def situation_beside_name(look: _Look) -> Decision | None:
@@ -944,11 +1018,12 @@ def situation_service(look: _Look) -> Decision | None:
 
 def field_follow_up(look: _Look) -> Decision | None:
     """"要不要钱", "礼拜天开门吗": another field of the service under discussion. A question the NLU
-    took for the article's counts only when it names no word of a topic."""
+    took for the article's counts only when it names no word of a topic, or says nothing but the
+    field and steps of handling ("交上去以后审核得多久": 审核 is a topic's word too)."""
     turn = look.turn
     if not turn.fields or look.current is None:
         return None
-    if turn.entry == "knowledge" and look.router.topics.telling_word(look.lexical):
+    if turn.entry == "knowledge" and look.router.topics.telling_word(look.lexical) and not look.about_current_only:
         return None
     if turn.entry == "out_of_scope" and (look.other_place or look.personal or not (
             look.about_current_only or (content_chars(turn.text) <= look.rules.topic_question_chars
@@ -1021,6 +1096,16 @@ def _kind_list(look: _Look, name: str, kinds: list[str], channel: str | None) ->
                     kinds=tuple(kind for kind, _ in by_kind))
 
 
+def _names_an_article_term_no_option_has(look: _Look, said: str) -> bool:
+    """"项目准入那块呢" while services wait to be picked: a term of the article (plan_term_chars or
+    more) that no option's name holds asks the article, whatever pair of characters it shares with
+    an option's alias."""
+    said = normalize(said)
+    names = [normalize(name) for option in look.turn.state.options for name in look.router.option_names(option, False)]
+    return any(len(term) >= look.rules.plan_term_chars and term in said and not any(term in name for name in names)
+               for term in look.router.article_names)
+
+
 def pick_by_name(look: _Look) -> Decision | None:
     """"初中的", "高龄那个", "看病的那项要啥材料": the one option of the list just offered that a
     short name (before "…那个") calls by a part of its name or an alias only that option has;
@@ -1033,7 +1118,7 @@ def pick_by_name(look: _Look) -> Decision | None:
         return None  # after a topic's buttons, "那住房呢" asks the article on, it picks no button
     said = with_ending.group("name") if with_ending else turn.text
     limit = rules.pick_name_chars if with_ending else rules.pick_by_name_chars
-    if content_chars(said) > limit:
+    if content_chars(said) > limit or _names_an_article_term_no_option_has(look, said):
         return None
     said = " ".join([said, *(stand for word, stands in rules.pick_words.items() if word in said
                                 for stand in stands)])
@@ -1081,8 +1166,7 @@ def pick_of_the_one_shown(look: _Look) -> Decision | None:
     if turn.state.options or look.current is None or turn.state.subject != SUBJECT_SERVICE:
         return None
     number = rules.pattern("bare_number").match(turn.text)
-    found = [(word, index) for word, index in rules.ordinals.items() if word in turn.text]
-    index = int(number.group(1)) if number else max(found, key=lambda pair: len(pair[0]))[1] if found else None
+    index = int(number.group(1)) if number else _ordinal(turn.text, rules)
     if index not in (1, -1):
         return None  # "第二个" with one shown: nothing to pick from
     return Decision("pick_of_the_one_shown", SERVICE, service=look.current, fields=turn.fields)

@@ -30,6 +30,7 @@ THRESHOLDS = (
     ("topic_service_score", 1, 200, False),
     ("elliptical_chars", 1, 50, True), ("context_bonus", 0, 1, False), ("lexical_weight", 0, 1, False),
     ("unrelated_confidence", 0, 1, False), ("unrelated_lexical", 0, 100, False),
+    ("article_reread_lexical", 0, 100, False),
     ("article_fact_lexical", 0, 100, False),
     ("naming_term_chars", 1, 20, True), ("pick_by_name_chars", 1, 50, True),
     ("pick_by_position_chars", 1, 50, True), ("form_question_confidence", 0, 1, False),
@@ -52,7 +53,7 @@ PATTERNS = ("procedural", "count_question", "other_years", "other_places", "pers
             "fact_question", "follow_up_fillers", "service_follow_up_words", "service_ask", "callback_wish",
             "call_them", "own_situation", "enterprise_asker", "kind_tail", "service_wish",
             "service_what_is", "plan_how", "quoted", "set_aside", "clause", "question_clause", "correction_form",
-            "eligibility")
+            "eligibility", "ordinal_pick", "required_of", "something_else")
 WORD_LISTS = ("correction", "elliptical_starts", "elliptical_ends", "query_openings", "measure_words",
               "topic_place_fields", "name_generic_words", "home_words", "name_particles")
 

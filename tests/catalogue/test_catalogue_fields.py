@@ -36,6 +36,15 @@ def test_a_generic_word_names_its_field_only_when_no_other_is_named() -> None:
     assert [f.name for f in vocabulary.asked(["带啥", "多少钱"])] == ["材料", "费用"]
 
 
+def test_a_noun_names_its_field_only_in_a_span_without_another_fields_word() -> None:
+    vocabulary = load_fields()
+    assert vocabulary.field_of("大厅窗口周日上不上班").name == "办理时间"
+    assert vocabulary.field_of("窗口电话").name == "电话"
+    assert vocabulary.field_of("是哪个窗口").name == "地点"
+    # Across entities both are asked: the place of a window and the materials.
+    assert [f.name for f in vocabulary.asked(["哪个窗口", "材料"])] == ["地点", "材料"]
+
+
 def test_spans_prefer_the_longest_word() -> None:
     vocabulary = load_fields()
     text = "周六在哪里办，要带啥"
@@ -54,6 +63,8 @@ def test_spans_prefer_the_longest_word() -> None:
      "generic must be a list"),
     ({"fields": [{"name": "材料", "guide": "materials", "words": ["带啥"], "generic": ["要啥"]},
                  {"name": "费用", "guide": "fee", "words": ["要啥"]}]}, "also a word of 材料"),
+    ({"fields": [{"name": "地点", "guide": "place", "words": ["在哪"], "nouns": ["窗口"]}]},
+     "nouns must be a list of the field's own words"),
 ])
 def test_a_broken_vocabulary_is_refused_with_the_reason(raw: dict, problem: str) -> None:
     with pytest.raises(FieldsInvalid, match=problem):

@@ -57,6 +57,20 @@ def test_several_services_named_alike_are_offered_then_picked_by_position(router
     assert number.service.code == options[1].split(":")[1]
 
 
+@pytest.mark.parametrize(("text", "picked"), [
+    ("选最后那项", -1), ("倒数第二个吧", -2), ("第3条", 2), ("那就第一，谢谢", 0),
+    ("第一步先干什么", None), ("第一次去要带什么", None), ("最后要达到什么目标", None),
+])
+def test_an_ordinal_picks_only_when_it_stands_for_an_option(router: Router, text: str, picked: int | None) -> None:
+    offered = router.route(turn("小孩入学的事想问问"))
+    options = tuple(o.option for o in offered.offers)
+    decision = router.route(turn(text, "choose_option", options=options, subject="options"))
+    if picked is None:
+        assert decision.name != "pick_by_position", text
+    else:
+        assert decision.name == "pick_by_position" and decision.service.code == options[picked].split(":")[1]
+
+
 def test_a_pick_by_a_part_of_a_name_only_one_option_has(router: Router) -> None:
     options = tuple(f"service:{code(router, n)}" for n in ("小学一年级入学报名", "初中入学", "幼儿园入园报名"))
     picked = router.route(turn("要幼儿园那个", "affirm", options=options, subject="options"))
@@ -831,7 +845,7 @@ def test_an_amount_received_of_a_named_service_is_beyond_its_guide(
         router: Router, text: str, intent: str, fields: tuple[str, ...]) -> None:
     decision = router.route(turn(text, intent, services=("临时救助",), fields=fields))
     assert decision.name == "service_detail" and decision.service.name == "临时救助"
-    assert "12345" in decision.note and "「临时救助」" in decision.note
+    assert [d.what for d in decision.details] == ["能领取的金额或发放标准"]
 
 
 @pytest.mark.parametrize(("text", "intent", "fields"), [
@@ -929,3 +943,97 @@ def test_a_date_in_the_conditions_is_no_application_rounds_dates(router: Router)
     current = code(router, "幼儿园入园报名")
     decision = router.route(turn("通常几月份开始报名", service_code=current, subject="service"))
     assert decision.name == "service_detail" and decision.service.code == current
+
+
+def test_a_service_alias_inside_a_longer_article_term_names_no_service(router: Router) -> None:
+    # 违建 (an alias of 违法建设举报) stands inside the article's 无违建创建: the article's question.
+    campaign = router.route(turn("“无违建”创建都落到哪些地方", "faq", fields=("place",)))
+    assert campaign.name != "named_service", campaign.name
+    report = router.route(turn("看到违建去哪举报", "faq", fields=("place",)))
+    assert report.name == "named_service" and report.service.name == "违法建设举报"
+
+
+def test_built_into_what_asks_no_date_but_built_when_does(router: Router) -> None:
+    topic = "livelihood_science_labs"
+    assert router.topics.note("这些实验室是要建成怎样的示范区", topic) is None
+    assert "时间" in (router.topics.note("实验室什么时候建成", topic) or "")
+
+
+@pytest.mark.parametrize(("text", "article"), [
+    ("区里对零就业家庭有哪些要求", True),
+    ("对于零就业家庭，规划提了啥要求", True),
+    ("低保对申请人有什么要求", False),
+    ("零就业家庭援助有什么要求", False),
+])
+def test_what_the_plan_requires_of_those_a_name_calls_is_the_articles(
+        router: Router, text: str, article: bool) -> None:
+    decision = router.route(turn(text, "faq", fields=("conditions",)))
+    assert (decision.name != "named_service") is article, (text, decision.name)
+
+
+@pytest.mark.parametrize(("text", "same_topic"), [
+    ("那这些路具体分别叫啥名字", True),
+    ("具体都包括哪几条街道", True),
+    ("除了这个还有哪些", False),
+    ("别的方面呢，具体讲讲", False),
+])
+def test_which_of_the_topic_just_answered_is_its_question_though_read_as_more(
+        router: Router, text: str, same_topic: bool) -> None:
+    topic = "environment_flower_avenues"
+    decision = router.route(turn(text, "ask_more", subject="knowledge", knowledge_topic=topic))
+    assert (decision.topic == topic) is same_topic, (text, decision.name, decision.topic)
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("那个“12100”工程指的是什么", "choose_option"),
+    ("人才方面的问题具体帮着解决哪几样", "ask_more"),
+])
+def test_an_article_question_read_as_a_pick_or_more_is_the_articles(router: Router, text: str, intent: str) -> None:
+    decision = router.route(turn(text, intent))
+    assert decision.reply == TOPIC and decision.topic, (text, decision.name)
+
+
+def test_an_ordinal_or_a_wish_for_more_stays_what_it_was(router: Router) -> None:
+    topic = "environment_flower_avenues"
+    assert router.route(turn("还有别的吗", "ask_more", subject="knowledge", knowledge_topic=topic)).name == "topic_more"
+    assert router.route(turn("第二个", "choose_option")).name == "nothing_offered"
+
+
+def test_how_many_working_days_a_named_service_takes_counts_no_article_figure(router: Router) -> None:
+    decision = router.route(turn("临时救助审批得多少个工作日", "ask_service", services=("临时救助",)))
+    assert decision.name == "named_service" and decision.service.name == "临时救助", decision.name
+
+
+def test_how_to_join_right_before_a_name_is_no_name_in_passing(router: Router) -> None:
+    decision = router.route(turn("没在单位上班的个体户怎么参加养老保险", "ask_service",
+                                 services=("城乡居民基本养老保险参保登记",)))
+    assert decision.service is not None and decision.service.name == "城乡居民基本养老保险参保登记", decision.name
+
+
+def test_what_a_term_pointed_at_is_asked_is_its_topic_though_the_nlu_is_unsure(router: Router) -> None:
+    decision = router.route(turn("那个挑山工到底是个啥", "nlu_fallback"))
+    assert decision.reply == TOPIC and decision.topic == "overview_mobilization", decision.name
+
+
+def test_what_to_do_about_a_lost_card_in_everyday_words_is_the_services(router: Router) -> None:
+    decision = router.route(turn("社保卡被偷了咋整", "faq", services=("社会保障卡申领",)))
+    assert decision.name == "named_service" and decision.service.name == "社会保障卡申领", decision.name
+
+
+def test_an_article_term_no_option_is_named_with_picks_none(router: Router) -> None:
+    names = ("人才落户", "人才住房补贴申领", "经纬人才计划申报")
+    options = tuple(f"service:{code(router, n)}" for n in names)
+    article = router.route(turn("项目准入那块呢", "faq", options=options, subject="options"))
+    assert article.name != "pick_by_name", article.name
+    picked = router.route(turn("经纬那个", "choose_option", options=options, subject="options"))
+    assert picked.name == "pick_by_name" and picked.service.name == "经纬人才计划申报"
+
+
+def test_a_field_asked_with_steps_of_handling_only_follows_the_service_though_read_as_the_articles(
+        router: Router) -> None:
+    current = code(router, "人才住房补贴申领")
+    state = {"subject": "service", "service_code": current}
+    follow = router.route(turn("材料递上去审核一般要多长时间", "faq", fields=("time_limit",), **state))
+    assert follow.name == "field_follow_up" and follow.service.code == current, follow.name
+    article = router.route(turn("项目准入审核要多长时间", "faq", fields=("time_limit",), **state))
+    assert article.name != "field_follow_up", article.name
