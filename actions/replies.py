@@ -27,7 +27,7 @@ from bot.catalogue.text import answer_fields, card
 from bot.dialogue import router as kinds
 from bot.dialogue.menus import shared_menus
 from bot.dialogue.router import Decision
-from bot.dialogue.rules import shared_rules
+from bot.dialogue.rules import ServiceDetail, shared_rules
 from bot.dialogue.topics import topic_question
 from bot.dialogue.turn import (
     SERVICE_OPTION,
@@ -90,13 +90,13 @@ BEYOND_THE_GUIDE = (f"这项服务指南里写了的{'、'.join(list(GUIDE_BUTTO
                     f"{list(GUIDE_BUTTONS.values())[-1]}，可以点下面的按钮查看。")
 
 
-def beyond_the_guide(decision: Decision) -> str:
+def beyond_the_guide(service: Service, details: Iterable[ServiceDetail]) -> str:
     """What the service's guide does not give, in a detail's own words (`say`) or by name, and
     that we will not guess: the hotline knows the case."""
-    service = decision.service
-    assert service is not None
-    said = next((d.say.format(name=service.name) for d in decision.details if d.say), None)
-    first = said or f"「{service.name}」的办事指南里没有写{'、'.join(dict.fromkeys(d.what for d in decision.details))}"
+    details = tuple(details)
+    said = next((d.say.format(name=service.name) for d in details if d.say), None)
+    what = "、".join(dict.fromkeys(d.what for d in details)) or "您问的这一项"
+    first = said or f"「{service.name}」的办事指南里没有写{what}"
     return f"{first}，我不能替您推测；如需了解，请拨打{HOTLINE}市民服务热线咨询。"
 
 
@@ -223,7 +223,7 @@ def _render(decision: Decision, turn: Turn, dispatcher: CollectingDispatcher, tr
         return events
     if kind == kinds.SERVICE_BEYOND and decision.service is not None:
         service = decision.service
-        reply.say(text=f"{beyond_the_guide(decision)}\n{BEYOND_THE_GUIDE}\n{source_line(service)}",
+        reply.say(text=f"{beyond_the_guide(service, decision.details)}\n{BEYOND_THE_GUIDE}\n{source_line(service)}",
                   buttons=field_buttons(service, GUIDE_BUTTONS.items()))
         return [SlotSet("service_code", service.code), SlotSet("subject", SUBJECT_SERVICE), SlotSet("field", None)]
     if kind == kinds.SERVICE_GUIDE and decision.service is not None:

@@ -153,7 +153,8 @@ def parse_fields(raw: object, where: str = "fields.yml") -> FieldVocabulary:
             other = owner.setdefault(word.lower(), name)
             if other != name:
                 problems.append(f"{label}: word {word!r} is also a word of {other}")
-        if not isinstance(nouns, list) or not all(isinstance(w, str) and w.strip() in words for w in nouns):
+        own = {w.strip() for w in [*words, *generic]}
+        if not isinstance(nouns, list) or not all(isinstance(w, str) and w.strip() in own for w in nouns):
             problems.append(f"{label}: nouns must be a list of the field's own words")
             continue
         generic_words = tuple(dict.fromkeys(w.strip() for w in generic))

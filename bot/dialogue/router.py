@@ -173,12 +173,23 @@ class _Look:
     @functools.cached_property
     def name_hits(self) -> list[SearchHit]:
         """Search hits whose name or alias stands in the question (the name tier); for a question
-        the NLU took for the article's, not a name that stands only inside a longer term of the
-        article ("无违建创建" holds 违建, an alias of 违法建设举报)."""
+        the NLU took for the article's that asks nothing only a service answers, not a name that
+        stands only inside a longer term of the article ("无违建创建" holds 违建, an alias of
+        违法建设举报)."""
         hits = [h for h in self.hits if h.score >= self.rules.named_score]
-        if self.turn.entry != "knowledge":
+        if self.turn.entry != "knowledge" or self._asks_of_a_service:
             return hits
         return [h for h in hits if not self._only_inside_article_terms(h.service)]
+
+    @functools.cached_property
+    def _asks_of_a_service(self) -> bool:
+        """The message asks what only a service answers, whatever article term it names: a guide
+        field in the vocabulary's words other than a place or time an article topic also has
+        (topic_place_fields: "在哪一级开展" may ask the article), how to do something, or where to
+        turn ("渣土运输去哪儿审批", "工地扬尘能网上反映吗")."""
+        text, rules = self.turn.text, self.rules
+        return bool(set(self.field_words) - set(rules.words["topic_place_fields"])
+                    or rules.pattern("procedural").search(text) or rules.pattern("service_ask").search(text))
 
     def _only_inside_article_terms(self, service: Service) -> bool:
         """Every place the message holds a name or alias of the service lies inside one of the
@@ -473,9 +484,9 @@ class _Look:
 
     @functools.cached_property
     def required_of_named(self) -> bool:
-        """What is required of those one of the named service's names calls ("对零就业家庭的要求
-        是什么", required_of): the name stands between 对 and 要求."""
-        names = self._named_names
+        """What the plan requires of those one of the named service's names calls ("对零就业家庭的
+        要求是什么", required_of): the name stands between 对 and 要求 and in the article's own text."""
+        names = [name for name in self._named_names if any(name in text for text in self.router._article_texts)]
         return any(any(name in found.group() for name in names)
                    for found in self.rules.pattern("required_of").finditer(self._text))
 
@@ -688,7 +699,7 @@ class Router:
         if _service_question_read_as_a_channel_list(look):
             turn = replace(turn, intent="ask_service")
             look = _Look(self, turn)
-        elif _article_question_read_as_a_pick_or_more(look) or _topic_question_read_as_more(look):
+        elif _article_question_read_as_a_pick_or_more(look):
             turn = replace(turn, intent="faq")
             look = _Look(self, turn)
         down = False
@@ -772,10 +783,11 @@ def _article_question_read_as_a_pick_or_more(look: _Look) -> bool:
     """"那个12100工程是指啥", "人才方面具体帮着解决哪几样": the NLU read a pick (那个) or a wish for more
     (具体), yet the message asks what or which of something the article's words name strongly
     (article_reread_lexical), with no ordinal or number to pick by, no service named and no field
-    asked: the article's question, routed as one (no list waits to be picked from; the service
-    under discussion has no such part)."""
+    asked, while no services wait to be picked: the article's question, routed as one. While a
+    service is discussed, its words must score as a question the NLU read as a service's must
+    (article_fact_lexical: "这个补贴具体能给多少" asks more of the service)."""
     turn, rules = look.turn, look.rules
-    if turn.entry not in ("pick", "more"):
+    if turn.entry not in ("pick", "more") or turn.state.subject == SUBJECT_OPTIONS:
         return False
     if rules.pattern("bare_number").match(turn.text) or _ordinal(turn.text, rules) is not None:
         return False
@@ -785,19 +797,8 @@ def _article_question_read_as_a_pick_or_more(look: _Look) -> bool:
     if defined and turn.entry == "more":
         return False  # what a term means: `definition` answers it for a wish for more
     asks = defined or rules.pattern("fact_question").search(turn.text)
-    return bool(asks) and max(look.lexical.values(), default=0.0) >= rules.article_reread_lexical
-
-
-def _topic_question_read_as_more(look: _Look) -> bool:
-    """"具体都是哪几条路" after 花卉大道: the NLU read a wish for more (具体), yet the message asks which
-    or what of the topic just answered and wishes for nothing else (something_else: "还有哪些"
-    asks for the next topic): that topic's question."""
-    turn, rules = look.turn, look.rules
-    if turn.entry != "more" or turn.state.subject != SUBJECT_KNOWLEDGE or not turn.state.knowledge_topic:
-        return False
-    if rules.pattern("something_else").search(turn.text) or rules.pattern("definition").search(turn.text):
-        return False
-    return rules.pattern("fact_question").search(turn.text) is not None
+    least = rules.article_fact_lexical if turn.state.subject == SUBJECT_SERVICE else rules.article_reread_lexical
+    return bool(asks) and max(look.lexical.values(), default=0.0) >= least
 
 
 # — the decisions, each a function of one turn's look-ups —
@@ -834,13 +835,13 @@ def pick_by_position(look: _Look) -> Decision | None:
 
 def _ordinal(text: str, rules: RoutingRules) -> int | None:
     """The option's number an ordinal that picks says (倒数第二 over 第二); one followed by what it
-    counts in a question ("第一步", "最后想建成什么") picks nothing (ordinal_pick)."""
-    pick = rules.pattern("ordinal_pick")
+    counts or saying "in the end" ("第一步", "最后想建成什么": ordinal_counts) picks nothing."""
+    counts = rules.pattern("ordinal_counts")
 
     def picks(ordinal: str) -> bool:
         start = text.find(ordinal)
         while start >= 0:
-            if pick.match(text, start + len(ordinal)):
+            if not counts.match(text, start + len(ordinal)):
                 return True
             start = text.find(ordinal, start + 1)
         return False
@@ -1100,10 +1101,17 @@ def _names_an_article_term_no_option_has(look: _Look, said: str) -> bool:
     """"项目准入那块呢" while services wait to be picked: a term of the article (plan_term_chars or
     more) that no option's name holds asks the article, whatever pair of characters it shares with
     an option's alias."""
-    said = normalize(said)
-    names = [normalize(name) for option in look.turn.state.options for name in look.router.option_names(option, False)]
+    said, router = normalize(said), look.router
+    names = [normalize(name) for option in look.turn.state.options
+             for name in (*router.option_names(option, False), *_topic_terms(router, option))]
     return any(len(term) >= look.rules.plan_term_chars and term in said and not any(term in name for name in names)
                for term in look.router.article_names)
+
+
+def _topic_terms(router: Router, option: str) -> tuple[str, ...]:
+    """A topic option's terms (顺河高架 of 环路): what it is called in the article besides its title."""
+    _, topic = router.option(option)
+    return router.knowledge.topics[topic].terms if topic else ()
 
 
 def pick_by_name(look: _Look) -> Decision | None:
@@ -1243,10 +1251,15 @@ def topic_follow_up(look: _Look) -> Decision | None:
 def topic_question(look: _Look) -> Decision | None:
     """"有多大", "总投资多少", "都和哪些机构合作" after a topic: a short question that names no service
     and no other topic asks about the topic under discussion, or the related one whose words it
-    uses and whose answer holds the kind of fact asked; the NLU often calls it out of scope."""
+    uses and whose answer holds the kind of fact asked; the NLU often calls it out of scope, or a
+    wish for more ("具体都是哪几条路") when it wishes for nothing else (something_else: "还有哪些",
+    "展开讲讲" ask for the next topic) and asks no definition (`definition` answers that)."""
     turn, rules = look.turn, look.rules
     state = turn.state
     if state.subject != SUBJECT_KNOWLEDGE or not state.knowledge_topic:
+        return None
+    if turn.entry == "more" and (rules.pattern("something_else").search(turn.text)
+                                 or rules.pattern("definition").search(turn.text)):
         return None
     if content_chars(turn.text) > rules.topic_question_chars or not rules.pattern("fact_question").search(turn.text):
         return None
@@ -1685,7 +1698,7 @@ DECISIONS: tuple[tuple[str, frozenset[str], Decide], ...] = (
     ("nothing_offered", frozenset({"pick"}), nothing_offered),
     ("topic_service", frozenset({"knowledge", "service", "more"}), topic_service),
     # — the article —
-    ("topic_question", frozenset({"knowledge", "service", "out_of_scope", "unsure"}), topic_question),
+    ("topic_question", frozenset({"knowledge", "service", "out_of_scope", "unsure", "more"}), topic_question),
     ("topic_follow_up", frozenset({"knowledge", "service"}) | LEANING_ENTRIES, topic_follow_up),
     # — a need described rather than a service named —
     ("situation_service", frozenset({"knowledge", "out_of_scope", "unsure"}), situation_service),

@@ -83,10 +83,15 @@ class Topics:
         return max(kept or candidates, key=score)
 
     def set_aside(self, text: str) -> set[str]:
-        """The topics whose title holds what the message sets aside ("除了X，…")."""
+        """The topics whose title holds what the message sets aside ("除了陡沟，…"), unless the topic's
+        answer lists it beside other things ("培育智能制造、新能源汽车…" answers "除了智能制造，还有啥")."""
         phrases = [m.group("phrase") for m in self.rules.pattern("set_aside").finditer(text)]
         return {topic.id for topic in self.knowledge.topics.values()
-                if any(phrase in topic.title for phrase in phrases)}
+                if any(phrase in topic.title and not self._listed_beside(phrase, topic.answer) for phrase in phrases)}
+
+    def _listed_beside(self, phrase: str, answer: str) -> bool:
+        marks = "|".join(map(re.escape, self.rules.words["listed_beside"]))
+        return re.search(f"(?:{marks}){re.escape(phrase)}|{re.escape(phrase)}(?:{marks})", answer) is not None
 
     def quoting(self, text: str) -> list[str]:
         """The topics whose answer or passage holds a phrase the message quotes ("听说要建“平台的

@@ -113,3 +113,9 @@ def test_online_is_answered_from_the_channels_when_no_entry_is_given(services: l
     assert "目录未列出网上办理渠道" in field_line(offline, "online")[0]
     online = dataclasses.replace(offline, channels=("一窗办", "全程网办"))
     assert "可以网上办" in field_line(online, "online")[0]
+
+
+def test_working_days_alone_ask_the_hours_and_how_many_of_them_the_time_limit() -> None:
+    vocabulary = load_fields()
+    assert vocabulary.field_of("只能工作日去吗").name == "办理时间"
+    assert vocabulary.field_of("要多少个工作日").name == "时限"

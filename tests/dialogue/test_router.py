@@ -60,6 +60,8 @@ def test_several_services_named_alike_are_offered_then_picked_by_position(router
 @pytest.mark.parametrize(("text", "picked"), [
     ("选最后那项", -1), ("倒数第二个吧", -2), ("第3条", 2), ("那就第一，谢谢", 0),
     ("第一步先干什么", None), ("第一次去要带什么", None), ("最后要达到什么目标", None),
+    # an ordinal before a field still picks; "one last thing" does not
+    ("第二要带啥材料", 1), ("最后面那个", -1), ("最后一点，材料要几份", None),
 ])
 def test_an_ordinal_picks_only_when_it_stands_for_an_option(router: Router, text: str, picked: int | None) -> None:
     offered = router.route(turn("小孩入学的事想问问"))
@@ -947,7 +949,7 @@ def test_a_date_in_the_conditions_is_no_application_rounds_dates(router: Router)
 
 def test_a_service_alias_inside_a_longer_article_term_names_no_service(router: Router) -> None:
     # 违建 (an alias of 违法建设举报) stands inside the article's 无违建创建: the article's question.
-    campaign = router.route(turn("“无违建”创建都落到哪些地方", "faq", fields=("place",)))
+    campaign = router.route(turn("“无违建”创建活动在哪一层级搞", "faq", fields=("place",)))
     assert campaign.name != "named_service", campaign.name
     report = router.route(turn("看到违建去哪举报", "faq", fields=("place",)))
     assert report.name == "named_service" and report.service.name == "违法建设举报"
@@ -961,7 +963,7 @@ def test_built_into_what_asks_no_date_but_built_when_does(router: Router) -> Non
 
 @pytest.mark.parametrize(("text", "article"), [
     ("区里对零就业家庭有哪些要求", True),
-    ("对于零就业家庭，规划提了啥要求", True),
+    ("对零就业家庭提了哪些具体要求", True),
     ("低保对申请人有什么要求", False),
     ("零就业家庭援助有什么要求", False),
 ])
@@ -972,8 +974,8 @@ def test_what_the_plan_requires_of_those_a_name_calls_is_the_articles(
 
 
 @pytest.mark.parametrize(("text", "same_topic"), [
-    ("那这些路具体分别叫啥名字", True),
-    ("具体都包括哪几条街道", True),
+    ("那分别叫啥名字", True),
+    ("具体有哪几条路", True),
     ("除了这个还有哪些", False),
     ("别的方面呢，具体讲讲", False),
 ])
@@ -1037,3 +1039,72 @@ def test_a_field_asked_with_steps_of_handling_only_follows_the_service_though_re
     assert follow.name == "field_follow_up" and follow.service.code == current, follow.name
     article = router.route(turn("项目准入审核要多长时间", "faq", fields=("time_limit",), **state))
     assert article.name != "field_follow_up", article.name
+
+
+# — neighbours of the kinds above, which the rules must leave as they were (an independent review) —
+
+@pytest.mark.parametrize(("text", "service"), [
+    ("对低保申请人的收入有什么要求", "最低生活保障"),
+    ("对办居住证的人有啥要求", "居住证申领"),
+    ("对申请临时救助的家庭有什么要求", "临时救助"),
+])
+def test_what_is_required_of_applicants_is_the_services_conditions(router: Router, text: str, service: str) -> None:
+    decision = router.route(turn(text, "faq", services=(service,), fields=("conditions",)))
+    assert decision.name == "named_service" and decision.service.name == service, (text, decision.name)
+
+
+@pytest.mark.parametrize(("text", "service", "fields"), [
+    ("渣土运输去哪儿审批", "城市建筑垃圾处置核准", ("place",)),
+    ("工地扬尘能网上反映吗", "工地扬尘投诉", ("online",)),
+])
+def test_a_field_asked_with_an_article_term_holding_an_alias_is_the_services(
+        router: Router, text: str, service: str, fields: tuple[str, ...]) -> None:
+    decision = router.route(turn(text, "faq", fields=fields))
+    assert decision.name == "named_service" and decision.service.name == service, (text, decision.name)
+
+
+def test_a_wish_for_more_of_the_service_under_discussion_is_no_article_question(router: Router) -> None:
+    current = code(router, "养老服务补贴")
+    decision = router.route(turn("这个补贴具体能给多少", "ask_more", subject="service", service_code=current))
+    assert decision.reply != TOPIC and decision.service is not None and decision.service.code == current, decision.name
+
+
+@pytest.mark.parametrize("text", ["更详细的呢，有多少条", "展开讲讲，都有啥"])
+def test_a_wish_for_more_after_a_topic_gets_the_next_topic(router: Router, text: str) -> None:
+    decision = router.route(turn(text, "ask_more", subject="knowledge", knowledge_topic="environment_flower_avenues"))
+    assert decision.name == "topic_more", (text, decision.name)
+
+
+@pytest.mark.parametrize("text", ["区里是怎么做楼宇招商的", "市中区怎么做老旧小区改造"])
+def test_how_the_district_does_something_is_the_articles(router: Router, text: str) -> None:
+    decision = router.route(turn(text, "faq"))
+    assert decision.reply == TOPIC, (text, decision.name)
+
+
+def test_a_topic_option_is_picked_by_one_of_its_terms(router: Router) -> None:
+    options = ("topic:environment_ring_roads", "topic:environment_jinjiling")
+    decision = router.route(turn("顺河高架那个", "choose_option", options=options, subject="knowledge",
+                                 knowledge_topic="environment_ring_roads"))
+    assert decision.name == "pick_by_name" and decision.topic == "environment_ring_roads", decision.name
+
+
+def test_a_field_of_a_complaint_service_asked_with_its_own_verb_follows_it_though_read_as_out_of_scope(
+        router: Router) -> None:
+    current = code(router, "工地扬尘投诉")
+    decision = router.route(turn("去反映的话要不要交钱", "out_of_scope", fields=("fee",),
+                                 subject="service", service_code=current))
+    assert decision.name == "field_follow_up" and decision.service.code == current, decision.name
+
+
+def test_what_a_topic_lists_beside_others_is_not_set_aside_by_a_question_for_what_else(router: Router) -> None:
+    # 智能制造 stands in 培育智能制造、新能源汽车…: that topic says what else is grown.
+    assert router.topics.set_aside("除了智能制造以外，还要发展哪些产业") == set()
+    # 陡沟学校改扩建 is about 陡沟 alone: asked what else, it is set aside.
+    assert router.topics.set_aside("除了陡沟，还有哪些学校要建") == {"livelihood_dougou_school"}
+
+
+def test_an_article_question_read_as_more_while_a_service_is_discussed_needs_the_articles_words_strongly(
+        router: Router) -> None:
+    current = code(router, "经纬人才计划申报")
+    decision = router.route(turn("人才方面具体帮着解决哪几样", "ask_more", subject="service", service_code=current))
+    assert decision.reply == TOPIC, decision.name
