@@ -486,7 +486,7 @@ class _Look:
     def required_of_named(self) -> bool:
         """What the plan requires of those one of the named service's names calls ("对零就业家庭的
         要求是什么", required_of): the name stands between 对 and 要求 and in the article's own text."""
-        names = [name for name in self._named_names if any(name in text for text in self.router._article_texts)]
+        names = [name for name in self._named_names if any(name in text for text in self.router.article_texts)]
         return any(any(name in found.group() for name in names)
                    for found in self.rules.pattern("required_of").finditer(self._text))
 
@@ -673,7 +673,7 @@ class Router:
         # The article's own terms and titles, as compared with a bare name (near_name).
         self.article_names = frozenset(normalize(text) for topic in knowledge.topics.values()
                                        for text in (topic.title, *topic.terms) if text)
-        self._article_texts = tuple(normalize(text) for text in self.topics.own_text.values())
+        self.article_texts = tuple(normalize(text) for text in self.topics.own_text.values())
         self._cores: dict[tuple[str, ...], tuple[str, ...]] = {}
 
     def cores(self, service: Service) -> tuple[str, ...]:
@@ -689,7 +689,7 @@ class Router:
             core = name[:-len(ending)] if ending else ""
             own = {normalize(other) for other in names}
             kept = (len(core) >= self.rules.naming_term_chars and core not in own
-                    and not any(core in text for text in self._article_texts)
+                    and not any(core in text for text in self.article_texts)
                     and not any(term in core for term in self.article_names))
             self._cores[names] = (core,) if kept else ()
         return self._cores[names]
@@ -1109,7 +1109,7 @@ def _names_an_article_term_no_option_has(look: _Look, said: str) -> bool:
 
 
 def _topic_terms(router: Router, option: str) -> tuple[str, ...]:
-    """A topic option's terms (顺河高架 of 环路): what it is called in the article besides its title."""
+    """A topic option's terms (顺河高架 of the ring roads' topic): its names in the article besides its title."""
     _, topic = router.option(option)
     return router.knowledge.topics[topic].terms if topic else ()
 
