@@ -195,14 +195,10 @@ class _Look:
         """Every place the message holds a name or alias of the service lies inside one of the
         article's terms or titles that is longer and none of the service's names."""
         text, names = self._text, {normalize(name) for name in service.names()}
-        covered = [False] * len(text)
-        for term in self.router.article_names:
-            if term in names:
-                continue
-            for found in re.finditer(re.escape(term), text):
-                covered[found.start():found.end()] = [True] * len(term)
-        places = [(m.start(), m.end()) for name in names if name for m in re.finditer(re.escape(name), text)]
-        return bool(places) and all(all(covered[start:end]) for start, end in places)
+        terms = [(start, end) for term in self.router.article_names if term not in names
+                 for start, end in _occurrences(text, term)]
+        places = [place for name in names if name for place in _occurrences(text, name)]
+        return bool(places) and all(any(start <= s and e <= end for start, end in terms) for s, e in places)
 
     @functools.cached_property
     def named(self) -> Service | None:
@@ -779,6 +775,15 @@ def _service_question_read_as_a_channel_list(look: _Look) -> bool:
     return look.channel is None and (bool(look.turn.fields) or look.procedural)
 
 
+def _occurrences(text: str, word: str) -> list[tuple[int, int]]:
+    """(start, end) of every place `word` stands in `text`, overlapping ones too."""
+    found, start = [], text.find(word)
+    while start >= 0:
+        found.append((start, start + len(word)))
+        start = text.find(word, start + 1)
+    return found
+
+
 def _article_question_read_as_a_pick_or_more(look: _Look) -> bool:
     """"那个12100工程是指啥", "人才方面具体帮着解决哪几样": the NLU read a pick (那个) or a wish for more
     (具体), yet the message asks what or which of something the article's words name strongly
@@ -837,16 +842,8 @@ def _ordinal(text: str, rules: RoutingRules) -> int | None:
     """The option's number an ordinal that picks says (倒数第二 over 第二); one followed by what it
     counts or saying "in the end" ("第一步", "最后想建成什么": ordinal_counts) picks nothing."""
     counts = rules.pattern("ordinal_counts")
-
-    def picks(ordinal: str) -> bool:
-        start = text.find(ordinal)
-        while start >= 0:
-            if not counts.match(text, start + len(ordinal)):
-                return True
-            start = text.find(ordinal, start + 1)
-        return False
-
-    found = [(word, index) for word, index in rules.ordinals.items() if picks(word)]
+    found = [(word, index) for word, index in rules.ordinals.items()
+             if any(not counts.match(text, end) for _, end in _occurrences(text, word))]
     return max(found, key=lambda pair: len(pair[0]))[1] if found else None
 
 
