@@ -81,7 +81,9 @@ class ActionOfferCallback(Action):
 
 
 class ActionAnswerYes(Action):
-    """A bare “好/是的”: accepts a callback offered just before, otherwise an acknowledgement."""
+    """A bare “好/是的”: accepts a callback offered just before, otherwise an acknowledgement. A
+    yes that names a service or a field is a question ("对，我要问的是居住证", "是的，那要多少钱"):
+    the router answers it."""
 
     def name(self) -> str:
         return "action_answer_yes"
@@ -90,6 +92,9 @@ class ActionAnswerYes(Action):
                   domain: DomainDict) -> list[EventType]:
         if offered_last_turn(tracker):
             return [FollowupAction(CALLBACK_FORM)]
+        turn = turn_of(tracker)
+        if turn.services or turn.fields:
+            return await answer_question(dispatcher, tracker)
         dispatcher.utter_message(response="utter_ok")
         return []
 

@@ -153,11 +153,32 @@ class _Look:
 
     @functools.cached_property
     def entity_services(self) -> list[Service]:
-        """The services the NLU's `service` entities name, in order, without repeats."""
+        """The services the NLU's `service` entities name, in order, without repeats; not one named
+        only inside a word of the topic under discussion (`_inside_the_topic_discussed`)."""
         found: dict[str, Service] = {}
         for _, service in self._entity_values:
             found.setdefault(service.code, service)
-        return list(found.values())
+        return [service for service in found.values() if not self._inside_the_topic_discussed(service)]
+
+    def _inside_the_topic_discussed(self, service: Service) -> bool:
+        """"总投资多少" right after the city-level projects: every place the message names the service
+        (by a name, an alias or the NLU's value for it), taken with a character of the message beside
+        it, stands in the article topic under discussion and in none of the service's names — the
+        message quotes the topic. Not when it asks what only a service answers."""
+        state = self.turn.state
+        own = self.router.topic_texts.get(state.knowledge_topic or "")
+        if state.subject != SUBJECT_KNOWLEDGE or own is None or self._asks_of_a_service:
+            return False
+        text = self._text
+        names = {normalize(name) for name in service.names()}
+        names |= {normalize(value) for value, named in self._entity_values if named.code == service.code}
+        places = [place for name in names if name for place in _occurrences(text, name)]
+
+        def quoted(start: int, end: int) -> bool:
+            widened = (text[start - 1:end] if start else "", text[start:end + 1] if end < len(text) else "")
+            return any(word and word in own and not any(word in name for name in names) for word in widened)
+
+        return bool(places) and all(quoted(start, end) for start, end in places)
 
     @functools.cached_property
     def _entity_values(self) -> list[tuple[str, Service]]:
@@ -176,7 +197,8 @@ class _Look:
         the NLU took for the article's that asks nothing only a service answers, not a name that
         stands only inside a longer term of the article ("无违建创建" holds 违建, an alias of
         违法建设举报)."""
-        hits = [h for h in self.hits if h.score >= self.rules.named_score]
+        hits = [h for h in self.hits if h.score >= self.rules.named_score
+                and not self._inside_the_topic_discussed(h.service)]
         if self.turn.entry != "knowledge" or self._asks_of_a_service:
             return hits
         return [h for h in hits if not self._only_inside_article_terms(h.service)]
@@ -669,7 +691,8 @@ class Router:
         # The article's own terms and titles, as compared with a bare name (near_name).
         self.article_names = frozenset(normalize(text) for topic in knowledge.topics.values()
                                        for text in (topic.title, *topic.terms) if text)
-        self.article_texts = tuple(normalize(text) for text in self.topics.own_text.values())
+        self.topic_texts = {topic: normalize(text) for topic, text in self.topics.own_text.items()}
+        self.article_texts = tuple(self.topic_texts.values())
         self._cores: dict[tuple[str, ...], tuple[str, ...]] = {}
 
     def cores(self, service: Service) -> tuple[str, ...]:
@@ -887,6 +910,8 @@ def article_figure(look: _Look) -> Decision | None:
         return None
     if look.router.topics.unrelated(list(turn.ranking), look.lexical):
         return None
+    if topic_question(look) is not None:
+        return None  # a short question of the topic under discussion: topic_question answers it
     return _topic_decision(look, "article_figure")
 
 
@@ -1048,13 +1073,21 @@ def kind_list(look: _Look) -> Decision | None:
     """"老年人这块能办啥", "能申请哪些救助": a question for the services of a kind the catalogue
     has (its `topic`), named in a resident's words: every service of that kind is offered (of the
     channel, when one is named too), in groups when the list is long (by kind when several are
-    named, else by who applies)."""
-    turn, rules = look.turn, look.rules
-    if not look.kinds or not rules.pattern("listing").search(turn.text) or look.named is not None:
+    named, else by who applies). A service named beside the list's words lists its own kind
+    ("办执照相关的业务都有啥": kind_of_named) and no other."""
+    turn, rules, named = look.turn, look.rules, look.named
+    kinds = look.kinds
+    if named is not None and rules.pattern("kind_of_named").search(turn.text):
+        kinds = kinds or [named.topic]  # "办执照相关的业务都有啥": what the named service belongs to
+        if named.topic not in kinds:
+            return None
+    elif named is not None:
+        return None
+    if not kinds or not rules.pattern("listing").search(turn.text):
         return None
     if rules.pattern("not_listing").search(turn.text):
         return None
-    return _kind_list(look, "kind_list", look.kinds, look.channel)
+    return _kind_list(look, "kind_list", kinds, look.channel)
 
 
 def bare_kind(look: _Look) -> Decision | None:
@@ -1500,6 +1533,8 @@ def article_fact(look: _Look) -> Decision | None:
         return None
     if max(look.lexical.values(), default=0.0) < rules.article_fact_lexical:
         return None
+    if topic_question(look) is not None:
+        return None  # a short question of the topic under discussion: topic_question answers it
     decision = _topic_decision(look, "article_fact")
     return decision if decision.topic else None
 

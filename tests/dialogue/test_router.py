@@ -1108,3 +1108,48 @@ def test_an_article_question_read_as_more_while_a_service_is_discussed_needs_the
     current = code(router, "经纬人才计划申报")
     decision = router.route(turn("人才方面具体帮着解决哪几样", "ask_more", subject="service", service_code=current))
     assert decision.reply == TOPIC, decision.name
+
+
+@pytest.mark.parametrize(("text", "fields"), [
+    ("证件往哪交", ("materials", "place")), ("东西都交哪儿", ("place",)), ("东西要交到哪里去", ("place",)),
+])
+def test_where_to_hand_things_in_follows_the_service_though_read_as_out_of_scope(
+        router: Router, text: str, fields: tuple[str, ...]) -> None:
+    current = code(router, "残疾人两项补贴申请")
+    decision = router.route(turn(text, "out_of_scope", fields=fields, subject="service", service_code=current))
+    assert decision.name == "field_follow_up" and decision.service.code == current, decision.name
+
+
+@pytest.mark.parametrize("text", ["开公司方面的业务都有哪些", "跟开公司相关的事项有啥"])
+def test_a_list_asked_of_a_named_service_kind_offers_that_kind(router: Router, text: str) -> None:
+    decision = router.route(turn(text, "list_services_by_channel", services=("企业开办",)))
+    assert decision.reply == KIND_LIST and decision.kinds == ("企业服务",), decision.name
+    assert code(router, "企业开办") in [o.option.split(":")[1] for o in decision.offers]
+
+
+def test_a_named_service_and_a_list_of_something_else_is_no_kind_list(router: Router) -> None:
+    for text in ("开公司相关的政策有哪些", "企业开办要交哪些材料"):
+        decision = router.route(turn(text, "ask_service", services=("企业开办",), fields=("materials",)
+                                     if "材料" in text else ()))
+        assert decision.reply != KIND_LIST, text
+
+
+def test_a_word_of_the_topic_under_discussion_that_holds_a_service_alias_asks_the_topic(router: Router) -> None:
+    """"总投资" stands in the city-level projects' answer: asked right after it, it asks that figure,
+    not the investment service whose alias DIET marked inside it."""
+    decision = router.route(turn("那总投资一共是多少", "ask_service", services=("投资",), subject="knowledge",
+                                 knowledge_topic="platform_city_projects"))
+    assert decision.reply == TOPIC and decision.topic == "platform_city_projects", decision.name
+    # Asking how to turn to the service still gets the service.
+    service = router.route(turn("投资咨询找谁", "ask_service", services=("投资咨询",), subject="knowledge",
+                                knowledge_topic="platform_city_projects"))
+    assert service.reply == SERVICE, service.name
+
+
+@pytest.mark.parametrize("intent", ["ask_service", "out_of_scope", "faq"])
+def test_what_the_topic_under_discussion_is_made_of_asks_that_topic(router: Router, intent: str) -> None:
+    decision = router.route(turn("它包括哪几个部分", intent, subject="knowledge",
+                                 knowledge_topic="platform_new_city_scope",
+                                 ranking=(("platform_project_areas", 0.6), ("platform_new_city_scope", 0.2))))
+    assert decision.reply == TOPIC and decision.topic in {"platform_new_city_scope", "platform_new_city"}, (
+        decision.name, decision.topic)
