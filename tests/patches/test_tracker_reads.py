@@ -123,3 +123,43 @@ def test_rows_gone_behind_its_back_are_noticed(domain, store_kwargs) -> None:
     with store.engine.begin() as connection:
         connection.execute(sa.delete(table).where(table.c.sender_id == sender))
     assert our_read(store, sender) is None and stock_read(store, sender) is None
+
+
+def stored_rows(store: SQLTrackerStore, sender: str) -> list[tuple]:
+    table = store.SQLEvent.__table__
+    with store.engine.connect() as connection:
+        return [tuple(row) for row in connection.execute(
+            sa.select(table.c.type_name, table.c.timestamp, table.c.intent_name, table.c.action_name, table.c.data)
+            .where(table.c.sender_id == sender).order_by(table.c.id))]
+
+
+def test_saves_the_rows_rasa_saves_over_sessions(domain, store_kwargs) -> None:
+    """Our save (one INSERT of the new rows, the stored count in one statement) writes what Rasa's
+    ORM save writes, turn by turn and across a new session (no personal numbers: nothing masked)."""
+    ours = MaskingSQLTrackerStore(domain, **store_kwargs)
+    stock = SQLTrackerStore(domain, **store_kwargs)
+    sender = f"saves-{uuid.uuid4().hex[:8]}"
+    tracker = DialogueStateTracker(sender, domain.slots)
+    started = time.time() - 100
+    tracker.update(ActionExecuted("action_session_start", timestamp=started))
+    tracker.update(SessionStarted(timestamp=started))
+    for step, text in enumerate(("养老服务补贴怎么申请", "要带什么材料", "那高龄津贴呢")):
+        turn(tracker, text)
+        if step == 1:
+            tracker.update(SlotSet("service_code", "SZ-ELD-01"))
+        save(ours, tracker)
+        asyncio.run(SQLTrackerStore.save(stock, _renamed(tracker, f"{sender}-stock")))
+        assert stored_rows(ours, sender) == stored_rows(stock, f"{sender}-stock")
+    again = time.time()
+    tracker.update(ActionExecuted("action_session_start", timestamp=again))
+    tracker.update(SessionStarted(timestamp=again))
+    turn(tracker, "谢谢")
+    save(ours, tracker)
+    asyncio.run(SQLTrackerStore.save(stock, _renamed(tracker, f"{sender}-stock")))
+    assert stored_rows(ours, sender) == stored_rows(stock, f"{sender}-stock")
+    assert len(stored_rows(ours, sender)) == 2 + 3 * 4 + 1 + 2 + 4
+
+
+def _renamed(tracker: DialogueStateTracker, sender: str) -> DialogueStateTracker:
+    """The same events under another sender id (Rasa's store writes its own rows for it)."""
+    return DialogueStateTracker.from_events(sender, list(tracker.events), tracker.slots.values())
