@@ -25,7 +25,7 @@ from rasa_sdk.types import DomainDict
 from actions.answers import answer_question, turn_of
 from actions.failures import OFFER_BUTTONS, offered_last_turn, user_turn
 from bot.catalogue.fields import shared_fields
-from bot.dialogue.router import asks_field, asks_in_form, asks_phone
+from bot.dialogue.router import asks_field, asks_in_form, asks_phone, corrects_to_a_service
 from bot.dialogue.rules import shared_rules
 from bot.requests import office_hours
 from bot.requests.phone import find_phone, last_four
@@ -82,8 +82,7 @@ class ActionOfferCallback(Action):
 
 class ActionAnswerYes(Action):
     """A bare “好/是的”: accepts a callback offered just before, otherwise an acknowledgement. A
-    yes that names a service or a field is a question ("对，我要问的是居住证", "是的，那要多少钱"):
-    the router answers it."""
+    correction the NLU read as a yes ("对不起弄错了，我要问的是居住证") goes to the router."""
 
     def name(self) -> str:
         return "action_answer_yes"
@@ -92,8 +91,7 @@ class ActionAnswerYes(Action):
                   domain: DomainDict) -> list[EventType]:
         if offered_last_turn(tracker):
             return [FollowupAction(CALLBACK_FORM)]
-        turn = turn_of(tracker)
-        if turn.services or turn.fields:
+        if corrects_to_a_service(turn_of(tracker), shared_rules()):
             return await answer_question(dispatcher, tracker)
         dispatcher.utter_message(response="utter_ok")
         return []

@@ -163,12 +163,18 @@ class _Look:
     def _inside_the_topic_discussed(self, service: Service) -> bool:
         """"总投资多少" right after the city-level projects: every place the message names the service
         (by a name, an alias or the NLU's value for it), taken with a character of the message beside
-        it, stands in the article topic under discussion and in none of the service's names — the
-        message quotes the topic. Not when it asks what only a service answers."""
-        state = self.turn.state
-        own = self.router.topic_texts.get(state.knowledge_topic or "")
-        if state.subject != SUBJECT_KNOWLEDGE or own is None or self._asks_of_a_service:
+        it, stands in the article topic under discussion (its title, a term, its answer or passage)
+        and in none of the service's names — the message quotes the topic —, and it asks a kind of
+        fact the topic's answer gives (`facts`). Not when it asks a field, or what only a service
+        answers."""
+        turn, state = self.turn, self.turn.state
+        topic = self.router.knowledge.topics.get(state.knowledge_topic or "")
+        if state.subject != SUBJECT_KNOWLEDGE or topic is None or turn.fields or self._asks_of_a_service:
             return False
+        # It asks a kind of fact the topic's answer gives (a figure for 多少, names for 哪些, a place).
+        if not any(fact.asked.search(turn.text) and fact.given.search(topic.answer) for fact in self.rules.facts):
+            return False
+        own = self.router.topic_texts[topic.id]
         text = self._text
         names = {normalize(name) for name in service.names()}
         names |= {normalize(value) for value, named in self._entity_values if named.code == service.code}
@@ -176,7 +182,8 @@ class _Look:
 
         def quoted(start: int, end: int) -> bool:
             widened = (text[start - 1:end] if start else "", text[start:end + 1] if end < len(text) else "")
-            return any(word and word in own and not any(word in name for name in names) for word in widened)
+            return any(word and any(word in part for part in own) and not any(word in name for name in names)
+                       for word in widened)
 
         return bool(places) and all(quoted(start, end) for start, end in places)
 
@@ -691,8 +698,10 @@ class Router:
         # The article's own terms and titles, as compared with a bare name (near_name).
         self.article_names = frozenset(normalize(text) for topic in knowledge.topics.values()
                                        for text in (topic.title, *topic.terms) if text)
-        self.topic_texts = {topic: normalize(text) for topic, text in self.topics.own_text.items()}
-        self.article_texts = tuple(self.topic_texts.values())
+        # Each topic's own texts apart (title, terms, answer, passage), so no word is found across a seam.
+        self.topic_texts = {t.id: tuple(normalize(text) for text in (t.title, *t.terms, t.answer, t.passage))
+                            for t in knowledge.topics.values()}
+        self.article_texts = tuple(normalize(text) for text in self.topics.own_text.values())
         self._cores: dict[tuple[str, ...], tuple[str, ...]] = {}
 
     def cores(self, service: Service) -> tuple[str, ...]:
@@ -878,9 +887,10 @@ def correction(look: _Look) -> Decision | None:
     said += [match.end() for match in look.rules.pattern("correction_form").finditer(text)]
     if not said:
         return None
-    # "搞错了，应该是居住证": the words after the correction name the service by themselves.
+    # "搞错了，应该是居住证": the words after the correction name the service by themselves, or
+    # describe one the catalogue finds clearly and strongly ("不对，我要登记的是非营利的…组织").
     tail = text[max(said):].lstrip(" ，,：:。是就")
-    named = look.named or (look.named_by(tail) if tail else None)
+    named = look.named or (look.named_by(tail) if tail else None) or _strongly_found(look, tail)
     if named is None and tail and look.turn.state.subject == SUBJECT_KNOWLEDGE:
         return _corrected_topic(look, tail)
     current = look.current
@@ -910,9 +920,19 @@ def article_figure(look: _Look) -> Decision | None:
         return None
     if look.router.topics.unrelated(list(turn.ranking), look.lexical):
         return None
-    if topic_question(look) is not None:
-        return None  # a short question of the topic under discussion: topic_question answers it
+    if _short_question_of_the_topic(look):
+        return None  # topic_question answers it
     return _topic_decision(look, "article_figure")
+
+
+def _short_question_of_the_topic(look: _Look) -> bool:
+    """Whether topic_question (later in the order) answers the message: a short question of the
+    topic under discussion ("分哪几块" after 南部科创新城's scope). While the catalogue is
+    down, which topic_question asks whether a service is named, the figure is answered here."""
+    try:
+        return topic_question(look) is not None
+    except CatalogueUnavailable:
+        return False
 
 
 def quoted_topic(look: _Look) -> Decision | None:
@@ -1075,19 +1095,22 @@ def kind_list(look: _Look) -> Decision | None:
     channel, when one is named too), in groups when the list is long (by kind when several are
     named, else by who applies). A service named beside the list's words lists its own kind
     ("办执照相关的业务都有啥": kind_of_named) and no other."""
-    turn, rules, named = look.turn, look.rules, look.named
+    turn, rules = look.turn, look.rules
+    if not rules.pattern("listing").search(turn.text) or rules.pattern("not_listing").search(turn.text):
+        return None
+    of_named = rules.pattern("kind_of_named").search(turn.text)
     kinds = look.kinds
-    if named is not None and rules.pattern("kind_of_named").search(turn.text):
-        kinds = kinds or [named.topic]  # "办执照相关的业务都有啥": what the named service belongs to
+    if not kinds and not of_named:
+        return None
+    named = look.named
+    if named is not None:
+        # "办执照相关的业务都有啥": what the named service belongs to; not a field or a how-to of it.
+        if not of_named or turn.fields or look.procedural:
+            return None
+        kinds = kinds or [named.topic]
         if named.topic not in kinds:
             return None
-    elif named is not None:
-        return None
-    if not kinds or not rules.pattern("listing").search(turn.text):
-        return None
-    if rules.pattern("not_listing").search(turn.text):
-        return None
-    return _kind_list(look, "kind_list", kinds, look.channel)
+    return _kind_list(look, "kind_list", kinds, look.channel) if kinds else None
 
 
 def bare_kind(look: _Look) -> Decision | None:
@@ -1304,6 +1327,27 @@ def topic_question(look: _Look) -> Decision | None:
     return Decision("topic_question", TOPIC, topic=topic, note=look.router.topics.note(turn.text, topic))
 
 
+def linked_topic(look: _Look) -> Decision | None:
+    """"今年要改造多少个" while 老旧小区改造咨询 is discussed, read as the article's: a short
+    question for a fact, naming no field, how-to or other service, asks the article topic the
+    service under discussion is linked to ("相关办事"), when that topic shares a telling word with
+    it (unrelated_lexical); the best scoring of them, if several."""
+    turn, rules, current = look.turn, look.rules, look.current
+    if current is None or turn.state.subject != SUBJECT_SERVICE or turn.fields or look.procedural:
+        return None
+    if content_chars(turn.text) > rules.topic_question_chars or not rules.pattern("fact_question").search(turn.text):
+        return None
+    if look.named is not None and look.named.code != current.code:
+        return None
+    linked = [topic for topic, services in look.router.links.services.items()
+              if any(service.code == current.code for service in services)]
+    scored = [(look.lexical.get(topic, 0.0), topic) for topic in linked]
+    best = max(scored, default=(0.0, None))
+    if best[1] is None or best[0] < rules.unrelated_lexical:
+        return None
+    return Decision("linked_topic", TOPIC, topic=best[1], note=look.router.topics.note(turn.text, best[1]))
+
+
 def topic_own_service(look: _Look) -> Decision | None:
     """"人才看病有没有绿色通道", "想约体育馆的场地": a how-to, where-to-turn or is-there-a-subsidy
     question the NLU took for the article's topic, when the catalogue has a service for that topic:
@@ -1385,6 +1429,15 @@ def _telling(hits: list[SearchHit]) -> bool:
     """Whether the best hits say something of which service is meant: not when they tie on a
     word many services share ("孩子走丢了怎么办" meets 生育登记, 入学… equally on 孩子)."""
     return bool(hits) and (len(hits) == 1 or hits[0].score > hits[-1].score)
+
+
+def _strongly_found(look: _Look, words: str) -> Service | None:
+    """The service the catalogue finds for `words` clearly (`_clear`) and strongly (switch_score)."""
+    if not words:
+        return None
+    hits = look.router.catalogue.search(words, look.rules.offered_at_most)
+    service = _clear(look, hits)
+    return service if service is not None and hits[0].score >= look.rules.switch_score else None
 
 
 def _clear(look: _Look, hits: list[SearchHit]) -> Service | None:
@@ -1533,8 +1586,6 @@ def article_fact(look: _Look) -> Decision | None:
         return None
     if max(look.lexical.values(), default=0.0) < rules.article_fact_lexical:
         return None
-    if topic_question(look) is not None:
-        return None  # a short question of the topic under discussion: topic_question answers it
     decision = _topic_decision(look, "article_fact")
     return decision if decision.topic else None
 
@@ -1732,6 +1783,7 @@ DECISIONS: tuple[tuple[str, frozenset[str], Decide], ...] = (
     # — the article —
     ("topic_question", frozenset({"knowledge", "service", "out_of_scope", "unsure", "more"}), topic_question),
     ("topic_follow_up", frozenset({"knowledge", "service"}) | LEANING_ENTRIES, topic_follow_up),
+    ("linked_topic", frozenset({"knowledge", "unsure"}), linked_topic),
     # — a need described rather than a service named —
     ("situation_service", frozenset({"knowledge", "out_of_scope", "unsure"}), situation_service),
     ("topic_own_service", frozenset({"knowledge", "unsure"}), topic_own_service),
@@ -1761,6 +1813,15 @@ DECISIONS: tuple[tuple[str, frozenset[str], Decide], ...] = (
     ("unsure_offer", frozenset({"unsure"}), unsure_offer),
     ("rephrase", frozenset({"deny"}), rephrase),
 )
+
+
+def corrects_to_a_service(turn: Turn, rules: RoutingRules) -> bool:
+    """"弄错了，我要问的是户外广告" read as a yes: correction words (`correction`, `correction_form`)
+    and a service the NLU marked. A yes without them ("好的，材料我都准备好了", "是的，我领过结婚证")
+    only acknowledges, whatever it names."""
+    corrected = any(word in turn.text for word in rules.words["correction"]) or bool(
+        rules.pattern("correction_form").search(turn.text))
+    return corrected and bool(turn.services)
 
 
 def asks_field(turn: Turn, rules: RoutingRules, offered_too: bool = False) -> bool:

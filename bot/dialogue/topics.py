@@ -269,12 +269,16 @@ class Topics:
         if not fitting:
             return None
 
-        def score(topic_id: str) -> tuple[bool, int, bool, int]:
+        def score(topic_id: str) -> tuple[bool, int, bool, bool, int]:
             # A topic the question names by its title first ("五大产业园区是什么" while the district
-            # projects are discussed: that topic, not the overview that also names it).
-            answer = topics[topic_id].answer
+            # projects are discussed: that topic, not the overview that also names it); among those
+            # whose answer holds the kind of fact asked, one a word of the question names by part of
+            # its title ("产业由哪些组成" after the new city: 科创新城产业, not its scope, though both
+            # hold 产业 and list names).
+            title, answer = topics[topic_id].title, topics[topic_id].answer
             holds = sum(1 for f in facts if f.given.search(answer))
-            return (topics[topic_id].title in text, holds, holds > 0 and unread_part(topic_id), closeness[topic_id])
+            in_title = any(len(word) >= 2 and word in title for word in words)
+            return (title in text, holds, in_title, holds > 0 and unread_part(topic_id), closeness[topic_id])
 
         whole = re.sub(r"\s", "", topic.passage)
 

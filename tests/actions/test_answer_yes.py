@@ -1,10 +1,11 @@
-"""A message the NLU took for a yes: a bare one is acknowledged, one that names a service or a field
-is a question (a correction that opens with "对/是" or says "我要问的是…"), answered by the router."""
+"""A message the NLU took for a yes: acknowledged, unless it is a correction naming a service
+("…弄错了，我要问的是…"), which the router answers."""
 
 from __future__ import annotations
 
 import asyncio
 
+import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -41,16 +42,20 @@ def test_a_bare_yes_is_acknowledged() -> None:
     assert [m.get("response") for m in messages] == ["utter_ok"] and events == []
 
 
-def test_a_yes_that_names_another_service_answers_that_service() -> None:
-    text = "对的，我其实想问的是居住证申领"
+def test_a_correction_read_as_a_yes_answers_the_service_it_names() -> None:
+    text = "对不起说错了，我想问的是居住证申领"
     messages, events = run(text, [entity("service", "居住证申领", text)], service_code="SZ-CIV-01",
                            subject="service")
     assert "【居住证申领】" in messages[0]["text"]
-    assert {"event": "slot", "timestamp": None, "name": "subject", "value": "service"} in events
+    assert {"event": "slot", "timestamp": None, "name": "service_code", "value": "SZ-CIV-03"} in events
 
 
-def test_a_yes_with_a_field_of_the_service_under_discussion_answers_that_field() -> None:
-    text = "是的，那要多少钱"
-    messages, _ = run(text, [entity("field", "费用", text, "多少钱")], service_code="SZ-CIV-01", subject="service")
-    assert messages and messages[0].get("response") != "utter_ok"
-    assert "费用" in messages[0]["text"] or "收费" in messages[0]["text"]
+@pytest.mark.parametrize(("text", "name", "value", "said"), [
+    ("好的，材料我都准备好了", "field", "材料", "材料"),
+    ("是的，我已经领了结婚证", "service", "结婚登记", "结婚证"),
+    ("好，不收费就好", "field", "费用", "收费"),
+])
+def test_a_yes_naming_something_without_correcting_is_acknowledged(text: str, name: str, value: str,
+                                                                    said: str) -> None:
+    messages, events = run(text, [entity(name, value, text, said)], service_code="SZ-CIV-02", subject="service")
+    assert [m.get("response") for m in messages] == ["utter_ok"] and events == []

@@ -1153,3 +1153,88 @@ def test_what_the_topic_under_discussion_is_made_of_asks_that_topic(router: Rout
                                  ranking=(("platform_project_areas", 0.6), ("platform_new_city_scope", 0.2))))
     assert decision.reply == TOPIC and decision.topic in {"platform_new_city_scope", "platform_new_city"}, (
         decision.name, decision.topic)
+
+
+@pytest.mark.parametrize(("text", "service", "fields"), [
+    ("居住证相关的业务在哪办理", "居住证申领", ("place",)),
+    ("结婚登记方面的事项要带啥", "结婚登记", ("materials",)),
+    ("低保相关的事项怎么申请", "最低生活保障", ()),
+    ("低保方面的事儿找谁", "最低生活保障", ()),
+    ("我想咨询居住证相关的事", "居住证申领", ()),
+])
+def test_a_named_service_with_a_kind_phrase_but_no_list_asked_answers_the_service(
+        router: Router, text: str, service: str, fields: tuple[str, ...]) -> None:
+    decision = router.route(turn(text, "ask_service", services=(service,), fields=fields))
+    assert decision.reply != KIND_LIST, decision.name
+
+
+@pytest.mark.parametrize(("text", "services", "fields", "topic"), [
+    ("人才公寓的房租多少", ("人才公寓",), ("fee",), "talent_housing"),  # a field the NLU marked
+    ("扬尘、渣土运输有人管吗", ("扬尘", "渣土"), (), "environment_air"),  # no fact of the topic asked
+    ("文化馆、档案馆在哪", ("文化馆",), ("place",), "livelihood_culture_venues"),
+])
+def test_a_service_named_beside_the_topics_words_counts_unless_the_topic_gives_what_is_asked(
+        router: Router, text: str, services: tuple[str, ...], fields: tuple[str, ...], topic: str) -> None:
+    decision = router.route(turn(text, "ask_service", services=services, fields=fields, subject="knowledge",
+                                 knowledge_topic=topic))
+    assert decision.reply in (SERVICE, OFFER), decision.name
+
+
+def test_a_composition_word_does_not_let_any_word_fit_the_topic(router: Router) -> None:
+    # 产业 names the new city's industries by their title, not the scope that also holds the word.
+    industries = router.route(turn("产业由哪些组成", "faq", subject="knowledge", knowledge_topic="platform_new_city",
+                                   ranking=(("platform_new_city_industries", 0.5),)))
+    assert industries.topic == "platform_new_city_industries", industries.name
+    # A one-character piece (一片 → 一) fits no topic by itself.
+    areas = router.route(turn("这一片有几个项目", "ask_service", subject="knowledge",
+                              knowledge_topic="platform_project_areas", ranking=(("platform_project_areas", 0.5),)))
+    assert areas.topic == "platform_project_areas", areas.name
+
+
+def test_a_count_after_a_topic_is_answered_from_the_article_while_the_catalogue_is_down(
+        router: Router, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.catalogue import CatalogueUnavailable
+
+    def down(*args, **kwargs):
+        raise CatalogueUnavailable("down")
+
+    topic = router.route(turn("公园城区怎么建", "faq", ranking=(("environment_park_district", 0.9),)))
+    assert topic.topic == "environment_park_district"  # its links to services found while the catalogue is up
+    monkeypatch.setattr(router.catalogue, "search", down)
+    decision = router.route(turn("一共要建几处口袋公园", "ask_service", subject="knowledge",
+                                 knowledge_topic="environment_park_district",
+                                 ranking=(("environment_park_district", 0.6),)))
+    assert decision.reply == TOPIC, decision.name
+
+
+@pytest.mark.parametrize(("text", "intent"), [("总面积大概多少", "faq"), ("那是哪个社区呀", "ask_more"),
+                                              ("总数是多少", "out_of_scope")])
+def test_a_total_or_a_place_named_in_the_topics_answer_asks_the_topic_under_discussion(
+        router: Router, text: str, intent: str) -> None:
+    decision = router.route(turn(text, intent, subject="knowledge", knowledge_topic="environment_old_communities",
+                                 ranking=(("environment_park_district", 0.3),)))
+    assert decision.topic == "environment_old_communities", (decision.name, decision.topic)
+
+
+def test_a_fact_question_while_a_service_is_discussed_asks_the_topic_it_is_linked_to(router: Router) -> None:
+    current = code(router, "老旧小区改造咨询")
+    decision = router.route(turn("今年一共要改造几个", "faq", subject="service", service_code=current,
+                                 ranking=(("livelihood_library_branches", 0.6),)))
+    assert decision.name == "linked_topic" and decision.topic == "environment_old_communities", decision.name
+    # A field of the service, or another topic's own words, is no question of the linked topic.
+    field = router.route(turn("要交几份材料", "ask_service", fields=("materials",), subject="service",
+                              service_code=current))
+    assert field.name != "linked_topic"
+    other = router.route(turn("图书馆的分馆打算提几家", "faq", subject="service", service_code=current,
+                              ranking=(("livelihood_library_branches", 0.9),)))
+    assert other.topic == "livelihood_library_branches", other.name
+
+
+def test_a_correction_that_describes_the_service_meant_picks_what_the_catalogue_finds_clearly(router: Router) -> None:
+    offered = tuple(f"service:{code(router, name)}" for name in ("养老机构备案", "非营利性养老服务组织登记"))
+    decision = router.route(turn("不是这个，我想登记的是非营利性质的养老组织", "deny", options=offered,
+                                 subject="options"))
+    assert decision.name == "correction" and decision.service.name == "非营利性养老服务组织登记", decision.name
+    # Something the catalogue does not hold is no correction.
+    assert router.route(turn("不对，我想问的是明天下不下雨", "deny", subject="service",
+                             service_code=code(router, "结婚登记"))).name != "correction"

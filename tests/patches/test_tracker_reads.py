@@ -143,7 +143,7 @@ def test_saves_the_rows_rasa_saves_over_sessions(domain, store_kwargs) -> None:
     started = time.time() - 100
     tracker.update(ActionExecuted("action_session_start", timestamp=started))
     tracker.update(SessionStarted(timestamp=started))
-    for step, text in enumerate(("养老服务补贴怎么申请", "要带什么材料", "那高龄津贴呢")):
+    for step, text in enumerate(("养老服务补贴怎么申请", "要带什么材料", "高龄津贴又怎么办")):
         turn(tracker, text)
         if step == 1:
             tracker.update(SlotSet("service_code", "SZ-ELD-01"))
