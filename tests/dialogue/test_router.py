@@ -1238,3 +1238,8 @@ def test_a_correction_that_describes_the_service_meant_picks_what_the_catalogue_
     # Something the catalogue does not hold is no correction.
     assert router.route(turn("不对，我想问的是明天下不下雨", "deny", subject="service",
                              service_code=code(router, "结婚登记"))).name != "correction"
+
+
+def test_a_service_done_for_ones_family_is_wished_not_named_in_passing(router: Router) -> None:
+    decision = router.route(turn("帮我爸办个老年证，坐公交车能刷的那种", "ask_service", services=("老年人优待证办理",)))
+    assert decision.service is not None and decision.service.name == "老年人优待证办理", decision.name
