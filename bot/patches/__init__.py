@@ -13,8 +13,6 @@ Installed in the process by `install()`:
 - `graph_runner.SequentialGraphRunner`: the trained graph's nodes run one after the other in an
   order worked out once, not through dask's scheduler on every NLU parse and policy prediction;
 - `action_schema`: the action server's responses checked by a validator compiled once;
-- `sparse_features`: a message's sparse features joined by concatenating their COO triplets, not
-  through scipy's general `hstack`;
 - `tracker_failures` (not a speed-up, never left out): a tracker store that cannot read or store a
   conversation fails the turn (the channels answer the apology naming 12345) instead of Rasa's
   silent fallback to an empty or in-memory conversation;
@@ -33,7 +31,8 @@ Inherited by our own classes (they call `require_pinned()` when imported):
 docs/benchmarks.md ("Where a message's time goes", "Start-up", "What each patch buys") has each
 one's measurements; each has an equivalence test in tests/patches/ or beside its module's tests. A
 speed-up that saves under 5 % of the CPU a message (make bench-patches) is removed: event classes
-found by a cached map (4.1 %) went that way.
+found by a cached map (4.1 %) went that way, and sparse features joined as COO triplets (2.4 %,
+150 s a set-up, 2026-12-06).
 """
 
 from __future__ import annotations
@@ -81,7 +80,7 @@ def require_pinned(pinned: dict[str, str] = PINNED) -> None:
 
 # The process-wide replacements by name. `make bench-patches` leaves one out at a time
 # (SHIZHONG_PATCHES_OFF) to measure what each buys; production installs them all.
-SPEED_UPS = ("action_schema", "sparse_features", "graph_runner")
+SPEED_UPS = ("action_schema", "graph_runner")
 OFF_ENV = "SHIZHONG_PATCHES_OFF"
 
 
@@ -97,12 +96,11 @@ def install(skip: Iterable[str] = ()) -> None:
     without_jax.install()  # first: before anything imports TensorFlow (rasa.core.processor does)
     import rasa.core.processor
 
-    from bot.patches import action_schema, inherited_socket, release_pipeline, sparse_features, tracker_failures
+    from bot.patches import action_schema, inherited_socket, release_pipeline, tracker_failures
     from bot.patches.graph_runner import SequentialGraphRunner
 
-    for name, module in (("action_schema", action_schema), ("sparse_features", sparse_features)):
-        if name not in skip:
-            module.install()
+    if "action_schema" not in skip:
+        action_schema.install()
     if "graph_runner" not in skip:
         rasa.core.processor.DaskGraphRunner = SequentialGraphRunner  # what MessageProcessor loads with
     for module in (tracker_failures, release_pipeline, inherited_socket):  # not speed-ups: never left out
@@ -112,9 +110,9 @@ def install(skip: Iterable[str] = ()) -> None:
 def installed() -> bool:
     import rasa.core.processor
 
-    from bot.patches import action_schema, inherited_socket, release_pipeline, sparse_features, tracker_failures
+    from bot.patches import action_schema, inherited_socket, release_pipeline, tracker_failures
     from bot.patches.graph_runner import SequentialGraphRunner
 
-    return (action_schema.installed() and sparse_features.installed() and tracker_failures.installed()
+    return (action_schema.installed() and tracker_failures.installed()
             and release_pipeline.installed() and inherited_socket.installed()
             and rasa.core.processor.DaskGraphRunner is SequentialGraphRunner)
