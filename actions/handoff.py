@@ -25,7 +25,7 @@ from rasa_sdk.types import DomainDict
 from actions.answers import answer_question, turn_of
 from actions.failures import OFFER_BUTTONS, offered_last_turn, user_turn
 from bot.catalogue.fields import shared_fields
-from bot.dialogue.router import asks_field, asks_in_form, asks_phone, corrects_to_a_service
+from bot.dialogue.router import asks_field, asks_in_form, asks_phone, yes_that_asks
 from bot.dialogue.rules import shared_rules
 from bot.requests import office_hours
 from bot.requests.phone import find_phone, last_four
@@ -81,8 +81,9 @@ class ActionOfferCallback(Action):
 
 
 class ActionAnswerYes(Action):
-    """A bare “好/是的”: accepts a callback offered just before, otherwise an acknowledgement. A
-    correction the NLU read as a yes ("对不起弄错了，我要问的是居住证") goes to the router."""
+    """A bare “好/是的”: accepts a callback offered just before, otherwise an acknowledgement. A yes
+    that says more — a correction, a question, a pick of an offered service (`yes_that_asks`) — goes
+    to the router, which reads it as a service question."""
 
     def name(self) -> str:
         return "action_answer_yes"
@@ -91,7 +92,7 @@ class ActionAnswerYes(Action):
                   domain: DomainDict) -> list[EventType]:
         if offered_last_turn(tracker):
             return [FollowupAction(CALLBACK_FORM)]
-        if corrects_to_a_service(turn_of(tracker), shared_rules()):
+        if yes_that_asks(turn_of(tracker), shared_rules()):
             return await answer_question(dispatcher, tracker)
         dispatcher.utter_message(response="utter_ok")
         return []

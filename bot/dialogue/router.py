@@ -169,8 +169,10 @@ class _Look:
         answers."""
         turn, state = self.turn, self.turn.state
         topic = self.router.knowledge.topics.get(state.knowledge_topic or "")
-        if state.subject != SUBJECT_KNOWLEDGE or topic is None or turn.fields or self._asks_of_a_service:
+        if state.subject != SUBJECT_KNOWLEDGE or topic is None or self._asks_of_a_service:
             return False
+        if set(turn.fields) - set(self.rules.words["topic_place_fields"]):
+            return False  # a field a service answers and the article does not ("…的房租多少")
         # It asks a kind of fact the topic's answer gives (a figure for 多少, names for 哪些, a place).
         if not any(fact.asked.search(turn.text) and fact.given.search(topic.answer) for fact in self.rules.facts):
             return False
@@ -890,9 +892,10 @@ def correction(look: _Look) -> Decision | None:
     # "搞错了，应该是居住证": the words after the correction name the service by themselves, or
     # describe one the catalogue finds clearly and strongly ("不对，我要登记的是非营利的…组织").
     tail = text[max(said):].lstrip(" ，,：:。是就")
-    named = look.named or (look.named_by(tail) if tail else None) or _strongly_found(look, tail)
+    named = look.named or (look.named_by(tail) if tail else None)
     if named is None and tail and look.turn.state.subject == SUBJECT_KNOWLEDGE:
         return _corrected_topic(look, tail)
+    named = named or _strongly_found(look, tail)
     current = look.current
     if named is None or (current is not None and named.code == current.code):
         return None
@@ -1105,7 +1108,7 @@ def kind_list(look: _Look) -> Decision | None:
     named = look.named
     if named is not None:
         # "办执照相关的业务都有啥": what the named service belongs to; not a field or a how-to of it.
-        if not of_named or turn.fields or look.procedural:
+        if not of_named or turn.fields or look.field_words or look.procedural:
             return None
         kinds = kinds or [named.topic]
         if named.topic not in kinds:
@@ -1333,7 +1336,9 @@ def linked_topic(look: _Look) -> Decision | None:
     service under discussion is linked to ("相关办事"), when that topic shares a telling word with
     it (unrelated_lexical); the best scoring of them, if several."""
     turn, rules, current = look.turn, look.rules, look.current
-    if current is None or turn.state.subject != SUBJECT_SERVICE or turn.fields or look.procedural:
+    if current is None or turn.state.subject != SUBJECT_SERVICE or turn.fields or look.field_words:
+        return None
+    if look.procedural or look._asks_of_a_service:
         return None
     if content_chars(turn.text) > rules.topic_question_chars or not rules.pattern("fact_question").search(turn.text):
         return None
@@ -1341,11 +1346,12 @@ def linked_topic(look: _Look) -> Decision | None:
         return None
     linked = [topic for topic, services in look.router.links.services.items()
               if any(service.code == current.code for service in services)]
-    scored = [(look.lexical.get(topic, 0.0), topic) for topic in linked]
-    best = max(scored, default=(0.0, None))
-    if best[1] is None or best[0] < rules.unrelated_lexical:
+    score, topic = max(((look.lexical.get(topic, 0.0), topic) for topic in linked), default=(0.0, None))
+    # Another topic the words tell far better is meant instead ("分馆一共有几家" after a library card).
+    best_anywhere = max(look.lexical.values(), default=0.0)
+    if topic is None or score < rules.unrelated_lexical or score < rules.linked_topic_share * best_anywhere:
         return None
-    return Decision("linked_topic", TOPIC, topic=best[1], note=look.router.topics.note(turn.text, best[1]))
+    return Decision("linked_topic", TOPIC, topic=topic, note=look.router.topics.note(turn.text, topic))
 
 
 def topic_own_service(look: _Look) -> Decision | None:
@@ -1432,12 +1438,12 @@ def _telling(hits: list[SearchHit]) -> bool:
 
 
 def _strongly_found(look: _Look, words: str) -> Service | None:
-    """The service the catalogue finds for `words` clearly (`_clear`) and strongly (switch_score)."""
+    """The service the catalogue finds for `words` clearly (`_clear`) and strongly (correction_score)."""
     if not words:
         return None
     hits = look.router.catalogue.search(words, look.rules.offered_at_most)
     service = _clear(look, hits)
-    return service if service is not None and hits[0].score >= look.rules.switch_score else None
+    return service if service is not None and hits[0].score >= look.rules.correction_score else None
 
 
 def _clear(look: _Look, hits: list[SearchHit]) -> Service | None:
@@ -1498,6 +1504,15 @@ def unsure_term(look: _Look) -> Decision | None:
 def out_of_scope(look: _Look) -> Decision | None:
     """Nothing of the article or the catalogue fits: handed on to 12345."""
     return Decision("out_of_scope", OUT_OF_SCOPE) if _out_of_scope_path(look) else None
+
+
+def numbered_set(look: _Look) -> Decision | None:
+    """"政务服务要推进哪四项集成": the members of a numbered set the article names (四集成) asked
+    after 哪: that set's topic, whatever else the message's words lean to."""
+    topic_id = look.router.topics.numbered_set_asked(look.turn.text)
+    if topic_id is None:
+        return None
+    return Decision("numbered_set", TOPIC, topic=topic_id, note=look.router.topics.note(look.turn.text, topic_id))
 
 
 def topic(look: _Look) -> Decision | None:
@@ -1783,15 +1798,16 @@ DECISIONS: tuple[tuple[str, frozenset[str], Decide], ...] = (
     # — the article —
     ("topic_question", frozenset({"knowledge", "service", "out_of_scope", "unsure", "more"}), topic_question),
     ("topic_follow_up", frozenset({"knowledge", "service"}) | LEANING_ENTRIES, topic_follow_up),
-    ("linked_topic", frozenset({"knowledge", "unsure"}), linked_topic),
     # — a need described rather than a service named —
     ("situation_service", frozenset({"knowledge", "out_of_scope", "unsure"}), situation_service),
     ("topic_own_service", frozenset({"knowledge", "unsure"}), topic_own_service),
+    ("linked_topic", frozenset({"knowledge", "unsure"}), linked_topic),
     ("definition", frozenset({"knowledge", "out_of_scope", "more", "channel"}), definition),
     ("procedural_service", frozenset({"knowledge", "out_of_scope"}), procedural_service),
     ("topic_named", frozenset({"knowledge", "out_of_scope"}), topic_named),
     ("unsure_term", frozenset({"unsure"}), unsure_term),
     ("out_of_scope", frozenset({"knowledge", "out_of_scope"}), out_of_scope),
+    ("numbered_set", frozenset({"knowledge"}), numbered_set),
     ("topic", frozenset({"knowledge"}), topic),
     # — the catalogue —
     ("channel_list", frozenset({"channel"}), channel_list),
@@ -1815,13 +1831,17 @@ DECISIONS: tuple[tuple[str, frozenset[str], Decide], ...] = (
 )
 
 
-def corrects_to_a_service(turn: Turn, rules: RoutingRules) -> bool:
-    """"弄错了，我要问的是户外广告" read as a yes: correction words (`correction`, `correction_form`)
-    and a service the NLU marked. A yes without them ("好的，材料我都准备好了", "是的，我领过结婚证")
-    only acknowledges, whatever it names."""
+def yes_that_asks(turn: Turn, rules: RoutingRules) -> bool:
+    """A message the NLU read as a yes that says more than yes: a correction naming a service
+    ("…弄错了，我要问的是户外广告"), a question with a field or a service in it ("好的，那要带什么材料呢",
+    "好的，那社保卡呢"), or a service offered just before named ("对，就是低保"). A statement
+    ("好的，材料我都准备好了", "是的，我领过结婚证") only acknowledges."""
+    if not (turn.services or turn.fields):
+        return False
     corrected = any(word in turn.text for word in rules.words["correction"]) or bool(
         rules.pattern("correction_form").search(turn.text))
-    return corrected and bool(turn.services)
+    asked = bool(rules.pattern("question_clause").search(turn.text))
+    return (corrected and bool(turn.services)) or asked or (bool(turn.services) and bool(turn.state.options))
 
 
 def asks_field(turn: Turn, rules: RoutingRules, offered_too: bool = False) -> bool:

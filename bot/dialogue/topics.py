@@ -183,6 +183,26 @@ class Topics:
         found = {topic_id for name in names for topic_id in self.term_owners.get(name, ())}
         return found.pop() if len(found) == 1 else None
 
+    @functools.cached_property
+    def _numbered_sets(self) -> dict[str, str]:
+        """The article's numbered sets ("四集成", "六大动力", "三大科技园区") as a question for their
+        members says them after 哪 ("哪四个集成", "哪六大动力", "哪三个科技园区") → the one topic that
+        has the term. Terms two topics share are left out."""
+        found: dict[str, str] = {}
+        for term, ids in self.term_owners.items():
+            match = re.fullmatch(r"([一二三四五六七八九十两]+)(?:个|大|项)?(.{2,})", term)
+            if len(ids) != 1 or match is None:
+                continue
+            number, rest = match.groups()
+            for joint in ("", "个", "大", "项"):
+                found.setdefault(f"哪{number}{joint}{rest}", ids[0])
+        return found
+
+    def numbered_set_asked(self, text: str) -> str | None:
+        """The topic of the numbered set whose members the message asks ("要推进哪四项集成"), if one."""
+        found = {topic for asked, topic in self._numbered_sets.items() if asked in text}
+        return found.pop() if len(found) == 1 else None
+
     def named(self, text: str) -> str | None:
         """The one topic whose own term (or title) the message names ("花漾街区有几条"); None for a
         repair or complaint of one's own, a place the topic's passage does not name, or when the
@@ -269,16 +289,12 @@ class Topics:
         if not fitting:
             return None
 
-        def score(topic_id: str) -> tuple[bool, int, bool, bool, int]:
+        def score(topic_id: str) -> tuple[bool, int, bool, int]:
             # A topic the question names by its title first ("五大产业园区是什么" while the district
-            # projects are discussed: that topic, not the overview that also names it); among those
-            # whose answer holds the kind of fact asked, one a word of the question names by part of
-            # its title ("产业由哪些组成" after the new city: 科创新城产业, not its scope, though both
-            # hold 产业 and list names).
-            title, answer = topics[topic_id].title, topics[topic_id].answer
+            # projects are discussed: that topic, not the overview that also names it).
+            answer = topics[topic_id].answer
             holds = sum(1 for f in facts if f.given.search(answer))
-            in_title = any(len(word) >= 2 and word in title for word in words)
-            return (title in text, holds, in_title, holds > 0 and unread_part(topic_id), closeness[topic_id])
+            return (topics[topic_id].title in text, holds, holds > 0 and unread_part(topic_id), closeness[topic_id])
 
         whole = re.sub(r"\s", "", topic.passage)
 
@@ -287,4 +303,9 @@ class Topics:
             return (topic_id != current and topic_id not in shown
                     and re.sub(r"\s", "", topics[topic_id].passage) in whole)
 
-        return max(fitting, key=score)
+        # Of those scoring best, the only one whose title holds a word of the question ("产业由哪些
+        # 组成" after the new city: 科创新城产业, not its scope, though both hold 产业 and list names).
+        best = max(map(score, fitting))
+        tied = [t for t in fitting if score(t) == best]
+        titled = [t for t in tied if any(len(word) >= 2 and word in topics[t].title for word in words)]
+        return titled[0] if len(titled) == 1 else tied[0]

@@ -25,7 +25,9 @@ SUBJECT_OPTIONS = "options"
 # Which decisions a turn may reach depends on how the NLU read it (the rule that ran the action).
 ENTRIES = {"faq": "knowledge", "ask_service": "service", "choose_option": "pick", "ask_more": "more",
            "out_of_scope": "out_of_scope", "nlu_fallback": "unsure",
-           "list_services_by_channel": "channel", "deny": "deny", "request_callback": "callback"}
+           "list_services_by_channel": "channel", "deny": "deny", "request_callback": "callback",
+           # a yes the router sees says more than yes (actions/handoff.py): read as a service question
+           "affirm": "service"}
 SERVICE_OPTION, TOPIC_OPTION = "service:", "topic:"
 # A kind of service of a channel, offered as one group of a long channel list: "kind:<kind>|<channel>".
 KIND_OPTION = "kind:"

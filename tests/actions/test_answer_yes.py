@@ -59,3 +59,18 @@ def test_a_yes_naming_something_without_correcting_is_acknowledged(text: str, na
                                                                     said: str) -> None:
     messages, events = run(text, [entity(name, value, text, said)], service_code="SZ-CIV-02", subject="service")
     assert [m.get("response") for m in messages] == ["utter_ok"] and events == []
+
+
+def test_a_yes_that_asks_a_field_of_the_service_under_discussion_gets_that_field() -> None:
+    text = "好的，那这个收费吗"
+    messages, _ = run(text, [entity("field", "费用", text, "收费")], service_code="SZ-CIV-03", subject="service")
+    assert messages[0].get("response") != "utter_ok" and "居住证申领" in messages[0]["text"]
+    assert "费用" in messages[0]["text"] or "收费" in messages[0]["text"]
+
+
+def test_a_yes_naming_one_of_the_services_offered_picks_it() -> None:
+    text = "嗯对，就是临时救助"
+    messages, events = run(text, [entity("service", "临时救助", text)], subject="options",
+                           options_offered=["service:SZ-SA-02", "service:SZ-SA-01"])
+    assert "【临时救助】" in messages[0]["text"]
+    assert {"event": "slot", "timestamp": None, "name": "service_code", "value": "SZ-SA-01"} in events
