@@ -82,8 +82,8 @@ class ActionOfferCallback(Action):
 
 class ActionAnswerYes(Action):
     """A bare “好/是的”: accepts a callback offered just before, otherwise an acknowledgement. A yes
-    that says more — a correction, a question, a pick of an offered service (`yes_that_asks`) — goes
-    to the router, which reads it as a service question."""
+    that says more — a correction naming a service, or a question (`yes_that_asks`) — goes to the
+    router, which reads it as a service question."""
 
     def name(self) -> str:
         return "action_answer_yes"

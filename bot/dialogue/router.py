@@ -1833,15 +1833,15 @@ DECISIONS: tuple[tuple[str, frozenset[str], Decide], ...] = (
 
 def yes_that_asks(turn: Turn, rules: RoutingRules) -> bool:
     """A message the NLU read as a yes that says more than yes: a correction naming a service
-    ("…弄错了，我要问的是户外广告"), a question with a field or a service in it ("好的，那要带什么材料呢",
-    "好的，那社保卡呢"), or a service offered just before named ("对，就是低保"). A statement
-    ("好的，材料我都准备好了", "是的，我领过结婚证") only acknowledges."""
+    ("…弄错了，我要问的是户外广告"), or a question with a field or a service in it that ends as a
+    question (`yes_question_end`: "好的，那要带什么材料呢", "好的，那社保卡呢"). A statement, though it
+    names something or holds a question word ("好的，我知道要带哪些材料了", "是的，我已经在办低保了"),
+    only acknowledges."""
     if not (turn.services or turn.fields):
         return False
     corrected = any(word in turn.text for word in rules.words["correction"]) or bool(
         rules.pattern("correction_form").search(turn.text))
-    asked = bool(rules.pattern("question_clause").search(turn.text))
-    return (corrected and bool(turn.services)) or asked or (bool(turn.services) and bool(turn.state.options))
+    return (corrected and bool(turn.services)) or bool(rules.pattern("yes_question_end").search(turn.text))
 
 
 def asks_field(turn: Turn, rules: RoutingRules, offered_too: bool = False) -> bool:

@@ -68,9 +68,20 @@ def test_a_yes_that_asks_a_field_of_the_service_under_discussion_gets_that_field
     assert "费用" in messages[0]["text"] or "收费" in messages[0]["text"]
 
 
-def test_a_yes_naming_one_of_the_services_offered_picks_it() -> None:
-    text = "嗯对，就是临时救助"
+@pytest.mark.parametrize(("text", "name", "value", "said"), [
+    ("好的，我知道要带哪些材料了", "field", "材料", "材料"),
+    ("好的，那么我周一带材料过去", "field", "材料", "材料"),
+    ("嗯嗯，知道去哪里办了，谢谢", "field", "地点", "去哪里办"),
+    ("是的，我已经在办居住证了", "service", "居住证申领", "居住证"),
+])
+def test_a_yes_that_closes_with_a_question_word_inside_is_acknowledged(text: str, name: str, value: str,
+                                                                        said: str) -> None:
+    messages, events = run(text, [entity(name, value, text, said)], service_code="SZ-CIV-03", subject="service")
+    assert [m.get("response") for m in messages] == ["utter_ok"] and events == []
+
+
+def test_a_yes_naming_an_offered_service_in_a_statement_is_acknowledged() -> None:
+    text = "嗯对，临时救助我已经办过了"
     messages, events = run(text, [entity("service", "临时救助", text)], subject="options",
                            options_offered=["service:SZ-SA-02", "service:SZ-SA-01"])
-    assert "【临时救助】" in messages[0]["text"]
-    assert {"event": "slot", "timestamp": None, "name": "service_code", "value": "SZ-SA-01"} in events
+    assert [m.get("response") for m in messages] == ["utter_ok"] and events == []
