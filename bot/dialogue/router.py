@@ -1331,7 +1331,7 @@ def topic_question(look: _Look) -> Decision | None:
 
 
 def linked_topic(look: _Look) -> Decision | None:
-    """"今年要改造多少个" while 老旧小区改造咨询 is discussed, read as the article's: a short
+    """"今年要改造多少个" while the renovation service (小区改造) is discussed, read as the article's: a short
     question for a fact, naming no field, how-to or other service, asks the article topic the
     service under discussion is linked to ("相关办事"), when that topic shares a telling word with
     it (unrelated_lexical); the best scoring of them, if several."""
