@@ -13,6 +13,8 @@ Installed in the process by `install()`:
 - `graph_runner.SequentialGraphRunner`: the trained graph's nodes run one after the other in an
   order worked out once, not through dask's scheduler on every NLU parse and policy prediction;
 - `action_schema`: the action server's responses checked by a validator compiled once;
+- `flat_predict`: DIET's and the ResponseSelector's one traced prediction function called with
+  flat tensors, not looked up again from the arguments on every message;
 - `tracker_failures` (not a speed-up, never left out): a tracker store that cannot read or store a
   conversation fails the turn (the channels answer the apology naming 12345) instead of Rasa's
   silent fallback to an empty or in-memory conversation;
@@ -80,7 +82,7 @@ def require_pinned(pinned: dict[str, str] = PINNED) -> None:
 
 # The process-wide replacements by name. `make bench-patches` leaves one out at a time
 # (SHIZHONG_PATCHES_OFF) to measure what each buys; production installs them all.
-SPEED_UPS = ("action_schema", "graph_runner")
+SPEED_UPS = ("action_schema", "flat_predict", "graph_runner")
 OFF_ENV = "SHIZHONG_PATCHES_OFF"
 
 
@@ -96,11 +98,13 @@ def install(skip: Iterable[str] = ()) -> None:
     without_jax.install()  # first: before anything imports TensorFlow (rasa.core.processor does)
     import rasa.core.processor
 
-    from bot.patches import action_schema, inherited_socket, release_pipeline, tracker_failures
+    from bot.patches import action_schema, flat_predict, inherited_socket, release_pipeline, tracker_failures
     from bot.patches.graph_runner import SequentialGraphRunner
 
     if "action_schema" not in skip:
         action_schema.install()
+    if "flat_predict" not in skip:
+        flat_predict.install()
     if "graph_runner" not in skip:
         rasa.core.processor.DaskGraphRunner = SequentialGraphRunner  # what MessageProcessor loads with
     for module in (tracker_failures, release_pipeline, inherited_socket):  # not speed-ups: never left out
@@ -110,9 +114,9 @@ def install(skip: Iterable[str] = ()) -> None:
 def installed() -> bool:
     import rasa.core.processor
 
-    from bot.patches import action_schema, inherited_socket, release_pipeline, tracker_failures
+    from bot.patches import action_schema, flat_predict, inherited_socket, release_pipeline, tracker_failures
     from bot.patches.graph_runner import SequentialGraphRunner
 
-    return (action_schema.installed() and tracker_failures.installed()
+    return (action_schema.installed() and flat_predict.installed() and tracker_failures.installed()
             and release_pipeline.installed() and inherited_socket.installed()
             and rasa.core.processor.DaskGraphRunner is SequentialGraphRunner)
