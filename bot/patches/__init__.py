@@ -10,11 +10,7 @@ Installed in the process by `install()`:
   which it imports only to convert JAX functions to TF Lite (64 MiB resident, 1.5 s of start-up);
   installed first, before anything imports TensorFlow (in a process that has imported it already,
   a test's, it does nothing and `installed()` does not count it);
-- `graph_runner.SequentialGraphRunner`: the trained graph's nodes run one after the other in an
-  order worked out once, not through dask's scheduler on every NLU parse and policy prediction;
 - `action_schema`: the action server's responses checked by a validator compiled once;
-- `flat_predict`: DIET's and the ResponseSelector's one traced prediction function called with
-  flat tensors, not looked up again from the arguments on every message;
 - `tracker_failures` (not a speed-up, never left out): a tracker store that cannot read or store a
   conversation fails the turn (the channels answer the apology naming 12345) instead of Rasa's
   silent fallback to an empty or in-memory conversation;
@@ -33,8 +29,10 @@ Inherited by our own classes (they call `require_pinned()` when imported):
 docs/benchmarks.md ("Where a message's time goes", "Start-up", "What each patch buys") has each
 one's measurements; each has an equivalence test in tests/patches/ or beside its module's tests. A
 speed-up that saves under 5 % of the CPU a message (make bench-patches) is removed: event classes
-found by a cached map (4.1 %) went that way, and sparse features joined as COO triplets (2.4 %,
-150 s a set-up, 2026-12-06).
+found by a cached map (4.1 %) went that way, sparse features joined as COO triplets (2.4 %,
+150 s a set-up, 2026-12-06), and on 2026-12-07 (150 s a set-up) the graph run without dask's
+scheduler (3.4 %; 5.3 % the day before) and DIET's traced prediction called with flat tensors
+(3.6 %).
 """
 
 from __future__ import annotations
@@ -82,7 +80,7 @@ def require_pinned(pinned: dict[str, str] = PINNED) -> None:
 
 # The process-wide replacements by name. `make bench-patches` leaves one out at a time
 # (SHIZHONG_PATCHES_OFF) to measure what each buys; production installs them all.
-SPEED_UPS = ("action_schema", "flat_predict", "graph_runner")
+SPEED_UPS = ("action_schema",)
 OFF_ENV = "SHIZHONG_PATCHES_OFF"
 
 
@@ -96,27 +94,16 @@ def install(skip: Iterable[str] = ()) -> None:
     from bot.patches import without_jax
 
     without_jax.install()  # first: before anything imports TensorFlow (rasa.core.processor does)
-    import rasa.core.processor
-
-    from bot.patches import action_schema, flat_predict, inherited_socket, release_pipeline, tracker_failures
-    from bot.patches.graph_runner import SequentialGraphRunner
+    from bot.patches import action_schema, inherited_socket, release_pipeline, tracker_failures
 
     if "action_schema" not in skip:
         action_schema.install()
-    if "flat_predict" not in skip:
-        flat_predict.install()
-    if "graph_runner" not in skip:
-        rasa.core.processor.DaskGraphRunner = SequentialGraphRunner  # what MessageProcessor loads with
     for module in (tracker_failures, release_pipeline, inherited_socket):  # not speed-ups: never left out
         module.install()
 
 
 def installed() -> bool:
-    import rasa.core.processor
+    from bot.patches import action_schema, inherited_socket, release_pipeline, tracker_failures
 
-    from bot.patches import action_schema, flat_predict, inherited_socket, release_pipeline, tracker_failures
-    from bot.patches.graph_runner import SequentialGraphRunner
-
-    return (action_schema.installed() and flat_predict.installed() and tracker_failures.installed()
-            and release_pipeline.installed() and inherited_socket.installed()
-            and rasa.core.processor.DaskGraphRunner is SequentialGraphRunner)
+    return (action_schema.installed() and tracker_failures.installed()
+            and release_pipeline.installed() and inherited_socket.installed())
