@@ -121,7 +121,7 @@ def is_word(token: str) -> bool:
 def with_parts(words: list[str]) -> list[str]:
     """The words, plus the bigrams inside words of three or more Chinese characters.
 
-    The district dictionary keeps names whole (开饭店, 人才公寓入住申请); their bigrams let
+    The district dictionary keeps names whole (开饭店, the talent flats' service name); their bigrams let
     "开个饭店" or "人才公寓" still meet them.
     """
     return words + [w[i:i + 2] for w in words if len(w) > 2 and _CJK.match(w) for i in range(len(w) - 1)]

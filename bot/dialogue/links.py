@@ -4,9 +4,10 @@ service a how-to question about the topic means.
 Why: the article says what the district plans ("解决好人才就医…"); a resident who reads it next asks
 how to get it. The catalogue ties its services to the article in two ways, and both are used:
 a topic's title or one of its terms names a service ("人才子女入学" → 人才子女入学服务), or a service's
-`source` line quotes the topic's passage ("着力完善各类体育场地和健身设施" → 公共体育场馆预约). A quote
-many services share (the 一窗办 sentence behind every enterprise service) says nothing about which
-one is meant and links none. Computed once for all topics, on first use, not per message.
+`source` line quotes the topic's passage ("着力完善各类体育场地和健身设施" → the sports venues'
+booking service). A quote many services share (the 一窗办 sentence behind every enterprise
+service) says nothing about which one is meant and links none. Computed once for all topics, on
+first use, not per message.
 """
 
 from __future__ import annotations

@@ -707,9 +707,9 @@ class Router:
         self._cores: dict[tuple[str, ...], tuple[str, ...]] = {}
 
     def cores(self, service: Service) -> tuple[str, ...]:
-        """The official name without its generic ending (name_generic_words: 老年人优待证办理 →
-        老年人优待证), when of naming_term_chars or more, not one of its names already, and neither
-        said by the article nor holding an article term or title (双招双引项目 holds 双招双引: the
+        """The official name without its generic ending (name_generic_words: the elderly's 优待证
+        service's name without its 办理), when of naming_term_chars or more, not one of its names
+        already, and neither said by the article nor holding an article term or title (双招双引项目 holds 双招双引: the
         article's to answer). Aliases are residents' words already; theirs are not taken."""
         names = service.names()
         if names not in self._cores:
@@ -767,7 +767,7 @@ class Router:
 
     def service_named(self, value: str) -> Service | None:
         """The service an entity value (a name or an alias) stands for; none when it names several
-        alike ("优待证": 老年人优待证办理 and 退役军人优待证申领)."""
+        alike ("优待证": the elderly's and the veterans' 优待证 services)."""
         hits = [h for h in self.catalogue.search(value, 2) if h.score >= self.rules.named_score]
         if not hits or (len(hits) > 1 and hits[0].score - hits[1].score < self.rules.named_margin):
             return None
