@@ -290,10 +290,12 @@ class _Look:
         return found[0] if len(found) == 1 else None
 
     def _wished_before(self, names: Iterable[str]) -> bool:
-        """A wish to do something ("想办张", "要做") stands right before one of the names (the name
-        may begin inside the wish: "要上初中" is 要 + the alias 上初中)."""
+        """A wish to do something ("想办张", "要做", "想立块") stands right before one of the names
+        (the name may begin inside the wish: "要上初中" is 要 + the alias 上初中)."""
         text, names = self._text, [name for name in names if name]
-        return any(text.startswith(name, start) for match in self.rules.pattern("service_wish").finditer(text)
+        wishes = (*self.rules.pattern("service_wish").finditer(text),
+                  *self.rules.pattern("wish_with_measure").finditer(text))
+        return any(text.startswith(name, start) for match in wishes
                    for start in range(match.start() + 1, match.end() + 1) for name in names)
 
     def named_in_a_question(self, service: Service) -> bool:
@@ -309,6 +311,22 @@ class _Look:
                 for name in self._names_of(service) if name in clause]
         particles = self.rules.words["name_particles"]
         return any(not rest or rest[0] in particles or question.match(rest) for rest in ends)
+
+    def done_in_question(self, service: Service) -> bool:
+        """The clause that asks is about doing the service: a doing word right before one of its
+        names ("外地来打工的，申请居住证要满足啥条件", service_doing), so it is the service asked
+        about, not one named in passing. Not when the name then describes someone or something
+        ("办低保的人还能领啥": 的 after it)."""
+        question, doing = self.rules.pattern("question_clause"), self.rules.pattern("service_doing")
+        for clause in (found.group() for found in self._clauses):
+            if not question.search(clause):
+                continue
+            for name in self._names_of(service):
+                at = clause.find(name)
+                if at > 0 and not clause[at + len(name):].startswith("的") and any(
+                        doing.fullmatch(clause[start:at]) for start in range(max(0, at - 6), at)):
+                    return True
+        return False
 
     def asked_after_name(self, service: Service) -> bool:
         """A field or a how-to follows one of the service's names, at most asked_after_chars later
@@ -892,11 +910,15 @@ def correction(look: _Look) -> Decision | None:
     # "搞错了，应该是居住证": the words after the correction name the service by themselves, or
     # describe one the catalogue finds clearly and strongly ("不对，我要登记的是非营利的…组织").
     tail = text[max(said):].lstrip(" ，,：:。是就")
-    named = look.named or (look.named_by(tail) if tail else None)
+    current = look.current
+    # What the words after the correction name come first: the service corrected may be named
+    # before them too ("不是违建，是…": the NLU marks 违建), and never is the one meant.
+    named = (look.named_by(tail) if tail else None) or look.named
+    if named is not None and current is not None and named.code == current.code:
+        named = None
     if named is None and tail and look.turn.state.subject == SUBJECT_KNOWLEDGE:
         return _corrected_topic(look, tail)
     named = named or _strongly_found(look, tail)
-    current = look.current
     if named is None or (current is not None and named.code == current.code):
         return None
     return Decision("correction", SERVICE, service=named, fields=look.fields_with_carry_over())
@@ -1006,7 +1028,7 @@ def situation_beside_name(look: _Look) -> Decision | None:
     named = look.named
     if named is None or look.other_place or look.near_name is not None or look.wished or look.asked_after_name(named):
         return None
-    if look.named_in_a_question(named):
+    if look.named_in_a_question(named) or look.done_in_question(named):
         return None
     if content_chars(turn.text) < rules.situation_message_chars:
         return None
@@ -1715,7 +1737,11 @@ def _more_on_topic(look: _Look, name: str) -> Decision:
 
 
 def topic_more(look: _Look) -> Decision | None:
-    """"还有吗" after a topic: the next related topic not shown yet."""
+    """"还有吗" after a topic: the next related topic not shown yet; the one the message names
+    ("一城多讲讲" after 一带一城, Topics.part_named), whether shown or not."""
+    part = look.router.topics.part_named(look.turn.state.knowledge_topic, look.turn.text)
+    if part is not None:
+        return Decision("topic_more", TOPIC, topic=part)
     return _more_on_topic(look, "topic_more")
 
 

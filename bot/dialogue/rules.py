@@ -52,9 +52,10 @@ THRESHOLDS = (
 PATTERNS = ("procedural", "count_question", "other_years", "other_places", "personal_request",
             "definition", "definition_first", "generic_suffix", "bare_number", "listing", "not_listing", "pick_by_name",
             "fact_question", "follow_up_fillers", "service_follow_up_words", "service_ask", "callback_wish",
-            "call_them", "own_situation", "enterprise_asker", "kind_tail", "service_wish",
-            "service_what_is", "plan_how", "quoted", "set_aside", "clause", "question_clause", "correction_form",
-            "eligibility", "ordinal_counts", "required_of", "something_else", "kind_of_named", "yes_question_end")
+            "call_them", "own_situation", "enterprise_asker", "kind_tail", "service_wish", "service_doing",
+            "wish_with_measure", "service_what_is", "plan_how", "quoted", "set_aside", "clause", "question_clause",
+            "correction_form", "eligibility", "ordinal_counts", "required_of", "something_else", "kind_of_named",
+            "yes_question_end")
 WORD_LISTS = ("correction", "elliptical_starts", "elliptical_ends", "query_openings", "measure_words",
               "topic_place_fields", "name_generic_words", "home_words", "name_particles", "listed_beside")
 

@@ -216,6 +216,32 @@ class Topics:
         topic_id = found.pop()
         return None if self.another_place(text, self.knowledge.topics[topic_id]) else topic_id
 
+    def part_named(self, topic_id: str | None, text: str) -> str | None:
+        """"一城多讲讲" after 一带一城: the one related topic of `topic_id` the message names, by
+        its title or own term or by the quoted name the topic's answer gives it ("“一城”即南部科创新城")."""
+        topic = self.knowledge.topics.get(topic_id or "")
+        if topic is None:
+            return None
+        found = set()
+        for related_id in topic.related:
+            related = self.knowledge.topics.get(related_id)
+            if related is None:
+                continue
+            names = {related.title, *related.terms}
+            names |= self._called(topic.answer, names)
+            if any(len(name) >= 2 and name in text for name in names):
+                found.add(related_id)
+        return found.pop() if len(found) == 1 else None
+
+    def _called(self, answer: str, names: set[str]) -> set[str]:
+        """The quoted phrases an answer defines by one of `names` in the same clause ("“一城”即…")."""
+        called = set()
+        for quoted in self.rules.pattern("quoted").finditer(answer):
+            rest = re.split(r"[，,。；;]", answer[quoted.end():], maxsplit=1)[0]
+            if re.match(r"(?:即|就是|是指|指)", rest) and any(name in rest for name in names):
+                called.add(quoted.group("phrase"))
+        return called
+
     def next_related(self, topic_id: str | None, shown: list[str]) -> str | None:
         """The first related topic of `topic_id` the user has not seen yet."""
         topic = self.knowledge.topics.get(topic_id or "")

@@ -1281,3 +1281,38 @@ def test_the_second_reviews_neighbours_keep_their_answers(router: Router) -> Non
     total = router.route(turn("学校总数是多少", "out_of_scope", subject="knowledge",
                               knowledge_topic="livelihood_new_schools"))
     assert total.topic == "livelihood_new_schools", total.name
+
+
+@pytest.mark.parametrize(("text", "services", "fields", "meant"), [
+    # doing the named service in the clause that asks: not named in passing
+    ("从外地来市中区务工，办居住证需要什么条件", ("居住证申领",), ("条件",), "SZ-CIV-03"),
+    # a wish told with a verb and a measure word before the name
+    ("商店门前想立块户外广告牌，要找哪个部门审批", ("户外广告设施设置审批",), ("地点",), "SZ-URB-05"),
+])
+def test_a_service_done_or_wished_in_the_asking_clause_is_the_one_asked(
+        router: Router, text: str, services: tuple[str, ...], fields: tuple[str, ...], meant: str) -> None:
+    decision = router.route(turn(text, services=services, fields=fields))
+    assert decision.name != "situation_beside_name" and decision.service.code == meant, decision
+
+
+def test_a_service_named_in_passing_by_someone_who_did_it_still_yields_to_the_situation(router: Router) -> None:
+    # "办了…的人" describes someone: the doing word before the name does not make it the one asked
+    decision = router.route(turn("评不上低保的家庭，收入又低，还能申请点啥", services=("低保",)))
+    assert decision.service is None or decision.service.code != code(router, "最低生活保障")
+
+
+def test_a_correction_that_names_the_corrected_service_again_goes_to_the_one_meant(router: Router) -> None:
+    current = code(router, "违法建设举报")
+    decision = router.route(turn("不是违建的事，是施工扬尘呛得慌要反映", "faq", services=("违建",),
+                                 subject="service", service_code=current))
+    assert decision.name == "correction" and decision.service.code == code(router, "工地扬尘投诉")
+
+
+@pytest.mark.parametrize(("text", "meant"), [
+    ("一城再展开讲讲", "platform_new_city"), ("那一带详细说一下", "platform_belt"),
+    ("南部科创新城多说点", "platform_new_city"), ("还有吗", "platform_belt"),
+])
+def test_a_wish_for_more_that_names_a_part_of_the_topic_gets_that_part(router: Router, text: str, meant: str) -> None:
+    decision = router.route(turn(text, "ask_more", subject="knowledge", knowledge_topic="platform_overview",
+                                 topics_shown=("platform_overview",)))
+    assert decision.reply == TOPIC and decision.topic == meant, decision
