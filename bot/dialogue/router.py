@@ -314,17 +314,21 @@ class _Look:
 
     def done_in_question(self, service: Service) -> bool:
         """The clause that asks is about doing the service: a doing word right before one of its
-        names ("外地来打工的，申请居住证要满足啥条件", service_doing), so it is the service asked
-        about, not one named in passing. Not when the name then describes someone or something
-        ("办低保的人还能领啥": 的 after it)."""
+        names ("外地来打工的，申请居住证要满足啥条件", service_doing) and a field of it asked after
+        the name, so it is the service asked about, not one named in passing. Not when what follows
+        the name sets it in the background ("办低保之后…", "办低保的人…", "…以外还能…":
+        done_background)."""
         question, doing = self.rules.pattern("question_clause"), self.rules.pattern("service_doing")
+        background = self.rules.pattern("done_background")
         for clause in (found.group() for found in self._clauses):
             if not question.search(clause):
                 continue
             for name in self._names_of(service):
                 at = clause.find(name)
-                if at > 0 and not clause[at + len(name):].startswith("的") and any(
-                        doing.fullmatch(clause[start:at]) for start in range(max(0, at - 6), at)):
+                rest = clause[at + len(name):]
+                if at <= 0 or background.match(rest) or not self.router.vocabulary.spans(rest):
+                    continue
+                if any(doing.fullmatch(clause[start:at]) for start in range(max(0, at - 6), at)):
                     return True
         return False
 
@@ -911,9 +915,15 @@ def correction(look: _Look) -> Decision | None:
     # describe one the catalogue finds clearly and strongly ("不对，我要登记的是非营利的…组织").
     tail = text[max(said):].lstrip(" ，,：:。是就")
     current = look.current
-    # What the words after the correction name come first: the service corrected may be named
-    # before them too ("不是违建，是…": the NLU marks 违建), and never is the one meant.
-    named = (look.named_by(tail) if tail else None) or look.named
+    # What the words after the correction name come first, up to where they set something aside
+    # ("是低保，不是临时救助", "…，临时救助已经办了": correction_aside): the service corrected may
+    # be named before them too ("不是违建，是…": the NLU marks 违建), and never is the one meant.
+    meant = look.rules.pattern("correction_aside").split(tail, maxsplit=1)[0]
+    said_again = look.named_by(meant) if meant else None
+    if said_again is not None and current is not None and said_again.code == current.code:
+        # "我说的是临时救助，不是低保" while 临时救助 is discussed: the one meant is that one still.
+        return Decision("correction", SERVICE, service=current, fields=look.fields_with_carry_over())
+    named = said_again or look.named
     if named is not None and current is not None and named.code == current.code:
         named = None
     if named is None and tail and look.turn.state.subject == SUBJECT_KNOWLEDGE:
@@ -1739,7 +1749,8 @@ def _more_on_topic(look: _Look, name: str) -> Decision:
 def topic_more(look: _Look) -> Decision | None:
     """"还有吗" after a topic: the next related topic not shown yet; the one the message names
     ("一城多讲讲" after 一带一城, Topics.part_named), whether shown or not."""
-    part = look.router.topics.part_named(look.turn.state.knowledge_topic, look.turn.text)
+    state = look.turn.state
+    part = look.router.topics.part_named(state.knowledge_topic, look.turn.text, state.topics_shown)
     if part is not None:
         return Decision("topic_more", TOPIC, topic=part)
     return _more_on_topic(look, "topic_more")

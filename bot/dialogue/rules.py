@@ -47,12 +47,14 @@ THRESHOLDS = (
     ("situation_pairs", 1, 20, True),
     ("situation_message_chars", 1, 100, True), ("situation_margin", 0, 1, False),
     ("situation_beside_pairs", 1, 20, True), ("situation_lead", 1, 100, False),
-    ("plan_term_chars", 2, 20, True), ("quoted_chars", 2, 20, True), ("asked_after_chars", 0, 10, True),
+    ("plan_term_chars", 2, 20, True), ("quoted_chars", 2, 20, True), ("part_name_chars", 2, 20, True),
+    ("asked_after_chars", 0, 10, True),
 )
 PATTERNS = ("procedural", "count_question", "other_years", "other_places", "personal_request",
             "definition", "definition_first", "generic_suffix", "bare_number", "listing", "not_listing", "pick_by_name",
             "fact_question", "follow_up_fillers", "service_follow_up_words", "service_ask", "callback_wish",
             "call_them", "own_situation", "enterprise_asker", "kind_tail", "service_wish", "service_doing",
+            "done_background", "correction_aside", "part_set_aside",
             "wish_with_measure", "service_what_is", "plan_how", "quoted", "set_aside", "clause", "question_clause",
             "correction_form", "eligibility", "ordinal_counts", "required_of", "something_else", "kind_of_named",
             "yes_question_end")

@@ -216,20 +216,23 @@ class Topics:
         topic_id = found.pop()
         return None if self.another_place(text, self.knowledge.topics[topic_id]) else topic_id
 
-    def part_named(self, topic_id: str | None, text: str) -> str | None:
-        """"一城多讲讲" after 一带一城: the one related topic of `topic_id` the message names, by
-        its title or own term or by the quoted name the topic's answer gives it ("“一城”即南部科创新城")."""
+    def part_named(self, topic_id: str | None, text: str, shown: Collection[str] = ()) -> str | None:
+        """"一城多讲讲" after 一带一城: the one related topic of `topic_id`, not shown yet, the
+        message names by its title or own term (part_name_chars or longer) or by the quoted name
+        the topic's answer gives it ("“一城”即南部科创新城"; not as an everyday word: "那一带").
+        None when the message sets a part aside ("除了…", "…讲过了": part_set_aside)."""
         topic = self.knowledge.topics.get(topic_id or "")
-        if topic is None:
+        if topic is None or self.rules.pattern("part_set_aside").search(text):
             return None
         found = set()
         for related_id in topic.related:
             related = self.knowledge.topics.get(related_id)
-            if related is None:
+            if related is None or related_id in shown:
                 continue
             names = {related.title, *related.terms}
-            names |= self._called(topic.answer, names)
-            if any(len(name) >= 2 and name in text for name in names):
+            called = self._called(topic.answer, names)
+            if any(len(name) >= self.rules.part_name_chars and name in text for name in names) or any(
+                    re.search(f"(?<![那这边片]){re.escape(name)}", text) for name in called):
                 found.add(related_id)
         return found.pop() if len(found) == 1 else None
 

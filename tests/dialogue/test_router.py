@@ -140,6 +140,14 @@ def test_damage_on_a_road_or_a_building_read_as_the_article_goes_to_the_hotline(
     assert decision.reply == OUT_OF_SCOPE
 
 
+@pytest.mark.parametrize("text", ["楼下的流浪猫越来越多，晚上叫得睡不着", "广场舞噪音太大了",
+                                  "和对门因为堆杂物的事吵起来了"])
+def test_a_neighbourhood_nuisance_or_quarrel_read_as_the_article_goes_to_the_hotline(router: Router, text: str) -> None:
+    """The NLU takes a nuisance in a residential compound for the old compounds' renovation."""
+    decision = router.route(turn(text, "faq", ranking=(("environment_old_communities", 0.9),)))
+    assert decision.reply == OUT_OF_SCOPE
+
+
 def test_a_service_named_outright_wins_and_keeps_the_field_of_an_elliptical_question(router: Router) -> None:
     current = code(router, "失业登记")
     switched = router.route(turn("那结婚登记呢", services=("结婚登记",), subject="service", service_code=current,
@@ -1309,10 +1317,43 @@ def test_a_correction_that_names_the_corrected_service_again_goes_to_the_one_mea
 
 
 @pytest.mark.parametrize(("text", "meant"), [
-    ("一城再展开讲讲", "platform_new_city"), ("那一带详细说一下", "platform_belt"),
+    ("一城再展开讲讲", "platform_new_city"), ("一带详细说一下", "platform_belt"),
     ("南部科创新城多说点", "platform_new_city"), ("还有吗", "platform_belt"),
 ])
 def test_a_wish_for_more_that_names_a_part_of_the_topic_gets_that_part(router: Router, text: str, meant: str) -> None:
     decision = router.route(turn(text, "ask_more", subject="knowledge", knowledge_topic="platform_overview",
                                  topics_shown=("platform_overview",)))
     assert decision.reply == TOPIC and decision.topic == meant, decision
+
+
+@pytest.mark.parametrize(("text", "services", "not_meant"), [
+    # the service done is background: a time after it, something besides it
+    ("家里穷孩子读书困难，办低保之后学费能减免吗", ("低保",), "最低生活保障"),
+    ("老人腿脚不好一个人在家，领高龄津贴还能有人上门照顾吗", ("高龄津贴",), "高龄津贴"),
+    # not a wish: an "if", a wish denied
+    ("要是个低保户，孩子上大学能减免学费吗", ("低保户",), "最低生活保障"),
+    ("我不想当个低保户，想自己找份工作，家里就我一个劳动力，有啥帮扶", ("低保户",), "最低生活保障"),
+])
+def test_a_service_in_the_background_of_the_asking_clause_is_still_named_in_passing(
+        router: Router, text: str, services: tuple[str, ...], not_meant: str) -> None:
+    decision = router.route(turn(text, services=services))
+    assert decision.service is None or decision.service.code != code(router, not_meant), decision
+
+
+@pytest.mark.parametrize(("text", "services", "current", "meant"), [
+    ("我问的是低保，不是临时救助", ("低保", "临时救助"), "居住证申领", "最低生活保障"),
+    ("我是说低保，临时救助我已经办过了", ("低保", "临时救助"), "居住证申领", "最低生活保障"),
+    # the one under discussion said again: still that one
+    ("我说的是临时救助，不是低保", ("临时救助", "低保"), "临时救助", "临时救助"),
+])
+def test_a_correction_means_the_service_before_what_it_sets_aside(
+        router: Router, text: str, services: tuple[str, ...], current: str, meant: str) -> None:
+    decision = router.route(turn(text, services=services, subject="service", service_code=code(router, current)))
+    assert decision.service is not None and decision.service.code == code(router, meant), decision
+
+
+@pytest.mark.parametrize("text", ["除了一带还有啥", "一带我知道了，还有呢", "南边那一带再多说点"])
+def test_a_wish_for_more_that_sets_a_part_aside_does_not_get_that_part(router: Router, text: str) -> None:
+    decision = router.route(turn(text, "ask_more", subject="knowledge", knowledge_topic="platform_overview",
+                                 topics_shown=("platform_overview", "platform_belt")))
+    assert decision.topic != "platform_belt", decision
