@@ -246,7 +246,30 @@ class _Look:
             core = self.core
             if core and core != self.query:
                 named = self.named_by(core)
-        return named
+        return named or self._named_with_fillers
+
+    @functools.cached_property
+    def _named_with_fillers(self) -> Service | None:
+        """"注册个新公司", "开家小饭馆": of the services the search found, the only one whose name or
+        alias (name_filled_chars or longer) stands in the message with a filler or two put between
+        its characters (`name_fillers`: 个, 家, 小, 新 …) before its last two, when no name stands in
+        it as written."""
+        if self.name_hits:
+            return None
+        fillers = f"[{re.escape(''.join(self.rules.words['name_fillers']))}]{{1,2}}"
+        found: dict[str, Service] = {}
+        for hit in self.hits:
+            for name in self._names_of(hit.service):
+                if len(name) < self.rules.name_filled_chars or name in self._text:
+                    continue
+                # A filler goes before a word of two or more characters ("开家小饭馆"), never before
+                # a name's last character ("结婚正", a slip the catalogue lists, is no 结婚了正好).
+                spelt = "".join(re.escape(ch) + (f"(?:{fillers})?" if at < len(name) - 2 else "")
+                                for at, ch in enumerate(name[:-1])) + re.escape(name[-1])
+                if re.search(spelt, self._text):
+                    found[hit.service.code] = hit.service
+                    break
+        return next(iter(found.values())) if len(found) == 1 else None
 
     @functools.cached_property
     def _named_by_core(self) -> Service | None:

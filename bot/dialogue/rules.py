@@ -48,6 +48,7 @@ THRESHOLDS = (
     ("situation_message_chars", 1, 100, True), ("situation_margin", 0, 1, False),
     ("situation_beside_pairs", 1, 20, True), ("situation_lead", 1, 100, False),
     ("plan_term_chars", 2, 20, True), ("quoted_chars", 2, 20, True), ("part_name_chars", 2, 20, True),
+    ("name_filled_chars", 2, 20, True),
     ("asked_after_chars", 0, 10, True),
 )
 PATTERNS = ("procedural", "count_question", "other_years", "other_places", "personal_request",
@@ -59,7 +60,8 @@ PATTERNS = ("procedural", "count_question", "other_years", "other_places", "pers
             "correction_form", "eligibility", "ordinal_counts", "required_of", "something_else", "kind_of_named",
             "yes_question_end")
 WORD_LISTS = ("correction", "elliptical_starts", "elliptical_ends", "query_openings", "measure_words",
-              "topic_place_fields", "name_generic_words", "home_words", "name_particles", "listed_beside")
+              "topic_place_fields", "name_generic_words", "home_words", "name_particles", "listed_beside",
+              "name_fillers")
 
 
 class RoutingInvalid(ValueError):

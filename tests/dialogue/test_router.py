@@ -1357,3 +1357,20 @@ def test_a_wish_for_more_that_sets_a_part_aside_does_not_get_that_part(router: R
     decision = router.route(turn(text, "ask_more", subject="knowledge", knowledge_topic="platform_overview",
                                  topics_shown=("platform_overview", "platform_belt")))
     assert decision.topic != "platform_belt", decision
+
+
+@pytest.mark.parametrize(("text", "fields", "meant"), [
+    ("注册个新公司能不能网上弄", ("网上",), "企业开办"),
+    ("我想开个小饭馆", (), "食品经营许可"),
+])
+def test_a_name_said_with_a_filler_put_in_names_the_service(router: Router, text: str, fields: tuple[str, ...],
+                                                           meant: str) -> None:
+    decision = router.route(turn(text, fields=fields))
+    assert decision.reply == SERVICE and decision.service.code == code(router, meant), decision
+
+
+@pytest.mark.parametrize("text", ["想在家开个网店", "申请一个营业执照",
+                                  # what was done, then something else asked; a slip's last character
+                                  "开了家公司想入驻写字楼", "结婚了正好一年能生孩子吗"])
+def test_fillers_do_not_make_a_name_of_everyday_words(router: Router, text: str) -> None:
+    assert router.route(turn(text)).name != "named_service"
