@@ -204,8 +204,8 @@ class _Look:
     def name_hits(self) -> list[SearchHit]:
         """Search hits whose name or alias stands in the question (the name tier); for a question
         the NLU took for the article's that asks nothing only a service answers, not a name that
-        stands only inside a longer term of the article ("无违建创建" holds 违建, an alias of
-        违法建设举报)."""
+        stands only inside a longer term of the article ("无违建创建" holds 违建, an alias of the
+        service for reporting illegal buildings)."""
         hits = [h for h in self.hits if h.score >= self.rules.named_score
                 and not self._inside_the_topic_discussed(h.service)]
         if self.turn.entry != "knowledge" or self._asks_of_a_service:
@@ -517,8 +517,8 @@ class _Look:
 
     @functools.cached_property
     def options_lead(self) -> Service | None:
-        """The one offered service the message the list answered named ("营业执照要怎么弄": 营业执照办理
-        of three offered): the only option a name of which, its generic words off (登记,
+        """The one offered service the message the list answered named ("营业执照要怎么弄": the business
+        licence's own service of three offered): the only option a name of which, its generic words off (登记,
         办理 …), stands whole in that message, and the option that message's search ranks first."""
         asked = self.turn.state.options_asked
         offered = self.offered_services
@@ -1906,7 +1906,7 @@ def yes_that_asks(turn: Turn, rules: RoutingRules) -> bool:
 
 def asks_field(turn: Turn, rules: RoutingRules, offered_too: bool = False) -> bool:
     """Whether a short message asks a field of the service under discussion ("那先讲讲得准备啥"
-    after 营业执照办理): inside a form, answered at once and no answer to the form's question.
+    after the business licence's service): inside a form, answered at once and no answer to the form's question.
     Services merely offered before the form count only with `offered_too` (where the form asks
     which matter it is, whose answer names one): a list left from earlier turns made the form's
     other answers (a description naming 材料, "电话138…") into field questions."""
