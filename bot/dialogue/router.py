@@ -256,17 +256,11 @@ class _Look:
         it as written."""
         if self.name_hits:
             return None
-        fillers = f"[{re.escape(''.join(self.rules.words['name_fillers']))}]{{1,2}}"
         found: dict[str, Service] = {}
         for hit in self.hits:
             for name in self._names_of(hit.service):
-                if len(name) < self.rules.name_filled_chars or name in self._text:
-                    continue
-                # A filler goes before a word of two or more characters ("开家小饭馆"), never before
-                # a name's last character ("结婚正", a slip the catalogue lists, is no 结婚了正好).
-                spelt = "".join(re.escape(ch) + (f"(?:{fillers})?" if at < len(name) - 2 else "")
-                                for at, ch in enumerate(name[:-1])) + re.escape(name[-1])
-                if re.search(spelt, self._text):
+                filled = self.router.filled_name(name)
+                if filled is not None and name not in self._text and filled.search(self._text):
                     found[hit.service.code] = hit.service
                     break
         return next(iter(found.values())) if len(found) == 1 else None
@@ -750,6 +744,7 @@ class Router:
                             for t in knowledge.topics.values()}
         self.article_texts = tuple(normalize(text) for text in self.topics.own_text.values())
         self._cores: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self._filled: dict[str, re.Pattern[str] | None] = {}
 
     def cores(self, service: Service) -> tuple[str, ...]:
         """The official name without its generic ending (name_generic_words: the elderly's 优待证
@@ -768,6 +763,18 @@ class Router:
                     and not any(term in core for term in self.article_names))
             self._cores[names] = (core,) if kept else ()
         return self._cores[names]
+
+    def filled_name(self, name: str) -> re.Pattern[str] | None:
+        """A (normalised) name as said with a filler or two put in (`name_fillers`: "注册个新公司"),
+        compiled once a name; None for a name shorter than name_filled_chars. A filler goes before a
+        word of two or more characters ("开家小饭馆"), never before a name's last character
+        ("结婚正", a slip the catalogue lists, is no 结婚了正好)."""
+        if name not in self._filled:
+            fillers = f"[{re.escape(''.join(self.rules.words['name_fillers']))}]{{1,2}}"
+            spelt = "".join(re.escape(ch) + (f"(?:{fillers})?" if at < len(name) - 2 else "")
+                            for at, ch in enumerate(name[:-1])) + re.escape(name[-1:])
+            self._filled[name] = re.compile(spelt) if len(name) >= self.rules.name_filled_chars else None
+        return self._filled[name]
 
     def route(self, turn: Turn) -> Decision:
         look = _Look(self, turn)

@@ -55,7 +55,7 @@ PATTERNS = ("procedural", "count_question", "other_years", "other_places", "pers
             "definition", "definition_first", "generic_suffix", "bare_number", "listing", "not_listing", "pick_by_name",
             "fact_question", "follow_up_fillers", "service_follow_up_words", "service_ask", "callback_wish",
             "call_them", "own_situation", "enterprise_asker", "kind_tail", "service_wish", "service_doing",
-            "done_background", "correction_aside", "part_set_aside",
+            "done_background", "correction_aside", "part_set_aside", "defined_as", "part_everyday",
             "wish_with_measure", "service_what_is", "plan_how", "quoted", "set_aside", "clause", "question_clause",
             "correction_form", "eligibility", "ordinal_counts", "required_of", "something_else", "kind_of_named",
             "yes_question_end")

@@ -219,31 +219,36 @@ class Topics:
     def part_named(self, topic_id: str | None, text: str, shown: Collection[str] = ()) -> str | None:
         """"一城多讲讲" after 一带一城: the one related topic of `topic_id`, not shown yet, the
         message names by its title or own term (part_name_chars or longer) or by the quoted name
-        the topic's answer gives it ("“一城”即南部科创新城"; not as an everyday word: "那一带").
-        None when the message sets a part aside ("除了…", "…讲过了": part_set_aside)."""
-        topic = self.knowledge.topics.get(topic_id or "")
-        if topic is None or self.rules.pattern("part_set_aside").search(text):
+        the topic's answer gives it ("“一城”即南部科创新城"; not as an everyday word, `part_everyday`
+        before it: "那一带"). None when the message sets a part aside ("除了…", "…讲过了": part_set_aside)."""
+        parts = self._parts.get(topic_id or "")
+        if parts is None or self.rules.pattern("part_set_aside").search(text):
             return None
-        found = set()
-        for related_id in topic.related:
-            related = self.knowledge.topics.get(related_id)
-            if related is None or related_id in shown:
-                continue
-            names = {related.title, *related.terms}
-            called = self._called(topic.answer, names)
-            if any(len(name) >= self.rules.part_name_chars and name in text for name in names) or any(
-                    re.search(f"(?<![那这边片]){re.escape(name)}", text) for name in called):
-                found.add(related_id)
+        everyday = self.rules.pattern("part_everyday").pattern
+        found = {related_id for related_id, (names, called) in parts.items() if related_id not in shown
+                 and (any(name in text for name in names)
+                      or any(re.search(f"(?<!{everyday}){re.escape(name)}", text) for name in called))}
         return found.pop() if len(found) == 1 else None
 
-    def _called(self, answer: str, names: set[str]) -> set[str]:
-        """The quoted phrases an answer defines by one of `names` in the same clause ("“一城”即…")."""
-        called = set()
-        for quoted in self.rules.pattern("quoted").finditer(answer):
-            rest = re.split(r"[，,。；;]", answer[quoted.end():], maxsplit=1)[0]
-            if re.match(r"(?:即|就是|是指|指)", rest) and any(name in rest for name in names):
-                called.add(quoted.group("phrase"))
-        return called
+    @functools.cached_property
+    def _parts(self) -> dict[str, dict[str, tuple[tuple[str, ...], tuple[str, ...]]]]:
+        """Each topic's related topics → (their titles and terms of part_name_chars or more, the
+        quoted names the topic's answer defines them with in one clause: "“一城”即…", `defined_as`)."""
+        defined_as = self.rules.pattern("defined_as")
+        parts: dict[str, dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+        for topic in self.knowledge.topics.values():
+            parts[topic.id] = {}
+            for related_id in topic.related:
+                related = self.knowledge.topics.get(related_id)
+                if related is None:
+                    continue
+                names = {related.title, *related.terms}
+                called = {quoted.group("phrase") for quoted in self.rules.pattern("quoted").finditer(topic.answer)
+                          if (rest := re.split(r"[，,。；;]", topic.answer[quoted.end():], maxsplit=1)[0])
+                          and defined_as.match(rest) and any(name in rest for name in names)}
+                parts[topic.id][related_id] = (
+                    tuple(sorted(n for n in names if len(n) >= self.rules.part_name_chars)), tuple(sorted(called)))
+        return parts
 
     def next_related(self, topic_id: str | None, shown: list[str]) -> str | None:
         """The first related topic of `topic_id` the user has not seen yet."""
