@@ -237,9 +237,10 @@ class _Look:
         other; else, while no article topic is discussed, the service the words of an elliptical
         follow-up name by themselves ("那社保卡呢" after 居住证申领: 社保卡, searched alone)."""
         current = self.current.code if self.current else None
-        others = [s for s in self.entity_services if s.code != current]
-        if others or self.entity_services:
-            services = others or self.entity_services
+        said = [*self.entity_services, *self._named_verb_first]
+        others = [s for s in said if s.code != current]
+        if others or said:
+            services = others or said
             return self._asked_in_its_clause(services) or services[0]
         named = self._clearly_named(self.name_hits) or self._named_by_core
         if named is None and self.turn.state.subject != SUBJECT_KNOWLEDGE and self.elliptical:
@@ -247,6 +248,17 @@ class _Look:
             if core and core != self.query:
                 named = self.named_by(core)
         return named or self._named_with_fillers
+
+    @functools.cached_property
+    def _named_verb_first(self) -> list[Service]:
+        """The services the search found that the message calls by the official name turned round
+        ("认定就业困难人员": Router.verb_first), besides those the NLU marked; not where it only sets
+        the time ("登记结婚后…": time_after)."""
+        marked = {service.code for service in self.entity_services}
+        later, text = self.rules.pattern("time_after"), self._text
+        return [hit.service for hit in self.hits if hit.service.code not in marked
+                and any(not later.match(text, end) for name in self.router.verb_first(hit.service)
+                        for _, end in _occurrences(text, name))]
 
     @functools.cached_property
     def _named_with_fillers(self) -> Service | None:
@@ -307,13 +319,33 @@ class _Look:
         return found[0] if len(found) == 1 else None
 
     def _wished_before(self, names: Iterable[str]) -> bool:
-        """A wish to do something ("想办张", "要做", "想立块") stands right before one of the names
-        (the name may begin inside the wish: "要上初中" is 要 + the alias 上初中)."""
+        """A wish to do something ("想办张", "要做", "想立块"), or how to ("怎么开公司"), stands right
+        before one of the names (the name may begin inside the wish: "要上初中" is 要 + the alias 上初中)."""
         text, names = self._text, [name for name in names if name]
         wishes = (*self.rules.pattern("service_wish").finditer(text),
                   *self.rules.pattern("wish_with_measure").finditer(text))
-        return any(text.startswith(name, start) for match in wishes
-                   for start in range(match.start() + 1, match.end() + 1) for name in names)
+        if any(text.startswith(name, start) for match in wishes
+               for start in range(match.start() + 1, match.end() + 1) for name in names):
+            return True
+        district = self.rules.pattern("district_does")
+        return any(text.startswith(name, how.end()) and self._how_to_do(name, how.end())
+                   and not district.search(text[:how.start()])
+                   for how in self.rules.pattern("how_before_name").finditer(text) for name in names)
+
+    def _how_to_do(self, name: str, start: int) -> bool:
+        """After "怎么", a name that says a doing the resident asks how to do: not one of the
+        article's terms ("区里如何楼宇招商" asks how the district does it), and the end of its clause
+        or followed by a particle, a field or how_name_followers ("怎么开公司要…"), not by another
+        thing ("怎么开公司账户", "怎么幼儿园还没开学")."""
+        if name in self.router.article_names:
+            return False
+        rest = self._text[start + len(name):]
+        clause_end = self.rules.pattern("clause").match(rest)
+        rest = clause_end.group() if clause_end else ""
+        if not rest or not "\u4e00" <= rest[0] <= "\u9fff" or rest[0] in self.rules.words["name_particles"]:
+            return True
+        return (any(at == 0 for at, _, _ in self.router.vocabulary.spans(rest))
+                or rest.startswith(tuple(self.rules.words["how_name_followers"])))
 
     def named_in_a_question(self, service: Service) -> bool:
         """The message tells something in one clause and asks in another that names the service
@@ -381,7 +413,8 @@ class _Look:
     def _names_of(self, service: Service) -> set[str]:
         """The service's names and the NLU's values that stand for it, normalised."""
         values = [value for value, named in self._entity_values if named.code == service.code]
-        return {normalize(name) for name in (*service.names(), *values)} - {""}
+        names = (*service.names(), *values, *self.router.verb_first(service))
+        return {normalize(name) for name in names} - {""}
 
     @functools.cached_property
     def _clauses(self) -> list[re.Match[str]]:
@@ -744,6 +777,7 @@ class Router:
                             for t in knowledge.topics.values()}
         self.article_texts = tuple(normalize(text) for text in self.topics.own_text.values())
         self._cores: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self._verb_first: dict[str, tuple[str, ...]] = {}
         self._filled: dict[str, re.Pattern[str] | None] = {}
 
     def cores(self, service: Service) -> tuple[str, ...]:
@@ -763,6 +797,16 @@ class Router:
                     and not any(term in core for term in self.article_names))
             self._cores[names] = (core,) if kept else ()
         return self._cores[names]
+
+    def verb_first(self, service: Service) -> tuple[str, ...]:
+        """The official name turned round, its ending said first as the verb it is (就业困难人员认定
+        → 认定就业困难人员: verb_first_endings), when what is left has two characters or more."""
+        if service.code not in self._verb_first:
+            name = normalize(service.name)
+            ending = next((e for e in sorted(self.rules.words["verb_first_endings"], key=len, reverse=True)
+                           if name.endswith(e) and len(name) - len(e) >= 2), "")
+            self._verb_first[service.code] = (ending + name[:-len(ending)],) if ending else ()
+        return self._verb_first[service.code]
 
     def filled_name(self, name: str) -> re.Pattern[str] | None:
         """A (normalised) name as said with a filler or two put in (`name_fillers`: "注册个新公司"),
@@ -851,13 +895,16 @@ class Router:
 
 def _service_question_read_as_a_channel_list(look: _Look) -> bool:
     """"开个小卖部需要办啥", "办居住证要跑几趟", "营业执照能一证通办吗": the NLU read a channel's
-    list (its markers 办, 跑 …), yet the message asks for no list but names a service, or, naming
-    no channel, asks a field or how to do something: a service question, routed as one (the
+    list (its markers 办, 跑 …), yet the message asks for no list but names a service, asks of the
+    service under discussion by a channel's or a field's words ("手机上弄行不", "要跑几趟"), or,
+    naming no channel, asks a field or how to do something: a service question, routed as one (the
     channel decisions would list a channel's services or ask which channel is meant)."""
     if look.turn.entry != "channel" or look.rules.pattern("listing").search(look.turn.text):
         return False
     if look.named is not None:
         return True
+    if look.current is not None and (look.channel is not None or look.field_words):
+        return True  # "这个拿手机可以办吗" while a service is discussed: that service's way to do it
     return look.channel is None and (bool(look.turn.fields) or look.procedural)
 
 
@@ -1243,28 +1290,43 @@ def pick_by_name(look: _Look) -> Decision | None:
     if turn.state.subject == SUBJECT_KNOWLEDGE and not with_ending and turn.entry != "pick":
         return None  # after a topic's buttons, "那住房呢" asks the article on, it picks no button
     said = with_ending.group("name") if with_ending else turn.text
+    if with_ending and content_chars(said) < 2:
+        said = turn.text[:with_ending.end("name")]  # "就医那个": 就 begins the name, not "just"
     limit = rules.pick_name_chars if with_ending else rules.pick_by_name_chars
     if content_chars(said) > limit or _names_an_article_term_no_option_has(look, said):
         return None
+    stop = rules.pick_stop_chars
+    telling = {ch for ch in said if ch.isalnum() and ch not in stop}
     said = " ".join([said, *(stand for word, stands in rules.pick_words.items() if word in said
                                 for stand in stands)])
-    stop = rules.pick_stop_chars
-    pairs = {said[i:i + 2] for i in range(len(said) - 1)}
-    pairs = {p for p in pairs if p.isalnum() and not (set(p) & stop)}
-    if not pairs:
-        return None
+    pairs = {p for p in (said[i:i + 2] for i in range(len(said) - 1)) if p.isalnum()}
     # The names as the list showed them first; the aliases only when those tell no one option.
+    clean = {p for p in pairs if not set(p) & stop}
     for shown_only in (True, False):
-        scores = []
-        for position, option in enumerate(turn.state.options, 1):
-            names = look.router.option_names(option, shown_only)
-            own = {n[i:i + 2] for n in names for i in range(len(n) - 1)}
-            scores.append((len(pairs & own), position))
-        best = max(score for score, _ in scores)
-        winners = [position for score, position in scores if score == best]
-        if best > 0 and len(winners) == 1:
-            return _picked(look, winners[0], "pick_by_name")
+        picked = _only_option_with(look, clean, shown_only)
+        if picked is not None:
+            return _picked(look, picked[0], "pick_by_name")
+    # Then a pair with one such character beside a telling one, in the names as shown, when the
+    # short name is all the message says ("就医那个" → 就医, "个体的" → 个体; not "一年多少钱"),
+    # and no generic ending ("办理的那个" tells no option).
+    generic = set(look.rules.words["name_generic_words"])
+    beside_stop = {p for p in pairs if not set(p) <= stop and p not in generic}
+    picked = _only_option_with(look, beside_stop, True)
+    if picked is not None and telling <= set("".join(picked[1])):
+        return _picked(look, picked[0], "pick_by_name")
     return None
+
+
+def _only_option_with(look: _Look, pairs: set[str], shown_only: bool) -> tuple[int, set[str]] | None:
+    """(position, the pairs it shares) of the one option whose names share the most of `pairs`."""
+    scores = []
+    for position, option in enumerate(look.turn.state.options, 1):
+        names = look.router.option_names(option, shown_only)
+        shared = pairs & {n[i:i + 2] for n in names for i in range(len(n) - 1)}
+        scores.append((len(shared), position, shared))
+    best = max(score for score, _, _ in scores)
+    winners = [(position, shared) for score, position, shared in scores if score == best]
+    return winners[0] if best > 0 and len(winners) == 1 else None
 
 
 def options_pending(look: _Look) -> Decision | None:
@@ -1312,6 +1374,9 @@ def topic_service(look: _Look) -> Decision | None:
         return None
     if not look.procedural and set(turn.fields) <= set(look.rules.words["topic_place_fields"]):
         return None  # "具体在哪" after 南部科创新城: where the topic's place is, not a service's window
+    part = _part_service_named(look, turn.state.knowledge_topic)
+    if part is not None:
+        return Decision("topic_part_service", SERVICE, service=part, fields=turn.fields)
     lexical = look.lexical
     best = max(lexical, key=lexical.get, default=None)
     if best is not None and lexical[best] >= look.rules.unrelated_lexical and best != turn.state.knowledge_topic:
@@ -1323,6 +1388,38 @@ def topic_service(look: _Look) -> Decision | None:
         return Decision("topic_services", OFFER, offers=tuple(Offer(f"{SERVICE_OPTION}{s.code}", s.name)
                                                               for s in services), fields=turn.fields)
     return None
+
+
+def _part_service_named(look: _Look, topic_id: str) -> Service | None:
+    """"住房补贴怎么申请" after the article's help for talents (落户、住房、就医…): of the services of
+    the topic and of its related topics, the one whose official name alone holds a telling pair of
+    the message's characters (catalogue.tokens.telling_pairs), not of a generic ending (办理, 申请:
+    name_generic_words) and not one every one of them has (人才)."""
+    router, rules = look.router, look.rules
+    topic = router.knowledge.topics.get(topic_id)
+    if topic is None:
+        return None
+    services = {s.code: s for t in (topic_id, *topic.related) for s in router.topic_services(t)}
+    if len(services) < 2:
+        return None
+    text = normalize(look.turn.text)
+    # What comes before "以后" only sets the time ("落户以后孩子上学要啥材料": time_after).
+    later = [found for found in rules.pattern("time_after").finditer(text) if found.end() < len(text)]
+    text = text[later[-1].end():] if later else text
+    for generic in rules.words["name_generic_words"]:
+        text = text.replace(generic, " ")
+    said = telling_pairs(text)
+    names = {code: character_pairs(service.name) for code, service in services.items()}
+    everywhere = set.intersection(*names.values())
+    found = [code for code, pairs in names.items() if (said & pairs) - everywhere]
+    if len(found) != 1:
+        return None
+    scores = {hit.service.code: hit.score for hit in look.hits}
+    top = look.hits[0] if look.hits else None
+    if top is not None and top.service.code not in services and (
+            scores.get(found[0], 0.0) < rules.part_search_share * top.score):
+        return None  # "养老院怎么登记": the search finds a service of another kind (养老机构备案) well ahead
+    return services[found[0]]
 
 
 def _topic_decision(look: _Look, name: str, text: str | None = None,
@@ -1630,6 +1727,9 @@ def current_service(look: _Look) -> Decision | None:
     if look.current is None:
         return None
     fields = look.turn.fields or look.field_words
+    online = look.channel in look.rules.words["online_channels"]
+    if not fields and online and not look.rules.pattern("no_phone").search(look.turn.text):
+        fields = ("online",)  # "手机可以办吗": whether it can be done online, and where
     if not fields and look.asks_eligibility:
         fields = ("conditions",)
     return Decision("current_service", SERVICE, service=look.current, fields=fields)

@@ -28,6 +28,7 @@ THRESHOLDS = (
     ("procedural_score", 0, 100, False), ("out_of_scope_score", 0, 100, False), ("switch_score", 0, 100, False),
     ("correction_score", 0, 100, False),
     ("offered_at_most", 2, 10, True), ("offered_share", 0, 1, False), ("kind_share", 0, 1, False),
+    ("part_search_share", 0, 1, False),
     ("topic_service_score", 1, 200, False),
     ("elliptical_chars", 1, 50, True), ("context_bonus", 0, 1, False), ("lexical_weight", 0, 1, False),
     ("unrelated_confidence", 0, 1, False), ("unrelated_lexical", 0, 100, False),
@@ -56,12 +57,12 @@ PATTERNS = ("procedural", "count_question", "other_years", "other_places", "pers
             "fact_question", "follow_up_fillers", "service_follow_up_words", "service_ask", "callback_wish",
             "call_them", "own_situation", "enterprise_asker", "kind_tail", "service_wish", "service_doing",
             "done_background", "correction_aside", "part_set_aside", "defined_as", "part_everyday",
-            "wish_with_measure", "service_what_is", "plan_how", "quoted", "set_aside", "clause", "question_clause",
-            "correction_form", "eligibility", "ordinal_counts", "required_of", "something_else", "kind_of_named",
-            "yes_question_end")
+            "wish_with_measure", "how_before_name", "service_what_is", "plan_how", "quoted", "set_aside", "clause",
+            "question_clause", "correction_form", "eligibility", "ordinal_counts", "required_of", "something_else",
+            "kind_of_named", "yes_question_end", "time_after", "no_phone", "district_does")
 WORD_LISTS = ("correction", "elliptical_starts", "elliptical_ends", "query_openings", "measure_words",
               "topic_place_fields", "name_generic_words", "home_words", "name_particles", "listed_beside",
-              "name_fillers")
+              "name_fillers", "verb_first_endings", "how_name_followers", "online_channels")
 
 
 class RoutingInvalid(ValueError):
@@ -213,6 +214,9 @@ def parse_rules(raw: object, where: str = "routing.yml") -> RoutingRules:
         check.problems.append("words.pick_stop_chars: must be a text of characters")
         stop = ""
     channels = check.lists("words.channels", words.get("channels"))
+    if set(lists["online_channels"]) - set(channels):
+        check.problems.append(f"words.online_channels: {sorted(set(lists['online_channels']) - set(channels))} "
+                              "are not keys of words.channels")
     kinds = check.lists("words.kinds", words.get("kinds"))
     pick_words = check.lists("words.pick_words", words.get("pick_words"))
     centre_fields = check.lists("words.centre_fields", words.get("centre_fields"))
