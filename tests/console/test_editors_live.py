@@ -49,7 +49,9 @@ pytestmark = [pytest.mark.server, pytest.mark.browser]
 CANDIDATES = ("小老板的烦心事有没有人上门听一听", "小微企业主的心里话说给谁听",
               "做买卖的私营老板遇到坎儿，有没有领导来家访", "私人小作坊主心里憋屈，公家来不来人瞅瞅",
               "搞民营的小老板遇上难题，谁来家里坐坐", "做生意的小老板憋了一肚子话，当官的肯来坐坐听听吗",
-              "老板们的糟心事谁来家里听")
+              "老板们的糟心事谁来家里听",
+              # session 26: the model and router of 2a03937 answered or offered something for all of the above
+              "摆摊的跟开店的有啥憋屈谁来听", "干实业的苦处有没有人来瞧瞧")
 TOPIC, TOPIC_TITLE = "business_visit_private", "遍访民企"
 HANDED_ON = "不在我的服务范围"
 NOT_ANSWERED = (HANDED_ON, "我不太确定您想问什么")
