@@ -2003,9 +2003,16 @@ def yes_that_asks(turn: Turn, rules: RoutingRules) -> bool:
     ("…弄错了，我要问的是户外广告"), or a question with a field or a service in it that ends as a
     question (`yes_question_end`: "好的，那要带什么材料呢", "好的，那社保卡呢"). A statement, though it
     names something or holds a question word ("好的，我知道要带哪些材料了", "是的，我已经在办低保了"),
-    only acknowledges."""
+    only acknowledges. Naming nothing the NLU marked, a question still asks when it asks which,
+    what or how many ("是哪几条", yes_wh_question) or is long for a yes ("…能认定成困难人员吗":
+    yes_question_chars), unless it says it knows already (yes_statement)."""
     if not (turn.services or turn.fields):
-        return False
+        text = turn.text
+        if rules.pattern("yes_statement").search(text):
+            return False
+        return bool(rules.pattern("yes_wh_question").search(text)) or (
+            content_chars(text) >= rules.yes_question_chars
+            and bool(rules.pattern("yes_long_question_end").search(text)))
     corrected = any(word in turn.text for word in rules.words["correction"]) or bool(
         rules.pattern("correction_form").search(turn.text))
     return (corrected and bool(turn.services)) or bool(rules.pattern("yes_question_end").search(turn.text))

@@ -28,7 +28,7 @@ THRESHOLDS = (
     ("procedural_score", 0, 100, False), ("out_of_scope_score", 0, 100, False), ("switch_score", 0, 100, False),
     ("correction_score", 0, 100, False),
     ("offered_at_most", 2, 10, True), ("offered_share", 0, 1, False), ("kind_share", 0, 1, False),
-    ("part_search_share", 0, 1, False),
+    ("part_search_share", 0, 1, False), ("yes_question_chars", 1, 100, True),
     ("topic_service_score", 1, 200, False),
     ("elliptical_chars", 1, 50, True), ("context_bonus", 0, 1, False), ("lexical_weight", 0, 1, False),
     ("unrelated_confidence", 0, 1, False), ("unrelated_lexical", 0, 100, False),
@@ -59,7 +59,8 @@ PATTERNS = ("procedural", "count_question", "other_years", "other_places", "pers
             "done_background", "correction_aside", "part_set_aside", "defined_as", "part_everyday",
             "wish_with_measure", "how_before_name", "service_what_is", "plan_how", "quoted", "set_aside", "clause",
             "question_clause", "correction_form", "eligibility", "ordinal_counts", "required_of", "something_else",
-            "kind_of_named", "yes_question_end", "time_after", "no_phone", "district_does")
+            "kind_of_named", "yes_question_end", "time_after", "no_phone", "district_does", "yes_wh_question",
+            "yes_statement", "yes_long_question_end")
 WORD_LISTS = ("correction", "elliptical_starts", "elliptical_ends", "query_openings", "measure_words",
               "topic_place_fields", "name_generic_words", "home_words", "name_particles", "listed_beside",
               "name_fillers", "verb_first_endings", "how_name_followers", "online_channels")

@@ -78,3 +78,37 @@ def test_a_yes_naming_an_offered_service_in_a_statement_is_acknowledged() -> Non
     messages, events = run(text, [entity("service", "临时救助", text)], subject="options",
                            options_offered=["service:SZ-SA-02", "service:SZ-SA-01"])
     assert [m.get("response") for m in messages] == ["utter_ok"] and events == []
+
+
+def test_a_yes_that_asks_which_of_the_topic_discussed_gets_the_topic() -> None:
+    """"是哪几家" read as a yes while the library branches are discussed: it asks which, the article answers."""
+    messages, events = run("是哪几家呀", [], subject="knowledge", knowledge_topic="livelihood_library_branches")
+    assert messages[0].get("response", "").startswith("utter_faq/"), messages
+    assert any(e.get("name") == "knowledge_topic" for e in events)
+
+
+def test_a_long_question_read_as_a_yes_is_answered_though_nothing_was_marked() -> None:
+    messages, _ = run("嗯，我腿脚不好走路费劲，也能申请居家养老上门服务吗", [])
+    assert messages[0].get("response") != "utter_ok", messages
+
+
+@pytest.mark.parametrize("text", ["好的，没什么要问的了", "行，知道几点去了", "嗯嗯，怎么都行", "是吗", "可以吗"])
+def test_a_yes_that_knows_or_only_checks_is_acknowledged(text: str) -> None:
+    messages, events = run(text, [], service_code="SZ-CIV-03", subject="service")
+    assert [m.get("response") for m in messages] == ["utter_ok"] and events == [], messages
+
+
+# An independent review's wordings: acknowledgements the first version took for questions …
+@pytest.mark.parametrize("text", ["好的，我过几天再去", "行，有什么问题我再来咨询", "好的，不管怎么样谢谢你",
+                                  "好的我正在准备材料呢", "好的，身份证什么的我都准备好"])
+def test_a_yes_with_a_question_word_in_a_set_phrase_is_acknowledged(text: str) -> None:
+    messages, events = run(text, [], service_code="SZ-CIV-03", subject="service")
+    assert [m.get("response") for m in messages] == ["utter_ok"] and events == [], messages
+
+
+# … and questions its statement words took for acknowledgements.
+@pytest.mark.parametrize("text", ["好的，不过我不清楚要去哪里办", "好的，哪天去都可以吗",
+                                  "好的，那还有没有什么要注意的"])
+def test_a_yes_that_asks_what_one_does_not_know_is_answered(text: str) -> None:
+    messages, _ = run(text, [], service_code="SZ-CIV-03", subject="service")
+    assert messages[0].get("response") != "utter_ok", messages
