@@ -8,7 +8,9 @@ every answer is kept in the tracker (the bot message's metadata "routing").
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 import subprocess
 import sys
 import urllib.request
@@ -19,6 +21,7 @@ import pytest
 import yaml
 
 from bot import paths
+from bot.catalogue.files import load_services
 from bot.model import quiet_env
 from tools.eval import ask, missing_entries, reply_text
 
@@ -32,6 +35,20 @@ def stories() -> list[dict[str, Any]]:
     return yaml.safe_load(STORIES.read_text(encoding="utf-8"))["stories"]
 
 
+# "{SZ-SA-05}" in an expected reply: that service's official name, from the catalogue. Names that
+# are also evaluation turns are written so (an evaluation text stays out of the tests).
+SERVICE_NAME = re.compile(r"\{(SZ-[A-Z]+-\d+)\}")
+
+
+@functools.lru_cache(maxsize=1)
+def service_names() -> dict[str, str]:
+    return {service.code: service.name for service in load_services()}
+
+
+def with_names(expected: str) -> str:
+    return SERVICE_NAME.sub(lambda found: service_names()[found.group(1)], expected)
+
+
 def turns(story: dict[str, Any]) -> list[tuple[str, tuple[str, ...], bool]]:
     """(what the user says, what the reply must contain, graded on texts alone) per user turn."""
     said = [str(step["user"]).strip() for step in story["steps"] if "user" in step]
@@ -39,7 +56,8 @@ def turns(story: dict[str, Any]) -> list[tuple[str, tuple[str, ...], bool]]:
     graded = []
     for text, entry in zip(said, expected, strict=True):
         text_only = isinstance(entry, dict)
-        graded.append((text, tuple(entry["text"] if text_only else entry), text_only))
+        must = tuple(with_names(part) for part in (entry["text"] if text_only else entry))
+        graded.append((text, must, text_only))
     return graded
 
 
