@@ -163,3 +163,33 @@ def test_saves_the_rows_rasa_saves_over_sessions(domain, store_kwargs) -> None:
 def _renamed(tracker: DialogueStateTracker, sender: str) -> DialogueStateTracker:
     """The same events under another sender id (Rasa's store writes its own rows for it)."""
     return DialogueStateTracker.from_events(sender, list(tracker.events), tracker.slots.values())
+
+
+def test_events_are_read_as_rasa_reads_them() -> None:
+    """The class of each event type looked up once gives the events Rasa's deserialiser gives."""
+    from rasa.shared.core import events as rasa_events
+    from rasa.shared.utils.common import all_subclasses
+
+    from bot.patches.tracker_reads import deserialise_events, event_class
+
+    for cls in all_subclasses(rasa_events.Event):
+        if cls.type_name != "event":
+            assert event_class(cls.type_name) is rasa_events.Event.resolve_by_type(cls.type_name)
+    now = time.time()
+    conversation = [
+        ActionExecuted("action_session_start", timestamp=now), SessionStarted(timestamp=now),
+        UserUttered("社保卡补办要多久", {"name": "ask_service", "confidence": 0.9},
+                    [{"entity": "field", "value": "时限", "start": 5, "end": 7}], timestamp=now),
+        rasa_events.EntitiesAdded([{"entity": "service", "value": "社保卡补办"}], timestamp=now),
+        SlotSet("service_code", "SZ-SOC-01", timestamp=now), rasa_events.ActiveLoop("callback_form"),
+        rasa_events.LoopInterrupted(True), rasa_events.ActionExecutionRejected("callback_form"),
+        BotUttered("示例：5个工作日", {"buttons": []}, timestamp=now), rasa_events.FollowupAction("action_listen"),
+        rasa_events.UserUtteranceReverted(), rasa_events.ActionReverted(), rasa_events.Restarted(),
+        rasa_events.AllSlotsReset(), rasa_events.DefinePrevUserUtteredFeaturization(False),
+    ]
+    stored = [event.as_dict() for event in conversation] + [{"event": "topic"}, {"no": "event"}]
+    ours, theirs = deserialise_events(stored), rasa_events.deserialise_events(stored)
+    assert ours == theirs and len(ours) == len(conversation)
+    assert [type(e) for e in ours] == [type(e) for e in theirs]
+    with pytest.raises(ValueError):
+        deserialise_events([{"event": "no_such_event"}])
