@@ -241,13 +241,40 @@ class _Look:
         others = [s for s in said if s.code != current]
         if others or said:
             services = others or said
-            return self._asked_in_its_clause(services) or services[0]
+            return self._named_after_its_use(said) or self._asked_in_its_clause(services) or services[0]
         named = self._clearly_named(self.name_hits) or self._named_by_core
         if named is None and self.turn.state.subject != SUBJECT_KNOWLEDGE and self.elliptical:
             core = self.core
             if core and core != self.query:
                 named = self.named_by(core)
         return named or self._named_with_fillers
+
+    def _named_after_its_use(self, said: list[Service]) -> Service | None:
+        """"开公司的营业执照咋办": another service the search found, its name, an alias or its name's
+        core (Router.cores) right after "<a name said>的" and right before a how-to (procedural), is
+        what is asked; the name before 的 only says what it is for. Not a thing the said service
+        asks for ("离婚登记的结婚证怎么弄": among its materials or conditions) or one to bring
+        ("…的社保卡要带吗": thing_brought)."""
+        text, procedural = self._text, self.rules.pattern("procedural")
+        said_names = [name for service in said for name in self._names_of(service)]
+        # What a said service asks for ("离婚登记的结婚证要带吗": 结婚证 is among its materials).
+        required = " ".join([m.name for service in said for m in service.materials]
+                            + [c for service in said for c in service.conditions])
+        for hit in self.hits:
+            if any(hit.service.code == service.code for service in said):
+                continue
+            for name in (*self._names_of(hit.service), *self.router.cores(hit.service)):
+                if name in required:
+                    continue
+                for start, end in _occurrences(text, name):
+                    clause = self.rules.pattern("clause").match(text, end)
+                    how = procedural.search(clause.group()) if clause is not None else None
+                    asked = (how is not None and how.start() <= self.rules.follow_up_residue_chars + 1
+                             and not self.rules.pattern("thing_brought").search(clause.group()))
+                    if asked and start > 1 and text[start - 1] == "的" and any(
+                            text[:start - 1].endswith(said_name) for said_name in said_names):
+                        return hit.service
+        return None
 
     @functools.cached_property
     def _named_verb_first(self) -> list[Service]:
@@ -991,6 +1018,10 @@ def correction(look: _Look) -> Decision | None:
     # "搞错了，应该是居住证": the words after the correction name the service by themselves, or
     # describe one the catalogue finds clearly and strongly ("不对，我要登记的是非营利的…组织").
     tail = text[max(said):].lstrip(" ，,：:。是就")
+    # "我其实想问的是今年改造多少个", "…低保一个月能领多少": a figure of the article or what no guide
+    # holds is asked, not a service put right (article_figure, service_detail answer it).
+    if look.rules.pattern("count_question").search(tail) or look.service_details:
+        return None
     current = look.current
     # What the words after the correction name come first, up to where they set something aside
     # ("是低保，不是临时救助", "…，临时救助已经办了": correction_aside): the service corrected may

@@ -60,7 +60,7 @@ PATTERNS = ("procedural", "count_question", "other_years", "other_places", "pers
             "wish_with_measure", "how_before_name", "service_what_is", "plan_how", "quoted", "set_aside", "clause",
             "question_clause", "correction_form", "eligibility", "ordinal_counts", "required_of", "something_else",
             "kind_of_named", "yes_question_end", "time_after", "no_phone", "district_does", "yes_wh_question",
-            "yes_statement", "yes_long_question_end")
+            "yes_statement", "yes_long_question_end", "thing_brought")
 WORD_LISTS = ("correction", "elliptical_starts", "elliptical_ends", "query_openings", "measure_words",
               "topic_place_fields", "name_generic_words", "home_words", "name_particles", "listed_beside",
               "name_fillers", "verb_first_endings", "how_name_followers", "online_channels")

@@ -174,12 +174,52 @@ def test_not_this_but_that_is_a_correction_though_the_nlu_was_unsure(router: Rou
         assert decision.name == "correction" and decision.service.name == meant
 
 
+def test_a_correction_with_a_word_put_in_is_a_correction_though_the_nlu_was_unsure(router: Router) -> None:
+    """"我其实想问的是…", "我本来要问的是…", "我问的其实是…": an adverb inside the correction's words."""
+    current = code(router, "人才公寓入住申请")
+    for text, meant in (("哎呀等等，我本来要问的是结婚登记", "结婚登记"),
+                        ("稍等，咱其实想问的是居住证怎么弄", "居住证申领"),
+                        ("不好意思，我问的其实是临时救助", "临时救助")):
+        decision = router.route(turn(text, "nlu_fallback", services=(meant,), subject="service", service_code=current))
+        assert decision.name == "correction" and decision.service.name == meant, (text, decision.name)
+    # A question added, or an article figure or what no guide holds asked after the words: no correction.
+    for text, named in (("好的，我还想问的是结婚登记", "结婚登记"), ("我本来要问的是今年新建几所学校", ""),
+                        ("我其实想问的是高龄津贴每月能领多少钱", "高龄津贴")):
+        decision = router.route(turn(text, "nlu_fallback", services=(named,) if named else (), subject="service",
+                                     service_code=current))
+        assert decision.name != "correction", (text, decision.name)
+
+
 def test_how_to_after_a_topic_is_the_topics_service(router: Router) -> None:
     decision = router.route(turn("那该如何申请呢", subject="knowledge", knowledge_topic="talent_schooling"))
     assert decision.name == "topic_service" and decision.service.name == "人才子女入学服务"
     other = router.route(turn("人才落户怎么办理", services=("人才落户",), subject="knowledge",
                               knowledge_topic="talent_schooling"))
     assert other.service.name == "人才落户"
+
+
+def test_a_service_named_after_what_it_is_for_and_de_is_the_one_asked(router: Router) -> None:
+    """"<A>的<B>怎么办": B is asked (by a name, an alias or its name's core); A says what it is for."""
+    licence = code(router, "营业执照")
+    for text in ("俺注册企业的营业执照在哪领", "办公司的营业执照如何弄", "新办企业的营业执照到底咋申请"):
+        decision = router.route(turn(text, services=("企业开办",)))
+        assert decision.service is not None and decision.service.code == licence, (text, decision.name)
+    company = code(router, "企业开办")
+    assert router.route(turn("新办企业要跑几趟", services=("企业开办",))).service.code == company
+    # Not when B is only mentioned, or is what A asks for (a material).
+    for text, named, not_meant in (("个体户的营业执照", "个体户", licence),
+                                   ("离婚登记的结婚证咋弄", "离婚登记", code(router, "结婚登记")),
+                                   ("办退休的社保卡需不需要带原件", "职工退休申请", code(router, "社保卡"))):
+        decision = router.route(turn(text, services=(named,)))
+        assert decision.service is None or decision.service.code != not_meant, (text, decision.name)
+
+
+def test_a_field_asked_as_a_not_a_is_a_follow_up_though_put_out_of_scope(router: Router) -> None:
+    """"收不收手续费": the first 收 only makes it a question, it is no other thing asked."""
+    current = code(router, "最低生活保障")
+    for text, field in (("收不收手续费", "费用"), ("收不收手续费呀", "费用")):
+        decision = router.route(turn(text, "out_of_scope", fields=(field,), subject="service", service_code=current))
+        assert decision.name == "field_follow_up" and decision.service.code == current, (text, decision.name)
 
 
 def test_a_pick_with_nothing_offered_asks_for_the_name(router: Router) -> None:
