@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import ActionAnswerYes
 from bot import paths
+from tests.names import NAME
 
 
 def run(text: str, entities: list[dict], **slots) -> tuple[list[dict], list[dict]]:
@@ -44,7 +45,7 @@ def test_a_bare_yes_is_acknowledged() -> None:
 
 def test_a_correction_read_as_a_yes_answers_the_service_it_names() -> None:
     text = "对不起说错了，我想问的是居住证申领"
-    messages, events = run(text, [entity("service", "居住证申领", text)], service_code="SZ-CIV-01",
+    messages, events = run(text, [entity("service", NAME["SZ-CIV-03"], text)], service_code="SZ-CIV-01",
                            subject="service")
     assert "【居住证申领】" in messages[0]["text"]
     assert {"event": "slot", "timestamp": None, "name": "service_code", "value": "SZ-CIV-03"} in events
@@ -58,7 +59,7 @@ def test_a_correction_read_as_a_yes_answers_the_service_it_names() -> None:
     ("好的，我知道要带哪些材料了", "field", "材料", "材料", "SZ-CIV-03"),
     ("好的，那么我周一带材料过去", "field", "材料", "材料", "SZ-CIV-03"),
     ("嗯嗯，知道去哪里办了，谢谢", "field", "地点", "去哪里办", "SZ-CIV-03"),
-    ("是的，我已经在办居住证了", "service", "居住证申领", "居住证", "SZ-CIV-03"),
+    ("是的，我已经在办居住证了", "service", NAME["SZ-CIV-03"], "居住证", "SZ-CIV-03"),
 ])
 def test_a_yes_that_names_something_in_a_statement_is_acknowledged(text: str, name: str, value: str,
                                                                      said: str, current: str) -> None:
@@ -69,7 +70,7 @@ def test_a_yes_that_names_something_in_a_statement_is_acknowledged(text: str, na
 def test_a_yes_that_asks_a_field_of_the_service_under_discussion_gets_that_field() -> None:
     text = "好的，那这个收费吗"
     messages, _ = run(text, [entity("field", "费用", text, "收费")], service_code="SZ-CIV-03", subject="service")
-    assert messages[0].get("response") != "utter_ok" and "居住证申领" in messages[0]["text"]
+    assert messages[0].get("response") != "utter_ok" and NAME["SZ-CIV-03"] in messages[0]["text"]
     assert "费用" in messages[0]["text"] or "收费" in messages[0]["text"]
 
 

@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 import actions.answers as service_actions
 from bot.catalogue import CatalogueStore, CatalogueUnavailable
+from tests.names import NAME
 
 
 def tracker(text: str, entities: list[tuple[str, str]] = (), **slots) -> Tracker:
@@ -104,14 +105,14 @@ def procedural(text: str, intent: str) -> Tracker:
 
 @pytest.mark.parametrize(("text", "intent", "service"), [
     ("社保卡弄丢了去哪里补", "out_of_scope", "社会保障卡申领"),
-    ("区体育馆场地咋预约", "faq", "公共体育场馆预约"),
+    ("区体育馆场地咋预约", "faq", NAME["SZ-CUL-03"]),
     ("自主就业退役士兵的一次性补助咋领", "faq", "自主就业退役士兵一次性经济补助"),
     ("门头招牌设置需不需要审批", "out_of_scope", "户外广告设施设置审批"),  # no how-to words, a clear service
     # May I get it / must I obtain it: as much a catalogue question as how to apply.
     ("进城务工的，孩子能在市中区入学吗", "faq", "随迁子女入学"),
     ("我妈八十五了，有没有高龄补贴能领", "faq", "高龄津贴"),
     ("换店招设置要审批吗", "faq", "户外广告设施设置审批"),
-    ("开个体户可以在网上办吗", "faq", "个体工商户设立登记"),
+    ("开个体户可以在网上办吗", "faq", NAME["SZ-ENT-03"]),
 ])
 def test_how_to_questions_the_nlu_missed_get_the_catalogue_service(text, intent, service) -> None:
     action = action_for(intent)
@@ -143,7 +144,7 @@ def test_other_questions_keep_their_answer(text, intent) -> None:
     ("今年新建改扩建几所学校", "17"),
 ])
 def test_a_count_the_article_gives_is_answered_from_it_even_when_taken_for_a_service(text, figure) -> None:
-    entities = [("service", "老旧小区改造咨询")] if "老旧小区" in text else []
+    entities = [("service", NAME["SZ-URB-02"])] if "老旧小区" in text else []
     dispatcher = CollectingDispatcher()
     events = asyncio.run(service_actions.ActionAnswerService().run(dispatcher, tracker(text, entities), {}))
     assert not any("事项目录" in (m.get("text") or "") for m in dispatcher.messages)
@@ -152,7 +153,7 @@ def test_a_count_the_article_gives_is_answered_from_it_even_when_taken_for_a_ser
 
 
 @pytest.mark.parametrize(("text", "entities", "shown"), [
-    ("老旧小区改造咨询要带几个证件", [("service", "老旧小区改造咨询")], "老旧小区改造咨询"),
+    ("老旧小区改造咨询要带几个证件", [("service", NAME["SZ-URB-02"])], NAME["SZ-URB-02"]),
     ("临时救助几个工作日能批下来", [("service", "临时救助")], "临时救助"),
     ("临时救助在哪申请，有几个窗口", [("service", "临时救助"), ("field", "地点")], "临时救助"),
 ])

@@ -14,6 +14,7 @@ from bot.catalogue.schema import MAX_SITUATION, Service, cross_problems, parse_s
 from bot.catalogue.scoring import FIELD_WEIGHTS
 from bot.catalogue.store import create_store
 from bot.catalogue.tokens import bigram_tokenize
+from tests.names import NAME
 
 
 def by_name(services: list[Service], name: str) -> Service:
@@ -48,7 +49,7 @@ def test_situations_become_ask_service_examples(services: list[Service]) -> None
     data = yaml.safe_load(rasa_lookup_yaml(services))
     [block] = [b for b in data["nlu"] if b.get("intent") == "ask_service"]
     examples = [line[2:] for line in block["examples"].splitlines()]
-    assert set(by_name(services, "工地扬尘投诉").situations) <= set(examples)
+    assert set(by_name(services, NAME["SZ-URB-03"]).situations) <= set(examples)
     assert len(examples) == len(set(examples)) == sum(len(s.situations) + len(s.examples) for s in services)
 
 
@@ -63,9 +64,9 @@ def test_a_described_need_finds_its_service_and_names_stay_first(tmp_path, servi
     store.replace_all(services)
     try:
         described = {
-            "两口子都没了工作，家里没人挣钱": "零就业家庭就业援助",
-            "隔壁盖楼扬起的尘土飘进屋里": "工地扬尘投诉",
-            "老人在家一个人吃不上热饭": "社区居家养老服务申请",
+            "两口子都没了工作，家里没人挣钱": NAME["SZ-EMP-01"],
+            "隔壁盖楼扬起的尘土飘进屋里": NAME["SZ-URB-03"],
+            "老人在家一个人吃不上热饭": NAME["SZ-ELD-05"],
         }
         for query, name in described.items():
             assert store.search(query, 3)[0].service.name == name, query

@@ -9,6 +9,7 @@ import pytest
 from bot import paths
 from bot.dialogue.router import OUT_OF_SCOPE, SERVICE, TOPIC, Router
 from bot.dialogue.turn import State, Turn
+from tests.names import NAME
 
 pytestmark = pytest.mark.skipif(not (paths.SPACY_PIPELINE / "meta.json").is_file(),
                                 reason="the spaCy zh pipeline is not built (make setup)")
@@ -21,10 +22,10 @@ def turn(text: str, intent: str, fields: tuple[str, ...] = (), ranking=TOPIC_GUE
 
 
 @pytest.mark.parametrize(("text", "name"), [
-    ("工地一天到晚灰尘飞扬", "工地扬尘投诉"),
+    ("工地一天到晚灰尘飞扬", NAME["SZ-URB-03"]),
     ("孤寡老人无儿无女没人赡养", "特困人员救助供养"),
-    ("邻居在楼顶私自搭了个棚子", "违法建设举报"),
-    ("家里老人一个人在家做饭成问题", "社区居家养老服务申请"),
+    ("邻居在楼顶私自搭了个棚子", NAME["SZ-URB-01"]),
+    ("家里老人一个人在家做饭成问题", NAME["SZ-ELD-05"]),
 ])
 @pytest.mark.parametrize("intent", ["out_of_scope", "nlu_fallback"])
 def test_a_described_need_is_its_service_though_the_nlu_put_it_out_of_scope(
@@ -49,7 +50,7 @@ def test_an_article_question_stays_with_the_article_unless_it_tells_of_ones_own_
 def test_a_service_named_in_passing_gives_way_to_the_one_the_need_describes(router: Router) -> None:
     # 下岗了 is an alias of 失业登记, 医保 of the medical insurance: the need is another service's.
     jobless = router.route(turn("我们家两口子都下岗了没人挣钱", "ask_service"))
-    assert jobless.name == "situation_beside_name" and jobless.service.name == "零就业家庭就业援助"
+    assert jobless.name == "situation_beside_name" and jobless.service.name == NAME["SZ-EMP-01"]
     bills = router.route(turn("医保报销完自己还要掏一大笔药费", "ask_service"))
     assert bills.service.name == "医疗救助"
     # A service asked for by its name, with a field: that service.
@@ -57,7 +58,7 @@ def test_a_service_named_in_passing_gives_way_to_the_one_the_need_describes(rout
 
 
 @pytest.mark.parametrize(("text", "named", "name"), [
-    ("孩子明年要上幼儿园，报名得准备什么", "幼儿园", "幼儿园入园报名"),
+    ("孩子明年要上幼儿园，报名得准备什么", "幼儿园", NAME["SZ-EDU-03"]),
     ("孩子明年要上初中了，报名咋弄", "初中", "初中入学"),
     # The NLU's value is the service's own name (its synonym), and the wish's verb begins an alias.
     ("孩子明年要上初中了，报名咋弄", "初中入学", "初中入学"),
@@ -70,7 +71,7 @@ def test_a_service_the_resident_wishes_to_go_to_is_not_named_in_passing(
 
 @pytest.mark.parametrize("intent", ["faq", "ask_service", "out_of_scope"])
 def test_a_bare_name_with_a_slip_is_that_service_whatever_the_intent(router: Router, intent: str) -> None:
-    for text, name in (("结婚登计", "结婚登记"), ("高龄津帖", "高龄津贴"), ("老年人优待证", "老年人优待证办理")):
+    for text, name in (("结婚登计", "结婚登记"), ("高龄津帖", "高龄津贴"), ("老年人优待证", NAME["SZ-ELD-06"])):
         decision = router.route(turn(text, intent))
         assert decision.reply == SERVICE and decision.service.name == name, (text, intent)
 
@@ -82,7 +83,7 @@ def test_a_name_inside_an_article_question_or_an_article_term_is_no_bare_name(ro
 
 @pytest.mark.parametrize("intent", ["ask_service", "deny", "out_of_scope"])
 def test_a_yes_no_field_question_is_the_field_of_the_service_under_discussion(router: Router, intent: str) -> None:
-    current = next(h.service.code for h in router.catalogue.search("居住证申领", 1))
+    current = next(h.service.code for h in router.catalogue.search(NAME["SZ-CIV-03"], 1))
     for text, field in (("要不要交钱", "fee"), ("用不用本人到场", "visits"), ("材料需不需要复印", "materials")):
         decision = router.route(turn(text, intent, fields=(field,), subject="service", service_code=current))
         assert decision.name == "field_follow_up" and decision.fields == (field,), (text, intent)
@@ -127,7 +128,7 @@ def test_a_question_asked_of_a_longer_thing_than_the_name_is_no_question_of_the_
     # 低保 is named, but 低保边缘户 is asked about: the need is another service's.
     edge = Turn("家里收入刚过低保线一点，低保边缘户咋认定", "ask_service", services=("低保",),
                 ranking=TOPIC_GUESS, state=State())
-    assert router.route(edge).service.name == "低收入家庭认定"
+    assert router.route(edge).service.name == NAME["SZ-SA-04"]
 
 
 def test_a_clause_that_tells_and_one_that_asks_the_service_named_in_the_question_is_answered(

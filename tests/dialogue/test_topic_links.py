@@ -10,6 +10,7 @@ from bot import paths
 from bot.dialogue.router import OFFER, SERVICE, TOPIC, Router
 from bot.dialogue.rules import shared_rules
 from bot.dialogue.turn import State, Turn
+from tests.names import NAME
 
 pytestmark = pytest.mark.skipif(not (paths.SPACY_PIPELINE / "meta.json").is_file(),
                                 reason="the spaCy zh pipeline is not built (make setup)")
@@ -30,8 +31,8 @@ def names(services) -> list[str]:
 def test_a_topic_links_the_services_its_title_names_and_those_quoting_its_passage(router: Router) -> None:
     assert names(router.topic_services("talent_medical")) == ["人才就医绿色通道"]
     # 公共体育场馆预约's source line quotes the fitness passage; the title names no service.
-    assert names(router.topic_services("livelihood_fitness")) == ["公共体育场馆预约"]
-    assert "楼宇招商入驻咨询" in names(router.topic_services("industry_building_economy"))
+    assert names(router.topic_services("livelihood_fitness")) == [NAME["SZ-CUL-03"]]
+    assert NAME["SZ-ENT-08"] in names(router.topic_services("industry_building_economy"))
 
 
 def test_a_quote_many_services_share_links_none_and_at_most_three_are_named(router: Router) -> None:
@@ -45,7 +46,7 @@ def test_a_topic_answer_carries_its_services_and_the_record_names_them(router: R
     asked = turn("区里的全民健身设施建得咋样", ranking=(("livelihood_fitness", 0.9),))
     decision = router.route(asked)
     assert decision.reply == TOPIC and decision.topic == "livelihood_fitness"
-    assert names(decision.services) == ["公共体育场馆预约"]
+    assert names(decision.services) == [NAME["SZ-CUL-03"]]
     assert decision.record(asked)["related"] == [decision.services[0].code]
 
 
@@ -130,7 +131,7 @@ def test_without_a_topic_under_discussion_nothing_is_assumed(router: Router) -> 
 def test_several_topic_services_without_a_telling_word_are_offered(router: Router) -> None:
     decision = router.route(turn("这几个馆的事情找谁问", ranking=(("livelihood_culture_venues", 0.8),)))
     assert decision.name == "topic_own_services" and decision.reply == OFFER
-    assert {o.title for o in decision.offers} == {"图书馆读者证办理", "文化馆公益培训报名", "档案查询"}
+    assert {o.title for o in decision.offers} == {"图书馆读者证办理", NAME["SZ-CUL-02"], "档案查询"}
 
 
 def test_a_service_the_question_names_wins_over_the_topics_link(router: Router) -> None:

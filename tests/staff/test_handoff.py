@@ -10,6 +10,7 @@ import sqlite3
 import pytest
 
 from bot.requests.store import callback_drafts
+from tests.names import NAME
 from tests.staff.conftest import Resident
 
 pytestmark = pytest.mark.server
@@ -101,7 +102,7 @@ def test_a_field_asked_where_the_form_asks_the_matter_while_options_wait(residen
     answered for the option the first question named whole (营业执照办理), and the form asks its
     question again; the description step, though, takes such words as the description."""
     offered = resident.say("营业执照要怎么弄")
-    assert "营业执照办理" in offered and "个体工商户设立登记" in offered
+    assert NAME["SZ-ENT-02"] in offered and NAME["SZ-ENT-03"] in offered
     assert "哪方面" in resident.say("我要留言")
     answered = resident.say("那先讲讲得准备啥")
     assert "【营业执照办理】申请材料" in answered and "接着填写" in answered and "哪方面" in answered
@@ -127,7 +128,7 @@ def test_a_question_inside_the_form_is_answered_and_the_form_goes_on(resident: R
 def test_a_field_of_the_service_under_discussion_asked_inside_the_form(resident: Resident, staff_store) -> None:
     """A short question for another field of the service just answered ("那先讲讲得准备啥") is
     answered for that service, whatever the NLU's intent; the form asks its question again."""
-    assert "居住证申领" in resident.say("居住证申领怎么弄")
+    assert NAME["SZ-CIV-03"] in resident.say("居住证申领怎么弄")
     assert "哪方面" in resident.say("我要留言")
     answered = resident.say("那先讲讲得准备啥")
     assert "【居住证申领】申请材料" in answered and "接着填写" in answered
@@ -148,7 +149,7 @@ def test_a_phone_question_about_the_service_gets_its_phone_not_the_form(resident
     """The NLU takes "给个电话先问问" for a wish to be called back; while a service is discussed the
     form hands it to the answer at its start: the service's phone, no question of the form, nothing
     cancelled. A wish to be called back still opens the form."""
-    assert "居住证申领" in resident.say("居住证申领怎么弄")
+    assert NAME["SZ-CIV-03"] in resident.say("居住证申领怎么弄")
     for asked in ("能给个电话先问问不", "想先打电话咨询一下，有电话吗"):
         answered = resident.say(asked)
         assert "【居住证申领】咨询电话" in answered and "12345" in answered, answered

@@ -19,6 +19,7 @@ from playwright.sync_api import expect
 from bot.catalogue.files import load_services
 from bot.catalogue.schema import Service
 from bot.catalogue.text import card as card_text
+from tests.names import NAME
 from tests.web.browsing import PHONE, Visit, axe_violations, blocking, save_violations
 from tests.web.conftest import OUTPUT
 
@@ -74,7 +75,7 @@ def longest_card() -> str:
     return max(load_services(), key=lines).name
 
 
-@pytest.mark.parametrize("name", ["居住证申领", longest_card()])
+@pytest.mark.parametrize("name", [NAME["SZ-CIV-03"], longest_card()])
 def test_a_service_answer_is_seen_whole_on_a_phone_without_scrolling(servers, widget, chromium, name: str):
     visit = Visit(chromium, widget.url, PHONE)
     page = visit.page
@@ -100,7 +101,7 @@ def test_a_service_answer_is_seen_whole_on_a_phone_without_scrolling(servers, wi
         visit.close()
 
 
-@pytest.mark.parametrize("name", ["居住证申领", longest_card()])
+@pytest.mark.parametrize("name", [NAME["SZ-CIV-03"], longest_card()])
 def test_in_large_text_a_service_answer_starts_on_screen_with_the_input_box(servers, widget, chromium, name: str):
     """大字模式 on a phone: the whole answer when it fits; when it does not, the conversation shows
     the card from its name and first line (not its end), and the input box stays on screen."""
