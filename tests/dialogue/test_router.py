@@ -221,6 +221,18 @@ def test_a_field_asked_as_a_not_a_is_a_follow_up_though_put_out_of_scope(router:
         assert decision.name == "field_follow_up" and decision.service.code == current, (text, decision.name)
 
 
+def test_where_asked_with_difang_and_banli_is_a_follow_up_though_put_out_of_scope(router: Router) -> None:
+    """"该到什么地方去办理": 地方 asks the place and 办理 is a step of handling any service; a place
+    of one's own ("我们这个地方的…") or another place (外地) is still no follow-up."""
+    current = code(router, "食品经营许可")
+    decision = router.route(turn("该到什么地方去办理", "out_of_scope", fields=("地点",), subject="service",
+                                 service_code=current))
+    assert decision.name == "field_follow_up" and decision.service.code == current
+    for text, field in (("我们这个地方的物业费收多少", "费用"), ("外地什么地方能办理", "地点")):
+        other = router.route(turn(text, "out_of_scope", fields=(field,), subject="service", service_code=current))
+        assert other.name != "field_follow_up", text
+
+
 def test_a_pick_with_nothing_offered_asks_for_the_name(router: Router) -> None:
     assert router.route(turn("第三个", "choose_option")).name == "nothing_offered"
 
