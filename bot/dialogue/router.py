@@ -269,7 +269,7 @@ class _Look:
                 for start, end in _occurrences(text, name):
                     clause = self.rules.pattern("clause").match(text, end)
                     how = procedural.search(clause.group()) if clause is not None else None
-                    asked = (how is not None and how.start() <= self.rules.follow_up_residue_chars + 1
+                    asked = (how is not None and how.start() <= self.rules.how_after_name_chars
                              and not self.rules.pattern("thing_brought").search(clause.group()))
                     if asked and start > 1 and text[start - 1] == "的" and any(
                             text[:start - 1].endswith(said_name) for said_name in said_names):

@@ -40,6 +40,7 @@ THRESHOLDS = (
     ("offered_topics", 0, 10, True), ("listed_at_most", 1, 100, True),
     ("kind_group_above", 1, 100, True), ("pick_name_chars", 1, 50, True),
     ("topic_question_chars", 1, 50, True), ("follow_up_residue_chars", 0, 20, True),
+    ("how_after_name_chars", 0, 20, True),
     ("related_services_at_most", 1, 10, True),
     ("next_steps_at_most", 1, 10, True),
     ("source_link_services", 1, 50, True), ("source_clause_chars", 1, 50, True),
