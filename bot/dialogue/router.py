@@ -255,8 +255,14 @@ class _Look:
         what is asked; the name before 的 only says what it is for. Not a thing the said service
         asks for ("离婚登记的结婚证怎么弄": among its materials or conditions) or one to bring
         ("…的社保卡要带吗": thing_brought)."""
-        text, procedural = self._text, self.rules.pattern("procedural")
+        text = self._text
         said_names = [name for service in said for name in self._names_of(service)]
+        # Where a name could start: right after "<a name said>的".
+        starts = [at + 1 for at, char in enumerate(text)
+                  if char == "的" and any(text[:at].endswith(name) for name in said_names)]
+        if not starts:
+            return None
+        procedural, brought = self.rules.pattern("procedural"), self.rules.pattern("thing_brought")
         # What a said service asks for ("离婚登记的结婚证要带吗": 结婚证 is among its materials).
         required = " ".join([m.name for service in said for m in service.materials]
                             + [c for service in said for c in service.conditions])
@@ -266,13 +272,13 @@ class _Look:
             for name in (*self._names_of(hit.service), *self.router.cores(hit.service)):
                 if name in required:
                     continue
-                for start, end in _occurrences(text, name):
-                    clause = self.rules.pattern("clause").match(text, end)
+                for start in starts:
+                    if not text.startswith(name, start):
+                        continue
+                    clause = self.rules.pattern("clause").match(text, start + len(name))
                     how = procedural.search(clause.group()) if clause is not None else None
-                    asked = (how is not None and how.start() <= self.rules.how_after_name_chars
-                             and not self.rules.pattern("thing_brought").search(clause.group()))
-                    if asked and start > 1 and text[start - 1] == "的" and any(
-                            text[:start - 1].endswith(said_name) for said_name in said_names):
+                    if (how is not None and how.start() <= self.rules.how_after_name_chars
+                            and not brought.search(clause.group())):
                         return hit.service
         return None
 
