@@ -10,12 +10,10 @@ import uuid
 
 import pytest
 
-from bot.catalogue.files import load_services
 from tests.button_walk import Assistant
+from tests.names import NAME
 
 pytestmark = pytest.mark.server
-# The catalogue's names by code: an official name that is also an evaluation turn stays out of tests.
-NAMES = {service.code: service.name for service in load_services()}
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +31,7 @@ def _beyond(text: str, name: str) -> None:
 @pytest.mark.parametrize(("question", "name"), [
     ("办最低生活保障的话，每月发多少钱", "最低生活保障"),
     ("高龄津贴一年能领到多少", "高龄津贴"),
-    ("创业贷款一般能贷几万", NAMES["SZ-EMP-05"]),
+    ("创业贷款一般能贷几万", NAME["SZ-EMP-05"]),
 ])
 def test_an_amount_received_is_no_fee(api: Assistant, question: str, name: str) -> None:
     reply = api.say(f"beyond-{uuid.uuid4().hex}", question)

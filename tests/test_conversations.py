@@ -8,7 +8,6 @@ every answer is kept in the tracker (the bot message's metadata "routing").
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 import subprocess
@@ -21,8 +20,8 @@ import pytest
 import yaml
 
 from bot import paths
-from bot.catalogue.files import load_services
 from bot.model import quiet_env
+from tests.names import NAME
 from tools.eval import ask, missing_entries, reply_text
 
 pytestmark = pytest.mark.server
@@ -40,13 +39,8 @@ def stories() -> list[dict[str, Any]]:
 SERVICE_NAME = re.compile(r"\{(SZ-[A-Z]+-\d+)\}")
 
 
-@functools.lru_cache(maxsize=1)
-def service_names() -> dict[str, str]:
-    return {service.code: service.name for service in load_services()}
-
-
 def with_names(expected: str) -> str:
-    return SERVICE_NAME.sub(lambda found: service_names()[found.group(1)], expected)
+    return SERVICE_NAME.sub(lambda found: NAME[found.group(1)], expected)
 
 
 def turns(story: dict[str, Any]) -> list[tuple[str, tuple[str, ...], bool]]:

@@ -12,8 +12,8 @@ import uuid
 import pytest
 
 from bot.catalogue.centre import LABELS, SAMPLE_NOTICE, load_centre
-from bot.catalogue.files import load_services
 from tests.button_walk import Assistant
+from tests.names import NAME
 
 pytestmark = pytest.mark.server
 
@@ -95,7 +95,7 @@ def test_services_called_by_a_shared_word_follow_the_centre_answer(api: Assistan
     sender = f"centre-{uuid.uuid4().hex}"
     reply = api.say(sender, "营业执照要去办事大厅弄的话，周末开门吗")
     assert reply.decisions[:1] == ["service_centre"] and f"{LABELS['hours']}：" in reply.text, reply.text
-    licence = next(s.name for s in load_services() if s.code == "SZ-ENT-02")  # not written out: an eval turn
+    licence = NAME["SZ-ENT-02"]  # not written out: an eval turn
     assert "相关办事：" in reply.text and f"【{licence}】" in reply.text, reply.text
     picked = api.say(sender, "第一个")
     assert f"【{licence}】" in picked.text.splitlines()[0], picked.text
