@@ -121,7 +121,7 @@ class Homophones:
         for word in extra_words:  # the config's own words: the first reading of each character
             if _cjk(word) and all(ch in self.readings for ch in word):
                 targets.setdefault(word, " ".join(self.readings[ch] for ch in word))
-        # Every part of a district word is one as written ("优待证" of 老年人优待证).
+        # Every part of a district word is one as written (优待证, the end of an elderly card's name).
         self.keep = {word[i:j] for word in {*table["words"], *targets}
                      for i in range(len(word)) for j in range(i + MIN_WORD_CHARS, len(word) + 1)}
         self.keep |= set(table["everyday"])
