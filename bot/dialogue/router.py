@@ -665,7 +665,24 @@ class _Look:
             return False
         return self._rest_beside_current(current, ()) <= self.rules.follow_up_residue_chars
 
-    def _rest_beside_current(self, current: Service, spans: Iterable[tuple[int, int]]) -> int:
+    @functools.cached_property
+    def field_words_only(self) -> bool:
+        """The message asks a field and says nothing else but words pointing back or steps of
+        handling ("大概得多长时间", "要交钱吗"), but for follow_up_residue_chars at most."""
+        asks = bool(self.turn.fields or self.field_words)
+        return asks and self._rest_beside_current(None, ()) <= self.rules.follow_up_residue_chars
+
+    @functools.cached_property
+    def name_and_field_words_only(self) -> bool:
+        """The message names a service and asks fields of it by the vocabulary's words, and says
+        nothing else but its names, words pointing back or steps of handling ("结婚登记得带些什么"),
+        but for follow_up_residue_chars at most: the fields asked even where DIET marked none (of
+        the service under discussion, current_service reads them so)."""
+        named = self.named
+        return (named is not None and bool(self.field_words)
+                and self._rest_beside_current(named, ()) <= self.rules.follow_up_residue_chars)
+
+    def _rest_beside_current(self, current: Service | None, spans: Iterable[tuple[int, int]]) -> int:
         """The characters of the message (as compared, `_text`) that are none of `spans`, field
         words, words pointing back or steps of handling, or runs of the current service's names."""
         text = self._text
@@ -676,7 +693,7 @@ class _Look:
             kept[start:end] = [False] * (end - start)
         for match in self.rules.pattern("service_follow_up_words").finditer(text):
             kept[match.start():match.end()] = [False] * (match.end() - match.start())
-        names = [normalize(name) for name in current.names()]
+        names = [normalize(name) for name in current.names()] if current is not None else []
         longest = max(map(len, names), default=0)
         start = 0
         while start < len(text) - 1:
@@ -861,6 +878,12 @@ class Router:
         elif _article_question_read_as_a_pick_or_more(look):
             turn = replace(turn, intent="faq")
             look = _Look(self, turn)
+        elif (reread := _unless_down(_own_question_read_as_a_pick, look)) is not None:
+            turn = replace(turn, intent=reread)
+            look = _Look(self, turn)
+        if not turn.fields and turn.entry == "service" and _unless_down(_fields_said_unmarked, look):
+            turn = replace(turn, fields=look.field_words)  # "结婚登记得带些什么", no `field` marked
+            look = _Look(self, turn)
         down = False
         for _name, entries, decide in DECISIONS:
             if turn.entry not in entries:
@@ -972,6 +995,42 @@ def _article_question_read_as_a_pick_or_more(look: _Look) -> bool:
     return bool(asks) and max(look.lexical.values(), default=0.0) >= least
 
 
+def _unless_down(read: Callable[[_Look], Any], look: _Look) -> Any:
+    """A reading of the turn before the decisions, or None while the catalogue cannot be read (the
+    decisions then say so)."""
+    try:
+        return read(look)
+    except CatalogueUnavailable:
+        return None
+
+
+def _fields_said_unmarked(look: _Look) -> bool:
+    return look.name_and_field_words_only
+
+
+def _own_question_read_as_a_pick(look: _Look) -> str | None:
+    """"就医那块怎么申请", "孩子念书的那个" after a topic whose buttons suggest other topics, "有那个
+    高龄补贴不" with nothing offered: the NLU read a pick, yet no number or ordinal picks and no
+    option is named by its words. No question waits for a choice (a topic's buttons only suggest
+    next steps), so the message is a question of its own: with nothing offered, a service question
+    (the catalogue, or the article's fact the service decisions give way to); after a topic's
+    buttons, a how-to or a field as a service question (the topic's service its words name),
+    anything else as the article's. Returns the intent to route it by, or None (a pick with no
+    telling word of its own, "那个", still gets the list again, or is told nothing was offered)."""
+    turn, rules = look.turn, look.rules
+    if turn.entry != "pick" or (turn.state.options and turn.state.subject != SUBJECT_KNOWLEDGE):
+        return None
+    if rules.pattern("bare_number").match(turn.text) or _ordinal(turn.text, rules) is not None:
+        return None
+    if sum(ch.isalnum() and ch not in rules.pick_stop_chars for ch in turn.text) < 2:
+        return None
+    if not turn.state.options:
+        return "ask_service"
+    if pick_by_name(look) is not None:
+        return None
+    return "ask_service" if look.procedural or turn.fields or look.field_words else "faq"
+
+
 # — the decisions, each a function of one turn's look-ups —
 
 def _picked(look: _Look, index: int, name: str) -> Decision | None:
@@ -1060,12 +1119,13 @@ def _corrected_topic(look: _Look, tail: str) -> Decision | None:
 
 
 def article_figure(look: _Look) -> Decision | None:
-    """"老旧小区改造了多少个": a count of things the article gives, though a service is named or the
-    NLU was unsure of the intent."""
+    """"老旧小区改造了多少个", "老旧小区改造点名了哪个社区": a count of things the article gives, or
+    which ones it names, though a service is named or the NLU was unsure of the intent."""
     turn, rules = look.turn, look.rules
     # The question is its last clause: "新来几个员工，要做就业登记" counts nothing.
     asked = [c for c in re.split(r"[，,。；;！!？?]", turn.text) if c.strip()]
-    if turn.fields or not asked or not rules.pattern("count_question").search(asked[-1]) or look.procedural:
+    if turn.fields or not asked or look.procedural or not (
+            rules.pattern("count_question").search(asked[-1]) or rules.pattern("article_mention").search(asked[-1])):
         return None
     if look.router.topics.unrelated(list(turn.ranking), look.lexical):
         return None
@@ -1416,8 +1476,9 @@ def topic_service(look: _Look) -> Decision | None:
         return Decision("topic_part_service", SERVICE, service=part, fields=turn.fields)
     lexical = look.lexical
     best = max(lexical, key=lexical.get, default=None)
-    if best is not None and lexical[best] >= look.rules.unrelated_lexical and best != turn.state.knowledge_topic:
-        return None  # it names another topic's words
+    if (best is not None and lexical[best] >= look.rules.unrelated_lexical and best != turn.state.knowledge_topic
+            and not look.field_words_only):
+        return None  # it names another topic's words (a field's own words, "多长时间", name none)
     services = look.router.topic_services(turn.state.knowledge_topic)
     if len(services) == 1:
         return Decision("topic_service", SERVICE, service=services[0], fields=turn.fields)
@@ -1778,6 +1839,30 @@ def service_search(look: _Look) -> Decision | None:
     return Decision("service_search", SERVICE, service=service, fields=look.turn.fields) if service else None
 
 
+def topic_related_hit(look: _Look) -> Decision | None:
+    """"想咨询一下我们那个小区能不能给改" after the article's renovation of old housing estates: one's own
+    situation, a wish, a how-to or a field, naming no service, whose words hold a telling part of
+    the official name of exactly one service the topic under discussion leads to
+    (bot/dialogue/links.py; 小区 of 老旧小区改造咨询): the conversation tells which service is meant,
+    however weakly the catalogue's search finds it among the others."""
+    turn, rules = look.turn, look.rules
+    if turn.state.subject != SUBJECT_KNOWLEDGE or not turn.state.knowledge_topic or look.other_place:
+        return None
+    if rules.pattern("personal_request").search(turn.text):
+        return None  # a repair or a complaint: 12345's (personal_request)
+    if look.named is not None or not (turn.fields or look.procedural or rules.pattern("own_situation").search(turn.text)
+                                      or rules.pattern("service_wish").search(turn.text)):
+        return None
+    text = normalize(turn.text)
+    for generic in rules.words["name_generic_words"]:
+        text = text.replace(generic, " ")
+    said = telling_pairs(text)
+    named = [s for s in look.router.topic_services(turn.state.knowledge_topic) if said & character_pairs(s.name)]
+    if len(named) != 1:
+        return None
+    return Decision("topic_related_hit", SERVICE, service=named[0], fields=turn.fields)
+
+
 def topic_detail(look: _Look) -> Decision | None:
     """"具体在哪？" after a topic: more on that topic, not a service."""
     if look.turn.state.subject != SUBJECT_KNOWLEDGE:
@@ -1999,6 +2084,7 @@ DECISIONS: tuple[tuple[str, frozenset[str], Decide], ...] = (
     ("pick_of_the_one_shown", frozenset({"pick"}), pick_of_the_one_shown),
     ("nothing_offered", frozenset({"pick"}), nothing_offered),
     ("topic_service", frozenset({"knowledge", "service", "more"}), topic_service),
+    ("topic_related_hit", frozenset({"service"}), topic_related_hit),
     # — the article —
     ("topic_question", frozenset({"knowledge", "service", "out_of_scope", "unsure", "more"}), topic_question),
     ("topic_follow_up", frozenset({"knowledge", "service"}) | LEANING_ENTRIES, topic_follow_up),

@@ -1,0 +1,98 @@
+"""Kinds of turn after an article topic, and a few where the NLU marked less than was said: a field
+asked alone, a pick of no button, a need of one's own the topic's service meets, which one the
+article names, a pick with nothing offered, a field asked in the vocabulary's words only, the rent.
+On the real catalogue, knowledge base and sources/routing.yml (tests/dialogue/conftest.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot import paths
+from bot.dialogue.router import SERVICE, SERVICE_BEYOND, TOPIC, Router
+from bot.dialogue.turn import State, Turn
+
+pytestmark = pytest.mark.skipif(not (paths.SPACY_PIPELINE / "meta.json").is_file(),
+                                reason="the spaCy zh pipeline is not built (make setup)")
+
+SETTLEMENT = {"subject": "knowledge", "knowledge_topic": "talent_settlement"}
+TALENT_BUTTONS = {"subject": "knowledge", "knowledge_topic": "talent_services",
+                  "options": ("topic:talent_plan", "topic:talent_settlement", "topic:talent_housing")}
+OLD_HOUSING = {"subject": "knowledge", "knowledge_topic": "environment_old_communities"}
+
+
+def turn(text: str, intent: str = "ask_service", services: tuple[str, ...] = (), fields: tuple[str, ...] = (),
+         **state) -> Turn:
+    return Turn(text, intent, services=services, fields=fields, state=State(**state))
+
+
+@pytest.mark.parametrize(("text", "fields"), [
+    ("一般多长时间能办完", ("time_limit",)), ("大概得多长时间", ("time_limit",))])
+def test_a_field_alone_after_a_topic_with_one_service_asks_that_service(router: Router, text: str,
+                                                                       fields: tuple[str, ...]) -> None:
+    """Its words score for another topic ("时间"), yet they are a field's own."""
+    decision = router.route(turn(text, fields=fields, **SETTLEMENT))
+    assert decision.reply == SERVICE and decision.service.code == "SZ-TAL-01", decision
+    assert decision.fields == fields
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("就医那块怎么申请", "SZ-TAL-04"), ("就医的那个咋办理", "SZ-TAL-04")])
+def test_a_how_to_read_as_a_pick_of_no_button_asks_the_topics_service(router: Router, text: str, code: str) -> None:
+    decision = router.route(turn(text, "choose_option", **TALENT_BUTTONS))
+    assert decision.reply == SERVICE and decision.service.code == code, decision
+
+
+def test_a_pick_of_no_button_without_a_how_to_asks_the_article_and_a_bare_one_gets_the_buttons(
+        router: Router) -> None:
+    schooling = router.route(turn("孩子念书那个", "choose_option", **TALENT_BUTTONS))
+    assert schooling.reply == TOPIC and schooling.topic == "talent_schooling", schooling
+    bare = router.route(turn("那个吧", "choose_option", **TALENT_BUTTONS))
+    assert bare.name == "options_pending", bare
+    button = router.route(turn("住房那个", "choose_option", **TALENT_BUTTONS))
+    assert button.name == "pick_by_name" and button.topic == "talent_housing", button
+
+
+@pytest.mark.parametrize("text", ["我家那个小区也挺破的，能给改吗", "想咨询一下我们那个小区能不能给改"])
+def test_ones_own_need_after_a_topic_is_the_service_the_topic_leads_to(router: Router, text: str) -> None:
+    decision = router.route(turn(text, **OLD_HOUSING))
+    assert decision.reply == SERVICE and decision.service.code == "SZ-URB-02", decision
+
+
+@pytest.mark.parametrize("text", ["旧小区整治的文件里点到了哪个社区", "老旧小区改造咨询那部分提到的是哪个社区"])
+def test_which_one_the_article_names_is_the_articles_though_a_service_is_named(router: Router, text: str) -> None:
+    decision = router.route(turn(text, services=("老旧小区改造咨询",)))
+    assert decision.reply == TOPIC and decision.topic == "environment_old_communities", decision
+
+
+@pytest.mark.parametrize(("text", "code"), [("家里老人过了九十，有那种长寿补助吗", "SZ-ELD-02"),
+                                           ("俺爸今年八十八，那个高龄的钱能领不", "SZ-ELD-02")])
+def test_a_pick_with_nothing_offered_is_a_question_of_its_own(router: Router, text: str, code: str) -> None:
+    decision = router.route(turn(text, "choose_option"))
+    assert decision.reply == SERVICE and decision.service.code == code, decision
+    assert router.route(turn("就那个吧", "choose_option")).name == "nothing_offered"
+
+
+@pytest.mark.parametrize(("text", "state", "field"), [
+    ("居住证申领需要带些啥", {}, "materials"), ("结婚登记收不收钱", {}, "fee"),
+    ("还要交钱不", {"subject": "service", "service_code": "SZ-CIV-03"}, "fee")])
+def test_fields_in_the_vocabularys_words_count_where_the_nlu_marked_none(router: Router, text: str, state: dict,
+                                                                        field: str) -> None:
+    decision = router.route(turn(text, **state))
+    assert decision.reply == SERVICE and field in decision.fields, decision
+
+
+def test_a_field_word_beside_other_words_is_left_to_the_nlu(router: Router) -> None:
+    decision = router.route(turn("结婚登记的材料丢了怎么补"))
+    assert decision.fields == (), decision
+
+
+def test_a_repair_of_ones_own_after_a_topic_is_no_service_of_it(router: Router) -> None:
+    decision = router.route(turn("我家小区路灯坏了好几天了", **OLD_HOUSING))
+    assert decision.name != "topic_related_hit", decision
+
+
+@pytest.mark.parametrize("text", ["每个月交多少租", "房租贵不贵啊", "一年租金多少钱"])
+def test_the_rent_is_no_guides_field(router: Router, text: str) -> None:
+    decision = router.route(turn(text, subject="service", service_code="SZ-TAL-03"))
+    assert decision.reply == SERVICE_BEYOND and decision.service.code == "SZ-TAL-03", decision
+    assert any("租" in detail.what for detail in decision.details)
