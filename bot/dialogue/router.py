@@ -669,6 +669,8 @@ class _Look:
     def field_words_only(self) -> bool:
         """The message asks a field and says nothing else but words pointing back or steps of
         handling ("大概得多长时间", "要交钱吗"), but for follow_up_residue_chars at most."""
+        if any(self.rules.pattern(name).fullmatch(self.turn.text) for name in ("definition", "definition_first")):
+            return False  # "网上办是啥" asks what a term means (definition)
         asks = bool(self.turn.fields or self.field_words)
         return asks and self._rest_beside_current(None, ()) <= self.rules.follow_up_residue_chars
 
@@ -1005,6 +1007,11 @@ def _unless_down(read: Callable[[_Look], Any], look: _Look) -> Any:
 
 
 def _fields_said_unmarked(look: _Look) -> bool:
+    """Whether the vocabulary's field words count as asked: a service named with them only, and not
+    an amount paid out or in ("低保多少钱") nor a card's own number or address ("社保卡号码")."""
+    rules, text = look.rules, look.turn.text
+    if rules.pattern("benefit_amount").search(text) or rules.pattern("own_number_or_address").search(text):
+        return False
     return look.name_and_field_words_only
 
 
@@ -1024,11 +1031,16 @@ def _own_question_read_as_a_pick(look: _Look) -> str | None:
         return None
     if sum(ch.isalnum() and ch not in rules.pick_stop_chars for ch in turn.text) < 2:
         return None
+    asks = look.procedural or bool(turn.fields or look.field_words) or look.named is not None
     if not turn.state.options:
-        return "ask_service"
+        return "ask_service" if asks else None  # "另外一个", "算了": nothing was offered, as before
     if pick_by_name(look) is not None:
         return None
-    return "ask_service" if look.procedural or turn.fields or look.field_words else "faq"
+    topic = turn.state.knowledge_topic or ""
+    if asks and (look.named is not None or look.router.topic_services(topic)
+                 or _part_service_named(look, topic) is not None):
+        return "ask_service"
+    return "faq" if max(look.lexical.values(), default=0.0) >= rules.pick_reread_lexical else None
 
 
 # — the decisions, each a function of one turn's look-ups —
@@ -1860,6 +1872,10 @@ def topic_related_hit(look: _Look) -> Decision | None:
     named = [s for s in look.router.topic_services(turn.state.knowledge_topic) if said & character_pairs(s.name)]
     if len(named) != 1:
         return None
+    top = look.hits[0].service if look.hits else None
+    if (top is not None and top.code != named[0].code
+            and said & character_pairs(named[0].name) & character_pairs(top.name)):
+        return None  # the catalogue finds first another service the same words name (救助: 医疗救助)
     return Decision("topic_related_hit", SERVICE, service=named[0], fields=turn.fields)
 
 

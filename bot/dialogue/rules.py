@@ -32,7 +32,7 @@ THRESHOLDS = (
     ("topic_service_score", 1, 200, False),
     ("elliptical_chars", 1, 50, True), ("context_bonus", 0, 1, False), ("lexical_weight", 0, 1, False),
     ("unrelated_confidence", 0, 1, False), ("unrelated_lexical", 0, 100, False),
-    ("article_reread_lexical", 0, 100, False),
+    ("article_reread_lexical", 0, 100, False), ("pick_reread_lexical", 0, 100, False),
     ("article_fact_lexical", 0, 100, False), ("linked_topic_share", 0, 1, False),
     ("naming_term_chars", 1, 20, True), ("pick_by_name_chars", 1, 50, True),
     ("pick_by_position_chars", 1, 50, True), ("form_question_confidence", 0, 1, False),
@@ -53,7 +53,8 @@ THRESHOLDS = (
     ("name_filled_chars", 2, 20, True),
     ("asked_after_chars", 0, 10, True),
 )
-PATTERNS = ("procedural", "count_question", "article_mention", "other_years", "other_places", "personal_request",
+PATTERNS = ("procedural", "count_question", "article_mention", "benefit_amount", "own_number_or_address",
+            "other_years", "other_places", "personal_request",
             "definition", "definition_first", "generic_suffix", "bare_number", "listing", "not_listing", "pick_by_name",
             "fact_question", "follow_up_fillers", "service_follow_up_words", "service_ask", "callback_wish",
             "call_them", "own_situation", "enterprise_asker", "kind_tail", "service_wish", "service_doing",

@@ -96,3 +96,48 @@ def test_the_rent_is_no_guides_field(router: Router, text: str) -> None:
     decision = router.route(turn(text, subject="service", service_code="SZ-TAL-03"))
     assert decision.reply == SERVICE_BEYOND and decision.service.code == "SZ-TAL-03", decision
     assert any("租" in detail.what for detail in decision.details)
+
+
+# — decoys: what each kind must leave alone (an independent review's cases) —
+
+def test_what_a_term_means_after_a_topic_is_no_field_of_its_service(router: Router) -> None:
+    decision = router.route(turn("网上办是啥", "faq", fields=("online",), **SETTLEMENT))
+    assert decision.name != "topic_service", decision
+
+
+@pytest.mark.parametrize("text", ["算了", "另外一个", "刚才说的那个"])
+def test_a_pick_that_asks_nothing_with_nothing_offered_is_told_so(router: Router, text: str) -> None:
+    assert router.route(turn(text, "choose_option")).name == "nothing_offered"
+
+
+@pytest.mark.parametrize("text", ["上面那个", "不要了", "重新选"])
+def test_a_pick_of_no_button_with_no_topics_words_gets_the_buttons_again(router: Router, text: str) -> None:
+    assert router.route(turn(text, "choose_option", **TALENT_BUTTONS)).name == "options_pending"
+
+
+def test_a_service_named_in_a_pick_of_no_button_is_that_service(router: Router) -> None:
+    decision = router.route(turn("结婚登记那个", "choose_option", services=("结婚登记",), **TALENT_BUTTONS))
+    assert decision.reply == SERVICE and decision.service.code == "SZ-CIV-01", decision
+
+
+def test_a_part_of_a_name_the_search_finds_first_in_another_service_is_no_topics_service(router: Router) -> None:
+    decision = router.route(turn("我爸生病住院花了很多钱，想申请救助", subject="knowledge",
+                                 knowledge_topic="livelihood_social_assistance"))
+    assert decision.name != "topic_related_hit", decision
+
+
+@pytest.mark.parametrize("text", ["养老服务补贴提到的是哪类老人", "医疗救助说到的是哪些病"])
+def test_who_or_what_a_service_covers_is_no_mention_of_the_article(router: Router, text: str) -> None:
+    assert router.route(turn(text)).name != "article_figure"
+
+
+@pytest.mark.parametrize(("text", "field"), [("低保多少钱", "fee"), ("社保卡号码", "phone"),
+                                             ("营业执照改地址", "place")])
+def test_an_amount_paid_out_or_a_cards_own_number_is_no_field(router: Router, text: str, field: str) -> None:
+    assert field not in router.route(turn(text)).fields
+
+
+@pytest.mark.parametrize("text", ["交不起房租了能申请临时救助吗", "租房补贴要提交租赁合同吗",
+                                  "我是租房住的，每月交房租，能办居住证吗"])
+def test_rent_told_as_a_situation_is_no_question_of_the_rent(router: Router, text: str) -> None:
+    assert router.route(turn(text)).reply != SERVICE_BEYOND
