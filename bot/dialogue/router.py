@@ -883,7 +883,7 @@ class Router:
         elif (reread := _unless_down(_own_question_read_as_a_pick, look)) is not None:
             turn = replace(turn, intent=reread)
             look = _Look(self, turn)
-        if not turn.fields and turn.entry == "service" and _unless_down(_fields_said_unmarked, look):
+        if not turn.fields and _unless_down(_fields_said_unmarked, look):
             turn = replace(turn, fields=look.field_words)  # "结婚登记得带些什么", no `field` marked
             look = _Look(self, turn)
         down = False
@@ -1007,12 +1007,18 @@ def _unless_down(read: Callable[[_Look], Any], look: _Look) -> Any:
 
 
 def _fields_said_unmarked(look: _Look) -> bool:
-    """Whether the vocabulary's field words count as asked: a service named with them only, and not
-    an amount paid out or in ("低保多少钱") nor a card's own number or address ("社保卡号码")."""
-    rules, text = look.rules, look.turn.text
+    """Whether the vocabulary's field words count as asked where DIET marked no `field`: a service
+    named with them only (a service question), or nothing but them and words pointing back while a
+    service is discussed, read as the article's or out of scope ("在什么地方办理"); not an amount
+    paid out or in ("低保多少钱") nor a card's own number or address ("社保卡号码")."""
+    rules, text, entry = look.rules, look.turn.text, look.turn.entry
+    if entry not in ("service", "knowledge", "out_of_scope") or not look.field_words:
+        return False
     if rules.pattern("benefit_amount").search(text) or rules.pattern("own_number_or_address").search(text):
         return False
-    return look.name_and_field_words_only
+    if entry == "service":
+        return look.name_and_field_words_only
+    return look.named is None and look.about_current_only
 
 
 def _own_question_read_as_a_pick(look: _Look) -> str | None:

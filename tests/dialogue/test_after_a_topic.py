@@ -141,3 +141,13 @@ def test_an_amount_paid_out_or_a_cards_own_number_is_no_field(router: Router, te
                                   "我是租房住的，每月交房租，能办居住证吗"])
 def test_rent_told_as_a_situation_is_no_question_of_the_rent(router: Router, text: str) -> None:
     assert router.route(turn(text)).reply != SERVICE_BEYOND
+
+
+@pytest.mark.parametrize("text", ["得去哪个地方弄", "在啥地方交"])
+def test_the_place_asked_in_other_words_of_the_service_discussed_read_as_the_articles(router: Router,
+                                                                                     text: str) -> None:
+    """DIET marked no `field` and put it in the article: only the place of the service discussed."""
+    decision = router.route(turn(text, "faq", subject="service", service_code="SZ-CIV-03"))
+    assert decision.reply == SERVICE and decision.fields == ("place",), decision
+    elsewhere = router.route(turn("什么地方好玩", "out_of_scope", subject="service", service_code="SZ-CIV-03"))
+    assert elsewhere.reply != SERVICE, elsewhere
