@@ -34,6 +34,7 @@ THRESHOLDS = (
     ("unrelated_confidence", 0, 1, False), ("unrelated_lexical", 0, 100, False),
     ("article_reread_lexical", 0, 100, False), ("pick_reread_lexical", 0, 100, False),
     ("article_fact_lexical", 0, 100, False), ("linked_topic_share", 0, 1, False),
+    ("current_topic_share", 0, 1, False),
     ("naming_term_chars", 1, 20, True), ("pick_by_name_chars", 1, 50, True),
     ("pick_by_position_chars", 1, 50, True), ("form_question_confidence", 0, 1, False),
     ("form_field_chars", 1, 100, True),

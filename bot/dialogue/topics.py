@@ -314,9 +314,11 @@ class Topics:
         closeness = {t.id: 0 for t in topics.values() if words and t.area == topic.area}
         closeness.update({t: 1 for t in topic.related if t in topics})
         closeness[current] = 2
-        # Words of its own that tell another topic ("那北京呢" is no question of this one).
+        # Words of its own that tell another topic ("那北京呢" is no question of this one), clearly
+        # better than they tell the one discussed (current_topic_share).
         best = max(lexical, key=lexical.get, default=None)
-        if words and best is not None and lexical[best] >= self.rules.unrelated_lexical and best not in closeness:
+        if (words and best is not None and lexical[best] >= self.rules.unrelated_lexical and best not in closeness
+                and lexical.get(current, 0.0) < self.rules.current_topic_share * lexical[best]):
             return None
         facts = [f for f in self.rules.facts if f.asked.search(text)]
         fitting = [t for t in closeness if all(self._fits(w, t) for w in words)]

@@ -151,3 +151,11 @@ def test_the_place_asked_in_other_words_of_the_service_discussed_read_as_the_art
     assert decision.reply == SERVICE and decision.fields == ("place",), decision
     elsewhere = router.route(turn("什么地方好玩", "out_of_scope", subject="service", service_code="SZ-CIV-03"))
     assert elsewhere.reply != SERVICE, elsewhere
+
+
+@pytest.mark.parametrize("text", ["说到了哪个社区呢", "点名了哪个社区"])
+def test_which_one_the_topic_names_asked_short_is_the_topics_though_another_topic_shares_the_word(
+        router: Router, text: str) -> None:
+    """社区 scores about as well for the culture centres: the topic discussed is asked."""
+    decision = router.route(turn(text, "nlu_fallback", fields=("place",), **OLD_HOUSING))
+    assert decision.reply == TOPIC and decision.topic == "environment_old_communities", decision
