@@ -1009,7 +1009,7 @@ def _unless_down(read: Callable[[_Look], Any], look: _Look) -> Any:
 def _fields_said_unmarked(look: _Look) -> bool:
     """Whether the vocabulary's field words count as asked where DIET marked no `field`: a service
     named with them only (a service question), or nothing but them and words pointing back while a
-    service is discussed, read as the article's or out of scope ("在什么地方办理"); not an amount
+    service is discussed, read as the article's or out of scope ("得去哪个地方弄"); not an amount
     paid out or in ("低保多少钱") nor a card's own number or address ("社保卡号码")."""
     rules, text, entry = look.rules, look.turn.text, look.turn.entry
     if entry not in ("service", "knowledge", "out_of_scope") or not look.field_words:

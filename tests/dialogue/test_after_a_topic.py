@@ -159,3 +159,11 @@ def test_which_one_the_topic_names_asked_short_is_the_topics_though_another_topi
     """社区 scores about as well for the culture centres: the topic discussed is asked."""
     decision = router.route(turn(text, "nlu_fallback", fields=("place",), **OLD_HOUSING))
     assert decision.reply == TOPIC and decision.topic == "environment_old_communities", decision
+
+
+@pytest.mark.parametrize("text", ["孩子上学要办啥手续", "养老方面的手续都有哪些"])
+def test_which_procedures_of_a_kind_lists_its_services_though_the_nlu_read_the_article(router: Router,
+                                                                                      text: str) -> None:
+    decision = router.route(turn(text, "faq"))
+    assert decision.name == "kind_list", decision
+    assert router.route(turn("结婚登记要办什么手续", services=("结婚登记",))).name == "named_service"
