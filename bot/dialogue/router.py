@@ -1039,7 +1039,11 @@ def _own_question_read_as_a_pick(look: _Look) -> str | None:
         return None
     asks = look.procedural or bool(turn.fields or look.field_words) or look.named is not None
     if not turn.state.options:
-        return "ask_service" if asks else None  # "另外一个", "算了": nothing was offered, as before
+        # Asked, or a need the catalogue finds one service for clearly ("…九十三了，有那个长寿钱不");
+        # "另外一个", "算了" are told nothing was offered, as before.
+        found = _clear(look, look.hits)
+        clearly = found is not None and look.hits[0].score >= rules.procedural_score
+        return "ask_service" if asks or clearly else None
     if pick_by_name(look) is not None:
         return None
     topic = turn.state.knowledge_topic or ""

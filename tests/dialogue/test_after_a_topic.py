@@ -65,7 +65,8 @@ def test_which_one_the_article_names_is_the_articles_though_a_service_is_named(r
 
 
 @pytest.mark.parametrize(("text", "code"), [("家里老人过了九十，有那种长寿补助吗", "SZ-ELD-02"),
-                                           ("俺爸今年八十八，那个高龄的钱能领不", "SZ-ELD-02")])
+                                           ("俺爸今年八十八，那个高龄的钱能领不", "SZ-ELD-02"),
+                                           ("我奶奶快一百岁了，有那个长寿的钱吗", "SZ-ELD-02")])
 def test_a_pick_with_nothing_offered_is_a_question_of_its_own(router: Router, text: str, code: str) -> None:
     decision = router.route(turn(text, "choose_option"))
     assert decision.reply == SERVICE and decision.service.code == code, decision
