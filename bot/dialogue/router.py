@@ -1865,7 +1865,7 @@ def topic_related_hit(look: _Look) -> Decision | None:
     """"想咨询一下我们那个小区能不能给改" after the article's renovation of old housing estates: one's own
     situation, a wish, a how-to or a field, naming no service, whose words hold a telling part of
     the official name of exactly one service the topic under discussion leads to
-    (bot/dialogue/links.py; 小区 of 老旧小区改造咨询): the conversation tells which service is meant,
+    (bot/dialogue/links.py; 小区 of the renovation consultation's name): the conversation tells which service is meant,
     however weakly the catalogue's search finds it among the others."""
     turn, rules = look.turn, look.rules
     if turn.state.subject != SUBJECT_KNOWLEDGE or not turn.state.knowledge_topic or look.other_place:

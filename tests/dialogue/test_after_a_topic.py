@@ -10,6 +10,7 @@ import pytest
 from bot import paths
 from bot.dialogue.router import SERVICE, SERVICE_BEYOND, TOPIC, Router
 from bot.dialogue.turn import State, Turn
+from tests.names import NAME
 
 pytestmark = pytest.mark.skipif(not (paths.SPACY_PIPELINE / "meta.json").is_file(),
                                 reason="the spaCy zh pipeline is not built (make setup)")
@@ -58,9 +59,9 @@ def test_ones_own_need_after_a_topic_is_the_service_the_topic_leads_to(router: R
     assert decision.reply == SERVICE and decision.service.code == "SZ-URB-02", decision
 
 
-@pytest.mark.parametrize("text", ["旧小区整治的文件里点到了哪个社区", "老旧小区改造咨询那部分提到的是哪个社区"])
+@pytest.mark.parametrize("text", ["旧小区整治的文件里点到了哪个社区", NAME["SZ-URB-02"] + "那部分提到的是哪个社区"])
 def test_which_one_the_article_names_is_the_articles_though_a_service_is_named(router: Router, text: str) -> None:
-    decision = router.route(turn(text, services=("老旧小区改造咨询",)))
+    decision = router.route(turn(text, services=(NAME["SZ-URB-02"],)))
     assert decision.reply == TOPIC and decision.topic == "environment_old_communities", decision
 
 
