@@ -1510,6 +1510,14 @@ def topic_service(look: _Look) -> Decision | None:
     return None
 
 
+def _telling_beside_generic(rules: RoutingRules, text: str) -> set[str]:
+    """The telling character pairs of `text` (normalized) once the names' generic endings (办理,
+    申请: name_generic_words) are taken out, so that no service is found by an ending all share."""
+    for generic in rules.words["name_generic_words"]:
+        text = text.replace(generic, " ")
+    return telling_pairs(text)
+
+
 def _part_service_named(look: _Look, topic_id: str) -> Service | None:
     """"住房补贴怎么申请" after the article's help for talents (落户、住房、就医…): of the services of
     the topic and of its related topics, the one whose official name alone holds a telling pair of
@@ -1526,9 +1534,7 @@ def _part_service_named(look: _Look, topic_id: str) -> Service | None:
     # What comes before "以后" only sets the time ("落户以后孩子上学要啥材料": time_after).
     later = [found for found in rules.pattern("time_after").finditer(text) if found.end() < len(text)]
     text = text[later[-1].end():] if later else text
-    for generic in rules.words["name_generic_words"]:
-        text = text.replace(generic, " ")
-    said = telling_pairs(text)
+    said = _telling_beside_generic(rules, text)
     names = {code: character_pairs(service.name) for code, service in services.items()}
     everywhere = set.intersection(*names.values())
     found = [code for code, pairs in names.items() if (said & pairs) - everywhere]
@@ -1875,10 +1881,7 @@ def topic_related_hit(look: _Look) -> Decision | None:
     if look.named is not None or not (turn.fields or look.procedural or rules.pattern("own_situation").search(turn.text)
                                       or rules.pattern("service_wish").search(turn.text)):
         return None
-    text = normalize(turn.text)
-    for generic in rules.words["name_generic_words"]:
-        text = text.replace(generic, " ")
-    said = telling_pairs(text)
+    said = _telling_beside_generic(rules, normalize(turn.text))
     named = [s for s in look.router.topic_services(turn.state.knowledge_topic) if said & character_pairs(s.name)]
     if len(named) != 1:
         return None
