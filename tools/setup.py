@@ -70,7 +70,7 @@ def step_generate() -> None:
 
 def write_homophones(words: list[str]) -> bool:
     """build/homophones.json from the district's names, words and text; rebuilt (about 15 s: every
-    character's reading, Jieba's dictionary) only when those changed."""
+    character's reading, Jieba's dictionary) only when those or the code that builds it changed."""
     import hashlib
     import json
 
@@ -78,7 +78,8 @@ def write_homophones(words: list[str]) -> bool:
     from bot.nlp.homophones import build_table, district_names, jieba_lexicon
 
     names, corpus = sorted(district_names()), district_corpus()
-    key = hashlib.sha256(json.dumps([names, words, corpus], ensure_ascii=False).encode()).hexdigest()[:16]
+    code = (paths.PROJECT / "bot" / "nlp" / "homophones.py").read_text(encoding="utf-8")  # builds the table
+    key = hashlib.sha256(json.dumps([names, words, corpus, code], ensure_ascii=False).encode()).hexdigest()[:16]
     if paths.HOMOPHONES.exists() and json.loads(paths.HOMOPHONES.read_text(encoding="utf-8")).get("inputs") == key:
         return False
     table = build_table(names, words, corpus, jieba_lexicon()) | {"inputs": key}

@@ -31,6 +31,8 @@ from bot import paths
 from bot.nlp.text_rewriter import MessageTextRewriter
 
 MIN_WORD_CHARS, MAX_WORD_CHARS = 2, 12
+# A word that names share (`shared_parts`) is put right when mistyped in characters from this length.
+MIN_PART_CHARS = 3
 # Of Jieba's dictionary, the words at least this frequent count as everyday words (never replaced);
 # two-character ones at least COMMON_FREQUENCY frequent are words a replacement may not cut through
 # ("服务保障" holds no 五保).
@@ -39,6 +41,11 @@ COMMON_FREQUENCY = 1000
 
 
 _LATIN_RUN = re.compile(r"[A-Za-z]+(?:\s+[A-Za-z]+)*")
+# A word typed half in characters, half in pinyin ("公司注xiao", "shebao卡"): the characters beside a
+# latin word, up to HALF_TYPED_CHARS on each side, spaces between allowed.
+HALF_TYPED_CHARS = 4
+_HALF_TYPED = re.compile(r"([\u4e00-\u9fff]{0,%d})(\s*)([A-Za-z]+)(\s*)([\u4e00-\u9fff]{0,%d})"
+                         % (HALF_TYPED_CHARS, HALF_TYPED_CHARS))
 
 
 def _cjk(text: str) -> bool:
@@ -55,6 +62,8 @@ def build_table(names: Iterable[str], words: Iterable[str], corpus: Iterable[str
     from pypinyin import lazy_pinyin
     from pypinyin.pinyin_dict import pinyin_dict
 
+    parts = shared_parts(names) - set(names)
+    names = set(names) | parts
     readings: dict[str, str] = {}
     for code, value in pinyin_dict.items():
         ch = chr(code)
@@ -85,7 +94,23 @@ def build_table(names: Iterable[str], words: Iterable[str], corpus: Iterable[str
     pairs = sorted(w for w, frequency in lexicon.items()
                    if frequency >= COMMON_FREQUENCY and len(w) == 2 and _cjk(w))
     return {"readings": readings, "targets": targets, "words": sorted(set(district) | set(targets)),
-            "everyday": everyday, "common_pairs": pairs}
+            "everyday": everyday, "common_pairs": pairs, "parts": sorted(parts & set(targets))}
+
+
+def shared_parts(names: Iterable[str]) -> set[str]:
+    """The words that two or more names are made of (营业执照 of 个体户营业执照 and 营业执照补办,
+    社保 of 社保卡 and 灵活就业社保补贴): residents type such a word alone ("营业只照怎么办",
+    "shebao 卡"), and it is as much the district's as the names it stands in. Words as Jieba cuts the
+    names, so that no fragment across two words (营业执 of 营业执照) becomes one."""
+    import jieba
+
+    jieba.setLogLevel(60)
+    counts: dict[str, int] = {}
+    for name in set(names):
+        for word in set(jieba.lcut(name, HMM=False)):
+            if MIN_WORD_CHARS <= len(word) < len(name) and _cjk(word):
+                counts[word] = counts.get(word, 0) + 1
+    return {word for word, count in counts.items() if count >= 2}
 
 
 def district_names() -> set[str]:
@@ -125,9 +150,15 @@ class Homophones:
         self.keep = {word[i:j] for word in {*table["words"], *targets}
                      for i in range(len(word)) for j in range(i + MIN_WORD_CHARS, len(word) + 1)}
         self.keep |= set(table["everyday"])
+        self.whole = set(table["words"]) | set(targets)
         self.common_pairs = set(table["common_pairs"])
         self.index: dict[tuple[int, str], list[tuple[str, list[str]]]] = {}
+        # A two-character part of names is put in from pinyin only: mistyped in characters, one of
+        # its two is wrong, and everyday phrases sound like it (不办 like 补办 of 社保卡补办).
+        short_parts = {word for word in table.get("parts", ()) if len(word) < MIN_PART_CHARS}
         for word, sound in targets.items():
+            if word in short_parts:
+                continue
             syllables = sound.split()
             self.index.setdefault((len(word), syllables[0]), []).append((word, syllables))
         self.longest = max((length for length, _ in self.index), default=0)
@@ -144,6 +175,13 @@ class Homophones:
                  if all(s == self.readings.get(ch) for s, ch in zip(syllables, span, strict=True))
                  and sum(a != b for a, b in zip(word, span, strict=True)) <= max(1, len(span) // 2)}
         return found.pop() if len(found) == 1 else None
+
+    def _after_a_word(self, span: str, word: str) -> bool:
+        """Whether the span is a district word as written after a word of the message's own ("问就业":
+        问 asks about 就业, no slip of 稳就业): the characters that differ all at the start, and the
+        rest a whole district word. A slip at the end stays a slip (网上半, 失业等级)."""
+        differ = [i for i, (a, b) in enumerate(zip(span, word, strict=True)) if a != b]
+        return differ == list(range(len(differ))) and span[len(differ):] in self.whole
 
     def _cuts_a_word(self, text: str, start: int, end: int) -> bool:
         """Whether the span's first character ends, or its last begins, a common word beside it."""
@@ -181,9 +219,32 @@ class Homophones:
                 i += 1
         return "".join(out).strip()
 
+    def _half_typed(self, match: re.Match[str]) -> str:
+        """A district word typed partly in characters and partly in pinyin, in characters: the
+        characters it keeps as written, the latin word's syllables between ("注xiao" → 注销); the
+        most characters beside the latin word that make one; the match as typed when none does."""
+        before, space_before, latin, space_after, after = match.groups()
+        syllables = self._split(latin.lower())
+        if not syllables:
+            return match.group()
+        for size in range(len(before) + len(after), 0, -1):
+            for left in range(min(size, len(before)), -1, -1):
+                right = size - left
+                if right > len(after):
+                    continue
+                head, tail = before[len(before) - left:], after[:right]
+                sound = " ".join([*(self.readings.get(ch, "?") for ch in head), *syllables,
+                                  *(self.readings.get(ch, "?") for ch in tail)])
+                word = self.by_sound.get(sound)
+                if word and word.startswith(head) and word.endswith(tail):
+                    return (before[:len(before) - left] + (space_before if not left else "") + word
+                            + (space_after if not right else "") + after[right:])
+        return match.group()
+
     def correct(self, text: str) -> str:
         """The text with each mistyped district word put right (longest first, left to right) and
-        district words typed as pinyin written in characters."""
+        district words typed as pinyin, wholly or in part, written in characters."""
+        text = _HALF_TYPED.sub(self._half_typed, text)
         text = _LATIN_RUN.sub(lambda m: self._from_pinyin(m.group()), text)
         out, start = list(text), 0
         while start < len(text):
@@ -195,7 +256,8 @@ class Homophones:
                     start += length
                     break
                 word = self._match(span)
-                if word is not None and not self._cuts_a_word(text, start, start + length):
+                if word is not None and not self._cuts_a_word(text, start, start + length) \
+                        and not self._after_a_word(span, word):
                     out[start:start + length] = word
                     start += length
                     break

@@ -126,7 +126,7 @@ def test_how_to_questions_the_nlu_missed_get_the_catalogue_service(text, intent,
     ("临时救助今年有什么安排", "faq"),  # the article's plan, although the catalogue has 临时救助
     ("老板欠了我两个月工资怎么办", "out_of_scope"),  # how-to, but no service of the catalogue
     ("上海人才公寓如何申请", "out_of_scope"),  # another city's, not the district's service
-    ("老旧小区改造今年有多少个", "faq"),  # the catalogue has 老旧小区改造咨询, but this is no how-to
+    ("老旧小区改造今年有多少个", "faq"),  # the catalogue has SZ-URB-02, but this is no how-to
     ("哪些事可以在网上办", "faq"),  # online, but no one service
 ])
 def test_other_questions_keep_their_answer(text, intent) -> None:

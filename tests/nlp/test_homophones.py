@@ -32,6 +32,7 @@ def homophones() -> Homophones:
     ("灵活就叶要交社保吗", "灵活就业要交社保吗"),
     ("口代公园建了几个", "口袋公园建了几个"),  # an article term
     ("临时救助咋申情", "临时救助咋申请"),  # one of the config's words
+    ("营业纸照和公章都要带吗", "营业执照和公章都要带吗"),  # a word two names share (营业执照)
 ])
 def test_a_district_word_mistyped_by_its_sound_is_put_right(homophones: Homophones, typed: str, meant: str) -> None:
     assert homophones.correct(typed) == meant
@@ -43,8 +44,10 @@ def test_a_district_word_mistyped_by_its_sound_is_put_right(homophones: Homophon
     "政府对人才有哪些服务保障",  # 服务保障 holds the sound of 五保
     "市中区哪家馆子好吃",  # 区哪 sounds like 去哪, across two words
     "那个计划叫什么名字",
-    "退伍军人的优待证在哪领",  # a part of a district word (老年人优待证) as written
+    "退伍军人的优待证在哪领",  # a part of a district word (the elderly's 优待证) as written
     "低包怎么申请",  # a slip the catalogue lists as an alias stays for the search to find
+    "我想问问就业的政策",  # 问 before 就业, no slip of the article's 稳就业
+    "星期天办不办",  # a two-character part (补办) is put in from pinyin only
 ])
 def test_everyday_and_district_words_stay(homophones: Homophones, text: str) -> None:
     assert homophones.correct(text) == text
@@ -54,6 +57,10 @@ def test_everyday_and_district_words_stay(homophones: Homophones, text: str) -> 
     ("jiuye dengji zai na ban", "就业登记在哪办"),
     ("Dong Yuan Da Hui 开在哪天", "动员大会开在哪天"),
     ("我想办shebaoka", "我想办社保卡"),
+    ("shebao断交了怎么补", "社保断交了怎么补"),  # a word two names share
+    ("离hun要带什么", "离婚要带什么"),  # half in characters, half in pinyin
+    ("jie婚证丢了", "结婚证丢了"),
+    ("我想问问 gaoling 老人的补贴", "我想问问高龄老人的补贴"),
     ("hello翻译成中文", "hello翻译成中文"),  # no pinyin
     ("Tell me a joke", "Tell me a joke"),  # no district word spelt
 ])
