@@ -44,8 +44,8 @@ _LATIN_RUN = re.compile(r"[A-Za-z]+(?:\s+[A-Za-z]+)*")
 # A word typed half in characters, half in pinyin ("公司注xiao", "shebao卡"): the characters beside a
 # latin word, up to HALF_TYPED_CHARS on each side, spaces between allowed.
 HALF_TYPED_CHARS = 4
-_HALF_TYPED = re.compile(r"([\u4e00-\u9fff]{0,%d})(\s*)([A-Za-z]+)(\s*)([\u4e00-\u9fff]{0,%d})"
-                         % (HALF_TYPED_CHARS, HALF_TYPED_CHARS))
+_BESIDE = rf"[\u4e00-\u9fff]{{0,{HALF_TYPED_CHARS}}}"
+_HALF_TYPED = re.compile(rf"({_BESIDE})(\s*)([A-Za-z]+)(\s*)({_BESIDE})")
 
 
 def _cjk(text: str) -> bool:
