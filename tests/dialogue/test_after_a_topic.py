@@ -1,6 +1,7 @@
 """Kinds of turn after an article topic, and a few where the NLU marked less than was said: a field
 asked alone, a pick of no button, a need of one's own the topic's service meets, which one the
-article names, a pick with nothing offered, a field asked in the vocabulary's words only, the rent.
+article names, a pick with nothing offered, a field asked in the vocabulary's words only, the rent,
+how long a card stays valid.
 On the real catalogue, knowledge base and sources/routing.yml (tests/dialogue/conftest.py)."""
 
 from __future__ import annotations
@@ -98,6 +99,26 @@ def test_the_rent_is_no_guides_field(router: Router, text: str) -> None:
     decision = router.route(turn(text, subject="service", service_code="SZ-TAL-03"))
     assert decision.reply == SERVICE_BEYOND and decision.service.code == "SZ-TAL-03", decision
     assert any("租" in detail.what for detail in decision.details)
+
+
+@pytest.mark.parametrize(("text", "services"), [("社保卡办下来能用几年", ("社保卡",)),
+                                               ("居住证多长时间就过期了", ("居住证",)),
+                                               ("营业执照有效期是多少年", ("营业执照",))])
+def test_how_long_a_card_stays_valid_is_no_time_limit(router: Router, text: str, services: tuple[str, ...]) -> None:
+    """多久 / 几年 ask how long the card lasts, not how long handling takes: no guide gives that."""
+    decision = router.route(turn(text, services=services, fields=("time_limit",)))
+    assert decision.reply == SERVICE_BEYOND, decision
+    assert any("有效期" in detail.what for detail in decision.details)
+
+
+def test_how_long_handling_takes_is_still_the_time_limit(router: Router) -> None:
+    decision = router.route(turn("社保卡多久能办下来", services=("社保卡",), fields=("time_limit",)))
+    assert decision.reply == SERVICE and decision.fields == ("time_limit",), decision
+
+
+def test_a_card_within_its_validity_told_as_a_condition_is_no_question_of_validity(router: Router) -> None:
+    decision = router.route(turn("身份证还在有效期内就能办吗", services=("居住证",)))
+    assert decision.reply == SERVICE, decision
 
 
 # — decoys: what each kind must leave alone (an independent review's cases) —
