@@ -1786,6 +1786,28 @@ def unsure_term(look: _Look) -> Decision | None:
     return Decision("unsure_term", TOPIC, topic=topic, note=topics.note(turn.text, topic))
 
 
+def unsure_topic(look: _Look) -> Decision | None:
+    """"推动项目落地要盯住哪几件事": the NLU unsure of the intent (a fact question in words its intents
+    did not learn) while its topic choice is clear and the article's own words agree: the
+    ResponseSelector sure of one topic (unsure_topic_confidence) and far surer than of the next
+    (unsure_topic_ratio), and that topic's telling words scoring best (BM25, unrelated_lexical at
+    least). No service named, no how-to or field asked (those the catalogue may answer), no other
+    place, no trouble of one's own."""
+    turn, rules = look.turn, look.rules
+    if look.named is not None or look.entity_services or look.name_hits or look.procedural:
+        return None
+    if turn.fields or look.field_words or look.other_place or look.personal or len(turn.ranking) < 2:
+        return None
+    (topic, confidence), (_, runner_up) = turn.ranking[0], turn.ranking[1]
+    if confidence < rules.unsure_topic_confidence or confidence < rules.unsure_topic_ratio * runner_up:
+        return None
+    lexical = look.lexical
+    best = max(lexical, key=lexical.get, default=None)
+    if best != topic or lexical[best] < rules.unrelated_lexical:
+        return None
+    return Decision("unsure_topic", TOPIC, topic=topic, note=look.router.topics.note(turn.text, topic))
+
+
 def out_of_scope(look: _Look) -> Decision | None:
     """Nothing of the article or the catalogue fits: handed on to 12345."""
     return Decision("out_of_scope", OUT_OF_SCOPE) if _out_of_scope_path(look) else None
@@ -2125,6 +2147,7 @@ DECISIONS: tuple[tuple[str, frozenset[str], Decide], ...] = (
     ("procedural_service", frozenset({"knowledge", "out_of_scope"}), procedural_service),
     ("topic_named", frozenset({"knowledge", "out_of_scope"}), topic_named),
     ("unsure_term", frozenset({"unsure"}), unsure_term),
+    ("unsure_topic", frozenset({"unsure"}), unsure_topic),
     ("out_of_scope", frozenset({"knowledge", "out_of_scope"}), out_of_scope),
     ("numbered_set", frozenset({"knowledge"}), numbered_set),
     ("topic", frozenset({"knowledge"}), topic),

@@ -668,6 +668,25 @@ def test_unsure_but_a_term_only_the_top_ranked_topic_has_is_answered(router: Rou
     assert router.route(turn("六大动力具体指哪几条，挨个讲讲", "nlu_fallback", ranking=other)).name == "unsure_offer"
 
 
+def test_unsure_of_the_intent_but_clear_of_the_topic_with_the_articles_words_is_that_topic(router: Router) -> None:
+    clear = (("platform_project_mechanism", 0.7), ("platform_district_projects", 0.05))
+    decision = router.route(turn("推进项目时得算好的是哪些账", "nlu_fallback", ranking=clear))
+    assert (decision.name, decision.topic) == ("unsure_topic", "platform_project_mechanism")
+    # The selector only a little surer of one topic than of the next: the resident chooses.
+    close = (("platform_project_mechanism", 0.3), ("platform_district_projects", 0.2))
+    assert router.route(turn("推进项目时得算好的是哪些账", "nlu_fallback", ranking=close)).name == "unsure_offer"
+
+
+@pytest.mark.parametrize(("text", "services"), [
+    ("王者荣耀怎么才能上分", ()),  # the article's words tell no topic: no question of the article
+    ("推进项目时得算好的是哪些账，低保呢", ("低保",)),  # a service named
+])
+def test_unsure_with_a_clear_topic_but_no_article_question_is_no_topic(router: Router, text: str,
+                                                                       services: tuple[str, ...]) -> None:
+    clear = (("platform_project_mechanism", 0.7), ("platform_district_projects", 0.05))
+    assert router.route(turn(text, "nlu_fallback", services=services, ranking=clear)).name != "unsure_topic"
+
+
 @pytest.mark.parametrize("intent", ["nlu_fallback", "out_of_scope"])
 def test_who_a_person_the_article_names_is_answered_from_the_article(router: Router, intent: str) -> None:
     decision = router.route(turn("韩永军到底是哪位", intent, ranking=(("business_one_window", 0.2),)))
