@@ -1677,6 +1677,10 @@ def topic_own_service(look: _Look) -> Decision | None:
     if elsewhere and everywhere[0].score >= rules.procedural_score and (
             not hits or everywhere[0].score > hits[0].score):
         return None  # the question's words fit a service the topic does not lead to better
+    if turn.entry == "unsure" and not hits:
+        # Unsure, the topic came from its words alone; none of its services fits the question's words
+        # ("家里老人卧床，养老有补贴吗" scoring for the talents' housing by 家里 and 补贴): no guess.
+        return None
     service = _clear(look, hits) if hits else None
     if service is None and len(services) == 1:
         if elsewhere:
@@ -1806,6 +1810,15 @@ def unsure_topic(look: _Look) -> Decision | None:
     if best != topic or lexical[best] < rules.unrelated_lexical:
         return None
     return Decision("unsure_topic", TOPIC, topic=topic, note=look.router.topics.note(turn.text, topic))
+
+
+def task_for_me(look: _Look) -> Decision | None:
+    """"帮我写一份年终总结", "给我写篇发言稿，讲讲营商环境": a piece of writing to be done for the
+    asker is neither the article's nor the catalogue's, whatever of their words it holds: out of
+    scope, with 12345, not a topic whose words it happens to share."""
+    if not look.rules.pattern("task_for_me").search(look.turn.text):
+        return None
+    return Decision("task_for_me", OUT_OF_SCOPE)
 
 
 def out_of_scope(look: _Look) -> Decision | None:
@@ -2109,6 +2122,8 @@ DECISIONS: tuple[tuple[str, frozenset[str], Decide], ...] = (
     ("correction", ASKING | {"unsure"}, correction),
     # — an area's menu: the whole message names it ("人才政策", the greeting's buttons) —
     ("menu", ALL | {"channel"}, menu),
+    # — a piece of writing to be done for the asker ("帮我写一份总结"): out of scope —
+    ("task_for_me", frozenset({"knowledge", "service", "unsure", "out_of_scope", "more"}), task_for_me),
     # — a list of a kind of service asked for ("老年人这块能办啥") —
     ("kind_list", frozenset({"knowledge", "service", "channel", "unsure", "out_of_scope"}), kind_list),
     ("bare_kind", frozenset({"unsure", "out_of_scope"}), bare_kind),

@@ -677,6 +677,17 @@ def test_unsure_of_the_intent_but_clear_of_the_topic_with_the_articles_words_is_
     assert router.route(turn("推进项目时得算好的是哪些账", "nlu_fallback", ranking=close)).name == "unsure_offer"
 
 
+def test_unsure_a_topic_by_its_words_alone_whose_services_fit_nothing_asked_offers_none_of_them(
+        router: Router) -> None:
+    """家里 and 补贴 score for the talents' housing topic, but neither of its services fits a bedridden
+    father's care: the catalogue's own finds are offered, not the topic's services as a guess."""
+    flat = (("livelihood_elderly_care", 0.07), ("business_online", 0.06))
+    decision = router.route(turn("我爸瘫在床上好几年，家里人照顾不过来，政府有没有啥补贴", "nlu_fallback",
+                                 ranking=flat))
+    titles = [offer.title for offer in decision.offers]
+    assert decision.name != "topic_own_services" and NAME["SZ-ELD-01"] in titles, (decision.name, titles)
+
+
 @pytest.mark.parametrize(("text", "services"), [
     ("王者荣耀怎么才能上分", ()),  # the article's words tell no topic: no question of the article
     ("推进项目时得算好的是哪些账，低保呢", ("低保",)),  # a service named
@@ -685,6 +696,21 @@ def test_unsure_with_a_clear_topic_but_no_article_question_is_no_topic(router: R
                                                                        services: tuple[str, ...]) -> None:
     clear = (("platform_project_mechanism", 0.7), ("platform_district_projects", 0.05))
     assert router.route(turn(text, "nlu_fallback", services=services, ranking=clear)).name != "unsure_topic"
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("帮我写一份今年的工作总结", "faq"), ("给我写篇讲营商环境的演讲稿", "faq"),
+    ("你能帮我写个简历不", "ask_service"), ("写一篇人才政策的心得体会", "nlu_fallback")])
+def test_a_piece_of_writing_to_be_done_for_the_asker_is_out_of_scope(router: Router, text: str,
+                                                                    intent: str) -> None:
+    ranking = (("overview_article", 0.3), ("business_philosophy", 0.2))
+    decision = router.route(turn(text, intent, ranking=ranking))
+    assert decision.reply == OUT_OF_SCOPE, decision.name
+
+
+@pytest.mark.parametrize("text", ["帮我写个低保的申请书", "文章里写了哪些方案"])
+def test_an_application_to_write_or_what_the_article_writes_is_no_task_for_me(router: Router, text: str) -> None:
+    assert router.route(turn(text, "faq", ranking=(("overview_article", 0.3),))).name != "task_for_me"
 
 
 @pytest.mark.parametrize("intent", ["nlu_fallback", "out_of_scope"])
