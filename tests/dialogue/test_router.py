@@ -713,6 +713,13 @@ def test_an_application_to_write_or_what_the_article_writes_is_no_task_for_me(ro
     assert router.route(turn(text, "faq", ranking=(("overview_article", 0.3),))).name != "task_for_me"
 
 
+def test_what_kind_of_service_signboard_the_article_speaks_of_is_no_list_of_services(router: Router) -> None:
+    """服务 before the noun it describes (服务招牌, the article's prose) asks no list of services, and
+    招牌 is no signboard to put up: the article's topic."""
+    decision = router.route(turn("今年要擦亮什么样的服务招牌", "ask_service"))
+    assert (decision.reply, decision.topic) == (TOPIC, "business_xiaoer"), decision.name
+
+
 @pytest.mark.parametrize("intent", ["nlu_fallback", "out_of_scope"])
 def test_who_a_person_the_article_names_is_answered_from_the_article(router: Router, intent: str) -> None:
     decision = router.route(turn("韩永军到底是哪位", intent, ranking=(("business_one_window", 0.2),)))
