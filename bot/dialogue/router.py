@@ -1795,12 +1795,15 @@ def unsure_topic(look: _Look) -> Decision | None:
     did not learn) while its topic choice is clear and the article's own words agree: the
     ResponseSelector sure of one topic (unsure_topic_confidence) and far surer than of the next
     (unsure_topic_ratio), and that topic's telling words scoring best (BM25, unrelated_lexical at
-    least). No service named, no how-to or field asked (those the catalogue may answer), no other
-    place, no trouble of one's own."""
+    least). A question for a fact (fact_question), no service named, no how-to or field asked (those
+    the catalogue may answer), no other place, no story or trouble of one's own."""
     turn, rules = look.turn, look.rules
     if look.named is not None or look.entity_services or look.name_hits or look.procedural:
         return None
     if turn.fields or look.field_words or look.other_place or look.personal or len(turn.ranking) < 2:
+        return None
+    # A question for a fact, not one's own story or complaint ("一窗办个屁，俺跑了五趟了").
+    if not rules.pattern("fact_question").search(turn.text) or rules.pattern("own_situation").search(turn.text):
         return None
     (topic, confidence), (_, runner_up) = turn.ranking[0], turn.ranking[1]
     if confidence < rules.unsure_topic_confidence or confidence < rules.unsure_topic_ratio * runner_up:

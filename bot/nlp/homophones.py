@@ -32,7 +32,7 @@ from bot.nlp.text_rewriter import MessageTextRewriter
 
 MIN_WORD_CHARS, MAX_WORD_CHARS = 2, 12
 # A word that names share (`shared_parts`) is put right when mistyped in characters from this length.
-MIN_PART_CHARS = 3
+MIN_PART_CHARS = 4
 # Of Jieba's dictionary, the words at least this frequent count as everyday words (never replaced);
 # two-character ones at least COMMON_FREQUENCY frequent are words a replacement may not cut through
 # ("服务保障" holds no 五保).
@@ -62,7 +62,15 @@ def build_table(names: Iterable[str], words: Iterable[str], corpus: Iterable[str
     from pypinyin import lazy_pinyin
     from pypinyin.pinyin_dict import pinyin_dict
 
-    parts = shared_parts(names) - set(names)
+    shared = shared_parts(names) - set(names)
+    parts = set(shared)
+    # A part whose sound another everyday word shares is left out: 食品 sounds like 视频, 失业 like
+    # 事业, 部队 like 不对; a name says more than a part of one, so names keep their own rule below.
+    heard = {}
+    for word, frequency in lexicon.items():
+        if frequency >= EVERYDAY_FREQUENCY and _cjk(word) and MIN_WORD_CHARS <= len(word) <= MAX_WORD_CHARS:
+            heard.setdefault(" ".join(lazy_pinyin(word)), set()).add(word)
+    parts = {part for part in parts if heard.get(" ".join(lazy_pinyin(part)), {part}) <= {part}}
     names = set(names) | parts
     readings: dict[str, str] = {}
     for code, value in pinyin_dict.items():
@@ -94,7 +102,8 @@ def build_table(names: Iterable[str], words: Iterable[str], corpus: Iterable[str
     pairs = sorted(w for w, frequency in lexicon.items()
                    if frequency >= COMMON_FREQUENCY and len(w) == 2 and _cjk(w))
     return {"readings": readings, "targets": targets, "words": sorted(set(district) | set(targets)),
-            "everyday": everyday, "common_pairs": pairs, "parts": sorted(parts & set(targets))}
+            "everyday": everyday, "common_pairs": pairs, "parts": sorted(parts & set(targets)),
+            "shared": sorted(shared)}
 
 
 def shared_parts(names: Iterable[str]) -> set[str]:
@@ -150,11 +159,12 @@ class Homophones:
         self.keep = {word[i:j] for word in {*table["words"], *targets}
                      for i in range(len(word)) for j in range(i + MIN_WORD_CHARS, len(word) + 1)}
         self.keep |= set(table["everyday"])
-        self.whole = set(table["words"]) | set(targets)
+        # Whole district words: the dictionary's, the names, and the words names share (就业).
+        self.whole = set(table["words"]) | set(targets) | set(table.get("shared", ()))
         self.common_pairs = set(table["common_pairs"])
         self.index: dict[tuple[int, str], list[tuple[str, list[str]]]] = {}
-        # A two-character part of names is put in from pinyin only: mistyped in characters, one of
-        # its two is wrong, and everyday phrases sound like it (不办 like 补办 of 社保卡补办).
+        # A part of names shorter than MIN_PART_CHARS is put in from pinyin only: mistyped in
+        # characters, everyday phrases sound like it (不办 like 补办, 一年几 like 一年级).
         short_parts = {word for word in table.get("parts", ()) if len(word) < MIN_PART_CHARS}
         for word, sound in targets.items():
             if word in short_parts:
@@ -181,7 +191,7 @@ class Homophones:
         问 asks about 就业, no slip of 稳就业): the characters that differ all at the start, and the
         rest a whole district word. A slip at the end stays a slip (网上半, 失业等级)."""
         differ = [i for i, (a, b) in enumerate(zip(span, word, strict=True)) if a != b]
-        return differ == list(range(len(differ))) and span[len(differ):] in self.whole
+        return differ == [0] and span[1:] in self.whole  # two slips (设包补贴) are a slip of the whole
 
     def _cuts_a_word(self, text: str, start: int, end: int) -> bool:
         """Whether the span's first character ends, or its last begins, a common word beside it."""
@@ -225,7 +235,7 @@ class Homophones:
         most characters beside the latin word that make one; the match as typed when none does."""
         before, space_before, latin, space_after, after = match.groups()
         syllables = self._split(latin.lower())
-        if not syllables:
+        if not syllables or latin[0].isupper():  # a name ("Wang上周"), not half of a word
             return match.group()
         for size in range(len(before) + len(after), 0, -1):
             for left in range(min(size, len(before)), -1, -1):
@@ -236,7 +246,12 @@ class Homophones:
                 sound = " ".join([*(self.readings.get(ch, "?") for ch in head), *syllables,
                                   *(self.readings.get(ch, "?") for ch in tail)])
                 word = self.by_sound.get(sound)
-                if word and word.startswith(head) and word.endswith(tail):
+                # The characters borrowed may not be the first or last of a common word beside them
+                # ("小Wang上午": 上 belongs to 上午, no 网上).
+                start = len(before) - left
+                cuts = (right and after[right - 1:right + 1] in self.common_pairs) or (
+                    0 < left < len(before) and before[start - 1:start + 1] in self.common_pairs)
+                if word and word.startswith(head) and word.endswith(tail) and not cuts:
                     return (before[:len(before) - left] + (space_before if not left else "") + word
                             + (space_after if not right else "") + after[right:])
         return match.group()

@@ -116,6 +116,14 @@ def test_how_long_handling_takes_is_still_the_time_limit(router: Router) -> None
     assert decision.reply == SERVICE and decision.fields == ("time_limit",), decision
 
 
+@pytest.mark.parametrize(("text", "services"), [("可以用多长时间办好", ("社保卡",)),
+                                               ("低保批下来能管几年", ("低保",))])
+def test_how_long_handling_or_a_benefit_takes_is_no_question_of_validity(router: Router, text: str,
+                                                                        services: tuple[str, ...]) -> None:
+    decision = router.route(turn(text, services=services, fields=("time_limit",)))
+    assert not any("有效期" in detail.what for detail in decision.details), decision
+
+
 def test_a_card_within_its_validity_told_as_a_condition_is_no_question_of_validity(router: Router) -> None:
     decision = router.route(turn("身份证还在有效期内就能办吗", services=("居住证",)))
     assert decision.reply == SERVICE, decision

@@ -688,14 +688,18 @@ def test_unsure_a_topic_by_its_words_alone_whose_services_fit_nothing_asked_offe
     assert decision.name != "topic_own_services" and NAME["SZ-ELD-01"] in titles, (decision.name, titles)
 
 
-@pytest.mark.parametrize(("text", "services"), [
-    ("王者荣耀怎么才能上分", ()),  # the article's words tell no topic: no question of the article
-    ("推进项目时得算好的是哪些账，低保呢", ("低保",)),  # a service named
+PROJECTS_CLEAR = (("platform_project_mechanism", 0.7), ("platform_district_projects", 0.05))
+
+
+@pytest.mark.parametrize(("text", "services", "ranking"), [
+    ("王者荣耀怎么才能上分", (), PROJECTS_CLEAR),  # the article's words tell no topic
+    ("推进项目时得算好的是哪些账，低保呢", ("低保",), PROJECTS_CLEAR),  # a service named
+    # a complaint of one's own, no question for a fact
+    ("网上办就是个摆设，俺家跑了好几趟", (), (("business_online", 0.7), ("business_one_window", 0.05))),
 ])
-def test_unsure_with_a_clear_topic_but_no_article_question_is_no_topic(router: Router, text: str,
-                                                                       services: tuple[str, ...]) -> None:
-    clear = (("platform_project_mechanism", 0.7), ("platform_district_projects", 0.05))
-    assert router.route(turn(text, "nlu_fallback", services=services, ranking=clear)).name != "unsure_topic"
+def test_unsure_with_a_clear_topic_but_no_article_question_is_no_topic(
+        router: Router, text: str, services: tuple[str, ...], ranking: tuple[tuple[str, float], ...]) -> None:
+    assert router.route(turn(text, "nlu_fallback", services=services, ranking=ranking)).name != "unsure_topic"
 
 
 @pytest.mark.parametrize(("text", "intent"), [

@@ -48,6 +48,9 @@ def test_a_district_word_mistyped_by_its_sound_is_put_right(homophones: Homophon
     "低包怎么申请",  # a slip the catalogue lists as an alias stays for the search to find
     "我想问问就业的政策",  # 问 before 就业, no slip of the article's 稳就业
     "星期天办不办",  # a two-character part (补办) is put in from pinyin only
+    "一年几次体检",  # nor a three-character one (一年级) mistyped in characters
+    "我们学校有两个xiaoqu",  # a part (小区) that sounds like an everyday word (校区) is never put in
+    "Wang上周来问过",  # a capitalised name is no half of a word (网上)
 ])
 def test_everyday_and_district_words_stay(homophones: Homophones, text: str) -> None:
     assert homophones.correct(text) == text
