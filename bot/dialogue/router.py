@@ -1816,7 +1816,7 @@ def unsure_topic(look: _Look) -> Decision | None:
 
 
 def task_for_me(look: _Look) -> Decision | None:
-    """"帮我写一份年终总结", "给我写篇发言稿，讲讲营商环境": a piece of writing to be done for the
+    """"替我拟一份讲话稿", "给我编段讲营商环境的致辞": a piece of writing to be done for the
     asker is neither the article's nor the catalogue's, whatever of their words it holds: out of
     scope, with 12345, not a topic whose words it happens to share."""
     if not look.rules.pattern("task_for_me").search(look.turn.text):
