@@ -704,7 +704,7 @@ def test_unsure_with_a_clear_topic_but_no_article_question_is_no_topic(
 
 @pytest.mark.parametrize(("text", "intent"), [
     ("帮我写一份今年的工作总结", "faq"), ("给我写篇讲营商环境的演讲稿", "faq"),
-    ("你能帮我写个简历不", "ask_service"), ("写一篇人才政策的心得体会", "nlu_fallback")])
+    ("你能帮我写个简历不", "ask_service"), ("给我写一篇人才政策的心得体会", "nlu_fallback")])
 def test_a_piece_of_writing_to_be_done_for_the_asker_is_out_of_scope(router: Router, text: str,
                                                                     intent: str) -> None:
     ranking = (("overview_article", 0.3), ("business_philosophy", 0.2))
@@ -712,7 +712,8 @@ def test_a_piece_of_writing_to_be_done_for_the_asker_is_out_of_scope(router: Rou
     assert decision.reply == OUT_OF_SCOPE, decision.name
 
 
-@pytest.mark.parametrize("text", ["帮我写个低保的申请书", "文章里写了哪些方案"])
+@pytest.mark.parametrize("text", ["帮我写个低保的申请书", "文章里写了哪些方案",
+                                  "孩子要写篇作文，问下今年区里主要干哪几件大事"])
 def test_an_application_to_write_or_what_the_article_writes_is_no_task_for_me(router: Router, text: str) -> None:
     assert router.route(turn(text, "faq", ranking=(("overview_article", 0.3),))).name != "task_for_me"
 
