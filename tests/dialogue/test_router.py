@@ -346,7 +346,7 @@ def test_a_field_question_or_a_named_service_is_no_kind_list(router: Router) -> 
 @pytest.mark.parametrize(("listing", "pick", "fields", "expected"), [
     ("生活有困难的话能申请哪些帮扶救助", "住院的那个", (), "医疗救助"),  # an everyday word for a name's word
     ("生活有困难的话能申请哪些帮扶救助", "生病那个要带啥", ("materials",), "医疗救助"),
-    ("创业就业方面都有哪些服务呀", "借钱那个", (), "创业担保贷款申请"),
+    ("创业就业方面都有哪些服务呀", "借钱那个", (), NAME["SZ-EMP-05"]),
     ("创业就业方面都有哪些服务呀", "培训补贴的那个要什么条件", ("conditions",), NAME["SZ-EMP-07"]),
     ("我想看看老年人这块能办哪些事", "助餐那个", (), NAME["SZ-ELD-05"]),  # an alias's word only
     ("退伍军人可以办哪些事", "转业的那项", (), NAME["SZ-VET-02"]),
@@ -364,7 +364,7 @@ def test_an_option_of_a_kind_picked_by_a_short_name(router: Router, listing: str
 
 def test_a_short_name_two_options_share_is_no_pick(router: Router) -> None:
     options = tuple(o.option for o in router.route(turn("退伍军人可以办哪些事")).offers)
-    # 安置 is in 退役士兵安置 and 军队转业干部安置 alike.
+    # 安置 is in 退役士兵安置 and SZ-VET-02's name alike.
     assert router.route(turn("安置那个", options=options, subject="options")).name != "pick_by_name"
 
 
@@ -396,7 +396,7 @@ def test_a_field_span_holding_a_generic_word_asks_the_fields_noun(router: Router
     """The NLU's span "要啥条件" asks for the conditions, not the materials "要啥" alone stands for."""
     parse = {"text": "那它要啥条件", "intent": {"name": "ask_service", "confidence": 0.9},
              "entities": [{"entity": "field", "value": "要啥条件"}]}
-    current = code(router, "创业担保贷款申请")
+    current = code(router, NAME["SZ-EMP-05"])
     asked = Turn.from_parse(parse, {"subject": "service", "service_code": current}, shared_fields(), [])
     decision = router.route(asked)
     assert decision.name == "field_follow_up" and decision.fields == ("conditions",)
@@ -410,7 +410,7 @@ def test_a_field_span_holding_a_generic_word_asks_the_fields_noun(router: Router
     ("公司倒闭了怎么处理执照", NAME["SZ-ENT-05"]),
     ("隔壁工地粉尘太呛了", NAME["SZ-URB-03"]),
     ("楼下那棵树挡阳光能修吗", "城市树木修剪移植审批"),
-    ("开店想申请贴息贷款", "创业担保贷款申请"),
+    ("开店想申请贴息贷款", NAME["SZ-EMP-05"]),
     ("我们下礼拜去领证", "结婚登记"),
     ("退伍费能领多少", "自主就业退役士兵一次性经济补助"),
     ("爷爷九十岁了有尊老金吗", "高龄津贴"),
@@ -466,7 +466,7 @@ def test_a_count_in_a_statement_before_the_question_is_no_figure_question(router
 
 
 def test_a_field_asked_while_options_wait_goes_to_the_option_the_question_named(router: Router) -> None:
-    """The message the list answered named one option whole (its generic words off, 营业执照办理 →
+    """The message the list answered named one option whole (its generic words off, SZ-ENT-02's name →
     营业执照): a field asked before a choice is that option's, the others offered still."""
     asked = "营业执照要怎么弄"
     offered = router.route(turn(asked))
@@ -626,7 +626,7 @@ def test_a_wish_to_do_a_named_service_is_the_catalogues_though_read_as_the_artic
 
 @pytest.mark.parametrize("intent", ["nlu_fallback", "out_of_scope"])
 def test_what_a_named_service_is_or_how_to_replace_a_lost_card_is_the_service(router: Router, intent: str) -> None:
-    what = router.route(turn("残疾人两项补贴申请到底是什么", intent))
+    what = router.route(turn(f"{NAME['SZ-SA-05']}到底是什么", intent))
     assert what.name == "named_service" and what.service.name == NAME["SZ-SA-05"]
     lost = router.route(turn("居住证弄丢了咋补", intent))
     assert lost.name == "named_service" and lost.service.name == NAME["SZ-CIV-03"]
@@ -1008,7 +1008,7 @@ def test_a_detail_word_about_something_else_is_not_the_current_services(router: 
 def test_is_there_a_loan_asks_for_the_service_though_the_nlu_read_the_article(router: Router, text: str) -> None:
     """"有没有…贷款" asks for a service as "有没有…补贴" does (service_ask): the loan named, not the topic."""
     decision = router.route(turn(text, "faq", ranking=(("talent_services", 0.8),)))
-    assert decision.reply == SERVICE and decision.service.name == "创业担保贷款申请", decision.name
+    assert decision.reply == SERVICE and decision.service.name == NAME["SZ-EMP-05"], decision.name
 
 
 def test_money_by_the_month_and_a_proxy_are_beyond_a_benefits_guide(router: Router) -> None:
@@ -1067,7 +1067,7 @@ def test_a_date_in_the_conditions_is_no_application_rounds_dates(router: Router)
 
 
 def test_a_service_alias_inside_a_longer_article_term_names_no_service(router: Router) -> None:
-    # 违建 (an alias of 违法建设举报) stands inside the article's 无违建创建: the article's question.
+    # 违建 (an alias of SZ-URB-01) stands inside the article's 无违建创建: the article's question.
     campaign = router.route(turn("“无违建”创建活动在哪一层级搞", "faq", fields=("place",)))
     assert campaign.name != "named_service", campaign.name
     report = router.route(turn("看到违建去哪举报", "faq", fields=("place",)))
