@@ -1809,8 +1809,7 @@ def unsure_topic(look: _Look) -> Decision | None:
     if confidence < rules.unsure_topic_confidence or confidence < rules.unsure_topic_ratio * runner_up:
         return None
     lexical = look.lexical
-    best = max(lexical, key=lexical.get, default=None)
-    if best != topic or lexical[best] < rules.unrelated_lexical:
+    if max(lexical, key=lexical.get, default=None) != topic or not look.router.topics.telling_word(lexical):
         return None
     return Decision("unsure_topic", TOPIC, topic=topic, note=look.router.topics.note(turn.text, topic))
 
