@@ -1796,9 +1796,10 @@ def unsure_topic(look: _Look) -> Decision | None:
     ResponseSelector sure of one topic (unsure_topic_confidence) and far surer than of the next
     (unsure_topic_ratio), and that topic's telling words scoring best (BM25, unrelated_lexical at
     least). A question for a fact (fact_question), no service named, no how-to or field asked (those
-    the catalogue may answer), no other place, no story or trouble of one's own."""
+    the catalogue may answer), no other place, no story or trouble of one's own. A service named
+    is no bar when the topic leads on to it ("临时救助今年有啥安排": the article's plan for it)."""
     turn, rules = look.turn, look.rules
-    if look.named is not None or look.entity_services or look.name_hits or look.procedural:
+    if look.procedural:
         return None
     if turn.fields or look.field_words or look.other_place or look.personal or len(turn.ranking) < 2:
         return None
@@ -1807,6 +1808,10 @@ def unsure_topic(look: _Look) -> Decision | None:
         return None
     (topic, confidence), (_, runner_up) = turn.ranking[0], turn.ranking[1]
     if confidence < rules.unsure_topic_confidence or confidence < rules.unsure_topic_ratio * runner_up:
+        return None
+    named = {s.code for s in (look.named, *look.entity_services) if s is not None}
+    named |= {hit.service.code for hit in look.name_hits}
+    if not named <= {s.code for s in look.router.topic_services(topic)}:
         return None
     lexical = look.lexical
     if max(lexical, key=lexical.get, default=None) != topic or not look.router.topics.telling_word(lexical):

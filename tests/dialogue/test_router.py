@@ -677,6 +677,15 @@ def test_unsure_of_the_intent_but_clear_of_the_topic_with_the_articles_words_is_
     assert router.route(turn("推进项目时得算好的是哪些账", "nlu_fallback", ranking=close)).name == "unsure_offer"
 
 
+def test_unsure_of_the_intent_a_service_named_with_a_question_for_its_topics_plan_is_that_topic(
+        router: Router) -> None:
+    """The service is one the clear topic leads on to: the article's plan for it is asked."""
+    clear = (("environment_old_communities", 0.8), ("business_online", 0.05))
+    decision = router.route(turn("老旧小区改造今年有哪些打算", "nlu_fallback", services=("老旧小区改造",),
+                                 ranking=clear))
+    assert (decision.name, decision.topic) == ("unsure_topic", "environment_old_communities")
+
+
 def test_unsure_a_topic_by_its_words_alone_whose_services_fit_nothing_asked_offers_none_of_them(
         router: Router) -> None:
     """家里 and 补贴 score for the talents' housing topic, but neither of its services fits a bedridden
