@@ -1615,6 +1615,39 @@ def topic_question(look: _Look) -> Decision | None:
     return Decision("topic_question", TOPIC, topic=topic, note=look.router.topics.note(turn.text, topic))
 
 
+def topic_in_own_words(look: _Look) -> Decision | None:
+    """"金融主要偏向哪几块" after the finance topic: a short question as topic_question takes, whose
+    words the topic's text lacks but for one it shares (Topics.paraphrases), asks the topic under
+    discussion when the ResponseSelector is as sure of it as unsure_topic asks; the NLU often
+    calls it out of scope."""
+    turn, rules = look.turn, look.rules
+    state = turn.state
+    if state.subject != SUBJECT_KNOWLEDGE or not state.knowledge_topic:
+        return None
+    if turn.entry == "more" or content_chars(turn.text) > rules.topic_question_chars:
+        return None
+    if not rules.pattern("fact_question").search(turn.text):
+        return None
+    if look.entity_services or look.name_hits or look.other_place or look.procedural or turn.fields:
+        return None
+    if rules.pattern("personal_request").search(turn.text) or rules.pattern("other_years").search(turn.text):
+        return None
+    topic, topics = state.knowledge_topic, look.router.topics
+    if not _selector_sure_of(look, topic) or not topics.paraphrases(turn.text, topic, look.lexical):
+        return None
+    return Decision("topic_in_own_words", TOPIC, topic=topic, note=topics.note(turn.text, topic))
+
+
+def _selector_sure_of(look: _Look, topic: str) -> bool:
+    """The ResponseSelector's first topic is `topic`, at least unsure_topic_confidence and
+    unsure_topic_ratio times the next."""
+    ranking, rules = look.turn.ranking, look.rules
+    if len(ranking) < 2 or ranking[0][0] != topic:
+        return False
+    (_, confidence), (_, runner_up) = ranking[0], ranking[1]
+    return confidence >= rules.unsure_topic_confidence and confidence >= rules.unsure_topic_ratio * runner_up
+
+
 def linked_topic(look: _Look) -> Decision | None:
     """"今年要改造多少个" while the renovation service (小区改造) is discussed, read as the article's: a short
     question for a fact, naming no field, how-to or other service, asks the article topic the
@@ -1801,13 +1834,13 @@ def unsure_topic(look: _Look) -> Decision | None:
     turn, rules = look.turn, look.rules
     if look.procedural:
         return None
-    if turn.fields or look.field_words or look.other_place or look.personal or len(turn.ranking) < 2:
+    if turn.fields or look.field_words or look.other_place or look.personal or not turn.ranking:
         return None
     # A question for a fact, not one's own story or complaint ("一窗办个屁，俺跑了五趟了").
     if not rules.pattern("fact_question").search(turn.text) or rules.pattern("own_situation").search(turn.text):
         return None
-    (topic, confidence), (_, runner_up) = turn.ranking[0], turn.ranking[1]
-    if confidence < rules.unsure_topic_confidence or confidence < rules.unsure_topic_ratio * runner_up:
+    topic = turn.ranking[0][0]
+    if not _selector_sure_of(look, topic):
         return None
     named = {s.code for s in (look.named, *look.entity_services) if s is not None}
     named |= {hit.service.code for hit in look.name_hits}
@@ -1964,6 +1997,35 @@ def article_fact(look: _Look) -> Decision | None:
 # service, a complaint or repair, another year, a list of services, a wish to do something.
 ARTICLE_FACT_EXCLUDED = ("service_ask", "personal_request", "other_years", "listing", "service_wish",
                          "callback_wish", "call_them")
+
+
+def topic_picks_offer(look: _Look) -> Decision | None:
+    """"我是外地引进的人才，户口要迁过来咋弄": several services fit the search about as well (人才
+    落户 and the talents' school places, both 引进人才), and exactly one of them is a service the
+    topic the ResponseSelector is sure of (as unsure_topic asks) leads on to (bot/dialogue/links.py):
+    that one answers, not a choice, when the message holds a telling word of its names (an alias's
+    too: 户口) that none of the others' has. Not for another place's question."""
+    hits, turn = look.hits, look.turn
+    if len(hits) < 2 or not turn.ranking or look.other_place:
+        return None
+    topic = turn.ranking[0][0]
+    if not _selector_sure_of(look, topic):
+        return None
+    rules = look.rules
+    kept = [h.service for h in hits[:rules.offered_at_most] if h.score >= rules.offered_share * hits[0].score]
+    linked = {s.code for s in look.router.topic_services(topic)}
+    fitting = [s for s in kept if s.code in linked]
+    if len(kept) < 2 or len(fitting) != 1:
+        return None
+
+    def pairs(service: Service) -> set[str]:
+        return set().union(*(_telling_beside_generic(rules, normalize(name))
+                             for name in (service.name, *service.aliases)))
+
+    others = set().union(*(pairs(s) for s in kept if s is not fitting[0]))
+    if not (_telling_beside_generic(rules, normalize(turn.text)) & pairs(fitting[0])) - others:
+        return None
+    return Decision("topic_picks_offer", SERVICE, service=fitting[0], fields=turn.fields)
 
 
 def offer_services(look: _Look) -> Decision | None:
@@ -2160,6 +2222,7 @@ DECISIONS: tuple[tuple[str, frozenset[str], Decide], ...] = (
     ("topic_related_hit", frozenset({"service"}), topic_related_hit),
     # — the article —
     ("topic_question", frozenset({"knowledge", "service", "out_of_scope", "unsure", "more"}), topic_question),
+    ("topic_in_own_words", frozenset({"knowledge", "service", "out_of_scope", "unsure"}), topic_in_own_words),
     ("topic_follow_up", frozenset({"knowledge", "service"}) | LEANING_ENTRIES, topic_follow_up),
     # — a need described rather than a service named —
     ("situation_service", frozenset({"knowledge", "out_of_scope", "unsure"}), situation_service),
@@ -2184,6 +2247,7 @@ DECISIONS: tuple[tuple[str, frozenset[str], Decide], ...] = (
     ("service_search", frozenset({"service"}), service_search),
     ("topic_detail", frozenset({"service"}), topic_detail),
     ("offer_kind", frozenset({"channel", "unsure"}), offer_kind),
+    ("topic_picks_offer", frozenset({"service"}), topic_picks_offer),
     ("offer_services", frozenset({"service"}), offer_services),
     ("not_found", frozenset({"service"}), not_found),
     ("channel_unnamed", frozenset({"channel"}), channel_unnamed),

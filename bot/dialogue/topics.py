@@ -296,6 +296,27 @@ class Topics:
         words = self.own_words(text)
         return near and bool(words) and all(self._fits(word, picked) for word in words)
 
+    def _told_elsewhere(self, current: str, lexical: dict[str, float], near: Collection[str]) -> bool:
+        """Words of the question's own that tell another topic than those `near` ("那北京呢" is no
+        question of this one), clearly better than they tell the one discussed (current_topic_share)."""
+        best = max(lexical, key=lexical.get, default=None)
+        return (best is not None and lexical[best] >= self.rules.unrelated_lexical and best not in near
+                and lexical.get(current, 0.0) < self.rules.current_topic_share * lexical[best])
+
+    def paraphrases(self, text: str, current: str, lexical: dict[str, float]) -> bool:
+        """Whether a short question may ask the topic discussed in words of its own that its text
+        lacks ("金融主要偏向哪几块" after the finance topic, whose passage says 产业金融): a run of the
+        question's words shares two characters in a row with the topic's own words, and the words
+        tell no other topic. The ResponseSelector decides whether it does (topic_question)."""
+        topic = self.knowledge.topics.get(current)
+        words = self.own_words(text)
+        if topic is None or not words:
+            return False
+        near = {current, *topic.related}
+        own = self.own_text[current]
+        shares = any(run[i:i + 2] in own for run in words for i in range(len(run) - 1))
+        return shares and not self._told_elsewhere(current, lexical, near)
+
     def asked_about(self, text: str, current: str, lexical: dict[str, float],
                     shown: Collection[str] = ()) -> str | None:
         """The topic a short question means while `current` is discussed ("有多大" after 南部科创新城):
@@ -314,11 +335,7 @@ class Topics:
         closeness = {t.id: 0 for t in topics.values() if words and t.area == topic.area}
         closeness.update({t: 1 for t in topic.related if t in topics})
         closeness[current] = 2
-        # Words of its own that tell another topic ("那北京呢" is no question of this one), clearly
-        # better than they tell the one discussed (current_topic_share).
-        best = max(lexical, key=lexical.get, default=None)
-        if (words and best is not None and lexical[best] >= self.rules.unrelated_lexical and best not in closeness
-                and lexical.get(current, 0.0) < self.rules.current_topic_share * lexical[best]):
+        if words and self._told_elsewhere(current, lexical, closeness):
             return None
         facts = [f for f in self.rules.facts if f.asked.search(text)]
         fitting = [t for t in closeness if all(self._fits(w, t) for w in words)]

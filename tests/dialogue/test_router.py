@@ -686,6 +686,38 @@ def test_unsure_of_the_intent_a_service_named_with_a_question_for_its_topics_pla
     assert (decision.name, decision.topic) == ("unsure_topic", "environment_old_communities")
 
 
+@pytest.mark.parametrize(("text", "topic", "next_topic"), [
+    ("金融侧重哪些类型", "industry_finance", "platform_new_city_industries"),
+    ("项目一共砸了多少钱", "platform_city_projects", "platform_district_projects")])
+def test_a_short_question_in_words_the_topic_lacks_asks_it_when_the_selector_is_sure(
+        router: Router, text: str, topic: str, next_topic: str) -> None:
+    """After a topic, a short fact question sharing a word with it but saying the rest in words of
+    its own: the topic when the selector is sure of it, not the hand-on the NLU chose."""
+    state = {"subject": "knowledge", "knowledge_topic": topic, "topics_shown": [topic]}
+    sure, unsure = ((topic, 0.7), (next_topic, 0.05)), ((topic, 0.3), (next_topic, 0.2))
+    decision = router.route(turn(text, "out_of_scope", ranking=sure, **state))
+    assert (decision.name, decision.topic) == ("topic_in_own_words", topic)
+    assert router.route(turn(text, "out_of_scope", ranking=unsure, **state)).reply == OUT_OF_SCOPE
+    # Sure of the topic, but the words share nothing with it: out of scope as the NLU said.
+    assert router.route(turn("今天天气咋样", "out_of_scope", ranking=sure, **state)).reply == OUT_OF_SCOPE
+
+
+def test_of_services_the_search_finds_alike_the_one_a_sure_topic_leads_to_and_the_words_tell_answers(
+        router: Router) -> None:
+    """人才落户 and the talents' school places both hold 引进人才; 户口 (an alias's) and the selector's
+    sure topic tell the first. Unsure, or a topic whose service the words do not tell: a choice."""
+    text = "我是外地引进的人才，户口要迁过来咋弄"
+    sure = (("talent_settlement", 0.6), ("talent_schooling", 0.05))
+    decision = router.route(turn(text, ranking=sure))
+    assert (decision.name, decision.service.code) == ("topic_picks_offer", "SZ-TAL-01")
+    unsure = (("talent_settlement", 0.3), ("talent_schooling", 0.2))
+    assert router.route(turn(text, ranking=unsure)).name == "offer_services"
+    # 补贴 is in the talents' housing subsidy's name and in others alike: the selector's pull to
+    # that topic picks nothing.
+    pulled = (("talent_housing", 0.6), ("livelihood_elderly_care", 0.05))
+    assert router.route(turn("我妈卧床好些年了，家里顾不过来，有没有啥补贴", ranking=pulled)).name == "offer_services"
+
+
 def test_unsure_a_topic_by_its_words_alone_whose_services_fit_nothing_asked_offers_none_of_them(
         router: Router) -> None:
     """家里 and 补贴 score for the talents' housing topic, but neither of its services fits a bedridden
