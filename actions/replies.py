@@ -213,6 +213,8 @@ def _render(decision: Decision, turn: Turn, dispatcher: CollectingDispatcher, tr
     if kind == kinds.SERVICE and decision.service is not None:
         service = decision.service
         reply.say(text=service_text(service, decision.fields), buttons=service_buttons(service, decision.fields))
+        if decision.note:
+            reply.say(text=decision.note)
         asked = vocabulary.by_guide(decision.fields[0]) if decision.fields else None
         events = [SlotSet("service_code", service.code), SlotSet("subject", SUBJECT_SERVICE),
                   SlotSet("field", asked.name if asked else None)]

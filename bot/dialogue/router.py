@@ -66,6 +66,10 @@ MENU = "menu"                  # an area's menu of next questions (sources/menus
 CENTRE = "centre"              # the district service centre's record (its fields asked, or all)
 HOTLINE = "hotline"            # the 12345 hotline's record (its fields asked, or what it is and when to call)
 
+# Said after a service's card when the question names another place (Router._with_place_note).
+SERVICE_ELSEWHERE = ("以上是市中区的办事指南；{places}的办理要求请以当地为准，我不能替您推测，"
+                     "可拨打12345市民服务热线咨询。")
+
 # The catalogue's guide fields the NLU finds (`field` entities) that ask the same of the centre.
 CENTRE_FIELD_OF_GUIDE = {"place": "address", "hours": "hours", "phone": "phone"}
 
@@ -900,7 +904,7 @@ class Router:
                 down = True
                 continue
             if decision is not None:
-                return self._with_related(decision, turn)
+                return self._with_place_note(self._with_related(decision, turn), turn)
         if down:
             return Decision("catalogue_unavailable", UNAVAILABLE)
         return Decision("nothing_fits", DEFAULT)
@@ -918,6 +922,18 @@ class Router:
         shown = set(turn.state.topics_shown)
         ordered = [t for t in related if t not in shown] + [t for t in related if t in shown]
         return replace(decision, services=services, next_topics=tuple(ordered[:max(room, 0)]))
+
+    def _with_place_note(self, decision: Decision, turn: Turn) -> Decision:
+        """"上海孩子上小学怎么报名": a service's guide is Shizhong's, so another place the question
+        names is said plainly, with 12345 — not a place one comes from (外省, origin_places)."""
+        if decision.reply != SERVICE or decision.service is None or decision.note:
+            return decision
+        origin = self.rules.pattern("origin_places")
+        places = [place for place in dict.fromkeys(self.rules.pattern("other_places").findall(turn.text))
+                  if not origin.fullmatch(place)]
+        if not places:
+            return decision
+        return replace(decision, note=SERVICE_ELSEWHERE.format(places="、".join(places)))
 
     def service_named(self, value: str) -> Service | None:
         """The service an entity value (a name or an alias) stands for; none when it names several

@@ -56,7 +56,7 @@ THRESHOLDS = (
     ("asked_after_chars", 0, 10, True),
 )
 PATTERNS = ("procedural", "count_question", "article_mention", "benefit_amount", "own_number_or_address",
-            "other_years", "other_places", "personal_request", "task_for_me",
+            "other_years", "other_places", "origin_places", "personal_request", "task_for_me",
             "definition", "definition_first", "generic_suffix", "bare_number", "listing", "not_listing", "pick_by_name",
             "fact_question", "follow_up_fillers", "service_follow_up_words", "service_ask", "callback_wish",
             "call_them", "own_situation", "enterprise_asker", "kind_tail", "service_wish", "service_doing",

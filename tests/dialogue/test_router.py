@@ -718,6 +718,16 @@ def test_of_services_the_search_finds_alike_the_one_a_sure_topic_leads_to_and_th
     assert router.route(turn("我妈卧床好些年了，家里顾不过来，有没有啥补贴", ranking=pulled)).name == "offer_services"
 
 
+@pytest.mark.parametrize(("text", "place"), [("杭州的娃上一年级咋报名", "杭州"),
+                                            ("人在槐荫上班，人才住房补贴咋申领", "槐荫")])
+def test_a_service_asked_of_another_place_says_the_guide_is_shizhongs(router: Router, text: str, place: str) -> None:
+    decision = router.route(turn(text))
+    assert decision.service is not None and place in decision.note and "12345" in decision.note, decision.name
+    # Where one comes from is no other place's question; no place, no note.
+    for own in ("外地的娃来市中上一年级咋报名", "娃上一年级咋报名"):
+        assert router.route(turn(own)).note is None
+
+
 def test_unsure_a_topic_by_its_words_alone_whose_services_fit_nothing_asked_offers_none_of_them(
         router: Router) -> None:
     """家里 and 补贴 score for the talents' housing topic, but neither of its services fits a bedridden
