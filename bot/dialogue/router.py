@@ -924,7 +924,7 @@ class Router:
         return replace(decision, services=services, next_topics=tuple(ordered[:max(room, 0)]))
 
     def _with_place_note(self, decision: Decision, turn: Turn) -> Decision:
-        """"上海孩子上小学怎么报名": a service's guide is Shizhong's, so another place the question
+        """"杭州的娃上一年级咋报名": a service's guide is Shizhong's, so another place the question
         names is said plainly, with 12345 — not a place one comes from (外省, origin_places)."""
         if decision.reply != SERVICE or decision.service is None or decision.note:
             return decision
