@@ -153,7 +153,7 @@ def test_a_count_the_article_gives_is_answered_from_it_even_when_taken_for_a_ser
 
 
 @pytest.mark.parametrize(("text", "entities", "shown"), [
-    ("老旧小区改造咨询要带几个证件", [("service", NAME["SZ-URB-02"])], NAME["SZ-URB-02"]),
+    (f"{NAME['SZ-URB-02']}要带几个证件", [("service", NAME["SZ-URB-02"])], NAME["SZ-URB-02"]),
     ("临时救助几个工作日能批下来", [("service", "临时救助")], "临时救助"),
     ("临时救助在哪申请，有几个窗口", [("service", "临时救助"), ("field", "地点")], "临时救助"),
 ])

@@ -30,7 +30,7 @@ def names(services) -> list[str]:
 
 def test_a_topic_links_the_services_its_title_names_and_those_quoting_its_passage(router: Router) -> None:
     assert names(router.topic_services("talent_medical")) == ["人才就医绿色通道"]
-    # 公共体育场馆预约's source line quotes the fitness passage; the title names no service.
+    # SZ-CUL-03's source line quotes the fitness passage; the title names no service.
     assert names(router.topic_services("livelihood_fitness")) == [NAME["SZ-CUL-03"]]
     assert NAME["SZ-ENT-08"] in names(router.topic_services("industry_building_economy"))
 

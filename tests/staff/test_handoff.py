@@ -99,13 +99,13 @@ def test_unclear_messages_in_a_row_never_stall_the_conversation(resident: Reside
 
 def test_a_field_asked_where_the_form_asks_the_matter_while_options_wait(resident: Resident, staff_store) -> None:
     """Services offered, then the form, then a field where the form asks which matter it is:
-    answered for the option the first question named whole (营业执照办理), and the form asks its
+    answered for the option the first question named whole (SZ-ENT-02), and the form asks its
     question again; the description step, though, takes such words as the description."""
     offered = resident.say("营业执照要怎么弄")
     assert NAME["SZ-ENT-02"] in offered and NAME["SZ-ENT-03"] in offered
     assert "哪方面" in resident.say("我要留言")
     answered = resident.say("那先讲讲得准备啥")
-    assert "【营业执照办理】申请材料" in answered and "接着填写" in answered and "哪方面" in answered
+    assert f"【{NAME['SZ-ENT-02']}】申请材料" in answered and "接着填写" in answered and "哪方面" in answered
     assert "描述" in resident.say("营业执照")
     # (a field of the service now discussed would be answered here too: a description tells more)
     assert "电话" in resident.say("想问问开店办执照得准备哪些材料，我的材料不全能不能先受理")

@@ -164,7 +164,7 @@ def test_the_report_reads_on_a_phone_and_a_desktop(servers, staff_url: str, tmp_
             rated_service = rows.filter(has_text="公司变更登记怎么办")
             expect(rated_service).to_contain_text("非常不满意")
             expect(rated_service).to_contain_text(NAME["SZ-ENT-04"])
-            expect(rated_service).to_contain_text("【企业变更登记】")
+            expect(rated_service).to_contain_text(f"【{NAME['SZ-ENT-04']}】")
             expect(rated_service).to_contain_text("没说去哪个窗口")
             rated_knowledge = rows.filter(has_text="经纬人才计划讲的是啥")
             expect(rated_knowledge).to_contain_text(talent_plan)
