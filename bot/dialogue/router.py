@@ -1613,16 +1613,10 @@ def topic_question(look: _Look) -> Decision | None:
     "展开讲讲" ask for the next topic) and asks no definition (`definition` answers that)."""
     turn, rules = look.turn, look.rules
     state = turn.state
-    if state.subject != SUBJECT_KNOWLEDGE or not state.knowledge_topic:
-        return None
     if turn.entry == "more" and (rules.pattern("something_else").search(turn.text)
                                  or rules.pattern("definition").search(turn.text)):
         return None
-    if content_chars(turn.text) > rules.topic_question_chars or not rules.pattern("fact_question").search(turn.text):
-        return None
-    if look.entity_services or look.name_hits or look.other_place or look.procedural:
-        return None
-    if rules.pattern("personal_request").search(turn.text) or rules.pattern("other_years").search(turn.text):
+    if not _short_fact_question_of_the_topic(look):
         return None
     topic = look.router.topics.asked_about(turn.text, state.knowledge_topic, look.lexical,
                                            state.topics_shown)
@@ -1631,24 +1625,28 @@ def topic_question(look: _Look) -> Decision | None:
     return Decision("topic_question", TOPIC, topic=topic, note=look.router.topics.note(turn.text, topic))
 
 
+def _short_fact_question_of_the_topic(look: _Look) -> bool:
+    """An article topic under discussion and a short question for a fact (topic_question_chars)
+    naming no service and no other place, asking no how-to, no repair and no other year."""
+    turn, rules = look.turn, look.rules
+    if turn.state.subject != SUBJECT_KNOWLEDGE or not turn.state.knowledge_topic:
+        return False
+    if content_chars(turn.text) > rules.topic_question_chars or not rules.pattern("fact_question").search(turn.text):
+        return False
+    if look.entity_services or look.name_hits or look.other_place or look.procedural:
+        return False
+    return not (rules.pattern("personal_request").search(turn.text) or rules.pattern("other_years").search(turn.text))
+
+
 def topic_in_own_words(look: _Look) -> Decision | None:
     """"金融主要偏向哪几块" after the finance topic: a short question as topic_question takes, whose
     words the topic's text lacks but for one it shares (Topics.paraphrases), asks the topic under
     discussion when the ResponseSelector is as sure of it as unsure_topic asks; the NLU often
     calls it out of scope."""
-    turn, rules = look.turn, look.rules
-    state = turn.state
-    if state.subject != SUBJECT_KNOWLEDGE or not state.knowledge_topic:
+    turn = look.turn
+    if turn.entry == "more" or not _short_fact_question_of_the_topic(look) or turn.fields:
         return None
-    if turn.entry == "more" or content_chars(turn.text) > rules.topic_question_chars:
-        return None
-    if not rules.pattern("fact_question").search(turn.text):
-        return None
-    if look.entity_services or look.name_hits or look.other_place or look.procedural or turn.fields:
-        return None
-    if rules.pattern("personal_request").search(turn.text) or rules.pattern("other_years").search(turn.text):
-        return None
-    topic, topics = state.knowledge_topic, look.router.topics
+    topic, topics = turn.state.knowledge_topic, look.router.topics
     if not _selector_sure_of(look, topic) or not topics.paraphrases(turn.text, topic, look.lexical):
         return None
     return Decision("topic_in_own_words", TOPIC, topic=topic, note=topics.note(turn.text, topic))
@@ -1907,12 +1905,17 @@ def offer_named(look: _Look) -> Decision | None:
 def _offer(look: _Look, hits: list[SearchHit], name: str) -> Decision:
     """The hits about as good as the best (offered_share), to choose from; a list of one is no
     choice: that service answers (`<name>_one`)."""
-    rules = look.rules
-    kept = [h for h in hits[:rules.offered_at_most] if h.score >= rules.offered_share * hits[0].score]
+    kept = _offered_hits(look, hits)
     if len(kept) == 1:
         return Decision(f"{name}_one", SERVICE, service=kept[0].service, fields=look.turn.fields)
     return Decision(name, OFFER, fields=look.turn.fields,
                     offers=tuple(Offer(f"{SERVICE_OPTION}{h.service.code}", h.service.name) for h in kept))
+
+
+def _offered_hits(look: _Look, hits: list[SearchHit]) -> list[SearchHit]:
+    """The hits about as good as the best (offered_share), at most offered_at_most."""
+    rules = look.rules
+    return [h for h in hits[:rules.offered_at_most] if h.score >= rules.offered_share * hits[0].score]
 
 
 def offer_kind(look: _Look) -> Decision | None:
@@ -2028,7 +2031,7 @@ def topic_picks_offer(look: _Look) -> Decision | None:
     if not _selector_sure_of(look, topic):
         return None
     rules = look.rules
-    kept = [h.service for h in hits[:rules.offered_at_most] if h.score >= rules.offered_share * hits[0].score]
+    kept = [h.service for h in _offered_hits(look, hits)]
     linked = {s.code for s in look.router.topic_services(topic)}
     fitting = [s for s in kept if s.code in linked]
     if len(kept) < 2 or len(fitting) != 1:
@@ -2036,7 +2039,7 @@ def topic_picks_offer(look: _Look) -> Decision | None:
 
     def pairs(service: Service) -> set[str]:
         return set().union(*(_telling_beside_generic(rules, normalize(name))
-                             for name in (service.name, *service.aliases)))
+                             for name in service.names()))
 
     others = set().union(*(pairs(s) for s in kept if s is not fitting[0]))
     if not (_telling_beside_generic(rules, normalize(turn.text)) & pairs(fitting[0])) - others:

@@ -307,7 +307,7 @@ class Topics:
         """Whether a short question may ask the topic discussed in words of its own that its text
         lacks ("金融主要偏向哪几块" after the finance topic, whose passage says 产业金融): a run of the
         question's words shares two characters in a row with the topic's own words, and the words
-        tell no other topic. The ResponseSelector decides whether it does (topic_question)."""
+        tell no other topic. The ResponseSelector decides whether it does (topic_in_own_words)."""
         topic = self.knowledge.topics.get(current)
         words = self.own_words(text)
         if topic is None or not words:
