@@ -36,7 +36,8 @@ STOP_TOKENS = frozenset({
 
 
 # Characters that only say how a question is asked: a bigram holding one joins no name's words.
-_FUNCTION_CHARS = frozenset("吗呢啊吧的了我你要想能请在哪去带是有和或么啥咋什怎")
+# 谁 asks whom to turn to ("找谁管") and 那 points ("那个啥"): neither says what a need is about.
+_FUNCTION_CHARS = frozenset("吗呢啊吧的了我你要想能请在哪去带是有和或么啥咋什怎谁那")
 
 
 def search_terms(tokenize: Tokenize, text: str) -> set[str]:

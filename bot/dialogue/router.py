@@ -741,8 +741,13 @@ class _Look:
 
     @functools.cached_property
     def personal(self) -> bool:
-        """A repair or complaint of one's own ("家里漏水了")."""
-        return bool(self.rules.pattern("personal_request").search(self.turn.text))
+        """A repair or complaint of one's own ("家里漏水了"); not a complaint the service the message
+        names takes, by the word it names it with ("工地扬尘…投诉找谁": 工地扬尘投诉 is the catalogue's)."""
+        said = [m.group() for m in self.rules.pattern("personal_request").finditer(self.turn.text)]
+        if not said:
+            return False
+        named = self.named
+        return named is None or not all(any(word in name for name in named.names()) for word in said)
 
     @functools.cached_property
     def centre_fields(self) -> tuple[str, ...]:

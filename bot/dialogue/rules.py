@@ -53,9 +53,10 @@ THRESHOLDS = (
     ("situation_beside_pairs", 1, 20, True), ("situation_lead", 1, 100, False),
     ("plan_term_chars", 2, 20, True), ("quoted_chars", 2, 20, True), ("part_name_chars", 2, 20, True),
     ("name_filled_chars", 2, 20, True),
-    ("asked_after_chars", 0, 10, True),
+    ("asked_after_chars", 0, 10, True), ("set_aside_rivals", 2, 10, True), ("set_aside_phrase_chars", 1, 20, True),
 )
-PATTERNS = ("procedural", "count_question", "article_mention", "benefit_amount", "own_number_or_address",
+PATTERNS = ("procedural", "set_aside_kind", "set_aside_fillers", "set_aside_counted",
+            "count_question", "article_mention", "benefit_amount", "own_number_or_address",
             "other_years", "other_places", "origin_places", "personal_request", "task_for_me",
             "definition", "definition_first", "generic_suffix", "bare_number", "listing", "not_listing", "pick_by_name",
             "fact_question", "follow_up_fillers", "service_follow_up_words", "service_ask", "callback_wish",

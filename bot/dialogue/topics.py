@@ -80,7 +80,32 @@ class Topics:
         candidates = quoting or list(topics)
         # "除了陡沟，还有哪些…": not the topics the message sets aside, while others remain.
         kept = [t for t in candidates if t not in self.set_aside(text)]
-        return max(kept or candidates, key=score)
+        best = max(kept or candidates, key=score)
+        # Rivals: the best-scored topics whose words fit the question at least as well as the best's.
+        rivals = [t for t in sorted(kept or candidates, key=score, reverse=True)[:int(self.rules.set_aside_rivals)]
+                  if lexical.get(t, 0.0) >= max(self.rules.unrelated_lexical, lexical.get(best, 0.0)) or t == best]
+        return self.lists_more_besides(text, best, rivals) or best
+
+    def lists_more_besides(self, text: str, best: str, rivals: list[str]) -> str | None:
+        """"除了甲园区，还要建哪些园区": of the topics the question may mean (`rivals`, best first),
+        the one whose answer names more of the kind asked (园区) besides what is set aside, when it
+        names more of them than the best-scored one (`best`): the question wants the others. The
+        selector may lean on a topic that names a few of them in another setting."""
+        asked = self.rules.pattern("set_aside_kind").search(text)
+        aside = [re.sub(self.rules.pattern("set_aside_fillers"), "", m.group("phrase"))
+                 for m in self.rules.pattern("set_aside").finditer(text)]
+        if asked is None or not aside or best not in rivals or len(rivals) < 2:
+            return None
+        answers = {t: self.knowledge.topics[t].answer for t in rivals}
+        kind = _longest_shared_part(asked.group("kind"), answers.values())
+        if kind is None:
+            return None
+        # A short one (山大) may stand inside another name (泰山大学): it sets nothing aside in an answer.
+        aside = [a for a in aside if len(a) >= self.rules.set_aside_phrase_chars]
+        counted = self.rules.pattern("set_aside_counted")
+        counts = {t: _mentions_besides(answer, kind, aside, counted) for t, answer in answers.items()}
+        most = max(rivals, key=lambda t: counts[t])  # the first of equals: the best scored
+        return most if counts[most] > counts[best] else None
 
     def set_aside(self, text: str) -> set[str]:
         """The topics whose title holds what the message sets aside ("除了陡沟，…"), unless the topic's
@@ -362,3 +387,23 @@ class Topics:
         tied = [t for t in fitting if score(t) == best]
         titled = [t for t in tied if any(len(word) >= 2 and word in topics[t].title for word in words)]
         return titled[0] if len(titled) == 1 else tied[0]
+
+
+def _longest_shared_part(words: str, texts: Collection[str]) -> str | None:
+    """The longest part of `words` (two characters or more) that some text holds: the kind asked
+    in the article's words ("成长型企业" → 企业, "大学的科技园" → 科技园)."""
+    for size in range(len(words), 1, -1):
+        for start in range(len(words) - size + 1):
+            part = words[start:start + size]
+            if "的" not in part and any(part in text for text in texts):
+                return part
+    return None
+
+
+def _mentions_besides(text: str, kind: str, aside: list[str], counted: re.Pattern[str]) -> int:
+    """How often `text` names one thing of `kind` outside what is set aside (济南大学科技园 set aside:
+    泰山大学科技园 counts, 济南大学科技园 does not); a count of them ("三大科技园区") names none."""
+    covered = [range(m.start(), m.end()) for phrase in aside for m in re.finditer(re.escape(phrase), text)]
+    return sum(1 for m in re.finditer(re.escape(kind), text)
+               if not any(m.start() in span or m.end() - 1 in span for span in covered)
+               and not counted.search(text[:m.start()]))

@@ -659,6 +659,49 @@ def test_what_a_question_sets_aside_is_not_its_answer(router: Router) -> None:
     assert router.route(turn("陡沟学校改扩建是怎么回事", "faq", ranking=ranking)).topic == "livelihood_dougou_school"
 
 
+@pytest.mark.parametrize(("text", "ranking", "topic"), [
+    # The selector leans on the topic listing the parks along the belt; the plans name more of them.
+    ("山大的国家大学科技园我知道，除了这个国家级的，还有哪几个大学科技园在规划",
+     (("platform_science_parks", 0.6), ("industry_sci_tech", 0.3)), "industry_sci_tech"),
+    ("除了济南大学的科技园，另外还规划建了哪一所大学科技园？",
+     (("platform_science_parks", 0.55), ("industry_sci_tech", 0.25)), "industry_sci_tech"),
+    # A short name set aside (山大) stands inside another in the answer (泰山大学科技园): that one still counts.
+    ("除了山大，另外还有哪几家大学科技园要高水平规划建设",
+     (("platform_science_parks", 0.6), ("industry_sci_tech", 0.1)), "industry_sci_tech"),
+    # A count over them ("三大科技园区") names none of them.
+    ("除了山大，区里还要高水平规划哪几所学校的科技园呀",
+     (("platform_science_parks", 0.6), ("industry_sci_tech", 0.1)), "industry_sci_tech"),
+    # A topic naming more 片区 in another setting (the city's projects) fits the question's words less.
+    ("陡沟的学校我知道了，除了陡沟以外，别的哪几个片区的学校也在建",
+     (("livelihood_area_schools", 0.5), ("platform_city_projects", 0.3)), "livelihood_area_schools"),
+    # Asked of the kind the belt's topic holds alone (科技园区), it keeps the belt's topic.
+    ("除了济南科技产业创新示范园，二环南路上还有哪些科技园区",
+     (("platform_science_parks", 0.6), ("industry_sci_tech", 0.3)), "platform_science_parks"),
+    # Nothing set aside: the scores choose as before.
+    ("区里要高水平建设哪几个大学科技园", (("platform_science_parks", 0.6), ("industry_sci_tech", 0.3)),
+     "platform_science_parks"),
+])
+def test_what_else_of_a_kind_is_the_topic_naming_more_of_it_besides_what_is_set_aside(
+        router: Router, text: str, ranking: tuple[tuple[str, float], ...], topic: str) -> None:
+    assert router.route(turn(text, "faq", ranking=ranking)).topic == topic
+
+
+@pytest.mark.parametrize(("text", "intent", "ranking", "code"), [
+    # A complaint the catalogue takes (its names hold 投诉) is that service's, not the hotline's alone.
+    ("施工工地扬尘太严重了，要投诉该找谁", "nlu_fallback", (("environment_air", 0.5), ("business_nearby", 0.05)),
+     "SZ-URB-03"),
+    ("楼下有人违章搭建，投诉找谁", "nlu_fallback", (("environment_illegal_buildings", 0.4),), "SZ-URB-01"),
+    # Whom to turn to (找谁) says nothing of the need: the rest is told in the service's situations.
+    ("工地的灰太大了，该找谁反映", "out_of_scope", (), "SZ-URB-03"),
+    # A complaint no service of the catalogue takes stays the hotline's.
+    ("邻居装修太吵了投诉找谁", "out_of_scope", (), None),
+])
+def test_a_complaint_the_catalogue_takes_is_its_service(
+        router: Router, text: str, intent: str, ranking: tuple[tuple[str, float], ...], code: str | None) -> None:
+    decision = router.route(turn(text, intent, ranking=ranking))
+    assert (decision.service.code if decision.service else None) == code, decision.name
+
+
 def test_unsure_but_a_term_only_the_top_ranked_topic_has_is_answered(router: Router) -> None:
     ranking = (("overview_six_drives", 0.3), ("livelihood_dougou_school", 0.25))
     decision = router.route(turn("六大动力具体指哪几条，挨个讲讲", "nlu_fallback", ranking=ranking))
