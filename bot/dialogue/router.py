@@ -1199,6 +1199,30 @@ def quoted_topic(look: _Look) -> Decision | None:
     return decision if decision.topic else None
 
 
+def complaint_service(look: _Look) -> Decision | None:
+    """"渣土车沿路遗撒，谁来管": a complaint, or whom to turn to (complaint_asked), about a thing that a
+    complaint service of the catalogue takes by one of its names (it holds a complaint_name_words
+    word and the thing: 渣土车撒漏投诉), while the name the message uses is another service's
+    (城市建筑垃圾处置核准, a permit, is called 渣土 too): that complaint service, the only one."""
+    turn, rules = look.turn, look.rules
+    named = look.named
+    if named is None or look.other_place or not rules.pattern("complaint_asked").search(turn.text):
+        return None
+    words = rules.words["complaint_name_words"]
+
+    def complaint_names(service: Service) -> list[str]:
+        return [name for name in service.names() if any(word in name for word in words)]
+
+    if complaint_names(named):
+        return None  # the named service takes complaints itself
+    asked = telling_pairs(look.query) - look.router.home_pairs
+    said = set().union(*(character_pairs(word) for word in words))
+    found = [hit.service for hit in look.hits if hit.service.code != named.code and len(
+        asked & (set().union(set(), *map(character_pairs, complaint_names(hit.service))) - said))
+        >= rules.situation_pairs]
+    return Decision("complaint_service", SERVICE, service=found[0], fields=turn.fields) if len(found) == 1 else None
+
+
 def named_service(look: _Look) -> Decision | None:
     """A service named outright wins over the one under discussion (a switch, or a return to an
     earlier one); a question the NLU took for the article's is the catalogue's only when it asks
@@ -1314,9 +1338,14 @@ def situation_service(look: _Look) -> Decision | None:
 def field_follow_up(look: _Look) -> Decision | None:
     """"要不要钱", "礼拜天开门吗": another field of the service under discussion. A question the NLU
     took for the article's counts only when it names no word of a topic, or says nothing but the
-    field and steps of handling ("交上去以后审核得多久": 审核 is a topic's word too)."""
+    field and steps of handling ("交上去以后审核得多久": 审核 is a topic's word too). Unsure or out
+    of scope with no field marked, a message of nothing but the vocabulary's field words and words
+    of handling ("线上能不能直接弄") asks those fields all the same."""
     turn = look.turn
-    if not turn.fields or look.current is None:
+    fields = turn.fields
+    if not fields and turn.entry in ("unsure", "out_of_scope") and look.field_words_only:
+        fields = look.field_words
+    if not fields or look.current is None:
         return None
     if turn.entry == "knowledge" and look.router.topics.telling_word(look.lexical) and not look.about_current_only:
         return None
@@ -1324,7 +1353,7 @@ def field_follow_up(look: _Look) -> Decision | None:
             look.about_current_only or (content_chars(turn.text) <= look.rules.topic_question_chars
                                         and not look.unrelated_or_personal))):
         return None  # a short field question ("审批大概多久") or one of nothing else the NLU put out of scope
-    return Decision("field_follow_up", SERVICE, service=look.current, fields=turn.fields)
+    return Decision("field_follow_up", SERVICE, service=look.current, fields=fields)
 
 
 def phone_wish(look: _Look) -> Decision | None:
@@ -2234,6 +2263,7 @@ DECISIONS: tuple[tuple[str, frozenset[str], Decide], ...] = (
     # (not for the article's questions: "临时救助主要解决哪种困难" names it to ask the article)
     ("situation_beside_name", frozenset({"service", "out_of_scope", "unsure"}), situation_beside_name),
     ("kind_beside_name", frozenset({"service", "out_of_scope", "unsure"}), kind_beside_name),
+    ("complaint_service", ASKING | {"unsure"}, complaint_service),
     ("named_service", ASKING | {"unsure"}, named_service),
     ("near_name", ASKING | {"unsure"}, near_name),
     ("field_follow_up", ALL, field_follow_up),

@@ -55,7 +55,7 @@ THRESHOLDS = (
     ("name_filled_chars", 2, 20, True),
     ("asked_after_chars", 0, 10, True), ("set_aside_rivals", 2, 10, True), ("set_aside_phrase_chars", 1, 20, True),
 )
-PATTERNS = ("procedural", "set_aside_kind", "set_aside_fillers", "set_aside_counted",
+PATTERNS = ("procedural", "set_aside_kind", "set_aside_fillers", "set_aside_counted", "complaint_asked",
             "count_question", "article_mention", "benefit_amount", "own_number_or_address",
             "other_years", "other_places", "origin_places", "personal_request", "task_for_me",
             "definition", "definition_first", "generic_suffix", "bare_number", "listing", "not_listing", "pick_by_name",
@@ -67,6 +67,7 @@ PATTERNS = ("procedural", "set_aside_kind", "set_aside_fillers", "set_aside_coun
             "kind_of_named", "yes_question_end", "time_after", "no_phone", "district_does", "yes_wh_question",
             "yes_statement", "yes_long_question_end", "thing_brought")
 WORD_LISTS = ("correction", "elliptical_starts", "elliptical_ends", "query_openings", "measure_words",
+              "complaint_name_words",
               "topic_place_fields", "name_generic_words", "home_words", "name_particles", "listed_beside",
               "name_fillers", "verb_first_endings", "how_name_followers", "online_channels")
 

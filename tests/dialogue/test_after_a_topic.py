@@ -200,3 +200,16 @@ def test_which_procedures_of_a_kind_lists_its_services_though_the_nlu_read_the_a
     assert router.route(turn("结婚登记要办什么手续", services=("结婚登记",))).name == "named_service"
     # A thing to do named ("办个养老院…") is searched, not its whole kind listed.
     assert router.route(turn("办个养老院要办哪些手续")).name != "kind_list"
+
+
+@pytest.mark.parametrize("text", ["资金合计是多少", "总计投了多少", "投资金额有多少"])
+def test_a_total_asked_in_words_of_its_own_is_the_topics_figure(router: Router, text: str) -> None:
+    """合计, 总计, 金额 only say which figure (measure_words), as 总投资 does: the topic's."""
+    projects = {"subject": "knowledge", "knowledge_topic": "platform_city_projects"}
+    decision = router.route(Turn(text, "out_of_scope", ranking=(("platform_city_projects", 0.12),),
+                                 state=State(**projects)))
+    assert (decision.reply, decision.topic) == (TOPIC, "platform_city_projects"), decision.name
+    # Words the topic's text lacks beside them ask of something else.
+    other = router.route(Turn("炒股投资多少合适", "out_of_scope", ranking=(("platform_city_projects", 0.12),),
+                              state=State(**projects)))
+    assert other.reply != TOPIC

@@ -221,6 +221,21 @@ def test_a_field_asked_as_a_not_a_is_a_follow_up_though_put_out_of_scope(router:
         assert decision.name == "field_follow_up" and decision.service.code == current, (text, decision.name)
 
 
+@pytest.mark.parametrize(("text", "guide"), [("线上能不能直接弄", "online"), ("周末上班不", "hours")])
+def test_a_field_unmarked_by_an_unsure_nlu_is_a_follow_up_by_the_vocabulary(
+        router: Router, text: str, guide: str) -> None:
+    """The NLU unsure and marking no field: the vocabulary's words (线上, 周末) say which field of the
+    service under discussion is asked, when nothing but them and words of handling is said."""
+    current = code(router, "居住证申领")
+    decision = router.route(turn(text, "nlu_fallback", ranking=(("business_online", 0.3),), subject="service",
+                                 service_code=current))
+    assert (decision.name, decision.service.code if decision.service else None) == ("field_follow_up", current)
+    assert decision.fields == (guide,)
+    # A term asked after (网上办是啥) is what the term means, not the service's channel.
+    term = router.route(turn("网上办是啥", "nlu_fallback", subject="service", service_code=current))
+    assert term.name != "field_follow_up"
+
+
 def test_where_asked_with_difang_and_banli_is_a_follow_up_though_put_out_of_scope(router: Router) -> None:
     """"该到什么地方去办理": 地方 asks the place and 办理 is a step of handling any service; a place
     of one's own ("我们这个地方的…") or another place (外地) is still no follow-up."""
@@ -693,6 +708,11 @@ def test_what_else_of_a_kind_is_the_topic_naming_more_of_it_besides_what_is_set_
     ("楼下有人违章搭建，投诉找谁", "nlu_fallback", (("environment_illegal_buildings", 0.4),), "SZ-URB-01"),
     # Whom to turn to (找谁) says nothing of the need: the rest is told in the service's situations.
     ("工地的灰太大了，该找谁反映", "out_of_scope", (), "SZ-URB-03"),
+    # Called by a permit's name (渣土), the thing complained of is one a complaint service takes by name.
+    ("半夜渣土车掉了一路的土，投诉找谁", "ask_service", (), "SZ-URB-03"),
+    ("渣土车拉的土撒得满街都是，归谁管", "nlu_fallback", (("environment_air", 0.3),), "SZ-URB-03"),
+    # Asked how to do, the permit stays.
+    ("渣土运输许可怎么办", "ask_service", (), "SZ-URB-04"),
     # A complaint no service of the catalogue takes stays the hotline's.
     ("邻居装修太吵了投诉找谁", "out_of_scope", (), None),
 ])

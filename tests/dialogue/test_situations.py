@@ -111,6 +111,9 @@ def test_a_kind_asked_for_beside_a_service_named_in_passing(router: Router) -> N
     what_there_is = Turn("老伴住院自费部分太多，医保报销以后还差好几万，有什么救助", "ask_service",
                          services=("城乡居民基本医疗保险参保登记",), ranking=TOPIC_GUESS, state=State())
     assert router.route(what_there_is).service.name == "医疗救助"
+    # Asked bare, it asks for the kind's list: offered to choose from.
+    bare = router.route(Turn("有什么救助", "nlu_fallback", ranking=TOPIC_GUESS, state=State()))
+    assert bare.reply != SERVICE and len(bare.offers) >= 2
     # Nothing of the need fits one of them: the kind's services are offered.
     jobless = Turn("我已经办了失业登记，家里实在困难，能申请什么救助", "ask_service", services=("失业登记",),
                    ranking=TOPIC_GUESS, state=State())
