@@ -70,7 +70,7 @@ def test_a_described_need_finds_its_service_and_names_stay_first(tmp_path, servi
         }
         for query, name in described.items():
             assert store.search(query, 3)[0].service.name == name, query
-        # 低收入家庭认定's situations speak of 低保, but the alias names 最低生活保障.
+        # The low-income family recognition's situations (SZ-SA-04) speak of 低保, but the alias names 最低生活保障.
         assert store.search("低保", 3)[0].service.name == "最低生活保障"
         assert "situation" in search_fields(services[0])
     finally:
