@@ -742,7 +742,8 @@ class _Look:
     @functools.cached_property
     def personal(self) -> bool:
         """A repair or complaint of one's own ("家里漏水了"); not a complaint the service the message
-        names takes, by the word it names it with ("工地扬尘…投诉找谁": 工地扬尘投诉 is the catalogue's)."""
+        names takes, by the word it names it with ("工地扬尘…投诉找谁": the dust complaints' service
+        is the catalogue's)."""
         said = [m.group() for m in self.rules.pattern("personal_request").finditer(self.turn.text)]
         if not said:
             return False
@@ -1203,7 +1204,7 @@ def complaint_service(look: _Look) -> Decision | None:
     """"渣土车沿路遗撒，谁来管": a complaint, or whom to turn to (complaint_asked), about a thing that a
     complaint service of the catalogue takes by one of its names (it holds a complaint_name_words
     word and the thing: 渣土车撒漏投诉), while the name the message uses is another service's
-    (城市建筑垃圾处置核准, a permit, is called 渣土 too): that complaint service, the only one."""
+    (the construction-waste permit is called 渣土 too): that complaint service, the only one."""
     turn, rules = look.turn, look.rules
     named = look.named
     if named is None or look.other_place or not rules.pattern("complaint_asked").search(turn.text):
@@ -1216,10 +1217,10 @@ def complaint_service(look: _Look) -> Decision | None:
     if complaint_names(named):
         return None  # the named service takes complaints itself
     asked = telling_pairs(look.query) - look.router.home_pairs
-    said = set().union(*(character_pairs(word) for word in words))
-    found = [hit.service for hit in look.hits if hit.service.code != named.code and len(
-        asked & (set().union(set(), *map(character_pairs, complaint_names(hit.service))) - said))
-        >= rules.situation_pairs]
+    # The pairs of the complaint words themselves (投诉) say nothing of the thing complained of.
+    asked -= set().union(*map(character_pairs, words))
+    found = [hit.service for hit in look.hits if hit.service.code != named.code
+             and len(asked & set().union(*map(character_pairs, complaint_names(hit.service)))) >= rules.situation_pairs]
     return Decision("complaint_service", SERVICE, service=found[0], fields=turn.fields) if len(found) == 1 else None
 
 

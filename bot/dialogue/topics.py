@@ -79,10 +79,12 @@ class Topics:
 
         candidates = quoting or list(topics)
         # "除了陡沟，还有哪些…": not the topics the message sets aside, while others remain.
-        kept = [t for t in candidates if t not in self.set_aside(text)]
-        best = max(kept or candidates, key=score)
+        aside = self.set_aside(text)
+        kept = [t for t in candidates if t not in aside]
+        ranked = sorted(kept or candidates, key=score, reverse=True)  # stable: the first of equals first
+        best = ranked[0]
         # Rivals: the best-scored topics whose words fit the question at least as well as the best's.
-        rivals = [t for t in sorted(kept or candidates, key=score, reverse=True)[:int(self.rules.set_aside_rivals)]
+        rivals = [t for t in ranked[:int(self.rules.set_aside_rivals)]
                   if lexical.get(t, 0.0) >= max(self.rules.unrelated_lexical, lexical.get(best, 0.0)) or t == best]
         return self.lists_more_besides(text, best, rivals) or best
 
